@@ -1,0 +1,30 @@
+# wolfSSL: by default a static build from Debian's source package with
+# AES-NI and the Intel assembly (Debian's binary package has neither and is
+# ~10x slower per byte). Built once per build tree by tools/build-wolfssl.sh.
+add_library(sstpc_wolfssl INTERFACE)
+if(SSTPC_SYSTEM_WOLFSSL)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(WOLFSSL REQUIRED IMPORTED_TARGET wolfssl)
+  message(WARNING "Using the system wolfSSL: without AES-NI it is about 10x slower per byte than the default static build")
+  target_link_libraries(sstpc_wolfssl INTERFACE PkgConfig::WOLFSSL)
+  target_compile_definitions(sstpc_wolfssl INTERFACE SSTPC_WOLFSSL_ORIGIN="system")
+else()
+  if(SSTPC_WOLFSSL_PREFIX)
+    set(_wprefix ${SSTPC_WOLFSSL_PREFIX})
+  else()
+    set(_wprefix ${CMAKE_BINARY_DIR}/wolfssl)
+  endif()
+  if(NOT EXISTS ${_wprefix}/lib/libwolfssl.a OR NOT EXISTS ${_wprefix}/.sstpc-wolfssl-3)
+    message(STATUS "Building wolfSSL from Debian's source package into ${_wprefix} (once)")
+    execute_process(COMMAND ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
+                    RESULT_VARIABLE _wrc)
+    if(NOT _wrc EQUAL 0)
+      message(FATAL_ERROR "wolfSSL build failed (tools/build-wolfssl.sh)")
+    endif()
+  endif()
+  target_include_directories(sstpc_wolfssl INTERFACE ${_wprefix}/include)
+  target_link_libraries(sstpc_wolfssl INTERFACE ${_wprefix}/lib/libwolfssl.a m pthread)
+  target_compile_definitions(sstpc_wolfssl INTERFACE SSTPC_WOLFSSL_ORIGIN="static")
+endif()
+# wolfSSL's headers must see its build options first.
+target_compile_options(sstpc_wolfssl INTERFACE -include wolfssl/options.h)

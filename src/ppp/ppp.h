@@ -1,0 +1,131 @@
+/* Userspace PPP: LCP, authentication (PAP, CHAP-MD5, MS-CHAPv2, EAP with
+ * EAP-MSCHAPv2), IPCP, IPV6CP, in client or server role.
+ *
+ * PPP knows nothing of SSTP, TLS or TUN. Frames come in through
+ * ppp_input() and go out through ops->output(); everything that happens is
+ * reported through ops->event(). No I/O, no clock: every call takes `now`
+ * (milliseconds, monotonic) and ppp_deadline() says when ppp_timeout()
+ * must be called next. */
+#ifndef SSTPC_PPP_PPP_H
+#define SSTPC_PPP_PPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PPP_PROTO_IP 0x0021
+#define PPP_PROTO_IPV6 0x0057
+#define PPP_PROTO_IPCP 0x8021
+#define PPP_PROTO_IPV6CP 0x8057
+#define PPP_PROTO_CCP 0x80fd
+#define PPP_PROTO_LCP 0xc021
+#define PPP_PROTO_PAP 0xc023
+#define PPP_PROTO_CHAP 0xc223
+#define PPP_PROTO_EAP 0xc227
+
+/* Frames we send always start FF 03 and carry a 2-byte protocol. */
+#define PPP_HDR_LEN 4
+
+enum ppp_role { PPP_CLIENT, PPP_SERVER };
+
+enum ppp_auth {
+	PPP_AUTH_NONE = 0,
+	PPP_AUTH_PAP,
+	PPP_AUTH_CHAP_MD5,
+	PPP_AUTH_MSCHAPV2,
+	PPP_AUTH_EAP_MSCHAPV2,
+};
+const char *ppp_auth_name(enum ppp_auth a);
+
+struct ppp_config {
+	enum ppp_role role;
+	uint16_t mru;                /* offered in LCP (from the MTU) */
+	/* client: credentials; server: unused */
+	const char *username;
+	const char *password;
+	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
+	 * server: methods requested, in order (on Nak: the peer's choice if listed) */
+	enum ppp_auth auth[4];
+	const char *hostname;        /* server: name in CHAP challenges */
+	bool ipv4;                   /* run IPCP (default true) */
+	bool ipv6;                   /* run IPV6CP */
+	/* RFC 1661 counters and timer; 0 = defaults 3000 ms, 10, 2, 5 */
+	uint32_t restart_ms;
+	uint32_t max_configure;
+	uint32_t max_terminate;
+	uint32_t max_failure;
+	/* LCP echo keepalive: interval 0 = off; failures = missed echoes before down */
+	uint32_t echo_interval_ms;
+	uint32_t echo_failures;
+	/* server role: addresses to hand out (network byte order), DNS (0 = none) */
+	uint32_t local_ip4, peer_ip4, dns4[2];
+	uint8_t local_ifid[8], peer_ifid[8]; /* server: IPV6CP ids (peer_ifid 0 = accept the client's) */
+	/* randomness for magic numbers, challenges, ids; NULL = getrandom() */
+	void (*random)(void *ctx, void *buf, size_t len);
+};
+
+struct ppp_auth_info {
+	enum ppp_auth method;
+	bool have_keys;
+	/* MS-CHAPv2 / EAP-MSCHAPv2: the client's MasterSendKey || MasterReceiveKey
+	 * (RFC 3079, before session-key derivation), also in the server role,
+	 * which computes the client's view to check the crypto binding.
+	 * Zero for PAP / CHAP-MD5. */
+	uint8_t hlak[32];
+	char peer_name[64];          /* server role: the authenticated user */
+};
+
+struct ppp_ipcp_info {
+	uint32_t local, peer;        /* network byte order */
+	uint32_t dns[2];             /* 0 = none */
+};
+
+struct ppp_ipv6cp_info {
+	uint8_t local_id[8], peer_id[8];
+};
+
+struct ppp_down_info {
+	bool auth_failed;            /* credentials refused: reconnect much later */
+	int code;                    /* MS-CHAP E= code or 0 */
+	const char *reason;          /* human-readable, e.g. "MS-CHAPv2 authentication failed: E=691 (wrong user name or password)" */
+};
+
+enum ppp_event {
+	PPP_EV_AUTH_OK,              /* arg: struct ppp_auth_info *; before any NCP frame */
+	PPP_EV_IPCP_UP,              /* arg: struct ppp_ipcp_info * */
+	PPP_EV_IPCP_DOWN,
+	PPP_EV_IPV6CP_UP,            /* arg: struct ppp_ipv6cp_info * */
+	PPP_EV_IPV6CP_DOWN,
+	PPP_EV_DEAD,                 /* arg: struct ppp_down_info *; link is down for good */
+};
+
+struct ppp_ops {
+	/* One whole frame, FF 03 + protocol + information. */
+	void (*output)(void *ctx, const uint8_t *frame, size_t len);
+	void (*event)(void *ctx, enum ppp_event ev, const void *arg);
+	/* Server role: copy user's password into pw; false = unknown user. */
+	bool (*get_secret)(void *ctx, const char *user, char *pw, size_t pwlen);
+};
+
+struct ppp;
+
+struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx);
+void ppp_free(struct ppp *p);
+/* The lower layer is up: LCP Open + Up. */
+void ppp_lower_up(struct ppp *p, uint64_t now);
+/* A received frame (FF 03 optional, 1- or 2-byte protocol accepted). IP and
+ * IPv6 frames are the caller's business (fast path); if they do arrive here
+ * they are ignored. */
+void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now);
+/* Administrative close: LCP Terminate-Request; PPP_EV_DEAD when done. */
+void ppp_close(struct ppp *p, const char *reason, uint64_t now);
+/* Next time ppp_timeout() is due; UINT64_MAX if none. */
+uint64_t ppp_deadline(const struct ppp *p);
+void ppp_timeout(struct ppp *p, uint64_t now);
+/* Called by the data path when any frame arrives (resets echo failures). */
+void ppp_saw_traffic(struct ppp *p, uint64_t now);
+/* The method that succeeded (PPP_AUTH_NONE before). */
+enum ppp_auth ppp_auth_method(const struct ppp *p);
+bool ppp_is_dead(const struct ppp *p);
+
+#endif

@@ -1,0 +1,69 @@
+/* TCP and TLS (wolfSSL) for both roles. Non-blocking once connected. */
+#ifndef SSTPC_TLS_TLS_H
+#define SSTPC_TLS_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/* Return values of tls_handshake/tls_read/tls_write besides byte counts. */
+#define TLS_WANT_READ (-2)
+#define TLS_WANT_WRITE (-3)
+#define TLS_ERROR (-1)
+/* tls_read: 0 = the peer closed the stream (close_notify or TCP FIN). */
+
+struct tls_client_config {
+	const char *server_name;     /* SNI and the name the certificate must match (IP literal ok) */
+	const char *ca_file;         /* NULL/"" = system trust store */
+	const uint8_t (*pins)[32];   /* SHA-256 of the SubjectPublicKeyInfo; any match trusts */
+	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
+};
+
+struct tls;
+struct tls_server_ctx;
+
+/* Once per process (idempotent). */
+bool tls_global_init(void);
+/* "wolfSSL 5.5.4 (static, AES-NI)" style description for --version. */
+const char *tls_library_info(void);
+
+/* Resolves host (IP literal or FQDN) and connects to each address in turn
+ * with timeout_ms each. Returns a connected, non-blocking fd with
+ * TCP_NODELAY, or -1 with the reason in err. peer gets the address used. */
+int tcp_connect(const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
+		char *err, size_t errlen);
+/* Same through an HTTP CONNECT proxy (Basic auth when user is non-NULL);
+ * a refusal (e.g. 407) is a clear error naming the status line. */
+int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
+		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
+		      char *err, size_t errlen);
+
+struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
+struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
+					  size_t errlen);
+void tls_server_ctx_free(struct tls_server_ctx *ctx);
+struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen);
+/* Drives the handshake: 0 done, TLS_WANT_READ/WRITE, TLS_ERROR with a
+ * specific reason in tls_error() (certificate expired, unknown CA, name
+ * mismatch, pin mismatch, no serverAuth EKU, ...). */
+int tls_handshake(struct tls *t);
+/* > 0 bytes, 0 peer closed, TLS_WANT_READ/WRITE, TLS_ERROR. */
+ssize_t tls_read(struct tls *t, void *buf, size_t len);
+/* > 0 bytes written (all of len unless partial writes happen), TLS_WANT_*,
+ * TLS_ERROR. After TLS_WANT_*, call again with the same buffer and length. */
+ssize_t tls_write(struct tls *t, const void *buf, size_t len);
+/* Plaintext already decrypted and waiting inside the TLS object. */
+bool tls_pending(struct tls *t);
+/* Sends close_notify (best effort, non-blocking). */
+void tls_shutdown(struct tls *t);
+void tls_free(struct tls *t);   /* does not close the fd */
+int tls_fd(const struct tls *t);
+const char *tls_error(const struct tls *t);
+/* The server's leaf certificate (client) / own certificate (server). */
+bool tls_cert_hashes(struct tls *t, uint8_t sha1[20], uint8_t sha256[32]);
+const char *tls_version(struct tls *t);
+const char *tls_cipher(struct tls *t);
+
+#endif

@@ -1,0 +1,65 @@
+/* The TUN device and everything the daemon changes on the host: links,
+ * addresses, routes, sysctls, DNS, all through rtnetlink and the kernel's
+ * own files, every change recorded in a journal and undone in reverse. */
+#ifndef SSTPC_TUN_TUN_H
+#define SSTPC_TUN_TUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Creates (or attaches to) TUN `name` (IFF_TUN|IFF_NO_PI, non-blocking).
+ * Returns the fd or -errno; *ifindex set. */
+int tun_open(const char *name, int *ifindex, char *err, size_t errlen);
+/* Deletes the device (the fd must be closed first, or the device is
+ * removed when the last fd closes; this makes it explicit). */
+int tun_delete(const char *name);
+
+/* Link settings through rtnetlink. 0 or -errno. */
+int nl_link_index(const char *name); /* > 0 ifindex, or -errno */
+int nl_link_set_mtu(int ifindex, unsigned mtu);
+int nl_link_set_up(int ifindex, bool up);
+int nl_link_set_alias(int ifindex, const char *alias);
+int nl_link_set_master(int ifindex, int master_ifindex); /* 0 = no master */
+/* True if ifname exists and is a VRF device. */
+bool nl_link_is_vrf(const char *ifname, int *ifindex);
+struct nl_link_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped,
+		tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
+};
+int nl_link_stats(int ifindex, struct nl_link_stats *st);
+/* The route the kernel uses now to reach dst: gateway (zero if direct) and
+ * output interface. */
+int nl_route_get(int family, const void *dst, void *gw, int *oif);
+
+/* Change journal bound to one interface. */
+struct netcfg;
+struct netcfg *netcfg_new(const char *ifname, int ifindex);
+void netcfg_free(struct netcfg *nc);       /* undoes everything first */
+/* IPv4 point-to-point address local peer peer/32. */
+int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer);
+/* fe80::<id>/64 on the tunnel (addr_gen_mode none set when the device is made). */
+int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8]);
+/* Token for SLAAC (so RAs give addresses with the negotiated id). */
+int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8]);
+/* Route via the tunnel (dst/plen, family AF_INET/AF_INET6; plen 0 = default). */
+int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsigned metric);
+/* Host route to the server through the path used now (not through the tunnel). */
+int netcfg_server_route(struct netcfg *nc, const struct sockaddr *server);
+/* Writes a sysctl under /proc/sys (path like "net/ipv4/conf/sstpc0/rp_filter"),
+ * remembering the old value. */
+int netcfg_sysctl(struct netcfg *nc, const char *path, const char *value);
+/* Installs DNS servers (resolvconf, systemd-resolved or /etc/resolv.conf with
+ * a byte-exact backup). */
+int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4);
+/* Undoes every change, newest first; leaves what someone else changed since. */
+void netcfg_undo(struct netcfg *nc);
+
+/* TCP MSS clamping on one IP packet, in place: lowers the MSS option of a
+ * SYN or SYN-ACK to mss4 (IPv4) / mss6 (IPv6) and fixes the checksum
+ * incrementally (RFC 1624). Anything it cannot parse passes unchanged.
+ * Returns true if the packet was changed. */
+bool mss_clamp(uint8_t *pkt, size_t len, uint16_t mss4, uint16_t mss6);
+
+#endif
