@@ -1,0 +1,485 @@
+#include "session/control.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/bytes.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "session/session.h"
+#include "tun/tun.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+#define REQ_MAX 256
+#define REPLY_MAX 8192
+#define IO_TIMEOUT_MS 1000
+
+struct control {
+	int fd;
+	struct loop *loop;
+	struct session *s;
+	char path[108];
+};
+
+const char *control_dir(void)
+{
+	const char *d = getenv("SSTPC_RUN_DIR");
+	return d && d[0] ? d : CONTROL_DIR_DEFAULT;
+}
+
+static bool socket_path(const char *ifname, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s/%s.sock", control_dir(), ifname);
+	return n > 0 && (size_t)n < cap;
+}
+
+/* Reads exactly n bytes with a deadline; 0 or -errno. */
+static int read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n > 0) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int r = poll(&pfd, 1, IO_TIMEOUT_MS);
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		ssize_t got = read(fd, p, n);
+		if (got == 0)
+			return -ECONNRESET;
+		if (got < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { fd, POLLOUT, 0 };
+				if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
+					return -ETIMEDOUT;
+				continue;
+			}
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+size_t control_handle(struct session *s, const char *req, char *reply, size_t cap)
+{
+	if (strcmp(req, "show") == 0 || strcmp(req, "show json") == 0) {
+		session_describe(s, reply, cap, strcmp(req, "show json") == 0);
+	} else if (strcmp(req, "connect") == 0) {
+		session_connect(s);
+		session_describe(s, reply, cap, false);
+	} else if (strcmp(req, "disconnect") == 0) {
+		session_disconnect(s);
+		session_describe(s, reply, cap, false);
+	} else {
+		snprintf(reply, cap, "error: unknown request\n");
+	}
+	return strlen(reply);
+}
+
+static void on_client(struct control *c, int cfd)
+{
+	uint8_t hdr[2];
+	char req[REQ_MAX + 1];
+	if (read_full(cfd, hdr, 2) < 0)
+		return;
+	uint16_t n = be16_get(hdr);
+	if (n == 0 || n > REQ_MAX || read_full(cfd, req, n) < 0)
+		return;
+	req[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (req[i] < 0x20 || req[i] > 0x7e)
+			return;
+	static char reply[REPLY_MAX]; /* one request at a time, on the loop's thread */
+	size_t len = control_handle(c->s, req, reply, sizeof(reply));
+	uint8_t rh[4];
+	be32_put(rh, (uint32_t)len);
+	if (write_full(cfd, rh, 4) == 0)
+		write_full(cfd, reply, len);
+}
+
+static void on_accept(void *arg, int fd, unsigned events)
+{
+	struct control *c = arg;
+	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0)
+		return;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.uid == 0)
+		on_client(c, cfd);
+	close(cfd);
+}
+
+struct control *control_open(const char *ifname, struct session *s, struct loop *l, char *err,
+			     size_t errlen)
+{
+	struct control *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->fd = -1;
+	c->loop = l;
+	c->s = s;
+	if (!socket_path(ifname, c->path, sizeof(c->path))) {
+		snprintf(err, errlen, "socket path too long");
+		goto fail;
+	}
+	if (mkdir(control_dir(), 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", control_dir(), strerror(errno));
+		goto fail;
+	}
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
+	/* A socket left by a crashed daemon answers nothing: remove it. A live
+	 * one means this tunnel already runs. */
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0) {
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(err, errlen, "%s is in use: another sstpc runs %s", c->path, ifname);
+			goto fail;
+		}
+		close(probe);
+		unlink(c->path);
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		goto fail;
+	}
+	mode_t old = umask(0077);
+	int rc = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || listen(c->fd, 8) < 0) {
+		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
+		goto fail;
+	}
+	rc = loop_add_fd(l, c->fd, LOOP_READ, on_accept, c);
+	if (rc < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-rc));
+		unlink(c->path);
+		goto fail;
+	}
+	return c;
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	return NULL;
+}
+
+void control_close(struct control *c)
+{
+	if (!c)
+		return;
+	loop_del_fd(c->loop, c->fd);
+	close(c->fd);
+	unlink(c->path);
+	free(c);
+}
+
+/* ------------------------------------------------------------------ CLI */
+
+/* Sends one request to the tunnel's daemon; the reply goes into out. */
+static int request(const char *ifname, const char *req, char *out, size_t cap)
+{
+	char path[108];
+	if (!socket_path(ifname, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int rc = 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	uint8_t hdr[4];
+	size_t n = strlen(req);
+	be16_put(hdr, (uint16_t)n);
+	if ((rc = write_full(fd, hdr, 2)) < 0 || (rc = write_full(fd, req, n)) < 0)
+		goto out;
+	if ((rc = read_full(fd, hdr, 4)) < 0)
+		goto out;
+	uint32_t len = be32_get(hdr);
+	if (len >= cap) {
+		rc = -EMSGSIZE;
+		goto out;
+	}
+	if ((rc = read_full(fd, out, len)) < 0)
+		goto out;
+	out[len] = '\0';
+out:
+	close(fd);
+	return rc;
+}
+
+static void print_flags(FILE *o, unsigned f)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = { { IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_MULTICAST, "MULTICAST" },
+		      { IFF_NOARP, "NOARP" },             { IFF_UP, "UP" },
+		      { IFF_LOWER_UP, "LOWER_UP" } };
+	const char *sep = "";
+	fputc('<', o);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (f & names[i].bit) {
+			fprintf(o, "%s%s", sep, names[i].name);
+			sep = ",";
+		}
+	fputc('>', o);
+}
+
+static unsigned read_sys_uint(const char *ifname, const char *what)
+{
+	char p[128], buf[32] = "";
+	snprintf(p, sizeof(p), "/sys/class/net/%s/%s", ifname, what);
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return (unsigned)strtoul(buf, NULL, 0);
+}
+
+static void json_str(FILE *o, const char *k, const char *v, bool comma)
+{
+	fprintf(o, "\"%s\":\"", k);
+	for (const char *p = v; *p; p++)
+		if (*p == '"' || *p == '\\')
+			fprintf(o, "\\%c", *p);
+		else if ((unsigned char)*p >= 0x20)
+			fputc(*p, o);
+	fprintf(o, "\"%s", comma ? "," : "");
+}
+
+static int show_one(const char *ifname, bool json)
+{
+	static char facts[REPLY_MAX];
+	int rc = request(ifname, json ? "show json" : "show", facts, sizeof(facts));
+	if (rc < 0) {
+		fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", ifname, strerror(-rc));
+		return 1;
+	}
+	int idx = nl_link_index(ifname);
+	struct nl_link_stats st = { 0 };
+	if (idx > 0)
+		nl_link_stats(idx, &st);
+	unsigned flags = idx > 0 ? read_sys_uint(ifname, "flags") : 0;
+	if (idx > 0 && read_sys_uint(ifname, "carrier"))
+		flags |= IFF_LOWER_UP;
+	unsigned mtu = idx > 0 ? read_sys_uint(ifname, "mtu") : 0;
+	struct ifaddrs *ifa = NULL;
+	getifaddrs(&ifa);
+	if (json) {
+		printf("{");
+		json_str(stdout, "interface", ifname, true);
+		printf("\"mtu\":%u,\"up\":%s,\"addresses\":[", mtu, (flags & IFF_UP) ? "true" : "false");
+	} else {
+		printf("%s: ", ifname);
+		print_flags(stdout, flags);
+		printf(" mtu %u state %s\n", mtu, (flags & IFF_UP) ? "UP" : "DOWN");
+	}
+	const char *sep = "";
+	for (struct ifaddrs *a = ifa; a; a = a->ifa_next) {
+		if (!a->ifa_addr || strcmp(a->ifa_name, ifname) != 0)
+			continue;
+		int fam = a->ifa_addr->sa_family;
+		if (fam != AF_INET && fam != AF_INET6)
+			continue;
+		char addr[INET6_ADDRSTRLEN] = "", peer[INET6_ADDRSTRLEN] = "";
+		const void *src = fam == AF_INET ? (const void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr
+						 : (const void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		inet_ntop(fam, src, addr, sizeof(addr));
+		if (fam == AF_INET && (a->ifa_flags & IFF_POINTOPOINT) && a->ifa_dstaddr)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_dstaddr)->sin_addr, peer, sizeof(peer));
+		int plen = 0;
+		if (a->ifa_netmask) {
+			const uint8_t *m = fam == AF_INET
+						   ? (const uint8_t *)&((struct sockaddr_in *)a->ifa_netmask)->sin_addr
+						   : (const uint8_t *)&((struct sockaddr_in6 *)a->ifa_netmask)->sin6_addr;
+			for (int i = 0; i < (fam == AF_INET ? 4 : 16); i++)
+				plen += __builtin_popcount(m[i]);
+		}
+		if (json) {
+			printf("%s{\"family\":\"%s\",\"address\":\"%s\",\"prefixlen\":%d%s%s%s}", sep,
+			       fam == AF_INET ? "inet" : "inet6", addr, plen, peer[0] ? ",\"peer\":\"" : "", peer,
+			       peer[0] ? "\"" : "");
+			sep = ",";
+		} else if (peer[0]) {
+			printf("    inet %s peer %s/32 scope global %s\n", addr, peer, ifname);
+		} else {
+			printf("    %s %s/%d scope %s\n", fam == AF_INET ? "inet" : "inet6", addr, plen,
+			       fam == AF_INET6 && addr[0] == 'f' && addr[1] == 'e' ? "link" : "global");
+		}
+	}
+	if (ifa)
+		freeifaddrs(ifa);
+	if (json) {
+		printf("],\"stats\":{\"rx_bytes\":%llu,\"rx_packets\":%llu,\"rx_errors\":%llu,"
+		       "\"rx_dropped\":%llu,\"rx_overrun\":%llu,\"multicast\":%llu,\"tx_bytes\":%llu,"
+		       "\"tx_packets\":%llu,\"tx_errors\":%llu,\"tx_dropped\":%llu,\"tx_carrier\":%llu,"
+		       "\"collisions\":%llu},\"tunnel\":{%s}}\n",
+		       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_packets,
+		       (unsigned long long)st.rx_errors, (unsigned long long)st.rx_dropped,
+		       (unsigned long long)st.rx_over_errors, (unsigned long long)st.multicast,
+		       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_packets,
+		       (unsigned long long)st.tx_errors, (unsigned long long)st.tx_dropped,
+		       (unsigned long long)st.tx_carrier_errors, (unsigned long long)st.collisions, facts);
+		return 0;
+	}
+	printf("\n    RX:  bytes  packets  errors  dropped  overrun       mcast\n");
+	printf("    %10llu %8llu %7llu %8llu %8llu %11llu\n", (unsigned long long)st.rx_bytes,
+	       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_errors,
+	       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_over_errors,
+	       (unsigned long long)st.multicast);
+	printf("    TX:  bytes  packets  errors  dropped  carrier  collisions\n");
+	printf("    %10llu %8llu %7llu %8llu %8llu %11llu\n\n", (unsigned long long)st.tx_bytes,
+	       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_errors,
+	       (unsigned long long)st.tx_dropped, (unsigned long long)st.tx_carrier_errors,
+	       (unsigned long long)st.collisions);
+	printf("%s", facts);
+	return 0;
+}
+
+/* The VyOS-style table of every running tunnel. */
+static int show_all(bool json)
+{
+	DIR *d = opendir(control_dir());
+	struct dirent *e;
+	int n = 0;
+	if (json)
+		printf("[");
+	else
+		printf("Codes: S - State, L - Link, u - Up, D - Down, A - Admin Down\n"
+		       "Interface        IP Address                        S/L  Description\n"
+		       "---------        ----------                        ---  -----------\n");
+	while (d && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || l > 20 || strcmp(e->d_name + l - 5, ".sock") != 0)
+			continue;
+		char ifname[IF_NAMESIZE] = "";
+		memcpy(ifname, e->d_name, l - 5 < IF_NAMESIZE - 1 ? l - 5 : IF_NAMESIZE - 1);
+		char facts[REPLY_MAX];
+		if (request(ifname, "show", facts, sizeof(facts)) < 0)
+			continue;
+		unsigned flags = read_sys_uint(ifname, "flags");
+		unsigned carrier = read_sys_uint(ifname, "carrier");
+		char addr[64] = "-";
+		struct ifaddrs *ifa = NULL;
+		getifaddrs(&ifa);
+		for (struct ifaddrs *a = ifa; a; a = a->ifa_next)
+			if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET && strcmp(a->ifa_name, ifname) == 0) {
+				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, addr, sizeof(addr));
+				strcat(addr, "/32");
+				break;
+			}
+		if (ifa)
+			freeifaddrs(ifa);
+		char alias[256] = "";
+		char p[128];
+		snprintf(p, sizeof(p), "/sys/class/net/%s/ifalias", ifname);
+		FILE *f = fopen(p, "r");
+		if (f) {
+			if (fgets(alias, sizeof(alias), f))
+				alias[strcspn(alias, "\n")] = '\0';
+			fclose(f);
+		}
+		const char *sl = !(flags & IFF_UP) ? "A/D" : carrier ? "u/u" : "u/D";
+		if (json) {
+			printf("%s{", n ? "," : "");
+			json_str(stdout, "interface", ifname, true);
+			json_str(stdout, "address", addr, true);
+			json_str(stdout, "state", sl, true);
+			json_str(stdout, "description", alias, false);
+			printf("}");
+		} else {
+			printf("%-16s %-33s %-4s %s\n", ifname, addr, sl, alias);
+		}
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
+int control_cli(int argc, char **argv)
+{
+	bool json = false;
+	int k = 0;
+	char *args[8];
+	for (int i = 0; i < argc && k < 8; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "json") == 0)
+			json = true;
+		else
+			args[k++] = argv[i];
+	}
+	if (k >= 3 && strcmp(args[0], "show") == 0 && strcmp(args[1], "interfaces") == 0 &&
+	    strcmp(args[2], "sstpc") == 0) {
+		if (k == 3)
+			return show_all(json);
+		if (k == 4)
+			return show_one(args[3], json);
+	}
+	if (k == 3 && (strcmp(args[0], "connect") == 0 || strcmp(args[0], "disconnect") == 0) &&
+	    strcmp(args[1], "interface") == 0) {
+		char reply[REPLY_MAX];
+		int rc = request(args[2], args[0], reply, sizeof(reply));
+		if (rc < 0) {
+			fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", args[2], strerror(-rc));
+			return 1;
+		}
+		printf("%s", reply);
+		return strncmp(reply, "error", 5) == 0 ? 1 : 0;
+	}
+	fprintf(stderr, "usage: sstpc show interfaces sstpc [IF] [--json]\n"
+			"       sstpc connect interface IF\n"
+			"       sstpc disconnect interface IF\n");
+	return 2;
+}

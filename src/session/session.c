@@ -1,0 +1,989 @@
+#include "session/session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/bytes.h"
+#include "core/conf.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/notify.h"
+#include "ppp/ppp.h"
+#include "sstp/sstp.h"
+#include "tls/tls.h"
+#include "tun/tun.h"
+
+/* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
+ * record plus room for one more maximal SSTP packet. */
+#define OUT_CAP (64 * 1024)
+#define OUT_FLUSH_AT (16 * 1024)
+#define IN_CAP (64 * 1024)
+/* SSTP data header + FF 03 + 2-byte protocol in front of every IP packet. */
+#define DATA_HDR (SSTP_HDR_LEN + PPP_HDR_LEN)
+#define MAX_IP_PACKET (SSTP_MAX_PPP - PPP_HDR_LEN)
+/* Packets read from the TUN per readiness event before the other direction
+ * gets a turn. */
+#define TUN_BUDGET 256
+#define CLOSE_GRACE_MS 5000
+#define AUTH_FAIL_MIN_DELAY_MS 60000
+
+struct session {
+	struct conf conf;
+	struct loop *loop;
+	struct loop_timer timer;
+	enum session_state state;
+	bool admin_down;  /* disconnect interface / disable */
+	bool stopping;    /* SIGTERM, SIGINT */
+	int exit_code;
+
+	int tun_fd;
+	int ifindex;
+	unsigned tun_events;
+	struct netcfg *nc;
+	uint16_t mss4, mss6;
+
+	int sock;
+	unsigned sock_events;
+	struct sockaddr_storage peer;
+	struct tls *tls;
+	struct sstp *sstp;
+	struct ppp *ppp;
+	bool handshaking;
+	bool sstp_closed;  /* SSTP said CLOSED: tear down after the callback returns */
+	bool ppp_dead;
+	bool ipcp_up, ipv6cp_up;
+	bool auth_failed;
+
+	uint8_t *out;
+	size_t out_len;
+	size_t out_inflight; /* length of the write wolfSSL asked to see again */
+	bool write_blocked;
+	uint8_t *in;
+	size_t in_len;
+
+	uint64_t deadline;   /* connect timeout, close grace or backoff end */
+	uint64_t up_since;
+	unsigned fails;      /* consecutive failed attempts */
+	unsigned reconnects;
+	char error[256];     /* why the last attempt ended */
+	char phase[32];
+
+	/* facts for show */
+	enum ppp_auth auth;
+	int binding_hash;
+	char tls_version[32], tls_cipher[64];
+	uint32_t local4, peer4, dns4[2];
+	uint8_t local6[8], peer6[8];
+	uint64_t drops;
+};
+
+const char *session_state_name(enum session_state s)
+{
+	static const char *const names[] = { "disconnected", "connecting", "negotiating", "connected",
+					     "closing", "waiting to reconnect", "stopped" };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
+
+static void session_rearm(struct session *s);
+static void session_after(struct session *s);
+static void session_start_connect(struct session *s);
+
+/* ------------------------------------------------------------ fd interest */
+
+static void sock_want(struct session *s, unsigned events)
+{
+	if (s->sock >= 0 && events != s->sock_events) {
+		loop_mod_fd(s->loop, s->sock, events);
+		s->sock_events = events;
+	}
+}
+
+static void tun_want(struct session *s, bool reading)
+{
+	unsigned ev = reading ? LOOP_READ : 0;
+	if (ev != s->tun_events) {
+		loop_mod_fd(s->loop, s->tun_fd, ev);
+		s->tun_events = ev;
+	}
+}
+
+/* -------------------------------------------------------------- failures */
+
+static void set_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct session *s, const char *fmt, ...)
+{
+	if (s->error[0])
+		return; /* the first reason is the real one */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+}
+
+/* Something broke below PPP: nothing more can be said to the server. */
+static void session_fail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void session_fail(struct session *s, const char *fmt, ...)
+{
+	if (!s->error[0]) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(s->error, sizeof(s->error), fmt, ap);
+		va_end(ap);
+	}
+	s->sstp_closed = true;
+}
+
+/* ------------------------------------------------------------- TLS output */
+
+static void flush_out(struct session *s)
+{
+	while (s->tls && s->out_len > 0 && !s->sstp_closed) {
+		size_t wlen = s->write_blocked ? s->out_inflight : s->out_len;
+		ssize_t n = tls_write(s->tls, s->out, wlen);
+		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
+			s->write_blocked = true;
+			s->out_inflight = wlen;
+			sock_want(s, LOOP_READ | LOOP_WRITE);
+			tun_want(s, false); /* back-pressure: stop taking packets */
+			return;
+		}
+		if (n < 0) {
+			session_fail(s, "TLS write failed: %s", tls_error(s->tls));
+			return;
+		}
+		s->write_blocked = false;
+		if ((size_t)n > wlen)
+			n = (ssize_t)wlen;
+		memmove(s->out, s->out + n, s->out_len - (size_t)n);
+		s->out_len -= (size_t)n;
+	}
+	if (!s->write_blocked) {
+		sock_want(s, LOOP_READ);
+		tun_want(s, s->state == SESSION_UP);
+	}
+}
+
+/* SSTP's output: control packets and PPP control frames. */
+static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct session *s = ctx;
+	if (len > OUT_CAP - s->out_len) {
+		/* Only reachable if the socket has been stuck for 64 KiB of
+		 * control traffic: the connection is unusable. */
+		session_fail(s, "output buffer overflow (server not reading)");
+		return;
+	}
+	memcpy(s->out + s->out_len, buf, len);
+	s->out_len += len;
+}
+
+/* -------------------------------------------------------------- data path */
+
+/* IP packet from the server: straight to the TUN device. */
+static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
+{
+	if (len == 0)
+		return;
+	if (s->mss4)
+		mss_clamp(pkt, len, s->mss4, s->mss6);
+	if (write(s->tun_fd, pkt, len) < 0)
+		s->drops++;
+}
+
+static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct session *s = ctx;
+	/* frame points into s->in, which we own and may rewrite in place. */
+	uint8_t *f = s->in + (frame - s->in);
+	size_t off = 0;
+	if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
+		off = 2;
+	if (len > off) {
+		uint16_t proto;
+		size_t hl;
+		if (f[off] & 1) { /* protocol field compressed (PFC) */
+			proto = f[off];
+			hl = 1;
+		} else if (len - off >= 2) {
+			proto = be16_get(f + off);
+			hl = 2;
+		} else {
+			s->drops++;
+			return;
+		}
+		if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
+			if ((proto == PPP_PROTO_IP && s->ipcp_up) || (proto == PPP_PROTO_IPV6 && s->ipv6cp_up))
+				deliver_ip(s, f + off + hl, len - off - hl);
+			else
+				s->drops++;
+			return;
+		}
+	}
+	if (s->ppp)
+		ppp_input(s->ppp, frame, len, now_ms(s));
+}
+
+/* TUN → server: read until the TUN is empty or a record is full, frame each
+ * packet in place behind its SSTP+PPP header, then one TLS write. */
+static void on_tun(void *arg, int fd, unsigned events)
+{
+	struct session *s = arg;
+	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->write_blocked; i++) {
+		if (OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET) {
+			flush_out(s);
+			if (s->write_blocked || OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET)
+				break;
+		}
+		uint8_t *hdr = s->out + s->out_len;
+		ssize_t n = read(fd, hdr + DATA_HDR, MAX_IP_PACKET);
+		if (n <= 0)
+			break; /* EAGAIN: the TUN is empty */
+		uint16_t proto;
+		unsigned v = hdr[DATA_HDR] >> 4;
+		if (v == 4 && s->ipcp_up)
+			proto = PPP_PROTO_IP;
+		else if (v == 6 && s->ipv6cp_up)
+			proto = PPP_PROTO_IPV6;
+		else {
+			s->drops++;
+			continue;
+		}
+		if (s->mss4)
+			mss_clamp(hdr + DATA_HDR, (size_t)n, s->mss4, s->mss6);
+		sstp_data_header(hdr, (size_t)n + PPP_HDR_LEN);
+		hdr[4] = 0xff;
+		hdr[5] = 0x03;
+		be16_put(hdr + 6, proto);
+		s->out_len += DATA_HDR + (size_t)n;
+		if (s->out_len >= OUT_FLUSH_AT)
+			flush_out(s);
+	}
+	flush_out(s);
+	session_after(s);
+}
+
+/* ------------------------------------------------------------ TLS input */
+
+static void read_stream(struct session *s)
+{
+	for (int i = 0; i < 64 && s->tls && !s->sstp_closed; i++) {
+		ssize_t n = tls_read(s->tls, s->in + s->in_len, IN_CAP - s->in_len);
+		if (n == TLS_WANT_READ)
+			break;
+		if (n == TLS_WANT_WRITE) {
+			sock_want(s, LOOP_READ | LOOP_WRITE);
+			break;
+		}
+		if (n == 0) {
+			session_fail(s, "the server closed the connection");
+			return;
+		}
+		if (n < 0) {
+			session_fail(s, "TLS read failed: %s", tls_error(s->tls));
+			return;
+		}
+		s->in_len += (size_t)n;
+		uint64_t now = now_ms(s);
+		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
+		if (s->ppp)
+			ppp_saw_traffic(s->ppp, now);
+		if (used > s->in_len)
+			used = s->in_len;
+		memmove(s->in, s->in + used, s->in_len - used);
+		s->in_len -= used;
+		if (s->in_len == IN_CAP) {
+			session_fail(s, "SSTP stream out of sync");
+			return;
+		}
+	}
+}
+
+/* ----------------------------------------------------------- SSTP events */
+
+static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
+{
+	struct session *s = ctx;
+	uint64_t now = now_ms(s);
+	switch (ev) {
+	case SSTP_EV_HTTP_OK:
+		snprintf(s->phase, sizeof(s->phase), "SSTP call setup");
+		break;
+	case SSTP_EV_PPP_START:
+		snprintf(s->phase, sizeof(s->phase), "PPP negotiation");
+		if (s->ppp)
+			ppp_lower_up(s->ppp, now);
+		break;
+	case SSTP_EV_CONNECTED:
+		s->binding_hash = sstp_binding_hash(s->sstp);
+		log_info("SSTP call connected (crypto binding %s)",
+			 s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
+		break;
+	case SSTP_EV_CLOSED:
+		set_error(s, "%s", arg ? (const char *)arg : "SSTP session closed");
+		s->sstp_closed = true;
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ PPP events */
+
+static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct session *s = ctx;
+	if (s->sstp && !s->sstp_closed)
+		sstp_send_ppp(s->sstp, frame, len);
+}
+
+static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
+{
+	const struct conf *c = &s->conf;
+	char l[INET_ADDRSTRLEN], p[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &ip->local, l, sizeof(l));
+	inet_ntop(AF_INET, &ip->peer, p, sizeof(p));
+	s->local4 = ip->local;
+	s->peer4 = ip->peer;
+	memcpy(s->dns4, ip->dns, sizeof(s->dns4));
+	int rc = nl_link_set_up(s->ifindex, true);
+	if (rc == 0)
+		rc = netcfg_addr4(s->nc, ip->local, ip->peer);
+	if (rc < 0) {
+		log_err("cannot set address %s peer %s on %s: %s", l, p, c->ifname, strerror(-rc));
+		return;
+	}
+	log_notice("IPv4 up: local %s peer %s", l, p);
+	if (!c->no_default_route) {
+		/* Keep the tunnel's own connection off the tunnel. */
+		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
+		if (rc < 0)
+			log_warn("cannot add a host route to the server: %s", strerror(-rc));
+		static const uint8_t any[16];
+		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
+		if (rc < 0)
+			log_err("cannot add the default route: %s", strerror(-rc));
+	}
+	for (int i = 0; i < c->nroutes; i++) {
+		if (c->routes[i].family != AF_INET)
+			continue;
+		rc = netcfg_route(s->nc, AF_INET, c->routes[i].addr, c->routes[i].plen, c->default_route_distance);
+		if (rc < 0)
+			log_err("cannot add route %d: %s", i, strerror(-rc));
+	}
+	if (!c->no_peer_dns && (ip->dns[0] || ip->dns[1])) {
+		uint32_t v4[2];
+		int n = 0;
+		for (int i = 0; i < 2; i++)
+			if (ip->dns[i])
+				v4[n++] = ip->dns[i];
+		rc = netcfg_dns(s->nc, v4, n);
+		if (rc < 0)
+			log_err("cannot install DNS servers: %s", strerror(-rc));
+	}
+}
+
+static void apply_sysctls(struct session *s)
+{
+	const struct conf *c = &s->conf;
+	char path[128];
+	if (c->ip_disable_forwarding) {
+		snprintf(path, sizeof(path), "net/ipv4/conf/%s/forwarding", c->ifname);
+		netcfg_sysctl(s->nc, path, "0");
+		snprintf(path, sizeof(path), "net/ipv6/conf/%s/forwarding", c->ifname);
+		netcfg_sysctl(s->nc, path, "0");
+	}
+	if (c->source_validation != CONF_SRCVALID_UNSET) {
+		const char *v = c->source_validation == CONF_SRCVALID_STRICT  ? "1"
+				: c->source_validation == CONF_SRCVALID_LOOSE ? "2"
+									      : "0";
+		snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", c->ifname);
+		netcfg_sysctl(s->nc, path, v);
+	}
+}
+
+static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
+{
+	const struct conf *c = &s->conf;
+	memcpy(s->local6, ip->local_id, 8);
+	memcpy(s->peer6, ip->peer_id, 8);
+	int rc = nl_link_set_up(s->ifindex, true);
+	if (rc == 0)
+		rc = netcfg_addr6_ll(s->nc, ip->local_id);
+	if (rc < 0) {
+		log_err("cannot set the IPv6 link-local address: %s", strerror(-rc));
+		return;
+	}
+	netcfg_ipv6_token(s->nc, ip->local_id);
+	log_notice("IPv6 up: fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", ip->local_id[0], ip->local_id[1],
+		   ip->local_id[2], ip->local_id[3], ip->local_id[4], ip->local_id[5], ip->local_id[6],
+		   ip->local_id[7]);
+	if (!c->no_default_route) {
+		static const uint8_t any[16];
+		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
+		if (rc < 0)
+			log_warn("cannot add the IPv6 default route: %s", strerror(-rc));
+	}
+	for (int i = 0; i < c->nroutes; i++) {
+		if (c->routes[i].family != AF_INET6)
+			continue;
+		rc = netcfg_route(s->nc, AF_INET6, c->routes[i].addr, c->routes[i].plen,
+				  c->default_route_distance);
+		if (rc < 0)
+			log_err("cannot add IPv6 route %d: %s", i, strerror(-rc));
+	}
+}
+
+static void session_went_up(struct session *s)
+{
+	if (s->state == SESSION_UP)
+		return;
+	s->state = SESSION_UP;
+	s->up_since = now_ms(s);
+	s->deadline = UINT64_MAX;
+	s->fails = 0;
+	s->error[0] = '\0';
+	apply_sysctls(s);
+	notify_send("READY=1\nSTATUS=connected to %s", s->conf.server);
+	log_notice("tunnel up (%s, %s, %s)", s->tls_version, s->tls_cipher, ppp_auth_name(s->auth));
+}
+
+static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
+{
+	struct session *s = ctx;
+	uint64_t now = now_ms(s);
+	switch (ev) {
+	case PPP_EV_AUTH_OK: {
+		const struct ppp_auth_info *ai = arg;
+		s->auth = ai->method;
+		log_info("authenticated with %s", ppp_auth_name(ai->method));
+		static const uint8_t zero[32];
+		/* CALL_CONNECTED must precede the first NCP frame. */
+		sstp_auth_done(s->sstp, ai->have_keys ? ai->hlak : zero, now);
+		break;
+	}
+	case PPP_EV_IPCP_UP:
+		s->ipcp_up = true;
+		apply_ipv4(s, arg);
+		session_went_up(s);
+		break;
+	case PPP_EV_IPV6CP_UP:
+		s->ipv6cp_up = true;
+		apply_ipv6(s, arg);
+		session_went_up(s);
+		break;
+	case PPP_EV_IPCP_DOWN:
+		s->ipcp_up = false;
+		log_notice("IPv4 down");
+		break;
+	case PPP_EV_IPV6CP_DOWN:
+		s->ipv6cp_up = false;
+		log_notice("IPv6 down");
+		break;
+	case PPP_EV_DEAD: {
+		const struct ppp_down_info *di = arg;
+		s->ppp_dead = true;
+		if (di && di->reason)
+			set_error(s, "%s", di->reason);
+		if (di && di->auth_failed)
+			s->auth_failed = true;
+		if (s->sstp && !s->sstp_closed)
+			sstp_disconnect(s->sstp, now);
+		break;
+	}
+	}
+}
+
+/* ------------------------------------------------------- session life */
+
+static uint64_t backoff_delay(struct session *s)
+{
+	uint64_t lo = (uint64_t)s->conf.backoff_min * 1000, hi = (uint64_t)s->conf.backoff_max * 1000;
+	uint64_t d = lo;
+	for (unsigned i = 1; i < s->fails && d < hi; i++)
+		d *= 2;
+	if (d > hi)
+		d = hi;
+	/* ±25 % jitter so that many clients do not come back in step. */
+	uint32_t r = 0;
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)time(NULL);
+	d = d * 3 / 4 + (d / 2) * (r % 1000) / 1000;
+	if (s->auth_failed && d < AUTH_FAIL_MIN_DELAY_MS)
+		d = AUTH_FAIL_MIN_DELAY_MS;
+	return d ? d : 1;
+}
+
+/* Tears the connection down (the server has been told what it can be told)
+ * and decides what comes next. */
+static void session_teardown(struct session *s)
+{
+	bool was_up = s->state == SESSION_UP;
+	if (s->nc)
+		netcfg_undo(s->nc);
+	if (s->ifindex > 0 && !s->conf.disable)
+		nl_link_set_up(s->ifindex, false);
+	tun_want(s, false);
+	if (s->ppp) {
+		ppp_free(s->ppp);
+		s->ppp = NULL;
+	}
+	if (s->sstp) {
+		sstp_free(s->sstp);
+		s->sstp = NULL;
+	}
+	if (s->tls) {
+		tls_shutdown(s->tls);
+		tls_free(s->tls);
+		s->tls = NULL;
+	}
+	if (s->sock >= 0) {
+		loop_del_fd(s->loop, s->sock);
+		close(s->sock);
+		s->sock = -1;
+	}
+	s->sock_events = 0;
+	s->out_len = s->in_len = 0;
+	s->write_blocked = false;
+	s->ipcp_up = s->ipv6cp_up = false;
+	s->sstp_closed = s->ppp_dead = false;
+	s->handshaking = false;
+	s->tls_version[0] = s->tls_cipher[0] = '\0';
+	s->binding_hash = 0;
+
+	if (s->stopping) {
+		if (s->error[0] && !was_up && s->exit_code == 0)
+			log_notice("stopped (%s)", s->error);
+		s->state = SESSION_STOPPED;
+		loop_stop(s->loop);
+		return;
+	}
+	if (s->admin_down) {
+		log_notice("disconnected%s%s", s->error[0] ? ": " : "", s->error);
+		s->state = SESSION_IDLE;
+		s->deadline = UINT64_MAX;
+		notify_send("STATUS=disconnected");
+		return;
+	}
+	if (!was_up)
+		s->fails++;
+	else
+		s->fails = 1;
+	log_err("%s: %s", was_up ? "tunnel down" : "connection failed",
+		s->error[0] ? s->error : "unknown reason");
+	if (s->conf.max_fail && s->fails >= s->conf.max_fail) {
+		log_err("giving up after %u failed attempt%s", s->fails, s->fails == 1 ? "" : "s");
+		s->exit_code = 1;
+		s->state = SESSION_STOPPED;
+		loop_stop(s->loop);
+		return;
+	}
+	uint64_t d = backoff_delay(s);
+	log_notice("reconnecting in %llu.%01llu s%s", (unsigned long long)(d / 1000),
+		   (unsigned long long)(d % 1000 / 100),
+		   s->auth_failed ? " (authentication failed: waiting longer)" : "");
+	notify_send("STATUS=reconnecting: %s", s->error);
+	s->state = SESSION_BACKOFF;
+	s->deadline = now_ms(s) + d;
+}
+
+/* Everything that must happen after a callback returned: deferred
+ * teardown, output, and the timer. */
+static void session_after(struct session *s)
+{
+	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
+		if (!s->sstp_closed)
+			flush_out(s);
+		if (s->sstp_closed)
+			session_teardown(s);
+	}
+	session_rearm(s);
+}
+
+static void on_sock(void *arg, int fd, unsigned events)
+{
+	struct session *s = arg;
+	if (s->handshaking) {
+		int rc = tls_handshake(s->tls);
+		if (rc == TLS_WANT_READ) {
+			sock_want(s, LOOP_READ);
+		} else if (rc == TLS_WANT_WRITE) {
+			sock_want(s, LOOP_READ | LOOP_WRITE);
+		} else if (rc < 0) {
+			session_fail(s, "TLS handshake with %s failed: %s", s->conf.server, tls_error(s->tls));
+		} else {
+			s->handshaking = false;
+			snprintf(s->tls_version, sizeof(s->tls_version), "%s", tls_version(s->tls));
+			snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", tls_cipher(s->tls));
+			log_info("TLS established (%s, %s)", s->tls_version, s->tls_cipher);
+			struct sstp_config sc = { 0 };
+			sc.role = SSTP_CLIENT;
+			sc.host = s->conf.server_name[0] ? s->conf.server_name : s->conf.server;
+			sc.negotiation_ms = 60000;
+			sc.hello_ms = s->conf.sstp_hello * 1000;
+			sc.disconnect_ms = 5000;
+			sc.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+			if (!tls_cert_hashes(s->tls, sc.cert_sha1, sc.cert_sha256)) {
+				session_fail(s, "cannot read the server certificate");
+			} else {
+				static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
+				s->sstp = sstp_new(&sc, &ops, s);
+				snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
+				sock_want(s, LOOP_READ);
+				sstp_start(s->sstp, now_ms(s));
+				/* The reply may already be decrypted inside wolfSSL. */
+				read_stream(s);
+			}
+		}
+	} else {
+		if ((events & LOOP_WRITE) && s->write_blocked)
+			flush_out(s);
+		if ((events & LOOP_READ) || (s->tls && tls_pending(s->tls)))
+			read_stream(s);
+	}
+	session_after(s);
+}
+
+static void session_start_connect(struct session *s)
+{
+	const struct conf *c = &s->conf;
+	s->state = SESSION_CONNECTING;
+	s->error[0] = '\0';
+	s->auth_failed = false;
+	s->auth = PPP_AUTH_NONE;
+	snprintf(s->phase, sizeof(s->phase), "TCP connect");
+	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
+	if (s->reconnects++ > 0)
+		log_notice("reconnecting to %s port %u", c->server, c->port);
+	else
+		log_notice("connecting to %s port %u", c->server, c->port);
+
+	char err[256];
+	int timeout = (int)c->connect_timeout * 1000;
+	if (c->proxy_host[0])
+		s->sock = tcp_connect_proxy(c->proxy_host, c->proxy_port, c->proxy_user[0] ? c->proxy_user : NULL,
+					    c->proxy_user[0] ? c->proxy_password : NULL, c->server, c->port,
+					    timeout, &s->peer, err, sizeof(err));
+	else
+		s->sock = tcp_connect(c->server, c->port, timeout, &s->peer, err, sizeof(err));
+	if (s->sock < 0) {
+		s->sock = -1;
+		session_fail(s, "%s", err);
+		return;
+	}
+	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
+	const char *name = c->server_name[0] ? c->server_name : c->server;
+	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
+					(const uint8_t(*)[32])c->pins, c->npins };
+	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
+	if (!s->tls) {
+		session_fail(s, "%s", err);
+		return;
+	}
+	struct ppp_config pc = { 0 };
+	pc.role = PPP_CLIENT;
+	pc.mru = (uint16_t)(c->mtu > 4091 ? 4091 : c->mtu);
+	pc.username = c->username;
+	pc.password = c->password;
+	for (int i = 0; i < c->nauth && i < 4; i++) {
+		switch (c->auth[i]) {
+		case CONF_AUTH_EAP_MSCHAPV2: pc.auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
+		case CONF_AUTH_MSCHAPV2: pc.auth[i] = PPP_AUTH_MSCHAPV2; break;
+		case CONF_AUTH_PAP: pc.auth[i] = PPP_AUTH_PAP; break;
+		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;
+		}
+	}
+	pc.ipv4 = true;
+	pc.ipv6 = !c->ipv6_disable;
+	pc.echo_interval_ms = c->keepalive_interval * 1000;
+	pc.echo_failures = c->keepalive_failure;
+	static const struct ppp_ops pops = { ppp_output_cb, ppp_event_cb, NULL };
+	s->ppp = ppp_new(&pc, &pops, s);
+	if (!s->ppp) {
+		session_fail(s, "out of memory");
+		return;
+	}
+	s->handshaking = true;
+	s->sock_events = LOOP_READ | LOOP_WRITE;
+	int rc = loop_add_fd(s->loop, s->sock, s->sock_events, on_sock, s);
+	if (rc < 0) {
+		session_fail(s, "epoll: %s", strerror(-rc));
+		return;
+	}
+	s->state = SESSION_NEGOTIATING;
+}
+
+static void on_timer(void *arg, uint64_t now)
+{
+	struct session *s = arg;
+	if (s->sstp && sstp_deadline(s->sstp) <= now)
+		sstp_timeout(s->sstp, now);
+	if (s->ppp && ppp_deadline(s->ppp) <= now)
+		ppp_timeout(s->ppp, now);
+	if (s->deadline <= now) {
+		s->deadline = UINT64_MAX;
+		switch (s->state) {
+		case SESSION_BACKOFF:
+			session_start_connect(s);
+			break;
+		case SESSION_CONNECTING:
+		case SESSION_NEGOTIATING:
+			session_fail(s, "timed out after %u s in %s", s->conf.connect_timeout, s->phase);
+			break;
+		case SESSION_CLOSING:
+			session_fail(s, "the server did not acknowledge the disconnect in time");
+			break;
+		default:
+			break;
+		}
+	}
+	session_after(s);
+}
+
+static void session_rearm(struct session *s)
+{
+	uint64_t d = s->deadline;
+	if (s->sstp) {
+		uint64_t t = sstp_deadline(s->sstp);
+		if (t < d)
+			d = t;
+	}
+	if (s->ppp) {
+		uint64_t t = ppp_deadline(s->ppp);
+		if (t < d)
+			d = t;
+	}
+	loop_timer_set(s->loop, &s->timer, d);
+}
+
+/* Ends the session politely: LCP Terminate, then CALL_DISCONNECT. */
+static void session_close(struct session *s)
+{
+	uint64_t now = now_ms(s);
+	switch (s->state) {
+	case SESSION_NEGOTIATING:
+	case SESSION_UP:
+		s->state = SESSION_CLOSING;
+		s->deadline = now + CLOSE_GRACE_MS;
+		if (s->ppp && !s->ppp_dead)
+			ppp_close(s->ppp, "administrative close", now);
+		else if (s->sstp && !s->sstp_closed)
+			sstp_disconnect(s->sstp, now);
+		if (!s->sstp) /* still in the TLS handshake */
+			s->sstp_closed = true;
+		set_error(s, "closed by the administrator");
+		break;
+	case SESSION_CONNECTING:
+		s->sstp_closed = true;
+		break;
+	case SESSION_BACKOFF:
+	case SESSION_IDLE:
+		if (s->stopping) {
+			s->state = SESSION_STOPPED;
+			loop_stop(s->loop);
+		} else {
+			s->state = SESSION_IDLE;
+			s->deadline = UINT64_MAX;
+		}
+		break;
+	default:
+		break;
+	}
+	session_after(s);
+}
+
+static void on_signal(void *arg, int signo)
+{
+	struct session *s = arg;
+	if (signo == SIGTERM || signo == SIGINT) {
+		log_notice("%s: closing the tunnel", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		s->stopping = true;
+		notify_send("STOPPING=1");
+		session_close(s);
+	}
+}
+
+void session_connect(struct session *s)
+{
+	if (s->conf.disable)
+		return;
+	s->admin_down = false;
+	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
+		s->fails = 0;
+		session_start_connect(s);
+		session_after(s);
+	}
+}
+
+void session_disconnect(struct session *s)
+{
+	s->admin_down = true;
+	session_close(s);
+}
+
+struct session *session_new(const struct conf *c, struct loop *l, char *err, size_t errlen)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->conf = *c;
+	s->loop = l;
+	s->sock = -1;
+	s->tun_fd = -1;
+	s->deadline = UINT64_MAX;
+	s->out = malloc(OUT_CAP);
+	s->in = malloc(IN_CAP);
+	if (!s->out || !s->in) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	loop_timer_init(&s->timer, on_timer, s);
+	if (c->adjust_mss < 0) {
+		s->mss4 = (uint16_t)(c->mtu - 40);
+		s->mss6 = (uint16_t)(c->mtu - 60);
+	} else if (c->adjust_mss > 0) {
+		s->mss4 = s->mss6 = (uint16_t)c->adjust_mss;
+	}
+	if (!tls_global_init()) {
+		snprintf(err, errlen, "TLS library initialisation failed");
+		goto fail;
+	}
+
+	int vrf_index = 0;
+	if (c->vrf[0] && !nl_link_is_vrf(c->vrf, &vrf_index)) {
+		snprintf(err, errlen, "vrf %s: no such VRF device (create it first: ip link add %s type vrf table N)",
+			 c->vrf, c->vrf);
+		goto fail;
+	}
+	s->tun_fd = tun_open(c->ifname, &s->ifindex, err, errlen);
+	if (s->tun_fd < 0) {
+		s->tun_fd = -1;
+		goto fail;
+	}
+	int rc = nl_link_set_mtu(s->ifindex, c->mtu);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu, strerror(-rc));
+		goto fail;
+	}
+	if (c->description[0] && (rc = nl_link_set_alias(s->ifindex, c->description)) < 0) {
+		snprintf(err, errlen, "%s: cannot set the description: %s", c->ifname, strerror(-rc));
+		goto fail;
+	}
+	if (vrf_index > 0 && (rc = nl_link_set_master(s->ifindex, vrf_index)) < 0) {
+		snprintf(err, errlen, "%s: cannot enslave to vrf %s: %s", c->ifname, c->vrf, strerror(-rc));
+		goto fail;
+	}
+	s->nc = netcfg_new(c->ifname, s->ifindex);
+	if (!s->nc) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rc = loop_add_fd(l, s->tun_fd, 0, on_tun, s);
+	if (rc < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-rc));
+		goto fail;
+	}
+	loop_add_signal(l, SIGTERM, on_signal, s);
+	loop_add_signal(l, SIGINT, on_signal, s);
+	return s;
+fail:
+	session_free(s);
+	return NULL;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->ppp)
+		ppp_free(s->ppp);
+	if (s->sstp)
+		sstp_free(s->sstp);
+	if (s->tls)
+		tls_free(s->tls);
+	if (s->sock >= 0) {
+		loop_del_fd(s->loop, s->sock);
+		close(s->sock);
+	}
+	if (s->nc)
+		netcfg_free(s->nc);
+	loop_timer_cancel(s->loop, &s->timer);
+	if (s->tun_fd >= 0) {
+		loop_del_fd(s->loop, s->tun_fd);
+		close(s->tun_fd);
+		tun_delete(s->conf.ifname);
+	}
+	free(s->out);
+	free(s->in);
+	memset(&s->conf, 0, sizeof(s->conf)); /* the password */
+	free(s);
+}
+
+int session_run(struct session *s)
+{
+	if (s->conf.disable) {
+		log_notice("%s is disabled: administratively down, not connecting", s->conf.ifname);
+		s->admin_down = true;
+		s->state = SESSION_IDLE;
+		notify_send("READY=1\nSTATUS=disabled");
+	} else {
+		session_start_connect(s);
+		session_after(s);
+	}
+	if (s->state != SESSION_STOPPED)
+		loop_run(s->loop);
+	return s->exit_code;
+}
+
+void session_describe(struct session *s, char *buf, size_t len, bool json)
+{
+	char l4[INET_ADDRSTRLEN] = "", p4[INET_ADDRSTRLEN] = "";
+	if (s->ipcp_up) {
+		inet_ntop(AF_INET, &s->local4, l4, sizeof(l4));
+		inet_ntop(AF_INET, &s->peer4, p4, sizeof(p4));
+	}
+	char peer[INET6_ADDRSTRLEN] = "";
+	if (s->peer.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, peer, sizeof(peer));
+	else if (s->peer.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->peer)->sin6_addr, peer, sizeof(peer));
+	uint64_t up = s->state == SESSION_UP ? (now_ms(s) - s->up_since) / 1000 : 0;
+	const char *bind = s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256"
+			   : s->binding_hash == SSTP_CERT_HASH_SHA1 ? "SHA-1"
+								     : "";
+	char err[sizeof(s->error)];
+	/* error texts are ours, but keep JSON valid regardless */
+	size_t j = 0;
+	for (size_t i = 0; s->error[i] && j + 1 < sizeof(err); i++)
+		err[j++] = (s->error[i] == '"' || s->error[i] == '\\' || (unsigned char)s->error[i] < 32)
+				   ? '\''
+				   : s->error[i];
+	err[j] = '\0';
+	if (json)
+		snprintf(buf, len,
+			 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
+			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
+			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
+			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
+		 (unsigned long long)s->drops, err);
+	else
+		snprintf(buf, len,
+			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
+			 "    crypto-binding %s\n    ipv4 %s peer %s\n    uptime %llu s\n"
+			 "    reconnects %u\n    dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
+		 (unsigned long long)s->drops, err);
+}
