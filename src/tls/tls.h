@@ -34,6 +34,8 @@ const char *tls_library_info(void);
  * TCP_NODELAY, or -1 with the reason in err. peer gets the address used. */
 int tcp_connect(const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		char *err, size_t errlen);
+/* "10.1.2.3:443" / "[2001:db8::1]:443" for messages. */
+void tcp_format_addr(const struct sockaddr *sa, char *out, size_t outlen);
 /* Same through an HTTP CONNECT proxy (Basic auth when user is non-NULL);
  * a refusal (e.g. 407) is a clear error naming the status line. */
 int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
