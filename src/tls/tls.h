@@ -66,6 +66,12 @@ const char *tls_error(const struct tls *t);
 /* The server's leaf certificate (client) / own certificate (server). */
 bool tls_cert_hashes(struct tls *t, uint8_t sha1[20], uint8_t sha256[32]);
 const char *tls_version(struct tls *t);
+/* Finds the SubjectPublicKeyInfo (whole DER TLV) inside a DER certificate:
+ * its SHA-256 is what pins hold (curl --pinnedpubkey sha256//). */
+bool tls_der_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len);
+/* True if the certificate's subjectAltName holds this iPAddress (4 or 16
+ * bytes in network order). */
+bool tls_der_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t iplen);
 const char *tls_cipher(struct tls *t);
 
 #endif
