@@ -42,6 +42,17 @@ int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, 
 		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		      char *err, size_t errlen);
 
+/* The CONNECT reply parser (proxy.c), exposed for tests and fuzzing. The
+ * status line and headers must end (CRLFCRLF) within PROXY_REPLY_MAX. */
+#define PROXY_REPLY_MAX 8192
+enum proxy_parse { PROXY_REPLY_INCOMPLETE, PROXY_REPLY_OK, PROXY_REPLY_BAD };
+struct proxy_reply {
+	int status;            /* e.g. 200, 407 */
+	size_t header_len;     /* bytes up to and including CRLFCRLF; tunnel data follows */
+	char status_line[128]; /* printable ASCII only, for messages */
+};
+enum proxy_parse proxy_parse_reply(const uint8_t *buf, size_t len, struct proxy_reply *out);
+
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
 					  size_t errlen);

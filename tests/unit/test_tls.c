@@ -33,12 +33,14 @@ static void certs_teardown(void)
 		fprintf(stderr, "cleanup of %s failed\n", certdir);
 }
 
-/* Leaks a little per call: tests are short-lived forked children. */
+/* Enough slots that a config's paths outlive the calls of one test step. */
 static const char *path(const char *name)
 {
-	char buf[512];
-	snprintf(buf, sizeof(buf), "%s/%s", certdir, name);
-	return strdup(buf);
+	static char buf[32][512];
+	static unsigned i;
+	i = (i + 1) % 32;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", certdir, name);
+	return buf[i];
 }
 
 /* Runs a shell pipeline and decodes its first hex word into out. */
