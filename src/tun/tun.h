@@ -55,7 +55,8 @@ int netcfg_set_resolv_path(struct netcfg *nc, const char *path);
 void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto);
 /* Number of journal records (changes that netcfg_undo would revert). */
 size_t netcfg_pending(const struct netcfg *nc);
-/* IPv4 point-to-point address local peer peer/32. */
+/* IPv4 point-to-point address local peer peer/32 (network byte order, as
+ * IPCP gives them). DNS addresses below are network byte order too. */
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer);
 /* fe80::<id>/64 on the tunnel (addr_gen_mode none set when the device is made). */
 int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8]);
