@@ -148,6 +148,8 @@ static void session_fail(struct session *s, const char *fmt, ...)
 
 static void flush_out(struct session *s)
 {
+	if (s->handshaking)
+		return; /* the handshake owns the socket's interest set */
 	while (s->tls && s->out_len > 0 && !s->sstp_closed) {
 		size_t wlen = s->write_blocked ? s->out_inflight : s->out_len;
 		ssize_t n = tls_write(s->tls, s->out, wlen);
