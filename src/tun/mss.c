@@ -25,7 +25,10 @@ static uint16_t csum_replace16(uint16_t hc, uint16_t m, uint16_t m2)
 	return (uint16_t)~s;
 }
 
-static uint16_t bswap16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
+static uint16_t bswap16(uint16_t v)
+{
+	return (uint16_t)(v << 8 | v >> 8);
+}
 
 static bool tcp_clamp(uint8_t *tcp, size_t len, uint16_t mss)
 {

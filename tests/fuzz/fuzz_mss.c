@@ -27,7 +27,8 @@ static bool is_mss_value(const uint8_t *before, const uint8_t *after, size_t n, 
 			 uint16_t target)
 {
 	return q >= 2 && q + 1 < n && before[q - 2] == 2 && before[q - 1] == 4 &&
-	       (after[q] << 8 | after[q + 1]) == target && (before[q] << 8 | before[q + 1]) > target;
+	       (after[q] << 8 | after[q + 1]) == target &&
+	       (before[q] << 8 | before[q + 1]) > target;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
-#include "tun/tun.h"
 #include "testutil.h"
+#include "tun/tun.h"
 
 #include "core/bytes.h"
 
@@ -47,8 +47,8 @@ static void tcp_fix(uint8_t *pkt, size_t tcpoff, size_t tcplen)
 
 /* Builds IPv4 or IPv6 + TCP with the given options and payload; returns
  * the length, *tcpoff where TCP starts. */
-static size_t build(uint8_t *pkt, int v, uint8_t flags, const char *opts_hex,
-		    size_t payload, size_t *tcpoff)
+static size_t build(uint8_t *pkt, int v, uint8_t flags, const char *opts_hex, size_t payload,
+		    size_t *tcpoff)
 {
 	uint8_t opts[60];
 	size_t olen = tu_hex(opts, sizeof(opts), opts_hex);
@@ -61,8 +61,9 @@ static size_t build(uint8_t *pkt, int v, uint8_t flags, const char *opts_hex,
 		pkt[2] = (uint8_t)((20 + tcplen) >> 8);
 		pkt[3] = (uint8_t)(20 + tcplen);
 	} else {
-		tu_hex(pkt, 40, "6000 0000 0000 0640 20010db8000000000000000000000001"
-				"20010db8000000000000000000000002");
+		tu_hex(pkt, 40,
+		       "6000 0000 0000 0640 20010db8000000000000000000000001"
+		       "20010db8000000000000000000000002");
 		pkt[4] = (uint8_t)(tcplen >> 8);
 		pkt[5] = (uint8_t)tcplen;
 	}
@@ -84,12 +85,12 @@ struct ocase {
 };
 
 static const struct ocase cases[] = {
-	{ "020405b4", 2 },
-	{ "01020405b4010101", 3 },                         /* odd: after one NOP */
-	{ "0402 020405b4 0101 030307 00", 4 },             /* after SACK-permitted */
-	{ "0402080a0000000100000000 01 020405b4 010303", 15 },
-	{ "0101080a00000001000000000101 020405b4 030307 000000", 16 },
-	{ "030307 0402 01 020405b4 0000", 8 },
+    {"020405b4", 2},
+    {"01020405b4010101", 3},		 /* odd: after one NOP */
+    {"0402 020405b4 0101 030307 00", 4}, /* after SACK-permitted */
+    {"0402080a0000000100000000 01 020405b4 010303", 15},
+    {"0101080a00000001000000000101 020405b4 030307 000000", 16},
+    {"030307 0402 01 020405b4 0000", 8},
 };
 
 START_TEST(syn_and_synack_mss_lowered)
@@ -107,7 +108,8 @@ START_TEST(syn_and_synack_mss_lowered)
 				ck_assert_uint_eq(be16_get(pkt + toff + 20 + at), 1460);
 				ck_assert(mss_clamp(pkt, n, 1360, 1340));
 				uint16_t want = v == 4 ? 1360 : 1340;
-				ck_assert_msg((pkt[toff + 20 + at] << 8 | pkt[toff + 21 + at]) == want,
+				ck_assert_msg((pkt[toff + 20 + at] << 8 | pkt[toff + 21 + at]) ==
+						  want,
 					      "v%d case %zu", v, c);
 				ck_assert_msg(tcp_verify(pkt, toff, tcplen) == 0xffff,
 					      "checksum v%d case %zu", v, c);
@@ -197,9 +199,10 @@ START_TEST(ipv6_extension_headers)
 	size_t n0 = build(pkt, 6, 0x12, "01 020405b4 010101", 3, &toff);
 	size_t tcplen = n0 - 40;
 	uint8_t ext[24];
-	tu_hex(ext, sizeof(ext), "2c00 0104 00000000" /* HBH: next frag, PadN */
-				 "3c00 0000 12345678" /* fragment: next dstopts, offset 0 */
-				 "0600 0104 00000000"); /* dstopts: next TCP */
+	tu_hex(ext, sizeof(ext),
+	       "2c00 0104 00000000"   /* HBH: next frag, PadN */
+	       "3c00 0000 12345678"   /* fragment: next dstopts, offset 0 */
+	       "0600 0104 00000000"); /* dstopts: next TCP */
 	memmove(pkt + 64, pkt + 40, tcplen);
 	memcpy(pkt + 40, ext, 24);
 	pkt[6] = 0; /* hop-by-hop */
