@@ -76,12 +76,18 @@ struct netcfg *netcfg_new(const char *ifname, int ifindex)
 	return nc;
 }
 
-void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b) { nc->dns_backend = b; }
+void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b)
+{
+	nc->dns_backend = b;
+}
 void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto)
 {
 	nc->route_proto = proto ? proto : NL_RTPROT_DEFAULT;
 }
-size_t netcfg_pending(const struct netcfg *nc) { return nc->n; }
+size_t netcfg_pending(const struct netcfg *nc)
+{
+	return nc->n;
+}
 
 int netcfg_set_resolv_path(struct netcfg *nc, const char *path)
 {
@@ -128,8 +134,7 @@ static int add_addr(struct netcfg *nc, const struct nl_addr *a)
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer)
 {
 	struct nl_addr a = {
-		.family = AF_INET, .ifindex = nc->ifindex, .plen = 32, .has_peer = true
-	};
+	    .family = AF_INET, .ifindex = nc->ifindex, .plen = 32, .has_peer = true};
 	memcpy(a.local, &local, 4);
 	memcpy(a.peer, &peer, 4);
 	return add_addr(nc, &a);
@@ -138,7 +143,7 @@ int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer)
 int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8])
 {
 	/* IPV6CP made the id unique on the link already: no DAD delay. */
-	struct nl_addr a = { .family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true };
+	struct nl_addr a = {.family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true};
 	a.local[0] = 0xfe;
 	a.local[1] = 0x80;
 	memcpy(a.local + 8, id, 8);
@@ -150,7 +155,7 @@ int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8])
 	struct netcfg_rec *r = rec_slot(nc);
 	if (!r)
 		return -ENOMEM;
-	uint8_t tok[16] = { 0 };
+	uint8_t tok[16] = {0};
 	memcpy(tok + 8, id, 8);
 	int ret = nl_link_set_token(nc->ifindex, tok);
 	if (ret < 0)
@@ -180,11 +185,11 @@ int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsig
 	if (!alen || plen < 0 || (size_t)plen > alen * 8)
 		return -EINVAL;
 	struct nl_route rt = {
-		.family = family,
-		.plen = (uint8_t)plen,
-		.oif = nc->ifindex,
-		.metric = metric,
-		.protocol = nc->route_proto,
+	    .family = family,
+	    .plen = (uint8_t)plen,
+	    .oif = nc->ifindex,
+	    .metric = metric,
+	    .protocol = nc->route_proto,
 	};
 	if (plen)
 		memcpy(rt.dst, dst, alen);
@@ -193,7 +198,7 @@ int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsig
 
 int netcfg_server_route(struct netcfg *nc, const struct sockaddr *server)
 {
-	struct nl_route rt = { .family = server->sa_family, .protocol = nc->route_proto };
+	struct nl_route rt = {.family = server->sa_family, .protocol = nc->route_proto};
 	if (server->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)server;
 		memcpy(rt.dst, &s4->sin_addr, 4);
@@ -344,9 +349,9 @@ static const char *find_exe(const char *const *cands)
 	return NULL;
 }
 
-static const char *const resolvectl_paths[] = { "/usr/bin/resolvectl", "/bin/resolvectl", NULL };
-static const char *const resolvconf_paths[] = { "/usr/sbin/resolvconf", "/sbin/resolvconf",
-						"/usr/bin/resolvconf", NULL };
+static const char *const resolvectl_paths[] = {"/usr/bin/resolvectl", "/bin/resolvectl", NULL};
+static const char *const resolvconf_paths[] = {"/usr/sbin/resolvconf", "/sbin/resolvconf",
+					       "/usr/bin/resolvconf", NULL};
 
 /* Reads a whole file (bounded). *buf NULL and 0 returned if it is missing. */
 static int file_read(const char *path, uint8_t **buf, size_t *len)
@@ -535,7 +540,7 @@ int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4)
 		if (!resolvectl)
 			return -ENOENT;
 		char addrs[4][16];
-		char *argv[4 + 4 + 1] = { (char *)resolvectl, "dns", nc->ifname };
+		char *argv[4 + 4 + 1] = {(char *)resolvectl, "dns", nc->ifname};
 		int argc = 3;
 		for (int i = 0; i < n4 && argc < 7; i++) {
 			if (!v4[i])
@@ -554,7 +559,7 @@ int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4)
 			return -ENOENT;
 		char name[IF_NAMESIZE + 8];
 		snprintf(name, sizeof(name), "%s.sstpc", nc->ifname);
-		char *argv[] = { (char *)resolvconf, "-a", name, NULL };
+		char *argv[] = {(char *)resolvconf, "-a", name, NULL};
 		ret = run_cmd(argv, ns);
 		r->kind = REC_DNS_RESOLVCONF;
 	}
@@ -571,8 +576,8 @@ static void undo_dns_file(struct netcfg *nc, struct netcfg_rec *r)
 	uint8_t *cur;
 	size_t curlen;
 	int ret = file_read(nc->resolv_path, &cur, &curlen);
-	bool ours = ret == 0 && curlen == r->u.file.ours_len &&
-		    memcmp(cur, r->u.file.ours, curlen) == 0;
+	bool ours =
+	    ret == 0 && curlen == r->u.file.ours_len && memcmp(cur, r->u.file.ours, curlen) == 0;
 	free(cur);
 	if (!ours) {
 		log_warn("%s changed by someone else since we wrote it; left as it is",
@@ -629,20 +634,22 @@ static void undo_one(struct netcfg *nc, struct netcfg_rec *r)
 		const char *exe = find_exe(resolvconf_paths);
 		char name[IF_NAMESIZE + 8];
 		snprintf(name, sizeof(name), "%s.sstpc", nc->ifname);
-		char *argv[] = { (char *)exe, "-d", name, NULL };
+		char *argv[] = {(char *)exe, "-d", name, NULL};
 		ret = exe ? run_cmd(argv, NULL) : -ENOENT;
 		break;
 	}
 	case REC_DNS_RESOLVECTL: {
 		const char *exe = find_exe(resolvectl_paths);
-		char *argv[] = { (char *)exe, "revert", nc->ifname, NULL };
+		char *argv[] = {(char *)exe, "revert", nc->ifname, NULL};
 		ret = exe ? run_cmd(argv, NULL) : -ENOENT;
 		break;
 	}
 	}
 	if (ret < 0)
 		log_warn("undo of a %s change failed: %s",
-			 r->kind == REC_ADDR ? "address" : r->kind == REC_ROUTE ? "route" : "host",
+			 r->kind == REC_ADDR	? "address"
+			 : r->kind == REC_ROUTE ? "route"
+						: "host",
 			 strerror(-ret));
 }
 

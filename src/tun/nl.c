@@ -60,8 +60,14 @@ void nlm_attr(struct nlmsg *m, uint16_t type, const void *data, size_t n)
 		memcpy(a + NL_RTA_HDRLEN, data, n);
 }
 
-void nlm_attr_u8(struct nlmsg *m, uint16_t type, uint8_t v) { nlm_attr(m, type, &v, 1); }
-void nlm_attr_u32(struct nlmsg *m, uint16_t type, uint32_t v) { nlm_attr(m, type, &v, 4); }
+void nlm_attr_u8(struct nlmsg *m, uint16_t type, uint8_t v)
+{
+	nlm_attr(m, type, &v, 1);
+}
+void nlm_attr_u32(struct nlmsg *m, uint16_t type, uint32_t v)
+{
+	nlm_attr(m, type, &v, 4);
+}
 void nlm_attr_str(struct nlmsg *m, uint16_t type, const char *s)
 {
 	nlm_attr(m, type, s, strlen(s) + 1);
@@ -100,7 +106,7 @@ void nl_enc_link_start(struct nlmsg *m, void *buf, size_t cap, uint16_t type, ui
 		       int ifindex)
 {
 	nlm_init(m, buf, cap, type, flags);
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
 	uint8_t *p = nlm_reserve(m, sizeof(ifi));
 	if (p)
 		memcpy(p, &ifi, sizeof(ifi));
@@ -128,11 +134,11 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 	nlm_init(&m, buf, cap, add ? RTM_NEWADDR : RTM_DELADDR,
 		 add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	struct ifaddrmsg ifa = {
-		.ifa_family = (uint8_t)a->family,
-		.ifa_prefixlen = a->plen,
-		.ifa_flags = a->nodad ? IFA_F_NODAD : 0,
-		.ifa_scope = RT_SCOPE_UNIVERSE,
-		.ifa_index = (uint32_t)a->ifindex,
+	    .ifa_family = (uint8_t)a->family,
+	    .ifa_prefixlen = a->plen,
+	    .ifa_flags = a->nodad ? IFA_F_NODAD : 0,
+	    .ifa_scope = RT_SCOPE_UNIVERSE,
+	    .ifa_index = (uint32_t)a->ifindex,
 	};
 	uint8_t *p = nlm_reserve(&m, sizeof(ifa));
 	if (p)
@@ -153,16 +159,16 @@ size_t nl_enc_route(void *buf, size_t cap, bool add, const struct nl_route *rt)
 	uint32_t table = rt->table ? rt->table : RT_TABLE_MAIN;
 	/* As iproute2 does: a route without gateway is link scope when added,
 	 * and deletes match any scope. */
-	uint8_t scope = !add ? RT_SCOPE_NOWHERE
-			     : (rt->has_gw || rt->family == AF_INET6 ? RT_SCOPE_UNIVERSE
-								    : RT_SCOPE_LINK);
+	uint8_t scope =
+	    !add ? RT_SCOPE_NOWHERE
+		 : (rt->has_gw || rt->family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
 	struct rtmsg r = {
-		.rtm_family = (uint8_t)rt->family,
-		.rtm_dst_len = rt->plen,
-		.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC,
-		.rtm_protocol = rt->protocol ? rt->protocol : NL_RTPROT_DEFAULT,
-		.rtm_scope = scope,
-		.rtm_type = RTN_UNICAST,
+	    .rtm_family = (uint8_t)rt->family,
+	    .rtm_dst_len = rt->plen,
+	    .rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC,
+	    .rtm_protocol = rt->protocol ? rt->protocol : NL_RTPROT_DEFAULT,
+	    .rtm_scope = scope,
+	    .rtm_type = RTN_UNICAST,
 	};
 	uint8_t *p = nlm_reserve(&m, sizeof(r));
 	if (p)
@@ -185,7 +191,7 @@ size_t nl_enc_route_get(void *buf, size_t cap, int family, const void *dst)
 		return 0;
 	struct nlmsg m;
 	nlm_init(&m, buf, cap, RTM_GETROUTE, 0);
-	struct rtmsg r = { .rtm_family = (uint8_t)family, .rtm_dst_len = (uint8_t)(alen * 8) };
+	struct rtmsg r = {.rtm_family = (uint8_t)family, .rtm_dst_len = (uint8_t)(alen * 8)};
 	uint8_t *p = nlm_reserve(&m, sizeof(r));
 	if (p)
 		memcpy(p, &r, sizeof(r));
@@ -245,7 +251,7 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	int ret = 0;
 	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
@@ -274,7 +280,7 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 				goto out;
 			}
 			rd_skip(&r, NL_ALIGN(mlen) - mlen < rd_left(&r) ? NL_ALIGN(mlen) - mlen
-								      : rd_left(&r));
+									: rd_left(&r));
 			if (mseq != seq)
 				continue;
 			if (type == NLMSG_ERROR) {
@@ -454,7 +460,7 @@ int nl_link_get(int ifindex, const char *name, struct nl_link_info *out)
 	size_t len = nlm_end(&m);
 	if (!len)
 		return -EMSGSIZE;
-	struct link_get_ctx c = { .out = out };
+	struct link_get_ctx c = {.out = out};
 	int ret = nl_talk(buf, len, link_get_cb, &c);
 	if (!ret && !c.found)
 		ret = -ENODEV;
@@ -589,7 +595,7 @@ int nl_route_get(int family, const void *dst, void *gw, int *oif)
 	size_t len = nl_enc_route_get(buf, sizeof(buf), family, dst);
 	if (!len)
 		return -EAFNOSUPPORT;
-	struct route_get_ctx c = { .family = family };
+	struct route_get_ctx c = {.family = family};
 	int ret = nl_talk(buf, len, route_get_cb, &c);
 	if (!ret && !c.found)
 		ret = -ENETUNREACH;

@@ -58,8 +58,8 @@ struct nl_route {
 	uint8_t gw[16];
 	int oif;
 	uint32_t metric;
-	uint32_t table;    /* 0 = main */
-	uint8_t protocol;  /* 0 = NL_RTPROT_DEFAULT */
+	uint32_t table;	  /* 0 = main */
+	uint8_t protocol; /* 0 = NL_RTPROT_DEFAULT */
 };
 
 /* Encoders: return the message length or 0 if it does not fit. Sequence

@@ -1,6 +1,6 @@
+#include "testutil.h"
 #include "tun/nl.h"
 #include "tun/tun.h"
-#include "testutil.h"
 #include "tun_testns.h"
 
 #include <arpa/inet.h>
@@ -8,11 +8,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static const uint8_t ll_id[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+static const uint8_t ll_id[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 
 static uint32_t ip4(const char *s)
 {
@@ -43,7 +43,8 @@ START_TEST(addresses_routes_and_undo)
 	ck_assert_uint_eq(li.mtu, 1400);
 	ck_assert_str_eq(li.name, "sstpc7");
 	ck_assert_str_eq(li.kind, "tun");
-	ck_assert_ptr_nonnull(strstr(tun_testns_cmd("ip link show dev sstpc7"), "alias Branch uplink"));
+	ck_assert_ptr_nonnull(
+	    strstr(tun_testns_cmd("ip link show dev sstpc7"), "alias Branch uplink"));
 
 	struct netcfg *nc = netcfg_new("sstpc7", idx);
 	ck_assert_ptr_nonnull(nc);
@@ -52,7 +53,7 @@ START_TEST(addresses_routes_and_undo)
 	ck_assert_int_eq(netcfg_route(nc, AF_INET, NULL, 0, 220), 0);
 	uint32_t net = ip4("192.168.77.0");
 	ck_assert_int_eq(netcfg_route(nc, AF_INET, &net, 24, 220), 0);
-	uint8_t any6[16] = { 0 };
+	uint8_t any6[16] = {0};
 	ck_assert_int_eq(netcfg_route(nc, AF_INET6, any6, 0, 220), 0);
 	ck_assert_uint_eq(netcfg_pending(nc), 5);
 	/* NLM_F_EXCL: the same route again is -EEXIST and not journaled */
@@ -113,16 +114,17 @@ START_TEST(server_route_through_old_path)
 {
 	if (!tun_testns_enter())
 		return;
-	ck_assert_str_eq(tun_testns_cmd("ip link add v0 type veth peer name v1 && "
-					"ip addr add 192.0.2.2/24 dev v0 && ip link set v0 up && "
-					"ip link set v1 up && ip route add default via 192.0.2.1 metric 500 "
-					"&& echo ok"),
-			 "ok\n");
+	ck_assert_str_eq(
+	    tun_testns_cmd("ip link add v0 type veth peer name v1 && "
+			   "ip addr add 192.0.2.2/24 dev v0 && ip link set v0 up && "
+			   "ip link set v1 up && ip route add default via 192.0.2.1 metric 500 "
+			   "&& echo ok"),
+	    "ok\n");
 	int idx;
 	int fd = open_tun(&idx);
 	ck_assert_int_eq(nl_link_set_up(idx, true), 0);
 	struct netcfg *nc = netcfg_new("sstpc7", idx);
-	struct sockaddr_in srv = { .sin_family = AF_INET, .sin_addr.s_addr = ip4("198.51.100.7") };
+	struct sockaddr_in srv = {.sin_family = AF_INET, .sin_addr.s_addr = ip4("198.51.100.7")};
 	ck_assert_int_eq(netcfg_server_route(nc, (struct sockaddr *)&srv), 0);
 	ck_assert_int_eq(netcfg_addr4(nc, ip4("10.0.0.2"), ip4("10.0.0.1")), 0);
 	ck_assert_int_eq(netcfg_route(nc, AF_INET, NULL, 0, 220), 0);
@@ -133,12 +135,12 @@ START_TEST(server_route_through_old_path)
 	int oif;
 	ck_assert_int_eq(nl_route_get(AF_INET, &srv.sin_addr, gw, &oif), 0);
 	ck_assert_int_eq(oif, nl_link_index("v0"));
-	ck_assert_mem_eq(gw, ((uint8_t[]){ 192, 0, 2, 1 }), 4);
+	ck_assert_mem_eq(gw, ((uint8_t[]){192, 0, 2, 1}), 4);
 	uint32_t other = ip4("203.0.113.1");
 	ck_assert_int_eq(nl_route_get(AF_INET, &other, gw, &oif), 0);
 	ck_assert_int_eq(oif, idx);
 	/* once routed through the tunnel, a server route would be a loop */
-	struct sockaddr_in srv2 = { .sin_family = AF_INET, .sin_addr.s_addr = other };
+	struct sockaddr_in srv2 = {.sin_family = AF_INET, .sin_addr.s_addr = other};
 	ck_assert_int_eq(netcfg_server_route(nc, (struct sockaddr *)&srv2), -ELOOP);
 
 	netcfg_undo(nc);
@@ -248,7 +250,7 @@ START_TEST(resolv_conf_rewrite_and_exact_restore)
 	struct netcfg *nc = netcfg_new("sstpc7", 1);
 	netcfg_set_dns_backend(nc, NETCFG_DNS_FILE);
 	ck_assert_int_eq(netcfg_set_resolv_path(nc, path), 0);
-	uint32_t dns[2] = { ip4("10.8.0.1"), ip4("10.8.0.2") };
+	uint32_t dns[2] = {ip4("10.8.0.1"), ip4("10.8.0.2")};
 	ck_assert_int_eq(netcfg_dns(nc, dns, 2), 0);
 	char buf[1024];
 	slurp(path, buf, sizeof(buf));
@@ -273,7 +275,7 @@ START_TEST(resolv_conf_changed_by_someone_else_is_left)
 	struct netcfg *nc = netcfg_new("sstpc7", 1);
 	unsetenv("SSTPC_RESOLV_CONF");
 	netcfg_set_dns_backend(nc, NETCFG_DNS_FILE);
-	uint32_t dns[1] = { ip4("10.8.0.1") };
+	uint32_t dns[1] = {ip4("10.8.0.1")};
 	ck_assert_int_eq(netcfg_dns(nc, dns, 1), 0);
 	char buf[256];
 	slurp(path, buf, sizeof(buf));
@@ -294,7 +296,7 @@ START_TEST(resolv_conf_missing_is_created_then_removed)
 	struct netcfg *nc = netcfg_new("sstpc7", 1);
 	netcfg_set_dns_backend(nc, NETCFG_DNS_FILE);
 	netcfg_set_resolv_path(nc, path);
-	uint32_t dns[2] = { 0, ip4("10.8.0.2") }; /* 0 = none */
+	uint32_t dns[2] = {0, ip4("10.8.0.2")}; /* 0 = none */
 	ck_assert_int_eq(netcfg_dns(nc, dns, 2), 0);
 	char buf[256];
 	slurp(path, buf, sizeof(buf));
@@ -350,7 +352,7 @@ START_TEST(ipv6_token)
 	if (r == 0) {
 		ck_assert_uint_eq(netcfg_pending(nc), 1);
 		ck_assert_ptr_nonnull(
-			strstr(tun_testns_cmd("ip token get dev sstpc7"), "::1122:3344:5566:7788"));
+		    strstr(tun_testns_cmd("ip token get dev sstpc7"), "::1122:3344:5566:7788"));
 	} else {
 		printf("ipv6 token on tun: %s\n", strerror(-r));
 		ck_assert_uint_eq(netcfg_pending(nc), 0);

@@ -1,6 +1,6 @@
+#include "testutil.h"
 #include "tun/nl.h"
 #include "tun/tun.h"
-#include "testutil.h"
 #include "tun_testns.h"
 
 #include <arpa/inet.h>
@@ -21,7 +21,7 @@ START_TEST(enc_set_master_bytes)
 	size_t wl = tu_hex(want, sizeof(want),
 			   "28000000 1000 0000 00000000 00000000" /* nlmsghdr RTM_NEWLINK */
 			   "0000 0000 07000000 00000000 00000000" /* ifinfomsg index 7 */
-			   "0800 0a00 34120000");                 /* IFLA_MASTER */
+			   "0800 0a00 34120000");		  /* IFLA_MASTER */
 	ck_assert_uint_eq(len, wl);
 	ck_assert_mem_eq(buf, want, wl);
 	ck_assert_uint_eq(nl_enc_set_master(buf, 39, 7, 1), 0); /* does not fit */
@@ -30,16 +30,16 @@ END_TEST
 
 START_TEST(enc_addr4_p2p_bytes)
 {
-	struct nl_addr a = { .family = AF_INET, .ifindex = 5, .plen = 32, .has_peer = true };
-	memcpy(a.local, (uint8_t[]){ 10, 0, 0, 2 }, 4);
-	memcpy(a.peer, (uint8_t[]){ 10, 0, 0, 1 }, 4);
+	struct nl_addr a = {.family = AF_INET, .ifindex = 5, .plen = 32, .has_peer = true};
+	memcpy(a.local, (uint8_t[]){10, 0, 0, 2}, 4);
+	memcpy(a.peer, (uint8_t[]){10, 0, 0, 1}, 4);
 	uint8_t buf[128], want[64];
 	size_t len = nl_enc_addr(buf, sizeof(buf), true, &a);
 	size_t wl = tu_hex(want, sizeof(want),
 			   "28000000 1400 0006 00000000 00000000" /* RTM_NEWADDR CREATE|EXCL */
-			   "02 20 00 00 05000000"                 /* ifaddrmsg */
-			   "0800 0200 0a000002"                   /* IFA_LOCAL */
-			   "0800 0100 0a000001");                 /* IFA_ADDRESS = peer */
+			   "02 20 00 00 05000000"		  /* ifaddrmsg */
+			   "0800 0200 0a000002"			  /* IFA_LOCAL */
+			   "0800 0100 0a000001");		  /* IFA_ADDRESS = peer */
 	ck_assert_uint_eq(len, wl);
 	ck_assert_mem_eq(buf, want, wl);
 }
@@ -47,17 +47,17 @@ END_TEST
 
 START_TEST(enc_route_bytes)
 {
-	struct nl_route rt = { .family = AF_INET, .plen = 24, .oif = 3, .metric = 220 };
-	memcpy(rt.dst, (uint8_t[]){ 192, 168, 5, 0 }, 4);
+	struct nl_route rt = {.family = AF_INET, .plen = 24, .oif = 3, .metric = 220};
+	memcpy(rt.dst, (uint8_t[]){192, 168, 5, 0}, 4);
 	uint8_t buf[256], want[128];
 	size_t len = nl_enc_route(buf, sizeof(buf), true, &rt);
 	size_t wl = tu_hex(want, sizeof(want),
 			   "3c000000 1800 0006 00000000 00000000" /* RTM_NEWROUTE CREATE|EXCL */
-			   "02 18 00 00 fe 04 fd 01 00000000"     /* main, static, link, unicast */
-			   "0800 0100 c0a80500"                   /* RTA_DST */
-			   "0800 0400 03000000"                   /* RTA_OIF */
-			   "0800 0600 dc000000"                   /* RTA_PRIORITY */
-			   "0800 0f00 fe000000");                 /* RTA_TABLE */
+			   "02 18 00 00 fe 04 fd 01 00000000"	  /* main, static, link, unicast */
+			   "0800 0100 c0a80500"			  /* RTA_DST */
+			   "0800 0400 03000000"			  /* RTA_OIF */
+			   "0800 0600 dc000000"			  /* RTA_PRIORITY */
+			   "0800 0f00 fe000000");		  /* RTA_TABLE */
 	ck_assert_uint_eq(len, wl);
 	ck_assert_mem_eq(buf, want, wl);
 	/* plen beyond the family is refused */
@@ -69,13 +69,14 @@ END_TEST
 START_TEST(parse_link_vrf_kind)
 {
 	uint8_t msg[256];
-	size_t n = tu_hex(msg, sizeof(msg),
-			  "48000000 1000 0000 00000000 00000000"
-			  "0000 0000 09000000 c1000100 00000000"
-			  "0800 0300 72656400"               /* IFLA_IFNAME "red" */
-			  "0800 0400 dc050000"               /* IFLA_MTU 1500 */
-			  "0800 0a00 02000000"               /* IFLA_MASTER 2 */
-			  "1000 1280 0800 0100 76726600 0400 0200"); /* LINKINFO{KIND "vrf", DATA} */
+	size_t n =
+	    tu_hex(msg, sizeof(msg),
+		   "48000000 1000 0000 00000000 00000000"
+		   "0000 0000 09000000 c1000100 00000000"
+		   "0800 0300 72656400"			      /* IFLA_IFNAME "red" */
+		   "0800 0400 dc050000"			      /* IFLA_MTU 1500 */
+		   "0800 0a00 02000000"			      /* IFLA_MASTER 2 */
+		   "1000 1280 0800 0100 76726600 0400 0200"); /* LINKINFO{KIND "vrf", DATA} */
 	ck_assert_uint_eq(n, 72);
 	struct nl_link_info li;
 	ck_assert(nl_parse_link(msg, n, &li));
@@ -105,14 +106,14 @@ START_TEST(parse_route_gateway)
 	size_t n = tu_hex(msg, sizeof(msg),
 			  "34000000 1800 0000 00000000 00000000"
 			  "02 20 00 00 fe 02 00 01 00020000"
-			  "0800 0100 c6336401"   /* RTA_DST */
-			  "0800 0500 0a000001"   /* RTA_GATEWAY */
+			  "0800 0100 c6336401"	 /* RTA_DST */
+			  "0800 0500 0a000001"	 /* RTA_GATEWAY */
 			  "0800 0400 04000000"); /* RTA_OIF */
 	uint8_t gw[16];
 	int oif;
 	ck_assert(nl_parse_route(msg, n, AF_INET, gw, &oif));
 	ck_assert_int_eq(oif, 4);
-	ck_assert_mem_eq(gw, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
+	ck_assert_mem_eq(gw, ((uint8_t[]){10, 0, 0, 1}), 4);
 	ck_assert(!nl_parse_route(msg, n, AF_INET6, gw, &oif));
 }
 END_TEST
