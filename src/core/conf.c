@@ -152,7 +152,10 @@ static bool conf_set_str(char *dst, size_t size, const char *v)
 	size_t n = strlen(v);
 	if (n == 0 || n >= size)
 		return false;
-	memcpy(dst, v, n + 1);
+	/* A shorter value replacing a longer one must not leave the old
+	 * tail (possibly a secret) behind the terminator. */
+	memset(dst, 0, size);
+	memcpy(dst, v, n);
 	return true;
 }
 
@@ -203,7 +206,8 @@ static bool conf_set_ifname(struct conf_parser *p, const char *name)
 		return conf_fail(p, "interface '%s' differs from '%s' on line %u: one tunnel per file", name,
 				 p->c->ifname, p->ifname_line);
 	if (!p->ifname_line) {
-		snprintf(p->c->ifname, sizeof(p->c->ifname), "%s", name);
+		memset(p->c->ifname, 0, sizeof(p->c->ifname));
+		memcpy(p->c->ifname, name, strlen(name));
 		p->ifname_line = p->line;
 	}
 	return true;
@@ -407,7 +411,8 @@ static bool conf_h_proxy(struct conf_parser *p, const struct conf_opt *o, char *
 	}
 	if (!conf_parse_uint(colon + 1, 1, 65535, &port))
 		return conf_expected(p, o, s);
-	memcpy(p->c->proxy_host, host, hlen + 1);
+	memset(p->c->proxy_host, 0, sizeof(p->c->proxy_host));
+	memcpy(p->c->proxy_host, host, hlen);
 	p->c->proxy_port = (uint16_t)port;
 	return true;
 }

@@ -492,6 +492,11 @@ START_TEST(set_form_and_quoting)
 	/* later values replace earlier ones, as a VyOS `set` does */
 	ok_base("mtu 1300\nmtu 1500\n");
 	ck_assert_uint_eq(C.mtu, 1500);
+	/* ... and a shorter secret leaves nothing of the longer one behind */
+	ok_base("authentication password a-much-longer-secret\nauthentication password xy\n");
+	ck_assert_str_eq(C.password, "xy");
+	for (size_t i = 2; i < sizeof(C.password); i++)
+		ck_assert_uint_eq((unsigned char)C.password[i], 0);
 	/* no trailing newline, CRLF, blank lines */
 	ck_assert(parse("server x\r\n\r\nauthentication username a\nauthentication password b"));
 	ck_assert_str_eq(C.password, "b");
