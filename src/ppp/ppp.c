@@ -149,6 +149,9 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 {
 	if (!cfg || !ops || !ops->output || !ops->event)
 		return NULL;
+	/* the authenticator role is not written yet: refuse rather than half-work */
+	if (cfg->role != PPP_CLIENT)
+		return NULL;
 	struct ppp *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
