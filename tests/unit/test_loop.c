@@ -266,6 +266,68 @@ START_TEST(fd_readiness_pipe)
 }
 END_TEST
 
+/* A callback removes and closes the other fd of the batch and a new fd
+ * takes its number: the stale event must not reach the newcomer. */
+struct reuse {
+	struct loop *l;
+	int fds[2]; /* read ends of two pipes, both readable */
+	int wr[2];
+	int fresh_calls;
+	int first_calls;
+	int newfd[2];
+};
+
+static void fresh_cb(void *arg, int fd, unsigned events)
+{
+	struct reuse *r = arg;
+	r->fresh_calls++;
+}
+
+static void first_cb(void *arg, int fd, unsigned events)
+{
+	struct reuse *r = arg;
+	r->first_calls++;
+	int other = fd == r->fds[0] ? 1 : 0;
+	if (r->fds[other] < 0)
+		return;
+	loop_del_fd(r->l, r->fds[other]);
+	close(r->fds[other]);
+	int victim = r->fds[other];
+	r->fds[other] = -1;
+	ck_assert_int_eq(pipe2(r->newfd, O_NONBLOCK | O_CLOEXEC), 0);
+	ck_assert_int_eq(r->newfd[0], victim); /* lowest free number */
+	ck_assert_int_eq(loop_add_fd(r->l, r->newfd[0], LOOP_READ, fresh_cb, r), 0);
+}
+
+START_TEST(fd_reuse_in_batch_gets_no_stale_event)
+{
+	struct loop *l = loop_new();
+	struct reuse r = { .l = l };
+	int p1[2], p2[2];
+	ck_assert_int_eq(pipe2(p1, O_NONBLOCK | O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(p2, O_NONBLOCK | O_CLOEXEC), 0);
+	r.fds[0] = p1[0];
+	r.fds[1] = p2[0];
+	ck_assert_int_eq(loop_add_fd(l, p1[0], LOOP_READ, first_cb, &r), 0);
+	ck_assert_int_eq(loop_add_fd(l, p2[0], LOOP_READ, first_cb, &r), 0);
+	ck_assert_int_eq(write(p1[1], "x", 1), 1);
+	ck_assert_int_eq(write(p2[1], "y", 1), 1);
+	ck_assert_int_eq(loop_run_once(l, 1000), 1);
+	ck_assert_int_eq(r.first_calls, 1);
+	ck_assert_int_eq(r.fresh_calls, 0);
+	ck_assert_int_eq(loop_run_once(l, 0), 1); /* the survivor is still readable */
+	ck_assert_int_eq(r.fresh_calls, 0);
+	for (int i = 0; i < 2; i++)
+		if (r.fds[i] >= 0)
+			close(r.fds[i]);
+	close(p1[1]);
+	close(p2[1]);
+	close(r.newfd[0]);
+	close(r.newfd[1]);
+	loop_free(l);
+}
+END_TEST
+
 /* The real clock: run_once sleeps until the earliest timer. */
 START_TEST(run_once_waits_for_timer)
 {
@@ -347,6 +409,7 @@ int main(void)
 	tcase_add_test(tc, timer_rearm_due_waits_next_round);
 	tcase_add_test(tc, timer_cancel_many_keeps_heap);
 	tcase_add_test(tc, fd_readiness_pipe);
+	tcase_add_test(tc, fd_reuse_in_batch_gets_no_stale_event);
 	tcase_add_test(tc, run_once_waits_for_timer);
 	tcase_add_test(tc, signal_through_signalfd);
 	suite_add_tcase(s, tc);
