@@ -110,10 +110,19 @@ static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 				break;
 			}
 			enum ppp_auth a = auth_from_option(v);
-			if (a != PPP_AUTH_NONE && auth_allowed(p, a)) {
+			/* An allowed method that is not our first choice is Nak'd
+			 * once towards the first choice; if the server insists,
+			 * we take it. */
+			if (a != PPP_AUTH_NONE && auth_allowed(p, a) &&
+			    (a == p->cfg.auth[0] || p->auth_pref_naked)) {
 				asked = a;
+				/* once agreed, a renegotiation (e.g. after a method
+				 * failed) takes any allowed method */
+				p->auth_pref_naked = true;
 				break;
 			}
+			if (a != PPP_AUTH_NONE && auth_allowed(p, a))
+				p->auth_pref_naked = true;
 			uint8_t want[3];
 			uint8_t n = ppp_auth_value(p->cfg.auth[0], want);
 			if (n)

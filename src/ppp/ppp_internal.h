@@ -23,6 +23,7 @@ struct ppp {
 	bool magic_rej, mru_rej;
 	uint16_t mru, peer_mru;
 	enum ppp_auth peer_auth;   /* what the authenticator asked and we Acked */
+	bool auth_pref_naked;      /* we already Nak'd once towards our preferred method */
 	uint64_t echo_next;        /* UINT64_MAX = keepalive off */
 	uint32_t echo_missed;
 	uint8_t echo_id;

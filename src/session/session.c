@@ -192,6 +192,18 @@ static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
 
 /* -------------------------------------------------------------- data path */
 
+/* "LCP Configure-Request id 1, 14 bytes" style trace of control frames. */
+static void trace_frame(const char *dir, const uint8_t *f, size_t len)
+{
+	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
+		return;
+	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
+	char hex[2 * 48 + 1];
+	size_t n = len - off < 48 ? len - off : 48;
+	hex_encode(hex, f + off, n);
+	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
+}
+
 /* IP packet from the server: straight to the TUN device. */
 static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
@@ -232,6 +244,7 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			return;
 		}
 	}
+	trace_frame("ppp <", frame, len);
 	if (s->ppp)
 		ppp_input(s->ppp, frame, len, now_ms(s));
 }
@@ -343,6 +356,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct session *s = ctx;
+	trace_frame("ppp >", frame, len);
 	if (s->sstp && !s->sstp_closed)
 		sstp_send_ppp(s->sstp, frame, len);
 }

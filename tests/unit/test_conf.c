@@ -76,8 +76,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(C.nroutes, 0);
 	ck_assert_int_eq(C.npins, 0);
 	ck_assert_int_eq(C.nauth, 2);
-	ck_assert_int_eq(C.auth[0], CONF_AUTH_EAP_MSCHAPV2);
-	ck_assert_int_eq(C.auth[1], CONF_AUTH_MSCHAPV2);
+	ck_assert_int_eq(C.auth[0], CONF_AUTH_MSCHAPV2);
+	ck_assert_int_eq(C.auth[1], CONF_AUTH_EAP_MSCHAPV2);
 	ck_assert_str_eq(C.ca_file, "");
 	ck_assert_str_eq(C.server_name, "");
 	ck_assert_str_eq(C.description, "");
@@ -562,7 +562,7 @@ START_TEST(print_masks_secrets_and_roundtrips)
 	ck_assert_ptr_nonnull(strstr(out, "\ndefault-route-distance 210\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nkeepalive interval 30\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nlog-level notice\n"));
-	ck_assert_ptr_nonnull(strstr(out, "\nauthentication protocols eap-mschapv2\nauthentication protocols mschapv2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nauthentication protocols mschapv2\nauthentication protocols eap-mschapv2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nssl pin-sha256 q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nhttp-proxy [2001:db8::5]:8080\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nipv6 route 2001:db8::/32\n"));

@@ -218,15 +218,35 @@ START_TEST(softether_conversation)
 }
 END_TEST
 
-START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
+START_TEST(auth_preference_nak_once_then_accept)
 {
 	struct harness h;
 	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	expect(&h, "ff03c021 0101000e", false);
+	/* EAP is allowed but not our first choice: one Nak towards MS-CHAPv2 */
+	peer(p, "ff03c021 01000008 0304c227", 10);
+	expect(&h, "ff03c021 03000009 0305c22381", true);
+	/* the server insists: EAP it is */
+	peer(p, "ff03c021 01010008 0304c227", 20);
+	expect(&h, "ff03c021 02010008 0304c227", true);
+	/* a method we do not allow is always Nak'd */
+	peer(p, "ff03c021 01020008 0304c023", 30);
+	expect(&h, "ff03c021 03020009 0305c22381", true);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 0101000e", false);
 	peer(p, "ff03c021 04010006", 5); /* an empty reject: bogus but harmless */
-	/* EAP is allowed: Ack it */
+	/* EAP is our first choice: Ack it */
 	peer(p, "ff03c021 01000008 0304c227", 10);
 	expect(&h, "ff03c021 02000008 0304c227", true);
 	peer(p, "ff03c021 0201000e", 5);
@@ -476,6 +496,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("conversations");
 	tcase_add_test(tc, softether_conversation);
 	tcase_add_test(tc, eap_tls_nak_then_protocol_reject_then_mschapv2);
+	tcase_add_test(tc, auth_preference_nak_once_then_accept);
 	tcase_add_test(tc, wrong_password_691);
 	tcase_add_test(tc, bad_server_authenticator);
 	tcase_add_test(tc, server_never_acks);
