@@ -345,6 +345,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 			 s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
 		break;
 	case SSTP_EV_CLOSED:
+		log_info("SSTP: %s", arg ? (const char *)arg : "closed");
 		set_error(s, "%s", arg ? (const char *)arg : "SSTP session closed");
 		s->sstp_closed = true;
 		break;
@@ -576,8 +577,7 @@ static void session_teardown(struct session *s)
 	s->binding_hash = 0;
 
 	if (s->stopping) {
-		if (s->error[0] && !was_up && s->exit_code == 0)
-			log_notice("stopped (%s)", s->error);
+		log_notice("stopped (%s)", s->error[0] ? s->error : "signal");
 		s->state = SESSION_STOPPED;
 		loop_stop(s->loop);
 		return;

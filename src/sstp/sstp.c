@@ -388,7 +388,7 @@ static void handle_ctrl(struct sstp *s, const uint8_t *pkt, size_t len, uint64_t
 		return;
 	case SSTP_MSG_CALL_DISCONNECT_ACK:
 		if (s->st == ST_DISCONNECTING)
-			close_session(s, "disconnected");
+			close_session(s, "disconnected (CALL_DISCONNECT acknowledged)");
 		return;
 	}
 	if (s->cfg.role == SSTP_CLIENT) {

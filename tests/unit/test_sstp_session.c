@@ -332,7 +332,7 @@ START_TEST(disconnect_handshake)
 	ck_assert(has_event(&S, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(S.reason, "peer disconnected"));
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
-	ck_assert_str_eq(C.reason, "disconnected");
+	ck_assert_str_eq(C.reason, "disconnected (CALL_DISCONNECT acknowledged)");
 	teardown_pair();
 }
 END_TEST
