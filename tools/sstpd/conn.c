@@ -39,6 +39,7 @@ struct conn {
 	struct tls *tls;
 	struct sstp *sstp;
 	struct ppp *ppp;
+	struct mppp *mp; /* fallback while the PPP layer has no server role */
 	bool handshaking;
 	bool closed;    /* tear down once the current callback returns */
 	bool ppp_dead;
@@ -72,6 +73,27 @@ struct conn {
 };
 
 static void conn_after(struct conn *c);
+
+/* PPP through the layer, or through the fallback server. */
+static bool cp_have(const struct conn *c) { return c->ppp || c->mp; }
+static void cp_input(struct conn *c, const uint8_t *f, size_t len, uint64_t now)
+{
+	if (c->ppp)
+		ppp_input(c->ppp, f, len, now);
+	else if (c->mp)
+		mppp_input(c->mp, f, len, now);
+}
+static uint64_t cp_deadline(const struct conn *c)
+{
+	return c->ppp ? ppp_deadline(c->ppp) : c->mp ? mppp_deadline(c->mp) : UINT64_MAX;
+}
+static void cp_timeout(struct conn *c, uint64_t now)
+{
+	if (c->ppp)
+		ppp_timeout(c->ppp, now);
+	else if (c->mp)
+		mppp_timeout(c->mp, now);
+}
 
 static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
 
@@ -240,7 +262,7 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			c->drops++;
 		return;
 	}
-	if (!c->ppp)
+	if (!cp_have(c))
 		return;
 	if (proto == PPP_PROTO_LCP && c->lf.mode) {
 		size_t rlen = 0;
@@ -248,10 +270,10 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 		if (rlen && c->sstp && !c->silent)
 			sstp_send_ppp(c->sstp, c->lcpreply, rlen);
 		if (n)
-			ppp_input(c->ppp, c->lcpbuf, n, now_ms(c));
+			cp_input(c, c->lcpbuf, n, now_ms(c));
 		return;
 	}
-	ppp_input(c->ppp, frame, len, now_ms(c));
+	cp_input(c, frame, len, now_ms(c));
 }
 
 static void read_stream(struct conn *c)
@@ -303,6 +325,8 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		clog(LOG_LVL_INFO, c, "CALL_CONNECT_REQUEST accepted, starting PPP");
 		if (c->ppp)
 			ppp_lower_up(c->ppp, now_ms(c));
+		else if (c->mp)
+			mppp_lower_up(c->mp, now_ms(c));
 		break;
 	case SSTP_EV_CONNECTED: {
 		int h = sstp_binding_hash(c->sstp);
@@ -487,7 +511,12 @@ static bool start_protocols(struct conn *c)
 	memcpy(pc.peer_ifid, id, 8);
 	static const struct ppp_ops pops = { ppp_output_cb, ppp_event_cb, ppp_secret_cb };
 	c->ppp = ppp_new(&pc, &pops, c);
-	if (!c->sstp || !c->ppp) {
+	if (!c->ppp) {
+		c->mp = mppp_new(&pc, &pops, c);
+		if (c->mp)
+			clog(LOG_LVL_DEBUG, c, "PPP layer has no server role: using sstpd's own");
+	}
+	if (!c->sstp || !cp_have(c)) {
 		conn_fail(c, "out of memory");
 		return false;
 	}
@@ -530,8 +559,8 @@ static void on_timer(void *arg, uint64_t now)
 	if (!c->silent) {
 		if (c->sstp && sstp_deadline(c->sstp) <= now)
 			sstp_timeout(c->sstp, now);
-		if (c->ppp && ppp_deadline(c->ppp) <= now)
-			ppp_timeout(c->ppp, now);
+		if (cp_deadline(c) <= now)
+			cp_timeout(c, now);
 	}
 	if (c->deadline <= now)
 		conn_fail(c, "timed out in the TLS handshake");
@@ -561,8 +590,8 @@ static void conn_rearm(struct conn *c)
 	if (!c->silent) {
 		if (c->sstp && sstp_deadline(c->sstp) < d)
 			d = sstp_deadline(c->sstp);
-		if (c->ppp && ppp_deadline(c->ppp) < d)
-			d = ppp_deadline(c->ppp);
+		if (cp_deadline(c) < d)
+			d = cp_deadline(c);
 	}
 	loop_timer_set(c->loop, &c->timer, d);
 }
@@ -662,6 +691,8 @@ void conn_free(struct conn *c)
 	loop_timer_cancel(c->loop, &c->timer);
 	if (c->ppp)
 		ppp_free(c->ppp);
+	if (c->mp)
+		mppp_free(c->mp);
 	if (c->sstp)
 		sstp_free(c->sstp);
 	if (c->tls) {

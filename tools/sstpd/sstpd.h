@@ -119,4 +119,15 @@ size_t lcpfault_out(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8
 size_t lcpfault_in(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8_t *out, size_t cap,
 		   uint8_t *reply, size_t *reply_len);
 
+/* minippp.c: a small PPP server with the ppp.h contract, used while the PPP
+ * layer refuses PPP_SERVER. No EAP; renegotiation is not supported. */
+struct mppp;
+struct mppp *mppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx);
+void mppp_free(struct mppp *m);
+void mppp_lower_up(struct mppp *m, uint64_t now);
+void mppp_input(struct mppp *m, const uint8_t *frame, size_t len, uint64_t now);
+void mppp_close(struct mppp *m, const char *reason, uint64_t now);
+uint64_t mppp_deadline(const struct mppp *m);
+void mppp_timeout(struct mppp *m, uint64_t now);
+
 #endif
