@@ -90,14 +90,27 @@ static void die(struct mppp *m, bool auth_failed, int code, const char *why)
 	if (m->phase == PH_DEAD)
 		return;
 	m->phase = PH_DEAD;
-	snprintf(m->reason, sizeof(m->reason), "%s", why);
-	struct ppp_down_info di = { auth_failed, code, m->reason };
+	if (why != m->reason)
+		snprintf(m->reason, sizeof(m->reason), "%s", why);
+	struct ppp_down_info di = { auth_failed || m->auth_failed, code ? code : m->code, m->reason };
 	if (m->ipcp.up)
 		m->ops.event(m->ctx, PPP_EV_IPCP_DOWN, NULL);
 	if (m->ipv6cp.up)
 		m->ops.event(m->ctx, PPP_EV_IPV6CP_DOWN, NULL);
 	m->ipcp.up = m->ipv6cp.up = false;
 	m->ops.event(m->ctx, PPP_EV_DEAD, &di);
+}
+
+/* After a failure message, let the client end the link itself (its
+ * Terminate-Request gets an Ack) so that it sees the failure before the
+ * SSTP disconnect, as with RRAS; give up waiting after one restart time. */
+static void fail_later(struct mppp *m, int code, const char *why, uint64_t now)
+{
+	m->auth_failed = true;
+	m->code = code;
+	snprintf(m->reason, sizeof(m->reason), "%s", why);
+	m->phase = PH_TERM;
+	m->term_deadline = now + RESTART_MS;
 }
 
 /* ------------------------------------------------------------ our requests */
@@ -245,7 +258,7 @@ static void chap_input(struct mppp *m, struct reader *r, uint8_t code, uint8_t i
 		wr_bytes(&w, msg, strlen(msg));
 		send_pkt(m, &w);
 		memset(pw, 0, sizeof(pw));
-		die(m, true, 691, "MS-CHAPv2 authentication failed: E=691");
+		fail_later(m, 691, "MS-CHAPv2 authentication failed: E=691", now);
 		return;
 	}
 	/* CHAP-MD5 */
@@ -262,7 +275,7 @@ static void chap_input(struct mppp *m, struct reader *r, uint8_t code, uint8_t i
 	if (ok)
 		auth_ok(m, user, NULL, now);
 	else
-		die(m, true, 0, "CHAP authentication failed");
+		fail_later(m, 0, "CHAP authentication failed", now);
 }
 
 static void pap_input(struct mppp *m, struct reader *r, uint8_t code, uint8_t id, uint64_t now)
@@ -291,7 +304,7 @@ static void pap_input(struct mppp *m, struct reader *r, uint8_t code, uint8_t id
 	if (ok)
 		auth_ok(m, user, NULL, now);
 	else
-		die(m, true, 0, "PAP authentication failed");
+		fail_later(m, 0, "PAP authentication failed", now);
 }
 
 static void start_auth(struct mppp *m, uint64_t now)
@@ -483,7 +496,7 @@ static void cp_input(struct mppp *m, struct cp *cp, uint8_t code, uint8_t id, st
 		begin(&w, m, cp->proto, TERMACK, id);
 		send_pkt(m, &w);
 		if (cp->proto == PPP_PROTO_LCP)
-			die(m, false, 0, "the client terminated the link");
+			die(m, false, 0, m->phase == PH_TERM ? m->reason : "the client terminated the link");
 		break;
 	}
 	case TERMACK:
