@@ -46,7 +46,7 @@ struct conn {
 	bool up;
 	bool ipcp_up, ipv6cp_up;
 	bool silent;
-	bool fault_done;
+	bool reread;       /* stopped reading with plaintext still inside TLS */
 	uint64_t deadline; /* TLS handshake limit */
 	uint64_t fault_at; /* abort-after / late malformed packet */
 	uint64_t pack_at;  /* pack: when the held output goes out */
@@ -278,7 +278,14 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 
 static void read_stream(struct conn *c)
 {
-	for (int i = 0; i < 64 && c->tls && !c->closed; i++) {
+	c->reread = false;
+	for (int i = 0; c->tls && !c->closed; i++) {
+		if (i == 64) {
+			/* Give others a turn; the socket will not wake us for
+			 * records wolfSSL already holds, so the timer does. */
+			c->reread = tls_pending(c->tls);
+			break;
+		}
 		ssize_t n = tls_read(c->tls, c->in + c->in_len, IN_CAP - c->in_len);
 		if (n == TLS_WANT_READ)
 			break;
@@ -577,12 +584,14 @@ static void on_timer(void *arg, uint64_t now)
 		c->pack_at = UINT64_MAX;
 		flush_out(c);
 	}
+	if (c->reread && !c->handshaking)
+		read_stream(c);
 	conn_after(c);
 }
 
 static void conn_rearm(struct conn *c)
 {
-	uint64_t d = c->deadline;
+	uint64_t d = c->reread ? now_ms(c) : c->deadline;
 	if (c->fault_at < d)
 		d = c->fault_at;
 	if (c->pack_at < d)
