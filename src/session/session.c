@@ -148,6 +148,8 @@ static void session_fail(struct session *s, const char *fmt, ...)
 
 static void flush_out(struct session *s)
 {
+	if (s->handshaking)
+		return; /* the handshake owns the socket's interest set */
 	while (s->tls && s->out_len > 0 && !s->sstp_closed) {
 		size_t wlen = s->write_blocked ? s->out_inflight : s->out_len;
 		ssize_t n = tls_write(s->tls, s->out, wlen);
@@ -190,6 +192,18 @@ static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
 
 /* -------------------------------------------------------------- data path */
 
+/* "LCP Configure-Request id 1, 14 bytes" style trace of control frames. */
+static void trace_frame(const char *dir, const uint8_t *f, size_t len)
+{
+	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
+		return;
+	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
+	char hex[2 * 48 + 1];
+	size_t n = len - off < 48 ? len - off : 48;
+	hex_encode(hex, f + off, n);
+	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
+}
+
 /* IP packet from the server: straight to the TUN device. */
 static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
@@ -230,6 +244,7 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			return;
 		}
 	}
+	trace_frame("ppp <", frame, len);
 	if (s->ppp)
 		ppp_input(s->ppp, frame, len, now_ms(s));
 }
@@ -330,6 +345,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 			 s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
 		break;
 	case SSTP_EV_CLOSED:
+		log_info("SSTP: %s", arg ? (const char *)arg : "closed");
 		set_error(s, "%s", arg ? (const char *)arg : "SSTP session closed");
 		s->sstp_closed = true;
 		break;
@@ -341,6 +357,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct session *s = ctx;
+	trace_frame("ppp >", frame, len);
 	if (s->sstp && !s->sstp_closed)
 		sstp_send_ppp(s->sstp, frame, len);
 }
@@ -560,8 +577,7 @@ static void session_teardown(struct session *s)
 	s->binding_hash = 0;
 
 	if (s->stopping) {
-		if (s->error[0] && !was_up && s->exit_code == 0)
-			log_notice("stopped (%s)", s->error);
+		log_notice("stopped (%s)", s->error[0] ? s->error : "signal");
 		s->state = SESSION_STOPPED;
 		loop_stop(s->loop);
 		return;

@@ -34,11 +34,24 @@ const char *tls_library_info(void);
  * TCP_NODELAY, or -1 with the reason in err. peer gets the address used. */
 int tcp_connect(const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		char *err, size_t errlen);
+/* "10.1.2.3:443" / "[2001:db8::1]:443" for messages. */
+void tcp_format_addr(const struct sockaddr *sa, char *out, size_t outlen);
 /* Same through an HTTP CONNECT proxy (Basic auth when user is non-NULL);
  * a refusal (e.g. 407) is a clear error naming the status line. */
 int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
 		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		      char *err, size_t errlen);
+
+/* The CONNECT reply parser (proxy.c), exposed for tests and fuzzing. The
+ * status line and headers must end (CRLFCRLF) within PROXY_REPLY_MAX. */
+#define PROXY_REPLY_MAX 8192
+enum proxy_parse { PROXY_REPLY_INCOMPLETE, PROXY_REPLY_OK, PROXY_REPLY_BAD };
+struct proxy_reply {
+	int status;            /* e.g. 200, 407 */
+	size_t header_len;     /* bytes up to and including CRLFCRLF; tunnel data follows */
+	char status_line[128]; /* printable ASCII only, for messages */
+};
+enum proxy_parse proxy_parse_reply(const uint8_t *buf, size_t len, struct proxy_reply *out);
 
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
@@ -64,6 +77,12 @@ const char *tls_error(const struct tls *t);
 /* The server's leaf certificate (client) / own certificate (server). */
 bool tls_cert_hashes(struct tls *t, uint8_t sha1[20], uint8_t sha256[32]);
 const char *tls_version(struct tls *t);
+/* Finds the SubjectPublicKeyInfo (whole DER TLV) inside a DER certificate:
+ * its SHA-256 is what pins hold (curl --pinnedpubkey sha256//). */
+bool tls_der_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len);
+/* True if the certificate's subjectAltName holds this iPAddress (4 or 16
+ * bytes in network order). */
+bool tls_der_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t iplen);
 const char *tls_cipher(struct tls *t);
 
 #endif

@@ -22,6 +22,8 @@ int nl_link_set_mtu(int ifindex, unsigned mtu);
 int nl_link_set_up(int ifindex, bool up);
 int nl_link_set_alias(int ifindex, const char *alias);
 int nl_link_set_master(int ifindex, int master_ifindex); /* 0 = no master */
+/* TUN transmit queue length (packets queued towards the daemon). */
+int nl_link_set_txqlen(int ifindex, unsigned qlen);
 /* True if ifname exists and is a VRF device. */
 bool nl_link_is_vrf(const char *ifname, int *ifindex);
 struct nl_link_stats {
@@ -37,7 +39,24 @@ int nl_route_get(int family, const void *dst, void *gw, int *oif);
 struct netcfg;
 struct netcfg *netcfg_new(const char *ifname, int ifindex);
 void netcfg_free(struct netcfg *nc);       /* undoes everything first */
-/* IPv4 point-to-point address local peer peer/32. */
+/* Where DNS goes: AUTO picks systemd-resolved (resolvectl), then
+ * resolvconf, then the resolv.conf file. Tests force FILE. */
+enum netcfg_dns_backend {
+	NETCFG_DNS_AUTO,
+	NETCFG_DNS_RESOLVECTL,
+	NETCFG_DNS_RESOLVCONF,
+	NETCFG_DNS_FILE,
+};
+void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b);
+/* resolv.conf path for the FILE backend (default /etc/resolv.conf; the
+ * environment variable SSTPC_RESOLV_CONF, read by netcfg_new, overrides). */
+int netcfg_set_resolv_path(struct netcfg *nc, const char *path);
+/* Routing protocol number for our routes (default RTPROT_STATIC). */
+void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto);
+/* Number of journal records (changes that netcfg_undo would revert). */
+size_t netcfg_pending(const struct netcfg *nc);
+/* IPv4 point-to-point address local peer peer/32 (network byte order, as
+ * IPCP gives them). DNS addresses below are network byte order too. */
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer);
 /* fe80::<id>/64 on the tunnel (addr_gen_mode none set when the device is made). */
 int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8]);

@@ -83,17 +83,17 @@ wait_for() {
     return 1
 }
 
-# stop_pid PID [SECONDS]: SIGTERM and wait; prints the exit status.
+# stop_pid PID [SECONDS]: SIGTERM and wait; the exit status lands in STOP_RC
+# (not a subshell: only this shell can wait for its children).
 stop_pid() {
     local pid=$1 t=${2:-10}
     kill -TERM "$pid" 2>/dev/null
-    local rc=0
     for _ in $(seq $((t * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid"; wait "$pid" 2>/dev/null; echo 137; return
+        kill -KILL "$pid"
     fi
-    wait "$pid"; rc=$?
-    echo "$rc"
+    wait "$pid"
+    STOP_RC=$?
 }
 
 # tunnel_addr NS IF: the IPv4 address on IF (empty if none)
@@ -102,19 +102,19 @@ tunnel_addr() {
 }
 has_addr() { [ -n "$(tunnel_addr "$1" "$2")" ]; }
 
-# softether NS_SERVER [start options]: starts SoftEther in its own namespace,
-# with the veth in the caller's namespace CLIENT_NS (set beforehand, or ""),
-# and evaluates its SE_* variables.
+# softether SERVER_NS CLIENT_NS [start options]: two namespaces joined by a
+# veth (10.200.7.1 client, 10.200.7.2 server), SoftEther listening in the
+# server one on 10.200.7.2 (its certificate names that address); evaluates
+# the SE_* variables. Everything is removed on exit.
 softether() {
     [ -x "$SE_DIR/start" ] || skip "SoftEther peer scripts not found at $SE_DIR"
+    local sns=$1 cns=$2; shift 2
+    mk_netns "$sns"
+    [ -e "/run/netns/$cns" ] || mk_netns "$cns"
+    veth_pair "$cns" 10.200.7.1/24 "$sns" 10.200.7.2/24
     local out
-    if [ -n "${CLIENT_NS:-}" ]; then
-        out=$(ip netns exec "$CLIENT_NS" "$SE_DIR/start" -n "$@" 2>"$T_TMP/se-start.log") \
-            || { cat "$T_TMP/se-start.log" >&2; die "SoftEther did not start"; }
-    else
-        out=$("$SE_DIR/start" -n "$@" 2>"$T_TMP/se-start.log") \
-            || { cat "$T_TMP/se-start.log" >&2; die "SoftEther did not start"; }
-    fi
+    out=$(SE_LISTEN_IP=10.200.7.2 "$SE_DIR/start" -n "$sns" "$@" 2>"$T_TMP/se-start.log") \
+        || { cat "$T_TMP/se-start.log" >&2; die "SoftEther did not start"; }
     eval "$out"
     T_SE_DIRS+=("$SE_STATE_DIR")
 }

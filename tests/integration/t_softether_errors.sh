@@ -7,9 +7,7 @@ need_root; need_sstpc; need_cmd ip openssl
 
 CLIENT_NS=sstpt-ce$$
 SERVER_NS=sstpt-se$$
-mk_netns "$CLIENT_NS"
-softether "$SERVER_NS" -p 443
-T_NETNS+=("$SERVER_NS")
+softether "$SERVER_NS" "$CLIENT_NS" -p 443
 
 conf() { # $1 password, $2 CA file
     cat <<CONF

@@ -7,9 +7,7 @@ need_root; need_sstpc; need_cmd ip ping iperf3 nc sha256sum
 
 CLIENT_NS=sstpt-cl$$
 SERVER_NS=sstpt-se$$
-mk_netns "$CLIENT_NS"
-softether "$SERVER_NS" -m bridge -p 443
-T_NETNS+=("$SERVER_NS")
+softether "$SERVER_NS" "$CLIENT_NS" -m bridge -p 443
 
 cat > "$T_TMP/tunnel.conf" <<CONF
 interface sstpc0
@@ -19,6 +17,7 @@ authentication password '$SE_PASSWORD'
 ssl ca-certificate $SE_CA_FILE
 mtu 1400
 no-default-route
+ip route 192.168.30.0/24
 log-level info
 CONF
 t0=$(date +%s%N)
@@ -63,7 +62,7 @@ else
     cat "$T_TMP/iperf.log" >&2; fail "iperf3"
 fi
 
-rc=$(stop_pid "$PID" 10)
+stop_pid "$PID" 10; rc=$STOP_RC
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit status $rc"
 grep -qi "disconnect acknowledged" "$T_TMP/sstpc.log" && ok "CALL_DISCONNECT acknowledged" \
     || { tail -n 20 "$T_TMP/sstpc.log" >&2; fail "no acknowledged disconnect in the log"; }

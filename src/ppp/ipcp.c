@@ -1,0 +1,132 @@
+/* IPCP (RFC 1332) with the DNS options of RFC 1877. */
+#include <string.h>
+
+#include "ppp/ppp_internal.h"
+
+enum { IPCP_OPT_ADDR = 3, IPCP_OPT_DNS1 = 129, IPCP_OPT_DNS2 = 131 };
+
+static struct ppp *P(struct fsm *f) { return f->ctx; }
+
+static void put_addr(struct writer *w, uint8_t type, uint32_t a)
+{
+	wr_u8(w, type);
+	wr_u8(w, 6);
+	wr_bytes(w, &a, 4); /* a is already in network byte order */
+}
+
+static void ipcp_build(struct fsm *f, struct writer *w)
+{
+	struct ppp *p = P(f);
+	if (!p->addr_rej)
+		put_addr(w, IPCP_OPT_ADDR, p->ip_local);
+	if (!p->dns_rej[0])
+		put_addr(w, IPCP_OPT_DNS1, p->dns[0]);
+	if (!p->dns_rej[1])
+		put_addr(w, IPCP_OPT_DNS2, p->dns[1]);
+}
+
+static bool ipcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
+{
+	struct ppp *p = P(f);
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		const uint8_t *val = rd_ptr(&v);
+		size_t vlen = rd_left(&v);
+		uint32_t a = 0;
+		if (vlen == 4)
+			memcpy(&a, val, 4);
+		if (type == IPCP_OPT_ADDR && vlen == 4 && a != 0)
+			p->ip_peer = a;
+		else
+			cp_reject(cp, type, val, vlen);
+	}
+	return true;
+}
+
+static bool ipcp_nak(struct fsm *f, struct reader *opts)
+{
+	struct ppp *p = P(f);
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		if (rd_left(&v) != 4)
+			continue;
+		uint32_t a;
+		rd_bytes(&v, &a, 4);
+		if (type == IPCP_OPT_ADDR)
+			p->ip_local = a;
+		else if (type == IPCP_OPT_DNS1)
+			p->dns[0] = a;
+		else if (type == IPCP_OPT_DNS2)
+			p->dns[1] = a;
+	}
+	return true;
+}
+
+static bool ipcp_rej(struct fsm *f, struct reader *opts)
+{
+	struct ppp *p = P(f);
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		if (type == IPCP_OPT_ADDR)
+			p->addr_rej = true;
+		else if (type == IPCP_OPT_DNS1)
+			p->dns_rej[0] = true, p->dns[0] = 0;
+		else if (type == IPCP_OPT_DNS2)
+			p->dns_rej[1] = true, p->dns[1] = 0;
+	}
+	return true;
+}
+
+static void ipcp_up(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = P(f);
+	if (p->ip_local == 0) {
+		/* the server never gave us an address: nothing to run IPv4 on */
+		fsm_close(f, "server assigned no IPv4 address", now);
+		return;
+	}
+	p->ipcp_up = true;
+	struct ppp_ipcp_info info = {
+		.local = p->ip_local,
+		.peer = p->ip_peer,
+		.dns = { p->dns_rej[0] ? 0 : p->dns[0], p->dns_rej[1] ? 0 : p->dns[1] },
+	};
+	p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
+}
+
+static void ipcp_down(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = P(f);
+	if (p->ipcp_up) {
+		p->ipcp_up = false;
+		p->ops->event(p->ctx, PPP_EV_IPCP_DOWN, NULL);
+	}
+}
+
+static void ipcp_finished(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = P(f);
+	p->ipcp_failed = true;
+	ppp_ncp_finished(p, now);
+}
+
+const struct fsm_callbacks ipcp_callbacks = {
+	.name = "IPCP",
+	.proto = PPP_PROTO_IPCP,
+	.build_req = ipcp_build,
+	.parse_req = ipcp_parse,
+	.rcv_nak = ipcp_nak,
+	.rcv_rej = ipcp_rej,
+	.up = ipcp_up,
+	.down = ipcp_down,
+	.finished = ipcp_finished,
+};

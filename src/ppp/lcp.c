@@ -1,0 +1,317 @@
+/* LCP (RFC 1661 6): MRU, Magic-Number, Auth-Protocol in the client role,
+ * Echo keepalive, Protocol-Reject. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ppp/ppp_internal.h"
+
+enum {
+	LCP_OPT_MRU = 1,
+	LCP_OPT_ACCM = 2,
+	LCP_OPT_AUTH = 3,
+	LCP_OPT_MAGIC = 5,
+};
+
+#define LCP_MIN_MRU 128
+
+static struct ppp *P(struct fsm *f) { return f->ctx; }
+
+static void lcp_build(struct fsm *f, struct writer *w)
+{
+	struct ppp *p = P(f);
+	if (p->mru && !p->mru_rej) {
+		wr_u8(w, LCP_OPT_MRU);
+		wr_u8(w, 4);
+		wr_be16(w, p->mru);
+	}
+	if (!p->magic_rej) {
+		wr_u8(w, LCP_OPT_MAGIC);
+		wr_u8(w, 6);
+		wr_be32(w, p->magic);
+	}
+}
+
+static bool auth_allowed(const struct ppp *p, enum ppp_auth a)
+{
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]); i++) {
+		if (p->cfg.auth[i] == PPP_AUTH_NONE)
+			break;
+		if (p->cfg.auth[i] == a)
+			return true;
+	}
+	return false;
+}
+
+static enum ppp_auth auth_from_option(struct reader v)
+{
+	uint16_t proto = rd_be16(&v);
+	if (!rd_ok(&v))
+		return PPP_AUTH_NONE;
+	if (proto == PPP_PROTO_PAP && rd_left(&v) == 0)
+		return PPP_AUTH_PAP;
+	if (proto == PPP_PROTO_EAP && rd_left(&v) == 0)
+		return PPP_AUTH_EAP_MSCHAPV2;
+	if (proto == PPP_PROTO_CHAP && rd_left(&v) == 1) {
+		uint8_t alg = rd_u8(&v);
+		if (alg == 0x05)
+			return PPP_AUTH_CHAP_MD5;
+		if (alg == 0x81)
+			return PPP_AUTH_MSCHAPV2;
+	}
+	return PPP_AUTH_NONE;
+}
+
+static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
+{
+	struct ppp *p = P(f);
+	enum ppp_auth asked = PPP_AUTH_NONE;
+	uint16_t mru = 1500;
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		const uint8_t *val = rd_ptr(&v);
+		size_t vlen = rd_left(&v);
+		switch (type) {
+		case LCP_OPT_MRU:
+			if (vlen != 2) {
+				cp_reject(cp, type, val, vlen);
+			} else if (be16_get(val) < LCP_MIN_MRU) {
+				uint8_t want[2];
+				be16_put(want, LCP_MIN_MRU);
+				cp_nak(cp, type, val, vlen, want, 2);
+			} else {
+				mru = be16_get(val);
+			}
+			break;
+		case LCP_OPT_ACCM:
+			/* synchronous over SSTP: the map means nothing, Ack it */
+			if (vlen != 4)
+				cp_reject(cp, type, val, vlen);
+			break;
+		case LCP_OPT_MAGIC:
+			if (vlen != 4) {
+				cp_reject(cp, type, val, vlen);
+			} else if (!p->magic_rej && be32_get(val) == p->magic && p->magic) {
+				/* RFC 1661 6.4: probably looped back; pick a new one of ours and
+				 * Nak with another value */
+				ppp_random(p, &p->magic, sizeof(p->magic));
+				uint8_t want[4];
+				uint32_t m;
+				ppp_random(p, &m, sizeof(m));
+				be32_put(want, m | 1);
+				cp_nak(cp, type, val, vlen, want, 4);
+			}
+			break;
+		case LCP_OPT_AUTH: {
+			if (p->cfg.role == PPP_SERVER) {
+				cp_reject(cp, type, val, vlen);
+				break;
+			}
+			enum ppp_auth a = auth_from_option(v);
+			/* An allowed method that is not our first choice is Nak'd
+			 * once towards the first choice; if the server insists,
+			 * we take it. */
+			if (a != PPP_AUTH_NONE && auth_allowed(p, a) &&
+			    (a == p->cfg.auth[0] || p->auth_pref_naked)) {
+				asked = a;
+				/* once agreed, a renegotiation (e.g. after a method
+				 * failed) takes any allowed method */
+				p->auth_pref_naked = true;
+				break;
+			}
+			if (a != PPP_AUTH_NONE && auth_allowed(p, a))
+				p->auth_pref_naked = true;
+			uint8_t want[3];
+			uint8_t n = ppp_auth_value(p->cfg.auth[0], want);
+			if (n)
+				cp_nak(cp, type, val, vlen, want, n);
+			else
+				cp_reject(cp, type, val, vlen);
+			break;
+		}
+		default:
+			/* callback, MRRU, endpoint discriminator, PFC, ACFC, quality, ... */
+			cp_reject(cp, type, val, vlen);
+			break;
+		}
+	}
+	p->peer_auth = asked;
+	p->peer_mru = mru;
+	return true;
+}
+
+static bool lcp_nak(struct fsm *f, struct reader *opts)
+{
+	struct ppp *p = P(f);
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		if (type == LCP_OPT_MRU && rd_left(&v) == 2) {
+			uint16_t m = rd_be16(&v);
+			if (m >= LCP_MIN_MRU && m <= p->mru)
+				p->mru = m;
+		} else if (type == LCP_OPT_MAGIC) {
+			ppp_random(p, &p->magic, sizeof(p->magic));
+		}
+	}
+	return true;
+}
+
+static bool lcp_rej(struct fsm *f, struct reader *opts)
+{
+	struct ppp *p = P(f);
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		if (type == LCP_OPT_MRU)
+			p->mru_rej = true;
+		else if (type == LCP_OPT_MAGIC)
+			p->magic_rej = true;
+	}
+	return true;
+}
+
+static void lcp_up(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = P(f);
+	if (p->cfg.echo_interval_ms)
+		p->echo_next = now + p->cfg.echo_interval_ms;
+	p->echo_missed = 0;
+	p->phase = PHASE_AUTHENTICATE;
+	p->chap_answered = false;
+	p->eap_mschap_ok = false;
+	p->auth_tries = 0;
+	/* the authenticator has to finish within the time LCP would take to give up */
+	p->auth_deadline = now + (uint64_t)f->restart_ms * f->max_configure;
+	switch (p->peer_auth) {
+	case PPP_AUTH_NONE:
+		ppp_auth_success(p, PPP_AUTH_NONE, NULL, now);
+		break;
+	case PPP_AUTH_PAP:
+		pap_start(p, now);
+		break;
+	default:
+		break; /* wait for the challenge / EAP request */
+	}
+}
+
+static void lcp_down(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = P(f);
+	p->echo_next = UINT64_MAX;
+	p->auth_deadline = UINT64_MAX;
+	if (p->phase != PHASE_TERMINATE && p->phase != PHASE_DEAD)
+		p->phase = PHASE_ESTABLISH;
+	fsm_down(&p->ipcp, now);
+	fsm_down(&p->ipv6cp, now);
+	fsm_close(&p->ipcp, NULL, now);
+	fsm_close(&p->ipv6cp, NULL, now);
+}
+
+static void lcp_finished(struct fsm *f, uint64_t now) { ppp_report_dead(P(f)); }
+
+static void send_echo(struct ppp *p, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
+{
+	uint8_t buf[1500];
+	if (len > sizeof(buf) - 4)
+		len = sizeof(buf) - 4;
+	be32_put(buf, p->magic_rej ? 0 : p->magic);
+	if (len)
+		memcpy(buf + 4, data, len);
+	fsm_send_pkt(&p->lcp, code, id, buf, len + 4);
+}
+
+static bool lcp_other(struct fsm *f, uint8_t code, uint8_t id, struct reader *data, uint64_t now)
+{
+	struct ppp *p = P(f);
+	switch (code) {
+	case CP_ECHO_REQ: {
+		/* RXR: answered only in Opened (RFC 1661 5.8) */
+		uint32_t magic = rd_be32(data);
+		if (!rd_ok(data) || f->state != FSM_OPENED)
+			return true;
+		(void)magic; /* SoftEther sends 0 and never our own: nothing to learn */
+		send_echo(p, CP_ECHO_REP, id, rd_ptr(data), rd_left(data));
+		return true;
+	}
+	case CP_ECHO_REP:
+		/* any reply proves the link; magic 0 or our own is not a loop here */
+		p->echo_missed = 0;
+		return true;
+	case CP_DISCARD_REQ:
+		return true;
+	case CP_PROTO_REJ: {
+		uint16_t proto = rd_be16(data);
+		if (!rd_ok(data) || f->state != FSM_OPENED)
+			return true;
+		if (proto == PPP_PROTO_IPCP) {
+			fsm_rxj(&p->ipcp, false, "peer Protocol-Rejected IPCP", now);
+		} else if (proto == PPP_PROTO_IPV6CP) {
+			fsm_rxj(&p->ipv6cp, false, "peer Protocol-Rejected IPV6CP", now);
+		} else if (proto == PPP_PROTO_LCP) {
+			/* cannot be: ignore */
+		} else if (p->phase == PHASE_AUTHENTICATE &&
+			   (proto == PPP_PROTO_EAP || proto == PPP_PROTO_CHAP ||
+			    proto == PPP_PROTO_PAP)) {
+			/* SoftEther rejects EAP after our EAP Nak and then renegotiates LCP;
+			 * wait for that (the auth deadline still runs) */
+		}
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+void lcp_protocol_reject(struct ppp *p, uint16_t proto, const uint8_t *info, size_t len)
+{
+	uint8_t buf[1500];
+	size_t max = (p->peer_mru ? p->peer_mru : 1500) - 4 - 2;
+	if (max > sizeof(buf) - 2)
+		max = sizeof(buf) - 2;
+	if (len > max)
+		len = max;
+	be16_put(buf, proto);
+	if (len)
+		memcpy(buf + 2, info, len);
+	fsm_send_pkt(&p->lcp, CP_PROTO_REJ, p->lcp.next_id++, buf, len + 2);
+}
+
+void lcp_echo_timeout(struct ppp *p, uint64_t now)
+{
+	if (p->lcp.state != FSM_OPENED) {
+		p->echo_next = UINT64_MAX;
+		return;
+	}
+	if (p->echo_missed >= p->cfg.echo_failures) {
+		char msg[120];
+		snprintf(msg, sizeof(msg), "peer did not answer %u LCP Echo-Requests",
+			 p->echo_missed);
+		/* the link is gone: a Terminate-Request would go nowhere */
+		ppp_set_reason(p, false, 0, "%s", msg);
+		ppp_report_dead(p);
+		return;
+	}
+	p->echo_missed++;
+	send_echo(p, CP_ECHO_REQ, ++p->echo_id, NULL, 0);
+	p->echo_next = now + p->cfg.echo_interval_ms;
+}
+
+const struct fsm_callbacks lcp_callbacks = {
+	.name = "LCP",
+	.proto = PPP_PROTO_LCP,
+	.build_req = lcp_build,
+	.parse_req = lcp_parse,
+	.rcv_nak = lcp_nak,
+	.rcv_rej = lcp_rej,
+	.up = lcp_up,
+	.down = lcp_down,
+	.finished = lcp_finished,
+	.other_code = lcp_other,
+};

@@ -1,0 +1,302 @@
+#include "ppp/ppp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "ppp/chap_crypto.h"
+#include "ppp/ppp_internal.h"
+
+const char *ppp_auth_name(enum ppp_auth a)
+{
+	switch (a) {
+	case PPP_AUTH_NONE: return "none";
+	case PPP_AUTH_PAP: return "PAP";
+	case PPP_AUTH_CHAP_MD5: return "CHAP-MD5";
+	case PPP_AUTH_MSCHAPV2: return "MS-CHAPv2";
+	case PPP_AUTH_EAP_MSCHAPV2: return "EAP-MSCHAPv2";
+	}
+	return "?";
+}
+
+uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val)
+{
+	switch (a) {
+	case PPP_AUTH_PAP: be16_put(val, PPP_PROTO_PAP); return 2;
+	case PPP_AUTH_CHAP_MD5: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x05; return 3;
+	case PPP_AUTH_MSCHAPV2: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x81; return 3;
+	case PPP_AUTH_EAP_MSCHAPV2: be16_put(val, PPP_PROTO_EAP); return 2;
+	default: return 0;
+	}
+}
+
+void ppp_random(struct ppp *p, void *buf, size_t len)
+{
+	if (p->cfg.random) {
+		p->cfg.random(p->ctx, buf, len);
+		return;
+	}
+	uint8_t *b = buf;
+	while (len) {
+		ssize_t n = getrandom(b, len, 0);
+		if (n <= 0)
+			continue;
+		b += n;
+		len -= (size_t)n;
+	}
+}
+
+void ppp_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len)
+{
+	if (len + PPP_HDR_LEN > sizeof(p->out) || p->dead)
+		return;
+	p->out[0] = 0xff;
+	p->out[1] = 0x03;
+	be16_put(p->out + 2, proto);
+	memcpy(p->out + 4, pkt, len);
+	p->ops->output(p->ctx, p->out, len + PPP_HDR_LEN);
+}
+
+void ppp_fsm_send(void *ctx, uint16_t proto, const uint8_t *pkt, size_t len)
+{
+	ppp_send(ctx, proto, pkt, len);
+}
+
+void ppp_set_reason(struct ppp *p, bool auth_failed, int code, const char *fmt, ...)
+{
+	if (p->down.reason)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	p->down.reason = p->reason;
+	p->down.auth_failed = auth_failed;
+	p->down.code = code;
+}
+
+void ppp_report_dead(struct ppp *p)
+{
+	if (p->dead)
+		return;
+	if (!p->down.reason)
+		ppp_set_reason(p, false, 0, "LCP: %s", p->lcp.reason ? p->lcp.reason : "link closed");
+	p->phase = PHASE_DEAD;
+	p->echo_next = UINT64_MAX;
+	p->auth_deadline = UINT64_MAX;
+	p->ops->event(p->ctx, PPP_EV_DEAD, &p->down);
+	p->dead = true;
+}
+
+void ppp_fail(struct ppp *p, bool auth_failed, int code, const char *reason, uint64_t now)
+{
+	ppp_set_reason(p, auth_failed, code, "%s", reason);
+	p->phase = PHASE_TERMINATE;
+	p->auth_deadline = UINT64_MAX;
+	fsm_close(&p->lcp, NULL, now);
+	if (p->lcp.state == FSM_CLOSED || p->lcp.state == FSM_INITIAL ||
+	    p->lcp.state == FSM_STOPPED)
+		ppp_report_dead(p);
+}
+
+void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, uint64_t now)
+{
+	struct ppp_auth_info info;
+	memset(&info, 0, sizeof(info));
+	info.method = method;
+	if (hlak) {
+		info.have_keys = true;
+		memcpy(info.hlak, hlak, 32);
+	}
+	p->auth_ok = method;
+	p->auth_deadline = UINT64_MAX;
+	/* the session must see this before the first NCP frame leaves */
+	p->ops->event(p->ctx, PPP_EV_AUTH_OK, &info);
+	memset(&info, 0, sizeof(info));
+	if (p->dead || p->phase != PHASE_AUTHENTICATE)
+		return;
+	p->phase = PHASE_NETWORK;
+	p->ipcp_failed = !p->cfg.ipv4;
+	p->ipv6cp_failed = !p->cfg.ipv6;
+	if (p->cfg.ipv4) {
+		fsm_open(&p->ipcp, now);
+		fsm_up(&p->ipcp, now);
+	}
+	if (p->cfg.ipv6) {
+		fsm_open(&p->ipv6cp, now);
+		fsm_up(&p->ipv6cp, now);
+	}
+	if (!p->cfg.ipv4 && !p->cfg.ipv6)
+		ppp_fail(p, false, 0, "no network protocol enabled", now);
+}
+
+void ppp_ncp_finished(struct ppp *p, uint64_t now)
+{
+	/* IPv4 and IPv6 are independent: only losing both ends the link */
+	if (p->ipcp_failed && p->ipv6cp_failed && !p->ipcp_up && !p->ipv6cp_up &&
+	    p->phase == PHASE_NETWORK) {
+		const char *r = p->cfg.ipv4 ? p->ipcp.reason : p->ipv6cp.reason;
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no network protocol could be negotiated (%s)",
+			 r ? r : "rejected");
+		ppp_fail(p, false, 0, msg, now);
+	}
+}
+
+struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx)
+{
+	if (!cfg || !ops || !ops->output || !ops->event)
+		return NULL;
+	/* the authenticator role is not written yet: refuse rather than half-work */
+	if (cfg->role != PPP_CLIENT)
+		return NULL;
+	struct ppp *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->cfg = *cfg;
+	p->ops = ops;
+	p->ctx = ctx;
+	if (cfg->username)
+		snprintf(p->username, sizeof(p->username), "%s", cfg->username);
+	if (cfg->password)
+		snprintf(p->password, sizeof(p->password), "%s", cfg->password);
+	p->cfg.username = p->username;
+	p->cfg.password = p->password;
+	p->cfg.hostname = NULL;
+	p->mru = cfg->mru;
+	p->phase = PHASE_DEAD;
+	p->echo_next = UINT64_MAX;
+	p->auth_deadline = UINT64_MAX;
+	fsm_init(&p->lcp, &lcp_callbacks, p, ppp_fsm_send, cfg->restart_ms, cfg->max_configure,
+		 cfg->max_terminate, cfg->max_failure);
+	fsm_init(&p->ipcp, &ipcp_callbacks, p, ppp_fsm_send, cfg->restart_ms, cfg->max_configure,
+		 cfg->max_terminate, cfg->max_failure);
+	fsm_init(&p->ipv6cp, &ipv6cp_callbacks, p, ppp_fsm_send, cfg->restart_ms,
+		 cfg->max_configure, cfg->max_terminate, cfg->max_failure);
+	if (p->cfg.echo_interval_ms && !p->cfg.echo_failures)
+		p->cfg.echo_failures = 5;
+	return p;
+}
+
+void ppp_free(struct ppp *p)
+{
+	if (!p)
+		return;
+	memset(p->password, 0, sizeof(p->password));
+	memset(p->nt_resp, 0, sizeof(p->nt_resp));
+	free(p);
+}
+
+void ppp_lower_up(struct ppp *p, uint64_t now)
+{
+	if (p->dead || p->phase != PHASE_DEAD)
+		return;
+	p->phase = PHASE_ESTABLISH;
+	ppp_random(p, &p->magic, sizeof(p->magic));
+	if (!p->magic)
+		p->magic = 1;
+	fsm_open(&p->lcp, now);
+	fsm_up(&p->lcp, now);
+}
+
+void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
+{
+	if (p->dead || p->phase == PHASE_DEAD)
+		return;
+	struct reader r;
+	rd_init(&r, frame, len);
+	if (len >= 2 && frame[0] == 0xff && frame[1] == 0x03)
+		rd_skip(&r, 2);
+	uint16_t proto = rd_u8(&r);
+	if (!(proto & 1)) /* RFC 1661 2: an even first byte means a 2-byte field */
+		proto = (uint16_t)(proto << 8 | rd_u8(&r));
+	if (!rd_ok(&r))
+		return;
+	const uint8_t *pkt = rd_ptr(&r);
+	size_t plen = rd_left(&r);
+
+	switch (proto) {
+	case PPP_PROTO_IP:
+	case PPP_PROTO_IPV6:
+		return;
+	case PPP_PROTO_LCP:
+		fsm_input(&p->lcp, pkt, plen, now);
+		return;
+	case PPP_PROTO_PAP:
+	case PPP_PROTO_CHAP:
+	case PPP_PROTO_EAP:
+		if (p->phase != PHASE_AUTHENTICATE && p->phase != PHASE_NETWORK)
+			return;
+		if (proto == PPP_PROTO_PAP)
+			pap_input(p, &r, now);
+		else if (proto == PPP_PROTO_CHAP)
+			chap_input(p, &r, now);
+		else
+			eap_input(p, &r, now);
+		return;
+	case PPP_PROTO_IPCP:
+		if (p->cfg.ipv4) {
+			if (p->phase == PHASE_NETWORK)
+				fsm_input(&p->ipcp, pkt, plen, now);
+			return;
+		}
+		break;
+	case PPP_PROTO_IPV6CP:
+		if (p->cfg.ipv6) {
+			if (p->phase == PHASE_NETWORK)
+				fsm_input(&p->ipv6cp, pkt, plen, now);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	/* RFC 1661 5.7: unknown protocols get a Protocol-Reject, only when LCP is Opened */
+	if (p->lcp.state == FSM_OPENED)
+		lcp_protocol_reject(p, proto, pkt, plen);
+}
+
+void ppp_close(struct ppp *p, const char *reason, uint64_t now)
+{
+	if (p->dead)
+		return;
+	ppp_fail(p, false, 0, reason ? reason : "closed by administrator", now);
+}
+
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+uint64_t ppp_deadline(const struct ppp *p)
+{
+	if (p->dead)
+		return UINT64_MAX;
+	uint64_t d = min64(p->lcp.deadline, min64(p->ipcp.deadline, p->ipv6cp.deadline));
+	return min64(d, min64(p->echo_next, p->auth_deadline));
+}
+
+void ppp_timeout(struct ppp *p, uint64_t now)
+{
+	if (p->dead)
+		return;
+	fsm_timeout(&p->lcp, now);
+	if (!p->dead)
+		fsm_timeout(&p->ipcp, now);
+	if (!p->dead)
+		fsm_timeout(&p->ipv6cp, now);
+	if (!p->dead && now >= p->echo_next)
+		lcp_echo_timeout(p, now);
+	if (!p->dead && now >= p->auth_deadline)
+		pap_timeout(p, now);
+}
+
+void ppp_saw_traffic(struct ppp *p, uint64_t now)
+{
+	p->echo_missed = 0;
+	if (p->echo_next != UINT64_MAX)
+		p->echo_next = now + p->cfg.echo_interval_ms;
+}
+
+enum ppp_auth ppp_auth_method(const struct ppp *p) { return p->auth_ok; }
+
+bool ppp_is_dead(const struct ppp *p) { return p->dead; }

@@ -1,0 +1,97 @@
+/* State shared by the PPP modules (lcp, chap, pap, eap, ipcp, ipv6cp, ppp). */
+#ifndef SSTPC_PPP_INTERNAL_H
+#define SSTPC_PPP_INTERNAL_H
+
+#include "core/bytes.h"
+#include "ppp/fsm.h"
+#include "ppp/ppp.h"
+
+enum ppp_phase { PHASE_DEAD, PHASE_ESTABLISH, PHASE_AUTHENTICATE, PHASE_NETWORK, PHASE_TERMINATE };
+
+#define PPP_NAME_MAX 256
+
+struct ppp {
+	struct ppp_config cfg;
+	const struct ppp_ops *ops;
+	void *ctx;
+	char username[PPP_NAME_MAX], password[PPP_NAME_MAX];
+	enum ppp_phase phase;
+	struct fsm lcp, ipcp, ipv6cp;
+
+	/* LCP */
+	uint32_t magic;
+	bool magic_rej, mru_rej;
+	uint16_t mru, peer_mru;
+	enum ppp_auth peer_auth;   /* what the authenticator asked and we Acked */
+	bool auth_pref_naked;      /* we already Nak'd once towards our preferred method */
+	uint64_t echo_next;        /* UINT64_MAX = keepalive off */
+	uint32_t echo_missed;
+	uint8_t echo_id;
+
+	/* authentication (client role) */
+	enum ppp_auth auth_ok;     /* method that succeeded */
+	uint64_t auth_deadline;
+	uint32_t auth_tries;
+	uint8_t auth_id;
+	uint8_t auth_chal[16], peer_chal[16], nt_resp[24];
+	bool chap_answered;        /* a Response was sent for the current challenge */
+	bool eap_mschap_ok;        /* EAP-MSCHAPv2 verified the server's S= */
+	char eap_fail[160];        /* the E= reason seen inside EAP, for EAP Failure */
+
+	/* IPCP */
+	uint32_t ip_local, ip_peer, dns[2];
+	bool addr_rej, dns_rej[2];
+	bool ipcp_up, ipcp_failed;
+
+	/* IPV6CP */
+	uint8_t ifid_local[8], ifid_peer[8];
+	bool ifid_rej;
+	bool ipv6cp_up, ipv6cp_failed;
+
+	/* the end */
+	bool dead;
+	struct ppp_down_info down;
+	char reason[256];
+
+	uint8_t out[2048];
+};
+
+/* ppp.c */
+void ppp_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len);
+void ppp_fsm_send(void *ctx, uint16_t proto, const uint8_t *pkt, size_t len);
+void ppp_random(struct ppp *p, void *buf, size_t len);
+/* Records the first reason the link goes down (later ones are ignored). */
+void ppp_set_reason(struct ppp *p, bool auth_failed, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Auth failed or the link must end: LCP Terminate, then PPP_EV_DEAD. */
+void ppp_fail(struct ppp *p, bool auth_failed, int code, const char *reason, uint64_t now);
+void ppp_report_dead(struct ppp *p);
+/* Authentication succeeded: PPP_EV_AUTH_OK, then the network phase. */
+void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, uint64_t now);
+void ppp_ncp_finished(struct ppp *p, uint64_t now);
+uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val); /* Auth-Protocol option value; its length */
+
+/* lcp.c */
+extern const struct fsm_callbacks lcp_callbacks;
+void lcp_echo_timeout(struct ppp *p, uint64_t now);
+void lcp_protocol_reject(struct ppp *p, uint16_t proto, const uint8_t *info, size_t len);
+
+/* chap.c / pap.c / eap.c: client role */
+void chap_input(struct ppp *p, struct reader *r, uint64_t now);
+void pap_start(struct ppp *p, uint64_t now);
+void pap_input(struct ppp *p, struct reader *r, uint64_t now);
+void pap_timeout(struct ppp *p, uint64_t now);
+void eap_input(struct ppp *p, struct reader *r, uint64_t now);
+/* MS-CHAPv2 pieces shared by CHAP and EAP-MSCHAPv2 */
+void mschapv2_make_response(struct ppp *p, const uint8_t chal[16], uint8_t value[49]);
+/* Checks "S=..." in a Success message; false = the server did not prove the password. */
+bool mschapv2_check_success(struct ppp *p, const uint8_t *msg, size_t len);
+/* Formats a Failure message "E=691 R=0 ..." into a reason; returns the E= code. */
+int mschapv2_failure_reason(const uint8_t *msg, size_t len, const char *method, char *out,
+			    size_t outlen);
+
+/* ipcp.c / ipv6cp.c */
+extern const struct fsm_callbacks ipcp_callbacks;
+extern const struct fsm_callbacks ipv6cp_callbacks;
+
+#endif

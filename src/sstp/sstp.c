@@ -1,0 +1,629 @@
+/* SSTP client and server state machines (MS-SSTP 3.2, 3.3), simplified
+ * where the spec allows: a NAK ends the client's attempt, and an abort
+ * closes at once instead of lingering in Call_Abort_Pending. */
+#include "sstp/sstp.h"
+
+#include "core/bytes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+enum state {
+	ST_IDLE,
+	ST_HTTP,         /* client: request sent; server: waiting for it */
+	ST_CONNECT_WAIT, /* client: CONNECT_REQUEST sent; server: waiting for it */
+	ST_PPP,          /* ACK seen/sent: PPP negotiates, CALL_CONNECTED pending */
+	ST_CONNECTED,
+	ST_DISCONNECTING,
+	ST_CLOSED,
+};
+
+struct sstp {
+	struct sstp_config cfg;
+	struct sstp_ops ops;
+	void *ctx;
+	char host[256];
+	enum state st;
+	int hash;
+	uint8_t offered;
+	uint8_t nonce[SSTP_NONCE_LEN];
+	uint8_t hlak[32];
+	bool have_hlak;
+	bool ctrl_sent; /* first control packet after HTTP sent (fault target) */
+	unsigned naks;
+	uint64_t neg_deadline;
+	uint64_t disc_deadline;
+	uint64_t last_rx;
+	uint64_t echo_at;
+	bool echo_pending;
+	uint64_t dropped;
+	char reason[256];
+	uint8_t tx[SSTP_HDR_LEN + SSTP_MAX_PACKET];
+};
+
+#define NAK_LIMIT 3
+
+static void get_random(struct sstp *s, void *buf, size_t len)
+{
+	if (s->cfg.random) {
+		s->cfg.random(s->ctx, buf, len);
+		return;
+	}
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n <= 0)
+			abort(); /* no entropy at all is a setup failure, not peer input */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static bool silent(const struct sstp *s)
+{
+	return s->cfg.role == SSTP_SERVER && (s->cfg.faults & SSTP_FAULT_SILENT_AFTER_CONNECTED) &&
+	       s->st == ST_CONNECTED;
+}
+
+static void close_session(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void close_session(struct sstp *s, const char *fmt, ...)
+{
+	if (s->st == ST_CLOSED)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	va_end(ap);
+	s->st = ST_CLOSED;
+	s->ops.event(s->ctx, SSTP_EV_CLOSED, s->reason);
+}
+
+static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *len)
+{
+	if (s->cfg.role != SSTP_SERVER)
+		return;
+	if (!s->ctrl_sent) {
+		s->ctrl_sent = true;
+		uint32_t f = s->cfg.faults;
+		if (f & SSTP_FAULT_BAD_VERSION)
+			buf[0] = 0x11;
+		if (f & SSTP_FAULT_LEN_ZERO)
+			be16_put(buf + 2, 0);
+		if (f & SSTP_FAULT_LEN_TOO_BIG)
+			buf[2] |= 0xf0;
+		if (f & SSTP_FAULT_LEN_OVERRUN)
+			be16_put(buf + 2, SSTP_MAX_PACKET);
+		if ((f & SSTP_FAULT_ATTR_SHORT) && *len >= 12)
+			be16_put(buf + 10, 2);
+	}
+	if (s->cfg.fault_hook)
+		s->cfg.fault_hook(s->ctx, type, buf, len);
+}
+
+static void send_ctrl(struct sstp *s, size_t len)
+{
+	if (!len || silent(s))
+		return;
+	apply_faults(s, be16_get(s->tx + 4), s->tx, &len);
+	s->ops.send(s->ctx, s->tx, len);
+}
+
+static void send_simple(struct sstp *s, uint16_t type)
+{
+	send_ctrl(s, sstp_build_simple(s->tx, sizeof(s->tx), type));
+}
+
+/* Sends CALL_ABORT (when SSTP is past HTTP) and closes with the reason. */
+static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
+{
+	if (s->st == ST_CLOSED)
+		return;
+	if (s->st > ST_HTTP)
+		send_ctrl(s, sstp_build_status_msg(s->tx, sizeof(s->tx), SSTP_MSG_CALL_ABORT, true,
+						   attrib, status));
+	char r[sizeof(s->reason)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r, sizeof(r), fmt, ap);
+	va_end(ap);
+	close_session(s, "%s", r);
+}
+
+struct sstp *sstp_new(const struct sstp_config *cfg, const struct sstp_ops *ops, void *ctx)
+{
+	struct sstp *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	if (cfg->host)
+		snprintf(s->host, sizeof(s->host), "%s", cfg->host);
+	s->cfg.host = s->host;
+	if (!s->cfg.negotiation_ms)
+		s->cfg.negotiation_ms = 60000;
+	if (!s->cfg.disconnect_ms)
+		s->cfg.disconnect_ms = 5000;
+	s->ops = *ops;
+	s->ctx = ctx;
+	s->st = ST_IDLE;
+	return s;
+}
+
+void sstp_free(struct sstp *s)
+{
+	if (!s)
+		return;
+	memset(s->hlak, 0, sizeof(s->hlak));
+	free(s);
+}
+
+void sstp_start(struct sstp *s, uint64_t now)
+{
+	if (s->st != ST_IDLE)
+		return;
+	s->st = ST_HTTP;
+	s->neg_deadline = now + s->cfg.negotiation_ms;
+	s->last_rx = now;
+	if (s->cfg.role == SSTP_SERVER)
+		return;
+	uint8_t guid[16];
+	get_random(s, guid, sizeof(guid));
+	size_t n = sstp_http_build_request((char *)s->tx, sizeof(s->tx), s->host, guid);
+	if (!n) {
+		close_session(s, "invalid host name for the HTTP Host header");
+		return;
+	}
+	s->ops.send(s->ctx, s->tx, n);
+}
+
+static void status_text(const struct sstp_ctrl *c, char *out, size_t cap)
+{
+	const struct sstp_attr *a = sstp_ctrl_find(c, SSTP_ATTR_STATUS_INFO);
+	struct sstp_status st;
+	if (!a || !sstp_status_parse(a, &st)) {
+		snprintf(out, cap, "no status");
+		return;
+	}
+	snprintf(out, cap, "status %s (%u) for attribute %u", sstp_status_name(st.status),
+		 (unsigned)st.status, st.attrib_id);
+}
+
+static bool ppp_is_control(const uint8_t *f, size_t len)
+{
+	size_t off = 0;
+	if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
+		off = 2;
+	if (off >= len)
+		return false;
+	if (f[off] & 1) /* PFC: one-byte protocols are all network-layer */
+		return false;
+	if (off + 2 > len)
+		return false;
+	return be16_get(f + off) >= 0x8000;
+}
+
+static void handle_data(struct sstp *s, const uint8_t *f, size_t len)
+{
+	bool ok;
+	if (s->cfg.role == SSTP_CLIENT)
+		ok = s->st >= ST_PPP;
+	else
+		/* Until the binding is verified only PPP negotiation may pass:
+		 * no user data rides on an unbound tunnel. */
+		ok = s->st >= ST_CONNECTED || (s->st == ST_PPP && ppp_is_control(f, len));
+	if (!ok || len == 0) {
+		s->dropped++;
+		return;
+	}
+	s->ops.ppp_frame(s->ctx, f, len);
+}
+
+static void client_connect_ack(struct sstp *s, const struct sstp_ctrl *c)
+{
+	const struct sstp_attr *a = sstp_ctrl_find(c, SSTP_ATTR_CRYPTO_BINDING_REQ);
+	if (!a || a->len != 4 + SSTP_NONCE_LEN) {
+		abort_with(s, a ? SSTP_ATTRIB_STATUS_INVALID_ATTRIB_VALUE_LENGTH
+				: SSTP_ATTRIB_STATUS_REQUIRED_ATTRIBUTE_MISSING,
+			   SSTP_ATTR_CRYPTO_BINDING_REQ,
+			   "CALL_CONNECT_ACK without a valid crypto binding request");
+		return;
+	}
+	uint8_t offered = a->val[3] & (SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256);
+	uint8_t allowed = s->cfg.hash_set ? s->cfg.hash_set
+					  : (SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256);
+	uint8_t both = offered & allowed;
+	if (both & SSTP_CERT_HASH_SHA256)
+		s->hash = SSTP_CERT_HASH_SHA256;
+	else if (both & SSTP_CERT_HASH_SHA1)
+		s->hash = SSTP_CERT_HASH_SHA1;
+	else {
+		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, SSTP_ATTR_CRYPTO_BINDING_REQ,
+			   "server offers crypto binding hash set 0x%02x, none allowed here (0x%02x)",
+			   a->val[3], allowed);
+		return;
+	}
+	memcpy(s->nonce, a->val + 4, SSTP_NONCE_LEN);
+	s->st = ST_PPP;
+	s->ops.event(s->ctx, SSTP_EV_PPP_START, NULL);
+}
+
+static void server_nak(struct sstp *s, uint8_t attrib, uint32_t status, const uint8_t *val,
+		       size_t vlen)
+{
+	if (++s->naks >= NAK_LIMIT) {
+		abort_with(s, SSTP_ATTRIB_STATUS_RETRY_COUNT_EXCEEDED, attrib,
+			   "client sent %u unacceptable CALL_CONNECT_REQUESTs", s->naks);
+		return;
+	}
+	send_ctrl(s, sstp_build_connect_nak(s->tx, sizeof(s->tx), attrib, status, val, vlen));
+}
+
+static void server_connect_request(struct sstp *s, const struct sstp_ctrl *c)
+{
+	const struct sstp_attr *a = sstp_ctrl_find(c, SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID);
+	if (!a) {
+		server_nak(s, SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID,
+			   SSTP_ATTRIB_STATUS_REQUIRED_ATTRIBUTE_MISSING, NULL, 0);
+		return;
+	}
+	if (a->len != 2) {
+		server_nak(s, SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID,
+			   SSTP_ATTRIB_STATUS_INVALID_ATTRIB_VALUE_LENGTH, a->val, a->len);
+		return;
+	}
+	if (be16_get(a->val) != SSTP_PROTOCOL_PPP ||
+	    ((s->cfg.faults & SSTP_FAULT_NAK_FIRST_CONNECT) && s->naks == 0)) {
+		server_nak(s, SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID,
+			   SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, a->val, a->len);
+		return;
+	}
+	s->offered = s->cfg.hash_set ? s->cfg.hash_set : SSTP_CERT_HASH_SHA256;
+	if (s->cfg.faults & SSTP_FAULT_OFFER_SHA1_ONLY)
+		s->offered = SSTP_CERT_HASH_SHA1;
+	get_random(s, s->nonce, sizeof(s->nonce));
+	send_ctrl(s, sstp_build_connect_ack(s->tx, sizeof(s->tx), s->offered, s->nonce));
+	if (s->st == ST_CLOSED)
+		return;
+	s->st = ST_PPP;
+	s->ops.event(s->ctx, SSTP_EV_PPP_START, NULL);
+}
+
+static void server_connected(struct sstp *s, const uint8_t *pkt, size_t len,
+			     const struct sstp_ctrl *c, uint64_t now)
+{
+	const uint8_t A = SSTP_ATTR_CRYPTO_BINDING;
+	if (!s->have_hlak) {
+		abort_with(s, SSTP_ATTRIB_STATUS_UNACCEPTED_FRAME_RECEIVED, 0,
+			   "CALL_CONNECTED before PPP authentication finished");
+		return;
+	}
+	const struct sstp_attr *a = sstp_ctrl_find(c, A);
+	if (!a) {
+		abort_with(s, SSTP_ATTRIB_STATUS_ATTRIB_NOT_SUPPORTED_IN_MSG, A,
+			   "CALL_CONNECTED without crypto binding");
+		return;
+	}
+	if (a->len != 100) {
+		abort_with(s, SSTP_ATTRIB_STATUS_INVALID_ATTRIB_VALUE_LENGTH, A,
+			   "CALL_CONNECTED crypto binding length %u, not 104", a->len + 4u);
+		return;
+	}
+	int hash = a->val[3];
+	if ((hash != SSTP_CERT_HASH_SHA1 && hash != SSTP_CERT_HASH_SHA256) ||
+	    !(s->offered & hash)) {
+		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, A,
+			   "CALL_CONNECTED hash protocol 0x%02x not among those offered (0x%02x)",
+			   hash, s->offered);
+		return;
+	}
+	if (memcmp(a->val + 4, s->nonce, SSTP_NONCE_LEN) != 0) {
+		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, A,
+			   "CALL_CONNECTED nonce differs from the one in CALL_CONNECT_ACK");
+		return;
+	}
+	size_t hl = hash == SSTP_CERT_HASH_SHA1 ? 20 : 32;
+	const uint8_t *own = hash == SSTP_CERT_HASH_SHA1 ? s->cfg.cert_sha1 : s->cfg.cert_sha256;
+	if (memcmp(a->val + 36, own, hl) != 0) {
+		char got[65], want[65];
+		hex_encode(got, a->val + 36, hl);
+		hex_encode(want, own, hl);
+		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, A,
+			   "CALL_CONNECTED cert hash %s differs from our certificate's %s "
+			   "(TLS intercepted?)",
+			   got, want);
+		return;
+	}
+	/* The MAC covers the message as received with the MAC field zeroed. */
+	size_t mac_off = (size_t)(a->val - pkt) + 68;
+	uint8_t *copy = s->tx;
+	memcpy(copy, pkt, len);
+	memset(copy + mac_off, 0, 32);
+	uint8_t cmk[32], mac[32];
+	bool ok = sstp_cmk(hash, s->hlak, cmk) && sstp_compound_mac(hash, cmk, copy, len, mac);
+	memset(cmk, 0, sizeof(cmk));
+	uint8_t diff = 0;
+	for (size_t i = 0; i < hl; i++)
+		diff |= (uint8_t)(mac[i] ^ pkt[mac_off + i]);
+	if (!ok || diff) {
+		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, A,
+			   "CALL_CONNECTED compound MAC differs (HLAK from PPP authentication does "
+			   "not match)");
+		return;
+	}
+	s->hash = hash;
+	s->st = ST_CONNECTED;
+	s->last_rx = now;
+	s->echo_pending = false;
+	s->ops.event(s->ctx, SSTP_EV_CONNECTED, NULL);
+}
+
+static void handle_ctrl(struct sstp *s, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct sstp_ctrl c;
+	const char *why;
+	char st[128];
+	if (!sstp_ctrl_parse(pkt, len, &c, &why)) {
+		abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
+			   "malformed SSTP control packet: %s", why);
+		return;
+	}
+	switch (c.type) {
+	case SSTP_MSG_ECHO_REQUEST:
+		send_simple(s, SSTP_MSG_ECHO_RESPONSE);
+		return;
+	case SSTP_MSG_ECHO_RESPONSE:
+		return;
+	case SSTP_MSG_CALL_ABORT:
+		status_text(&c, st, sizeof(st));
+		close_session(s, "peer aborted the call (CALL_ABORT, %s)", st);
+		return;
+	case SSTP_MSG_CALL_DISCONNECT:
+		send_simple(s, SSTP_MSG_CALL_DISCONNECT_ACK);
+		status_text(&c, st, sizeof(st));
+		close_session(s, "peer disconnected (CALL_DISCONNECT, %s)", st);
+		return;
+	case SSTP_MSG_CALL_DISCONNECT_ACK:
+		if (s->st == ST_DISCONNECTING)
+			close_session(s, "disconnected (CALL_DISCONNECT acknowledged)");
+		return;
+	}
+	if (s->cfg.role == SSTP_CLIENT) {
+		if (c.type == SSTP_MSG_CALL_CONNECT_ACK && s->st == ST_CONNECT_WAIT) {
+			client_connect_ack(s, &c);
+			return;
+		}
+		if (c.type == SSTP_MSG_CALL_CONNECT_NAK && s->st == ST_CONNECT_WAIT) {
+			status_text(&c, st, sizeof(st));
+			abort_with(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0,
+				   "server refused the call (CALL_CONNECT_NAK, %s)", st);
+			return;
+		}
+	} else {
+		if (c.type == SSTP_MSG_CALL_CONNECT_REQUEST && s->st == ST_CONNECT_WAIT) {
+			server_connect_request(s, &c);
+			return;
+		}
+		if (c.type == SSTP_MSG_CALL_CONNECTED && s->st == ST_PPP) {
+			server_connected(s, pkt, len, &c, now);
+			return;
+		}
+	}
+	if (c.type < SSTP_MSG_CALL_CONNECT_REQUEST || c.type > SSTP_MSG_ECHO_RESPONSE)
+		abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
+			   "unknown SSTP message type 0x%04x", c.type);
+	else
+		abort_with(s, SSTP_ATTRIB_STATUS_UNACCEPTED_FRAME_RECEIVED, 0,
+			   "unexpected %s in this state", sstp_msg_name(c.type));
+}
+
+static size_t http_input(struct sstp *s, const uint8_t *buf, size_t len, bool *done)
+{
+	char err[200];
+	*done = false;
+	if (s->cfg.role == SSTP_CLIENT) {
+		ssize_t r = sstp_http_parse_response(buf, len, err, sizeof(err));
+		if (r < 0) {
+			close_session(s, "%s", err);
+			return len;
+		}
+		if (r == 0)
+			return 0;
+		s->ops.event(s->ctx, SSTP_EV_HTTP_OK, NULL);
+		if (s->st == ST_CLOSED)
+			return len;
+		s->st = ST_CONNECT_WAIT;
+		send_ctrl(s, sstp_build_connect_request(s->tx, sizeof(s->tx)));
+		*done = true;
+		return (size_t)r;
+	}
+	int status;
+	ssize_t r = sstp_http_parse_request(buf, len, &status, err, sizeof(err));
+	if (r < 0) {
+		close_session(s, "%s", err);
+		return len;
+	}
+	if (r == 0)
+		return 0;
+	size_t n = sstp_http_build_reply((char *)s->tx, sizeof(s->tx), status);
+	s->ops.send(s->ctx, s->tx, n);
+	if (status != 200) {
+		close_session(s, "HTTP request for something other than SSTP (answered %d)",
+			      status);
+		return len;
+	}
+	s->ops.event(s->ctx, SSTP_EV_HTTP_OK, NULL);
+	if (s->st == ST_CLOSED)
+		return len;
+	s->st = ST_CONNECT_WAIT;
+	*done = true;
+	return (size_t)r;
+}
+
+size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
+{
+	if (s->st == ST_CLOSED || silent(s))
+		return len;
+	if (s->st == ST_IDLE)
+		return 0;
+	if (len) {
+		s->last_rx = now;
+		s->echo_pending = false;
+	}
+	size_t off = 0;
+	if (s->st == ST_HTTP) {
+		bool done;
+		off = http_input(s, buf, len, &done);
+		if (!done)
+			return off;
+	}
+	while (off < len && s->st != ST_CLOSED && !silent(s)) {
+		ssize_t n = sstp_packet_len(buf + off, len - off);
+		if (n < 0) {
+			abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
+				   "malformed SSTP header %02x %02x %02x %02x", buf[off],
+				   buf[off + 1], buf[off + 2], buf[off + 3]);
+			break;
+		}
+		if (n == 0 || (size_t)n > len - off)
+			break;
+		const uint8_t *p = buf + off;
+		off += (size_t)n;
+		if (sstp_is_control(p))
+			handle_ctrl(s, p, (size_t)n, now);
+		else
+			handle_data(s, p + SSTP_HDR_LEN, (size_t)n - SSTP_HDR_LEN);
+	}
+	return s->st == ST_CLOSED || silent(s) ? len : off;
+}
+
+void sstp_auth_done(struct sstp *s, const uint8_t hlak[32], uint64_t now)
+{
+	if (s->cfg.role != SSTP_CLIENT || s->st != ST_PPP)
+		return;
+	const uint8_t *ch = s->hash == SSTP_CERT_HASH_SHA1 ? s->cfg.cert_sha1 : s->cfg.cert_sha256;
+	if (!sstp_build_call_connected(s->tx, s->hash, s->nonce, ch, hlak)) {
+		abort_with(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0, "cannot compute the crypto binding");
+		return;
+	}
+	send_ctrl(s, SSTP_CALL_CONNECTED_LEN);
+	s->st = ST_CONNECTED;
+	s->last_rx = now;
+	s->echo_pending = false;
+	s->ops.event(s->ctx, SSTP_EV_CONNECTED, NULL);
+}
+
+void sstp_set_hlak(struct sstp *s, const uint8_t hlak[32])
+{
+	memcpy(s->hlak, hlak, 32);
+	s->have_hlak = true;
+}
+
+void sstp_send_ppp(struct sstp *s, const uint8_t *frame, size_t len)
+{
+	if (s->st < ST_PPP || s->st == ST_CLOSED || len > SSTP_MAX_PPP || silent(s)) {
+		s->dropped++;
+		return;
+	}
+	sstp_data_header(s->tx, len);
+	memcpy(s->tx + SSTP_HDR_LEN, frame, len);
+	s->ops.send(s->ctx, s->tx, len + SSTP_HDR_LEN);
+}
+
+void sstp_disconnect(struct sstp *s, uint64_t now)
+{
+	if (s->st == ST_CLOSED || s->st == ST_DISCONNECTING)
+		return;
+	if (s->st <= ST_HTTP) {
+		close_session(s, "disconnected");
+		return;
+	}
+	send_ctrl(s, sstp_build_status_msg(s->tx, sizeof(s->tx), SSTP_MSG_CALL_DISCONNECT, true, 0,
+					   SSTP_ATTRIB_STATUS_NO_ERROR));
+	s->st = ST_DISCONNECTING;
+	s->disc_deadline = now + s->cfg.disconnect_ms;
+}
+
+void sstp_abort(struct sstp *s, const char *reason, uint64_t now)
+{
+	abort_with(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0, "%s", reason ? reason : "aborted");
+}
+
+uint64_t sstp_deadline(const struct sstp *s)
+{
+	switch (s->st) {
+	case ST_HTTP:
+	case ST_CONNECT_WAIT:
+	case ST_PPP:
+		return s->neg_deadline;
+	case ST_CONNECTED:
+		if (!s->cfg.hello_ms || silent(s))
+			return UINT64_MAX;
+		return (s->echo_pending ? s->echo_at : s->last_rx) + s->cfg.hello_ms;
+	case ST_DISCONNECTING:
+		return s->disc_deadline;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+static const char *state_name(enum state st)
+{
+	switch (st) {
+	case ST_HTTP:
+		return "waiting for the HTTP exchange";
+	case ST_CONNECT_WAIT:
+		return "waiting for the call to be accepted";
+	case ST_PPP:
+		return "waiting for PPP authentication and CALL_CONNECTED";
+	default:
+		return "?";
+	}
+}
+
+void sstp_timeout(struct sstp *s, uint64_t now)
+{
+	if (now < sstp_deadline(s))
+		return;
+	switch (s->st) {
+	case ST_HTTP:
+	case ST_CONNECT_WAIT:
+	case ST_PPP:
+		abort_with(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT, 0,
+			   "SSTP negotiation timed out after %u ms (%s)", s->cfg.negotiation_ms,
+			   state_name(s->st));
+		return;
+	case ST_CONNECTED:
+		if (!s->echo_pending) {
+			s->echo_pending = true;
+			s->echo_at = now;
+			send_simple(s, SSTP_MSG_ECHO_REQUEST);
+			return;
+		}
+		abort_with(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT, 0,
+			   "peer not responding (nothing received for %llu ms, echo unanswered)",
+			   (unsigned long long)(now - s->last_rx));
+		return;
+	case ST_DISCONNECTING:
+		close_session(s, "disconnected (no CALL_DISCONNECT_ACK within %u ms)",
+			      s->cfg.disconnect_ms);
+		return;
+	default:
+		return;
+	}
+}
+
+void sstp_saw_traffic(struct sstp *s, uint64_t now)
+{
+	s->last_rx = now;
+	s->echo_pending = false;
+}
+
+bool sstp_is_connected(const struct sstp *s) { return s->st == ST_CONNECTED; }
+
+int sstp_binding_hash(const struct sstp *s) { return s->hash; }
+
+uint64_t sstp_dropped(const struct sstp *s) { return s->dropped; }

@@ -1,0 +1,103 @@
+/* rtnetlink internals shared by tun.c, nl.c and netcfg.c (and the unit
+ * tests, which check the encoded bytes). Messages are built into a caller
+ * buffer by bounded writers; replies are parsed through struct reader. */
+#ifndef SSTPC_TUN_NL_H
+#define SSTPC_TUN_NL_H
+
+#include "core/bytes.h"
+#include "tun/tun.h"
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Our own routing protocol number would hide our routes from tools that
+ * filter on "static"; keep static unless the caller asks otherwise. */
+#define NL_RTPROT_DEFAULT 4 /* RTPROT_STATIC */
+
+/* Netlink messages are host-endian, so this is separate from struct writer. */
+struct nlmsg {
+	uint8_t *p;
+	size_t cap;
+	size_t len;
+	bool err;
+};
+
+void nlm_init(struct nlmsg *m, void *buf, size_t cap, uint16_t type, uint16_t flags);
+/* Appends n zeroed bytes padded to 4; returns where they start or NULL. */
+uint8_t *nlm_reserve(struct nlmsg *m, size_t n);
+void nlm_attr(struct nlmsg *m, uint16_t type, const void *data, size_t n);
+void nlm_attr_u8(struct nlmsg *m, uint16_t type, uint8_t v);
+void nlm_attr_u32(struct nlmsg *m, uint16_t type, uint32_t v);
+void nlm_attr_str(struct nlmsg *m, uint16_t type, const char *s);
+size_t nlm_nest_begin(struct nlmsg *m, uint16_t type);
+void nlm_nest_end(struct nlmsg *m, size_t at);
+/* Patches nlmsg_len; returns the total length, or 0 if anything overflowed. */
+size_t nlm_end(struct nlmsg *m);
+
+/* Starts an RTM_*LINK message with its ifinfomsg. */
+void nl_enc_link_start(struct nlmsg *m, void *buf, size_t cap, uint16_t type, uint16_t flags,
+		       int ifindex);
+
+struct nl_addr {
+	int family; /* AF_INET or AF_INET6 */
+	int ifindex;
+	uint8_t plen;
+	uint8_t local[16];
+	bool has_peer; /* point-to-point: IFA_ADDRESS is the peer */
+	uint8_t peer[16];
+	bool nodad;
+};
+
+struct nl_route {
+	int family;
+	uint8_t dst[16];
+	uint8_t plen;
+	bool has_gw;
+	uint8_t gw[16];
+	int oif;
+	uint32_t metric;
+	uint32_t table;	  /* 0 = main */
+	uint8_t protocol; /* 0 = NL_RTPROT_DEFAULT */
+};
+
+/* Encoders: return the message length or 0 if it does not fit. Sequence
+ * numbers are filled in by nl_talk. */
+size_t nl_enc_set_master(void *buf, size_t cap, int ifindex, int master);
+size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a);
+size_t nl_enc_route(void *buf, size_t cap, bool add, const struct nl_route *rt);
+size_t nl_enc_route_get(void *buf, size_t cap, int family, const void *dst);
+
+/* Sends one request (NLM_F_REQUEST|NLM_F_ACK added), waits for the ack.
+ * cb is called for every non-error reply message of the request (whole
+ * message, header included) and may return -errno to fail the request.
+ * Returns 0, the kernel's -errno, or a local -errno. */
+typedef int (*nl_reply_cb)(const uint8_t *msg, size_t len, void *arg);
+int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg);
+
+struct nl_link_info {
+	int ifindex;
+	unsigned flags; /* IFF_* */
+	unsigned mtu;
+	int master;
+	char name[IF_NAMESIZE];
+	char kind[32]; /* IFLA_INFO_KIND, "" if none */
+	bool has_stats;
+	struct nl_link_stats stats;
+};
+
+/* Parses one RTM_NEWLINK message (header included). */
+bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out);
+/* Parses one RTM_NEWROUTE message: gateway (family-sized, zero if none) and
+ * output interface. */
+bool nl_parse_route(const uint8_t *msg, size_t len, int family, uint8_t gw[16], int *oif);
+
+int nl_link_get(int ifindex, const char *name, struct nl_link_info *out);
+int nl_addr_change(bool add, const struct nl_addr *a);
+int nl_route_change(bool add, const struct nl_route *rt);
+/* IFLA_AF_SPEC / AF_INET6 settings. */
+int nl_link_set_addr_gen_mode(int ifindex, uint8_t mode);
+int nl_link_set_token(int ifindex, const uint8_t token[16]);
+
+#endif

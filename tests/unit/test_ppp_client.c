@@ -1,0 +1,513 @@
+/* Scripted conversations: a fake peer, a fake clock, exact frames. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "ppp/ppp.h"
+#include "testutil.h"
+
+#define MAXF 64
+struct harness {
+	uint8_t frames[MAXF][1600];
+	size_t lens[MAXF];
+	int n, head;
+	int auth_ok_at, first_ncp_at, ipcp_up, ipv6cp_up, dead, ipcp_down;
+	struct ppp_auth_info auth;
+	struct ppp_ipcp_info ipcp;
+	struct ppp_down_info down;
+	char reason[256];
+	uint8_t rnd;
+};
+
+static const char *const RFC_PEER_CHAL = "21402324255E262A28295F2B3A337C7E";
+
+static void h_output(void *ctx, const uint8_t *f, size_t len)
+{
+	struct harness *h = ctx;
+	ck_assert_int_lt(h->n, MAXF);
+	ck_assert_uint_le(len, sizeof(h->frames[0]));
+	ck_assert_uint_ge(len, 4);
+	ck_assert_uint_eq(f[0], 0xff);
+	ck_assert_uint_eq(f[1], 0x03);
+	uint16_t proto = be16_get(f + 2);
+	if ((proto == 0x8021 || proto == 0x8057) && h->first_ncp_at < 0)
+		h->first_ncp_at = h->n;
+	memcpy(h->frames[h->n], f, len);
+	h->lens[h->n++] = len;
+}
+
+static void h_event(void *ctx, enum ppp_event ev, const void *arg)
+{
+	struct harness *h = ctx;
+	switch (ev) {
+	case PPP_EV_AUTH_OK:
+		ck_assert_int_lt(h->auth_ok_at, 0);
+		h->auth_ok_at = h->n;
+		h->auth = *(const struct ppp_auth_info *)arg;
+		break;
+	case PPP_EV_IPCP_UP:
+		h->ipcp_up++;
+		h->ipcp = *(const struct ppp_ipcp_info *)arg;
+		break;
+	case PPP_EV_IPCP_DOWN: h->ipcp_down++; break;
+	case PPP_EV_IPV6CP_UP: h->ipv6cp_up++; break;
+	case PPP_EV_IPV6CP_DOWN: break;
+	case PPP_EV_DEAD:
+		h->dead++;
+		h->down = *(const struct ppp_down_info *)arg;
+		snprintf(h->reason, sizeof(h->reason), "%s", h->down.reason ? h->down.reason : "");
+		break;
+	}
+}
+
+/* 16-byte requests get the RFC 2759 peer challenge so S= and keys are known */
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	struct harness *h = ctx;
+	if (len == 16) {
+		tu_hex(buf, 16, RFC_PEER_CHAL);
+		return;
+	}
+	uint8_t *b = buf;
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(0x41 + h->rnd++);
+}
+
+static const struct ppp_ops h_ops = { .output = h_output, .event = h_event };
+
+static struct ppp *mk(struct harness *h, struct ppp_config *cfg)
+{
+	memset(h, 0, sizeof(*h));
+	h->auth_ok_at = h->first_ncp_at = -1;
+	cfg->role = PPP_CLIENT;
+	cfg->username = "User";
+	cfg->password = "clientPass";
+	if (!cfg->mru)
+		cfg->mru = 1500;
+	cfg->random = h_random;
+	struct ppp *p = ppp_new(cfg, &h_ops, h);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static void peer(struct ppp *p, const char *hex, uint64_t now)
+{
+	uint8_t f[1600];
+	size_t n = tu_hex(f, sizeof(f), hex);
+	ppp_input(p, f, n, now);
+}
+
+/* Next frame we sent; the whole frame must equal hex (if exact) or start with it. */
+static const uint8_t *expect(struct harness *h, const char *hex, bool exact)
+{
+	uint8_t want[1600];
+	size_t n = tu_hex(want, sizeof(want), hex);
+	ck_assert_msg(h->head < h->n, "no frame sent, expected %s", hex);
+	const uint8_t *f = h->frames[h->head];
+	size_t len = h->lens[h->head++];
+	char got[3300];
+	size_t gl = len < 1600 ? len : 1600;
+	for (size_t i = 0; i < gl; i++)
+		sprintf(got + 2 * i, "%02x", f[i]);
+	if (exact)
+		ck_assert_msg(len == n && !memcmp(f, want, n), "sent %s, want %s", got, hex);
+	else
+		ck_assert_msg(len >= n && !memcmp(f, want, n), "sent %s, want prefix %s", got, hex);
+	return f;
+}
+
+static void expect_none(struct harness *h)
+{
+	ck_assert_msg(h->head == h->n, "unexpected frame (proto %04x code %u)",
+		      be16_get(h->frames[h->head] + 2), h->frames[h->head][4]);
+}
+
+#define CHAL "5B5D7C7D7B3F2F3E3C2C602132262628"
+#define NTRESP "82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF"
+/* "S=407A5589115FD0D6209F510FE9C04566932CDA56" */
+static const char *const s_hex = "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536";
+
+/* LCP up to the point where the server asks MS-CHAPv2 and we are Opened. */
+static void lcp_softether(struct ppp *p, struct harness *h)
+{
+	ppp_lower_up(p, 0);
+	const uint8_t *f = expect(h, "ff03c021 0101000e 010405dc 0506", false);
+	ck_assert_uint_eq(h->lens[0], 18);
+	char rej[64];
+	snprintf(rej, sizeof(rej), "ff03c021 0401000a 0506%02x%02x%02x%02x", f[14], f[15], f[16],
+		 f[17]);
+	peer(p, rej, 10);
+	/* magic dropped after the Configure-Reject */
+	expect(h, "ff03c021 01020008 010405dc", true);
+	/* SoftEther asks EAP first: Nak with MS-CHAPv2 */
+	peer(p, "ff03c021 01000008 0304c227", 20);
+	expect(h, "ff03c021 03000009 0305c22381", true);
+	/* Echo-Request with magic 0 before LCP opened: not answered */
+	peer(p, "ff03c021 09000018 00000000 41686f2042616b61204d616e756b6500", 25);
+	expect_none(h);
+	peer(p, "ff03c021 01010009 0305c22381", 30);
+	expect(h, "ff03c021 02010009 0305c22381", true);
+	peer(p, "ff03c021 02020008 010405dc", 40);
+	expect_none(h);
+	/* now Opened: echo answered with magic 0 (ours was rejected) */
+	peer(p, "ff03c021 09070018 00000000 41686f2042616b61204d616e756b6500", 45);
+	expect(h, "ff03c021 0a070018 00000000 41686f2042616b61204d616e756b6500", true);
+}
+
+static void chap_ok(struct ppp *p, struct harness *h)
+{
+	/* Challenge: value-size 16, RFC challenge, name "srv" */
+	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
+	expect(h, "ff03c223 0205003a 31" "21402324255E262A28295F2B3A337C7E 0000000000000000" NTRESP
+		  "00 55736572",
+	       true);
+	ck_assert_int_lt(h->auth_ok_at, 0);
+	char succ[200];
+	snprintf(succ, sizeof(succ), "ff03c223 0305002e %s", s_hex);
+	peer(p, succ, 60);
+	ck_assert_int_ge(h->auth_ok_at, 0);
+}
+
+START_TEST(softether_conversation)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	lcp_softether(p, &h);
+	chap_ok(p, &h);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_MSCHAPV2);
+	ck_assert(h.auth.have_keys);
+	uint8_t hlak[32];
+	tu_hex(hlak, 32, "D5F0E9521E3EA9589645E86051C822268B7CDC149B993A1BA118CB153F56DCCB");
+	ck_assert_mem_eq(h.auth.hlak, hlak, 32);
+	/* AUTH_OK came before the first NCP frame */
+	ck_assert_int_ge(h.first_ncp_at, h.auth_ok_at);
+	ck_assert_int_eq(ppp_auth_method(p), PPP_AUTH_MSCHAPV2);
+	expect(&h, "ff038021 01010016 030600000000 810600000000 830600000000", true);
+	peer(p, "ff038021 0101000a 0306c0a81e01", 70);
+	expect(&h, "ff038021 0201000a 0306c0a81e01", true);
+	/* the 0.0.0.0 Secondary-DNS is rejected */
+	peer(p, "ff038021 0401000a 830600000000", 80);
+	expect(&h, "ff038021 01020010 030600000000 810600000000", true);
+	peer(p, "ff038021 03020010 0306c0a81e0a 8106c0a81e01", 90);
+	expect(&h, "ff038021 01030010 0306c0a81e0a 8106c0a81e01", true);
+	peer(p, "ff038021 02030010 0306c0a81e0a 8106c0a81e01", 100);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.local, htonl(0xc0a81e0a));
+	expect_none(&h);
+	/* CCP gets a Protocol-Reject */
+	peer(p, "ff0380fd 01010004", 110);
+	expect(&h, "ff03c021 08", false);
+	/* administrative close: Terminate, then DEAD exactly once */
+	ppp_close(p, "user request", 120);
+	ck_assert_int_eq(h.ipcp_down, 1);
+	const uint8_t *t = expect(&h, "ff03c021 05", false);
+	char ack[64];
+	snprintf(ack, sizeof(ack), "ff03c021 06%02x0004", t[5]);
+	ck_assert_int_eq(h.dead, 0);
+	peer(p, ack, 130);
+	ck_assert_int_eq(h.dead, 1);
+	ck_assert(!h.down.auth_failed);
+	ck_assert_str_eq(h.reason, "user request");
+	ck_assert(ppp_is_dead(p));
+	ppp_timeout(p, 1000000);
+	peer(p, ack, 130);
+	ck_assert_int_eq(h.dead, 1);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(auth_preference_nak_once_then_accept)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 0101000e", false);
+	/* EAP is allowed but not our first choice: one Nak towards MS-CHAPv2 */
+	peer(p, "ff03c021 01000008 0304c227", 10);
+	expect(&h, "ff03c021 03000009 0305c22381", true);
+	/* the server insists: EAP it is */
+	peer(p, "ff03c021 01010008 0304c227", 20);
+	expect(&h, "ff03c021 02010008 0304c227", true);
+	/* a method we do not allow is always Nak'd */
+	peer(p, "ff03c021 01020008 0304c023", 30);
+	expect(&h, "ff03c021 03020009 0305c22381", true);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 0101000e", false);
+	peer(p, "ff03c021 04010006", 5); /* an empty reject: bogus but harmless */
+	/* EAP is our first choice: Ack it */
+	peer(p, "ff03c021 01000008 0304c227", 10);
+	expect(&h, "ff03c021 02000008 0304c227", true);
+	peer(p, "ff03c021 0201000e", 5);
+	const uint8_t *cr = h.frames[0];
+	char ack[80];
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
+		 cr[16], cr[17]);
+	peer(p, ack, 20);
+	expect_none(&h);
+	peer(p, "ff03c227 01010005 01", 30);
+	expect(&h, "ff03c227 02010009 01 55736572", true);
+	/* EAP-TLS start: Nak towards EAP-MSCHAPv2 (26) */
+	peer(p, "ff03c227 01020006 0d20", 40);
+	expect(&h, "ff03c227 02020006 031a", true);
+	/* SoftEther: Protocol-Reject of EAP, then a new LCP request for MS-CHAPv2 */
+	peer(p, "ff03c021 0803000a c227 02020006031a", 50);
+	expect_none(&h);
+	ck_assert_int_eq(h.dead, 0);
+	peer(p, "ff03c021 01040009 0305c22381", 60);
+	const uint8_t *cr2 = expect(&h, "ff03c021 0102000e 010405dc 0506", false);
+	expect(&h, "ff03c021 02040009 0305c22381", true);
+	snprintf(ack, sizeof(ack), "ff03c021 0202000e 010405dc 0506%02x%02x%02x%02x", cr2[14],
+		 cr2[15], cr2[16], cr2[17]);
+	peer(p, ack, 70);
+	expect_none(&h);
+	chap_ok(p, &h);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_MSCHAPV2);
+	expect(&h, "ff038021 01", false);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(wrong_password_691)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	lcp_softether(p, &h);
+	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
+	expect(&h, "ff03c223 0205003a", false);
+	char fail[300], msg[] = "E=691 R=0 C=0123456789ABCDEF0123456789ABCDEF V=3";
+	char mh[200];
+	for (size_t i = 0; i < strlen(msg); i++)
+		sprintf(mh + 2 * i, "%02x", (uint8_t)msg[i]);
+	snprintf(fail, sizeof(fail), "ff03c223 0405%04zx %s", strlen(msg) + 4, mh);
+	peer(p, fail, 60);
+	ck_assert_int_lt(h.auth_ok_at, 0);
+	const uint8_t *t = expect(&h, "ff03c021 05", false);
+	char ack[64];
+	snprintf(ack, sizeof(ack), "ff03c021 06%02x0004", t[5]);
+	peer(p, ack, 70);
+	ck_assert_int_eq(h.dead, 1);
+	ck_assert(h.down.auth_failed);
+	ck_assert_int_eq(h.down.code, 691);
+	ck_assert_ptr_nonnull(strstr(h.reason, "MS-CHAPv2"));
+	ck_assert_ptr_nonnull(strstr(h.reason, "691"));
+	ck_assert_ptr_nonnull(strstr(h.reason, "wrong user name or password"));
+	ck_assert_int_eq(h.first_ncp_at, -1);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(bad_server_authenticator)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	lcp_softether(p, &h);
+	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
+	expect(&h, "ff03c223 0205003a", false);
+	char succ[200];
+	snprintf(succ, sizeof(succ), "ff03c223 0305002e %s", s_hex);
+	succ[strlen(succ) - 1] = '7'; /* last hex digit of S= changed */
+	peer(p, succ, 60);
+	ck_assert_int_lt(h.auth_ok_at, 0);
+	expect(&h, "ff03c021 05", false);
+	/* no Terminate-Ack: the restart timer ends it */
+	for (int i = 0; i < 10 && !h.dead; i++)
+		ppp_timeout(p, ppp_deadline(p));
+	ck_assert_int_eq(h.dead, 1);
+	ck_assert(h.down.auth_failed);
+	ck_assert_ptr_nonnull(strstr(h.reason, "failed to prove"));
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(server_never_acks)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .max_configure = 4,
+				  .restart_ms = 1000 };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	ck_assert_uint_eq(ppp_deadline(p), 1000);
+	uint64_t now = 0;
+	for (int i = 0; i < 20 && !h.dead; i++) {
+		now = ppp_deadline(p);
+		ppp_timeout(p, now);
+	}
+	ck_assert_int_eq(h.dead, 1);
+	ck_assert_int_eq(h.n, 4);
+	ck_assert_uint_eq(now, 4000);
+	ck_assert_ptr_nonnull(strstr(h.reason, "Max-Configure"));
+	ck_assert_uint_eq(ppp_deadline(p), UINT64_MAX);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(nak_loop_becomes_reject)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .max_failure = 3 };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 01", false);
+	for (int i = 0; i < 3; i++) {
+		peer(p, "ff03c021 01090008 0304c023", 10);
+		expect(&h, "ff03c021 03090009 0305c22381", true);
+	}
+	peer(p, "ff03c021 01090008 0304c023", 10);
+	expect(&h, "ff03c021 04090008 0304c023", true);
+	ppp_free(p);
+}
+END_TEST
+
+static struct ppp *up_no_auth(struct harness *h, struct ppp_config *cfg)
+{
+	struct ppp *p = mk(h, cfg);
+	ppp_lower_up(p, 0);
+	const uint8_t *cr = expect(h, "ff03c021 0101000e", false);
+	char ack[80];
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
+		 cr[16], cr[17]);
+	peer(p, "ff03c021 01010004", 1);
+	expect(h, "ff03c021 02010004", true);
+	peer(p, ack, 2);
+	ck_assert_int_ge(h->auth_ok_at, 0);
+	ck_assert_int_eq(h->auth.method, PPP_AUTH_NONE);
+	return p;
+}
+
+START_TEST(echo_loss_kills_link)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true,
+				  .echo_interval_ms = 1000, .echo_failures = 3 };
+	struct ppp *p = up_no_auth(&h, &cfg);
+	expect(&h, "ff038021 01", false);
+	/* a reply (even with magic 0) resets the count */
+	ppp_timeout(p, 1002);
+	expect(&h, "ff03c021 09010008", false);
+	peer(p, "ff03c021 0a010008 00000000", 1003);
+	int sent = 0;
+	uint64_t now = 1003;
+	for (int i = 0; i < 50 && !h.dead; i++) {
+		now = ppp_deadline(p);
+		ppp_timeout(p, now);
+	}
+	for (; h.head < h.n; h.head++)
+		if (be16_get(h.frames[h.head] + 2) == 0xc021 && h.frames[h.head][4] == 9)
+			sent++;
+	ck_assert_int_eq(sent, 3);
+	ck_assert_int_eq(h.dead, 1);
+	ck_assert_ptr_nonnull(strstr(h.reason, "3 LCP Echo-Requests"));
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(rras_lcp_request)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 01", false);
+	peer(p, "ff03c021 01070030 01040ffb 0304c227 050612345678 0d0306 1104064e "
+		"131701" "0102030405060708090a0b0c0d0e0f1011121314",
+	     10);
+	expect(&h, "ff03c021 04070022 0d0306 1104064e 131701 0102030405060708090a0b0c0d0e0f1011121314",
+	       true);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(ipv6cp_reject_keeps_ipv4)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .ipv6 = true };
+	struct ppp *p = up_no_auth(&h, &cfg);
+	expect(&h, "ff038021 01010016", false);
+	expect(&h, "ff038057 0101000e 010a", false);
+	peer(p, "ff03c021 0805000a 8057 0101000e", 10);
+	ck_assert_int_eq(h.dead, 0);
+	peer(p, "ff038021 0101000a 0306c0a81e01", 20);
+	expect(&h, "ff038021 0201000a", false);
+	peer(p, "ff038021 03010016 0306c0a81e0a 8106c0a81e01 830600000000", 30);
+	expect(&h, "ff038021 01020016 0306c0a81e0a 8106c0a81e01 830600000000", true);
+	peer(p, "ff038021 02020016 0306c0a81e0a 8106c0a81e01 830600000000", 40);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_int_eq(h.ipv6cp_up, 0);
+	ck_assert_int_eq(h.dead, 0);
+	/* IPV6CP Nak with the server's EUI-64 is taken */
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(ipv6cp_takes_server_nak)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = false, .ipv6 = true };
+	struct ppp *p = up_no_auth(&h, &cfg);
+	expect(&h, "ff038057 0101000e 010a", false);
+	peer(p, "ff038057 0301000e 010a 021122fffe334455", 10);
+	expect(&h, "ff038057 0102000e 010a 021122fffe334455", true);
+	peer(p, "ff038057 0101000e 010a 0a0b0c0d0e0f1011", 20);
+	expect(&h, "ff038057 0201000e 010a 0a0b0c0d0e0f1011", true);
+	peer(p, "ff038057 0202000e 010a 021122fffe334455", 30);
+	ck_assert_int_eq(h.ipv6cp_up, 1);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(pfc_acfc_input_and_garbage)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	expect(&h, "ff03c021 01", false);
+	/* no FF 03: still LCP */
+	peer(p, "c021 01010004", 1);
+	expect(&h, "ff03c021 02010004", true);
+	peer(p, "", 1);
+	peer(p, "ff", 1);
+	peer(p, "ff03", 1);
+	peer(p, "ff03c0", 1);
+	peer(p, "ff03c021 01", 1);
+	peer(p, "ff03c021 0101ffff 0104", 1);
+	expect_none(&h);
+	ppp_free(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ppp_client");
+	TCase *tc = tcase_create("conversations");
+	tcase_add_test(tc, softether_conversation);
+	tcase_add_test(tc, eap_tls_nak_then_protocol_reject_then_mschapv2);
+	tcase_add_test(tc, auth_preference_nak_once_then_accept);
+	tcase_add_test(tc, wrong_password_691);
+	tcase_add_test(tc, bad_server_authenticator);
+	tcase_add_test(tc, server_never_acks);
+	tcase_add_test(tc, nak_loop_becomes_reject);
+	tcase_add_test(tc, echo_loss_kills_link);
+	tcase_add_test(tc, rras_lcp_request);
+	tcase_add_test(tc, ipv6cp_reject_keeps_ipv4);
+	tcase_add_test(tc, ipv6cp_takes_server_nak);
+	tcase_add_test(tc, pfc_acfc_input_and_garbage);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return tu_run(suite()); }

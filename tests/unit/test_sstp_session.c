@@ -1,0 +1,482 @@
+/* Client and server state machines wired back to back with a fake clock. */
+#include "sstp/sstp.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct end {
+	struct sstp *s;
+	uint8_t out[16384]; /* bytes this end sent, not yet delivered */
+	size_t out_len;
+	int events[16];
+	int nev;
+	char reason[256];
+	int frames;
+	uint8_t last_frame[64];
+	size_t last_len;
+	uint8_t rnd;
+};
+
+static void t_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct end *e = ctx;
+	ck_assert_uint_le(e->out_len + len, sizeof(e->out));
+	memcpy(e->out + e->out_len, buf, len);
+	e->out_len += len;
+}
+
+static void t_frame(void *ctx, const uint8_t *f, size_t len)
+{
+	struct end *e = ctx;
+	e->frames++;
+	e->last_len = len < sizeof(e->last_frame) ? len : sizeof(e->last_frame);
+	memcpy(e->last_frame, f, e->last_len);
+}
+
+static void t_event(void *ctx, enum sstp_event ev, const void *arg)
+{
+	struct end *e = ctx;
+	if (e->nev < 16)
+		e->events[e->nev++] = (int)ev;
+	if (ev == SSTP_EV_CLOSED)
+		snprintf(e->reason, sizeof(e->reason), "%s", (const char *)arg);
+}
+
+static void t_random(void *ctx, void *buf, size_t len)
+{
+	struct end *e = ctx;
+	uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(e->rnd++ * 37 + 11);
+}
+
+static const struct sstp_ops ops = { t_send, t_frame, t_event };
+
+static bool has_event(const struct end *e, int ev)
+{
+	for (int i = 0; i < e->nev; i++)
+		if (e->events[i] == ev)
+			return true;
+	return false;
+}
+
+static struct end C, S;
+static uint64_t now;
+
+static void setup_pair(uint8_t client_hashes, uint8_t server_hashes, uint32_t faults)
+{
+	memset(&C, 0, sizeof(C));
+	memset(&S, 0, sizeof(S));
+	now = 1000;
+	struct sstp_config cc = { .role = SSTP_CLIENT, .host = "vpn.test", .negotiation_ms = 60000,
+				  .hello_ms = 10000, .disconnect_ms = 5000, .hash_set = client_hashes,
+				  .random = t_random };
+	for (int i = 0; i < 32; i++)
+		cc.cert_sha256[i] = (uint8_t)(0xa0 + i);
+	for (int i = 0; i < 20; i++)
+		cc.cert_sha1[i] = (uint8_t)(0x50 + i);
+	struct sstp_config sc = cc;
+	sc.role = SSTP_SERVER;
+	sc.hash_set = server_hashes;
+	sc.faults = faults;
+	C.s = sstp_new(&cc, &ops, &C);
+	S.s = sstp_new(&sc, &ops, &S);
+	ck_assert_ptr_nonnull(C.s);
+	ck_assert_ptr_nonnull(S.s);
+}
+
+static void teardown_pair(void)
+{
+	sstp_free(C.s);
+	sstp_free(S.s);
+}
+
+/* Delivers everything pending in both directions, in chunks of `chunk`
+ * bytes to exercise partial packets, until quiet. */
+static void pump_chunked(size_t chunk)
+{
+	static uint8_t inbuf[2][16384];
+	static size_t inlen[2];
+	inlen[0] = inlen[1] = 0;
+	for (int round = 0; round < 1000; round++) {
+		bool moved = false;
+		struct end *src[2] = { &C, &S };
+		struct end *dst[2] = { &S, &C };
+		for (int d = 0; d < 2; d++) {
+			if (!src[d]->out_len)
+				continue;
+			size_t n = src[d]->out_len < chunk ? src[d]->out_len : chunk;
+			memcpy(inbuf[d] + inlen[d], src[d]->out, n);
+			inlen[d] += n;
+			memmove(src[d]->out, src[d]->out + n, src[d]->out_len - n);
+			src[d]->out_len -= n;
+			size_t used = sstp_input(dst[d]->s, inbuf[d], inlen[d], now);
+			ck_assert_uint_le(used, inlen[d]);
+			memmove(inbuf[d], inbuf[d] + used, inlen[d] - used);
+			inlen[d] -= used;
+			moved = true;
+		}
+		if (!moved)
+			return;
+	}
+	ck_abort_msg("pump did not settle");
+}
+
+static void pump(void) { pump_chunked(100000); }
+
+static const uint8_t hlak[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+static void bring_up(void)
+{
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump();
+	ck_assert(has_event(&C, SSTP_EV_HTTP_OK));
+	ck_assert(has_event(&S, SSTP_EV_HTTP_OK));
+	ck_assert(has_event(&C, SSTP_EV_PPP_START));
+	ck_assert(has_event(&S, SSTP_EV_PPP_START));
+}
+
+START_TEST(full_connect_sha256)
+{
+	setup_pair(0, SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256, 0);
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump_chunked(7); /* HTTP and packets split across reads */
+	ck_assert(has_event(&C, SSTP_EV_PPP_START));
+	ck_assert(has_event(&S, SSTP_EV_PPP_START));
+	ck_assert_int_eq(sstp_binding_hash(C.s), SSTP_CERT_HASH_SHA256);
+
+	/* PPP control passes before the binding; IP does not reach the server */
+	const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4 };
+	const uint8_t ip[] = { 0xff, 0x03, 0x00, 0x21, 0x45, 0 };
+	sstp_send_ppp(C.s, lcp, sizeof(lcp));
+	sstp_send_ppp(C.s, ip, sizeof(ip));
+	pump();
+	ck_assert_int_eq(S.frames, 1);
+	ck_assert_mem_eq(S.last_frame, lcp, sizeof(lcp));
+	ck_assert_uint_eq(sstp_dropped(S.s), 1);
+
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	ck_assert(sstp_is_connected(C.s));
+	pump();
+	ck_assert(sstp_is_connected(S.s));
+	ck_assert(has_event(&S, SSTP_EV_CONNECTED));
+	ck_assert(has_event(&C, SSTP_EV_CONNECTED));
+	ck_assert_int_eq(sstp_binding_hash(S.s), SSTP_CERT_HASH_SHA256);
+	sstp_send_ppp(C.s, ip, sizeof(ip));
+	sstp_send_ppp(S.s, lcp, sizeof(lcp));
+	pump();
+	ck_assert_int_eq(S.frames, 2);
+	ck_assert_mem_eq(S.last_frame, ip, sizeof(ip));
+	ck_assert_int_eq(C.frames, 1);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(sha1_only_server)
+{
+	setup_pair(0, 0, SSTP_FAULT_OFFER_SHA1_ONLY);
+	bring_up();
+	ck_assert_int_eq(sstp_binding_hash(C.s), SSTP_CERT_HASH_SHA1);
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(sstp_is_connected(S.s));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(no_common_hash)
+{
+	setup_pair(SSTP_CERT_HASH_SHA256, SSTP_CERT_HASH_SHA1, 0);
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump();
+	ck_assert(!has_event(&C, SSTP_EV_PPP_START));
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(C.reason, "hash set 0x01"));
+	ck_assert(has_event(&S, SSTP_EV_CLOSED)); /* got our CALL_ABORT */
+	ck_assert_ptr_nonnull(strstr(S.reason, "VALUE_NOT_SUPPORTED"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(wrong_hlak_rejected)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	uint8_t other[32] = { 9 };
+	sstp_set_hlak(S.s, other);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(!sstp_is_connected(S.s));
+	ck_assert(has_event(&S, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(S.reason, "compound MAC differs"));
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(C.reason, "CALL_ABORT"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(wrong_cert_hash_rejected)
+{
+	/* a client that saw another certificate (an interceptor's) */
+	struct sstp_config cc = { .role = SSTP_CLIENT, .host = "vpn.test", .random = t_random };
+	memset(cc.cert_sha256, 0x77, 32);
+	setup_pair(0, 0, 0);
+	sstp_free(C.s);
+	C.s = sstp_new(&cc, &ops, &C);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(!sstp_is_connected(S.s));
+	ck_assert_ptr_nonnull(strstr(S.reason, "cert hash 7777"));
+	ck_assert_ptr_nonnull(strstr(S.reason, "differs from our certificate's a0a1a2"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(connected_before_auth_rejected)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_auth_done(C.s, hlak, now); /* server never called set_hlak */
+	pump();
+	ck_assert(!sstp_is_connected(S.s));
+	ck_assert_str_eq(S.reason, "CALL_CONNECTED before PPP authentication finished");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(hello_timer_echo_then_abort)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(sstp_is_connected(S.s));
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 10000);
+	/* echo answered: stays up */
+	now += 10000;
+	sstp_timeout(C.s, now);
+	ck_assert_uint_eq(C.out_len, 8);
+	ck_assert_uint_eq(C.out[5], SSTP_MSG_ECHO_REQUEST);
+	pump();
+	ck_assert(sstp_is_connected(C.s));
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 10000);
+	/* now the peer goes silent */
+	now += 10000;
+	sstp_timeout(C.s, now);
+	ck_assert_uint_eq(C.out_len, 8);
+	C.out_len = 0;
+	now += 9999;
+	sstp_timeout(C.s, now);
+	ck_assert(sstp_is_connected(C.s));
+	now += 1;
+	sstp_timeout(C.s, now);
+	ck_assert(!sstp_is_connected(C.s));
+	ck_assert_ptr_nonnull(strstr(C.reason, "peer not responding"));
+	ck_assert_uint_eq(C.out[5], SSTP_MSG_CALL_ABORT);
+	ck_assert_uint_eq(sstp_deadline(C.s), UINT64_MAX);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(traffic_defers_echo)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	now += 9000;
+	sstp_saw_traffic(C.s, now);
+	now += 9000;
+	sstp_timeout(C.s, now);
+	ck_assert_uint_eq(C.out_len, 0);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(negotiation_timeout)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	ck_assert_uint_eq(sstp_deadline(C.s), 61000);
+	now = 61000;
+	sstp_timeout(C.s, now);
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(C.reason, "negotiation timed out"));
+	pump();
+	ck_assert_ptr_nonnull(strstr(S.reason, "NEGOTIATION_TIMEOUT"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(disconnect_handshake)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	sstp_disconnect(C.s, now);
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 5000);
+	pump();
+	ck_assert(has_event(&S, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(S.reason, "peer disconnected"));
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(C.reason, "disconnected (CALL_DISCONNECT acknowledged)");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(disconnect_without_ack_times_out)
+{
+	setup_pair(0, 0, SSTP_FAULT_SILENT_AFTER_CONNECTED);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(sstp_is_connected(S.s));
+	sstp_disconnect(C.s, now);
+	pump();
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	now += 5000;
+	sstp_timeout(C.s, now);
+	ck_assert_ptr_nonnull(strstr(C.reason, "no CALL_DISCONNECT_ACK"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(peer_abort_reason)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_abort(S.s, "test abort", now);
+	ck_assert_str_eq(S.reason, "test abort");
+	pump();
+	ck_assert_ptr_nonnull(strstr(C.reason, "peer aborted"));
+	ck_assert_ptr_nonnull(strstr(C.reason, "NO_ERROR"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(nak_first_connect_is_failure)
+{
+	setup_pair(0, 0, SSTP_FAULT_NAK_FIRST_CONNECT);
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump();
+	ck_assert(!has_event(&C, SSTP_EV_PPP_START));
+	ck_assert_ptr_nonnull(strstr(C.reason, "CALL_CONNECT_NAK"));
+	ck_assert_ptr_nonnull(strstr(C.reason, "VALUE_NOT_SUPPORTED"));
+	teardown_pair();
+}
+END_TEST
+
+static void check_fault(uint32_t fault, const char *want)
+{
+	setup_pair(0, 0, fault);
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump();
+	ck_assert_msg(!has_event(&C, SSTP_EV_PPP_START), "fault %x: PPP started", fault);
+	ck_assert_msg(has_event(&C, SSTP_EV_CLOSED), "fault %x: not closed (nev %d %d, server '%s' %zu %zu)", fault, C.nev, S.nev, S.reason, C.out_len, S.out_len);
+	ck_assert_msg(strstr(C.reason, want), "reason '%s' lacks '%s'", C.reason, want);
+	teardown_pair();
+}
+
+START_TEST(packet_faults)
+{
+	check_fault(SSTP_FAULT_BAD_VERSION, "malformed SSTP header 11 01");
+	check_fault(SSTP_FAULT_LEN_ZERO, "malformed SSTP header 10 01 00 00");
+	check_fault(SSTP_FAULT_LEN_TOO_BIG, "malformed SSTP header 10 01 f0 30");
+	check_fault(SSTP_FAULT_ATTR_SHORT, "attribute length shorter than its header");
+}
+END_TEST
+
+START_TEST(len_overrun_waits_then_times_out)
+{
+	setup_pair(0, 0, SSTP_FAULT_LEN_OVERRUN);
+	sstp_start(S.s, now);
+	sstp_start(C.s, now);
+	pump();
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	now += 60000;
+	sstp_timeout(C.s, now);
+	ck_assert_ptr_nonnull(strstr(C.reason, "negotiation timed out"));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(http_error_and_404)
+{
+	setup_pair(0, 0, 0);
+	sstp_start(C.s, now);
+	const char *r = "HTTP/1.1 503 Service Unavailable\r\n\r\n";
+	ck_assert_uint_eq(sstp_input(C.s, (const uint8_t *)r, strlen(r), now), strlen(r));
+	ck_assert_str_eq(C.reason, "server refused SSTP: \"HTTP/1.1 503 Service Unavailable\"");
+	sstp_start(S.s, now);
+	r = "GET / HTTP/1.1\r\n\r\n";
+	sstp_input(S.s, (const uint8_t *)r, strlen(r), now);
+	ck_assert(has_event(&S, SSTP_EV_CLOSED));
+	ck_assert(strncmp((char *)S.out, "HTTP/1.1 404", 12) == 0);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(client_drops_data_before_ack_and_answers_echo)
+{
+	setup_pair(0, 0, 0);
+	sstp_start(C.s, now);
+	C.out_len = 0;
+	uint8_t buf[256];
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n";
+	size_t n = strlen(r);
+	memcpy(buf, r, n);
+	n += tu_hex(buf + n, sizeof(buf) - n, "10 00 00 08 ff 03 c0 21  10 01 00 08 00 08 00 00");
+	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), n);
+	ck_assert_int_eq(C.frames, 0);
+	ck_assert_uint_eq(sstp_dropped(C.s), 1);
+	/* CONNECT_REQUEST (14) then ECHO_RESPONSE (8) */
+	ck_assert_uint_eq(C.out_len, 22);
+	ck_assert_uint_eq(C.out[14 + 5], SSTP_MSG_ECHO_RESPONSE);
+	/* an unknown message type aborts */
+	n = tu_hex(buf, sizeof(buf), "10 01 00 08 00 42 00 00 10 00");
+	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), n);
+	ck_assert_ptr_nonnull(strstr(C.reason, "unknown SSTP message type 0x0042"));
+	teardown_pair();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sstp_session");
+	TCase *tc = tcase_create("session");
+	tcase_add_test(tc, full_connect_sha256);
+	tcase_add_test(tc, sha1_only_server);
+	tcase_add_test(tc, no_common_hash);
+	tcase_add_test(tc, wrong_hlak_rejected);
+	tcase_add_test(tc, wrong_cert_hash_rejected);
+	tcase_add_test(tc, connected_before_auth_rejected);
+	tcase_add_test(tc, hello_timer_echo_then_abort);
+	tcase_add_test(tc, traffic_defers_echo);
+	tcase_add_test(tc, negotiation_timeout);
+	tcase_add_test(tc, disconnect_handshake);
+	tcase_add_test(tc, disconnect_without_ack_times_out);
+	tcase_add_test(tc, peer_abort_reason);
+	tcase_add_test(tc, nak_first_connect_is_failure);
+	tcase_add_test(tc, packet_faults);
+	tcase_add_test(tc, len_overrun_waits_then_times_out);
+	tcase_add_test(tc, http_error_and_404);
+	tcase_add_test(tc, client_drops_data_before_ack_and_answers_echo);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
