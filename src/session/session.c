@@ -62,6 +62,7 @@ struct session {
 	bool ppp_dead;
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
+	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
 
 	uint8_t *out;
 	size_t out_len;
@@ -292,7 +293,14 @@ static void on_tun(void *arg, int fd, unsigned events)
 
 static void read_stream(struct session *s)
 {
-	for (int i = 0; i < 64 && s->tls && !s->sstp_closed; i++) {
+	s->read_again = false;
+	for (int i = 0; s->tls && !s->sstp_closed; i++) {
+		if (i == 64) {
+			/* Give the TUN its turn. What wolfSSL already holds will not
+			 * wake epoll again: come back from the timer at once. */
+			s->read_again = tls_pending(s->tls);
+			break;
+		}
 		ssize_t n = tls_read(s->tls, s->in + s->in_len, IN_CAP - s->in_len);
 		if (n == TLS_WANT_READ)
 			break;
@@ -572,6 +580,7 @@ static void session_teardown(struct session *s)
 	s->write_blocked = false;
 	s->ipcp_up = s->ipv6cp_up = false;
 	s->sstp_closed = s->ppp_dead = false;
+	s->read_again = false;
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -740,6 +749,8 @@ static void session_start_connect(struct session *s)
 static void on_timer(void *arg, uint64_t now)
 {
 	struct session *s = arg;
+	if (s->read_again)
+		read_stream(s);
 	if (s->sstp && sstp_deadline(s->sstp) <= now)
 		sstp_timeout(s->sstp, now);
 	if (s->ppp && ppp_deadline(s->ppp) <= now)
@@ -766,7 +777,7 @@ static void on_timer(void *arg, uint64_t now)
 
 static void session_rearm(struct session *s)
 {
-	uint64_t d = s->deadline;
+	uint64_t d = s->read_again ? now_ms(s) : s->deadline;
 	if (s->sstp) {
 		uint64_t t = sstp_deadline(s->sstp);
 		if (t < d)
