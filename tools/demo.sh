@@ -8,13 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=${BUILD_DIR:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (namespaces, TUN devices)" >&2; exit 1; }
 
 tools/deps.sh
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target sstpc sstpd >/dev/null
-SSTPC=$ROOT/$BUILD/sstpc
-SSTPD=$ROOT/$BUILD/sstpd
+SSTPC=$BUILD/sstpc
+SSTPD=$BUILD/sstpd
 
 SRV=sstpc-demo-srv$$ CLI=sstpc-demo-cli$$
 TMP=$(mktemp -d /tmp/sstpc-demo.XXXXXX)
