@@ -448,9 +448,13 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 		return;
 	}
 	netcfg_ipv6_token(s->nc, ip->local_id);
-	log_notice("IPv6 up: fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", ip->local_id[0], ip->local_id[1],
-		   ip->local_id[2], ip->local_id[3], ip->local_id[4], ip->local_id[5], ip->local_id[6],
-		   ip->local_id[7]);
+	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
+	uint8_t a[16] = { 0xfe, 0x80 };
+	memcpy(a + 8, ip->local_id, 8);
+	inet_ntop(AF_INET6, a, l6, sizeof(l6));
+	memcpy(a + 8, ip->peer_id, 8);
+	inet_ntop(AF_INET6, a, p6, sizeof(p6));
+	log_notice("IPv6 up: local %s peer %s", l6, p6);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
