@@ -17,14 +17,14 @@ static const uint8_t *a6(const char *s)
 
 START_TEST(prefix_match)
 {
-	uint8_t a4[4] = { 10, 200, 7, 2 }, p4[4] = { 10, 200, 7, 0 };
+	uint8_t a4[4] = {10, 200, 7, 2}, p4[4] = {10, 200, 7, 0};
 	ck_assert(srcvalid_prefix_match(a4, p4, 24, 4));
 	ck_assert(srcvalid_prefix_match(a4, p4, 25, 4));
 	ck_assert(srcvalid_prefix_match(a4, p4, 30, 4));
 	ck_assert(!srcvalid_prefix_match(a4, p4, 31, 4));
 	ck_assert(srcvalid_prefix_match(a4, p4, 0, 4));
 	ck_assert(!srcvalid_prefix_match(a4, p4, 33, 4));
-	uint8_t b4[4] = { 10, 200, 7, 200 };
+	uint8_t b4[4] = {10, 200, 7, 200};
 	ck_assert(!srcvalid_prefix_match(b4, p4, 25, 4));
 	ck_assert(srcvalid_prefix_match(a6("2001:db8:1::5"), a6("2001:db8::"), 32, 16));
 	ck_assert(!srcvalid_prefix_match(a6("2001:db9::5"), a6("2001:db8::"), 32, 16));
@@ -88,7 +88,7 @@ START_TEST(bounds)
 	struct srcvalid sv;
 	srcvalid_init(&sv, SRCVALID_STRICT);
 	ck_assert_int_eq(srcvalid_add(&sv, a6("2001:db8::"), 129), -1);
-	uint8_t p[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	uint8_t p[16] = {0x20, 0x01, 0x0d, 0xb8};
 	for (int i = 0; i < SRCVALID_MAX; i++) {
 		p[4] = (uint8_t)i;
 		ck_assert_int_eq(srcvalid_add(&sv, p, 40), 0);
