@@ -50,6 +50,7 @@ struct session {
 	unsigned tun_events;
 	struct netcfg *nc;
 	uint16_t mss4, mss6;
+	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
 
 	int sock;
 	unsigned sock_events;
@@ -210,6 +211,10 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
 		return;
+	if (s->sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->sv6, pkt + 8)) {
+		s->drops++;
+		return;
+	}
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
 	if (write(s->tun_fd, pkt, len) < 0)
@@ -370,6 +375,26 @@ static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 		sstp_send_ppp(s->sstp, frame, len);
 }
 
+/* True if a route we are about to add via the tunnel (the default route, or
+ * a configured prefix) would cover the server's own address: then the
+ * server needs a host route through the path it uses now, or the tunnel's
+ * connection would be routed into the tunnel. */
+static bool server_covered(const struct session *s, int family)
+{
+	const struct conf *c = &s->conf;
+	if (s->peer.ss_family != family)
+		return false;
+	if (!c->no_default_route)
+		return true;
+	const uint8_t *a = family == AF_INET ? (const uint8_t *)&((const struct sockaddr_in *)&s->peer)->sin_addr
+					     : ((const struct sockaddr_in6 *)&s->peer)->sin6_addr.s6_addr;
+	for (int i = 0; i < c->nroutes; i++)
+		if (c->routes[i].family == family &&
+		    srcvalid_prefix_match(a, c->routes[i].addr, c->routes[i].plen, family == AF_INET ? 4 : 16))
+			return true;
+	return false;
+}
+
 static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 {
 	const struct conf *c = &s->conf;
@@ -387,11 +412,13 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 		return;
 	}
 	log_notice("IPv4 up: local %s peer %s", l, p);
-	if (!c->no_default_route) {
+	if (server_covered(s, AF_INET)) {
 		/* Keep the tunnel's own connection off the tunnel. */
 		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
 		if (rc < 0)
 			log_warn("cannot add a host route to the server: %s", strerror(-rc));
+	}
+	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
 		if (rc < 0)
@@ -432,6 +459,20 @@ static void apply_sysctls(struct session *s)
 									      : "0";
 		snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", c->ifname);
 		netcfg_sysctl(s->nc, path, v);
+		/* The kernel applies max(conf.all.rp_filter, conf.<if>.rp_filter).
+		 * Changing `all` would change every interface, so it is left
+		 * alone; say when it overrides what was asked. */
+		char all[8] = "";
+		FILE *f = fopen("/proc/sys/net/ipv4/conf/all/rp_filter", "r");
+		if (f) {
+			if (!fgets(all, sizeof(all), f))
+				all[0] = '\0';
+			fclose(f);
+		}
+		if (all[0] >= '0' && all[0] <= '2' && all[0] > v[0])
+			log_warn("ip source-validation: net.ipv4.conf.all.rp_filter is %c, so the kernel uses %s on "
+				 "%s, not what was configured",
+				 all[0], all[0] == '1' ? "strict" : "loose", c->ifname);
 	}
 }
 
@@ -455,6 +496,30 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 	memcpy(a + 8, ip->peer_id, 8);
 	inet_ntop(AF_INET6, a, p6, sizeof(p6));
 	log_notice("IPv6 up: local %s peer %s", l6, p6);
+	if (server_covered(s, AF_INET6)) {
+		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
+		if (rc < 0)
+			log_warn("cannot add a host route to the server: %s", strerror(-rc));
+	}
+	/* The sources that route back through the tunnel, for the data path's
+	 * IPv6 source validation (built before our own routes exist, so the
+	 * loose probe sees only the host's other routes). */
+	enum srcvalid_mode m = c->source_validation == CONF_SRCVALID_STRICT  ? SRCVALID_STRICT
+			       : c->source_validation == CONF_SRCVALID_LOOSE ? SRCVALID_LOOSE
+									     : SRCVALID_OFF;
+	srcvalid_init(&s->sv6, m);
+	if (m == SRCVALID_LOOSE) {
+		static const uint8_t global[16] = { 0x20 };
+		uint8_t gw[16];
+		int oif;
+		if (nl_route_get(AF_INET6, global, gw, &oif) == 0)
+			srcvalid_allow_any(&s->sv6);
+	}
+	if (!c->no_default_route)
+		srcvalid_allow_any(&s->sv6);
+	for (int i = 0; i < c->nroutes; i++)
+		if (c->routes[i].family == AF_INET6)
+			srcvalid_add(&s->sv6, c->routes[i].addr, c->routes[i].plen);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
