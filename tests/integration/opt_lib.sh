@@ -7,17 +7,11 @@ OPT_RUN=$T_TMP/run
 OPT_PID=
 
 # opt_peer: SERVER_NS and CLIENT_NS must be set; starts SoftEther (bridge).
-# A network namespace does not separate files: without its own resolv.conf
-# a daemon installing the peer's DNS would rewrite the host's
-# /etc/resolv.conf. `ip netns exec` bind-mounts /etc/netns/NS/resolv.conf
-# over it, so every test gets one (removed on exit).
-OPT_NSDIR=
+# mk_netns gives the client namespace its own resolv.conf (removed on exit);
+# it gets a known content here for the DNS tests.
 opt_peer() {
-    OPT_NSDIR=/etc/netns/$CLIENT_NS
-    trap 'rc=$?; [ -n "$OPT_NSDIR" ] && rm -rf "$OPT_NSDIR"; (exit $rc); t_cleanup' EXIT
     mk_netns "$CLIENT_NS"
-    mkdir -p "$OPT_NSDIR"
-    printf '# %s\nnameserver 127.0.0.53\n' "$CLIENT_NS" > "$OPT_NSDIR/resolv.conf"
+    printf '# %s\nnameserver 127.0.0.53\n' "$CLIENT_NS" > "/etc/netns/$CLIENT_NS/resolv.conf"
     softether "$SERVER_NS" "$CLIENT_NS" -m bridge -p 443
 }
 

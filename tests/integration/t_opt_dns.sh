@@ -12,7 +12,7 @@ need_root; need_sstpc; need_cmd ip cmp
 CLIENT_NS=sstpo-dc$$
 SERVER_NS=sstpo-ds$$
 opt_peer
-RC=$OPT_NSDIR/resolv.conf
+RC=/etc/netns/$CLIENT_NS/resolv.conf
 printf '# test resolv.conf for %s\nsearch example.test\nnameserver 9.9.9.9\noptions ndots:2 timeout:1\n' "$CLIENT_NS" > "$RC"
 chmod 0640 "$RC"
 cp -p "$RC" "$T_TMP/orig"
