@@ -40,7 +40,7 @@ const char *ppp_auth_name(enum ppp_auth a);
 struct ppp_config {
 	enum ppp_role role;
 	uint16_t mru;                /* offered in LCP (from the MTU) */
-	/* client: credentials; server: unused */
+	/* client: credentials; server: unused (ops->get_secret answers) */
 	const char *username;
 	const char *password;
 	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
@@ -62,6 +62,21 @@ struct ppp_config {
 	uint8_t local_ifid[8], peer_ifid[8]; /* server: IPV6CP ids (peer_ifid 0 = accept the client's) */
 	/* randomness for magic numbers, challenges, ids; NULL = getrandom() */
 	void (*random)(void *ctx, void *buf, size_t len);
+	/* Server role fault modes for the test server (tools/sstpd); all false
+	 * in normal use, ignored in the client role.
+	 * nak_lcp_forever: every client LCP Configure-Request is Nak'd (MRU
+	 *   suggested as 1, an unusable value), ignoring Max-Failure, so LCP
+	 *   never opens.
+	 * rras_lcp: our LCP Configure-Request looks like Windows RRAS': MRU
+	 *   4091, Auth-Protocol, Magic-Number, Callback (13, operation 6),
+	 *   MRRU 1614 (17), Endpoint-Discriminator (19, class 1, 20 bytes);
+	 *   options the client rejects are dropped from the next request.
+	 * reject_auth: credentials are always refused (as a wrong password:
+	 *   PAP Nak, CHAP / MS-CHAPv2 Failure E=691, EAP-MSCHAPv2 Failure then
+	 *   EAP Failure), then LCP Terminate and PPP_EV_DEAD. */
+	bool nak_lcp_forever;
+	bool rras_lcp;
+	bool reject_auth;
 };
 
 struct ppp_auth_info {
@@ -72,7 +87,7 @@ struct ppp_auth_info {
 	 * which computes the client's view to check the crypto binding.
 	 * Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
-	char peer_name[64];          /* server role: the authenticated user */
+	char peer_name[256];         /* server role: the user name as the client sent it */
 };
 
 struct ppp_ipcp_info {
@@ -103,7 +118,10 @@ struct ppp_ops {
 	/* One whole frame, FF 03 + protocol + information. */
 	void (*output)(void *ctx, const uint8_t *frame, size_t len);
 	void (*event)(void *ctx, enum ppp_event ev, const void *arg);
-	/* Server role: copy user's password into pw; false = unknown user. */
+	/* Server role: copy the user's password (NUL-terminated, UTF-8) into pw;
+	 * false = unknown user (refused like a wrong password). user is the
+	 * name exactly as the client sent it (PAP peer-id, CHAP name, EAP
+	 * MS-CHAPv2 name), NUL-terminated, without NUL bytes inside. */
 	bool (*get_secret)(void *ctx, const char *user, char *pw, size_t pwlen);
 };
 
