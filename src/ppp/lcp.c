@@ -211,6 +211,14 @@ static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now
 			}
 		}
 	}
+	if (next == PPP_AUTH_NONE && !p->auth_second_round && p->cfg.auth[0] != PPP_AUTH_NONE) {
+		/* One more round: a client may Nak an acceptable method once in
+		 * favour of its first choice (ours does) and take it when asked
+		 * again. After the second round the answer is final. */
+		p->auth_second_round = true;
+		p->auth_refused = 0;
+		next = p->cfg.auth[0];
+	}
 	if (next != PPP_AUTH_NONE) {
 		p->our_auth = next;
 		return;

@@ -32,6 +32,7 @@ struct ppp {
 	/* LCP, server role: the method we request and those already refused */
 	enum ppp_auth our_auth;
 	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
+	bool auth_second_round;    /* every method was refused once already */
 	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
 	uint32_t lcp_naks_rcvd;    /* client: Naks of our request in a row */
 

@@ -319,6 +319,170 @@ START_TEST(unknown_user)
 }
 END_TEST
 
+
+START_TEST(chap_md5)
+{
+	run_method(PPP_AUTH_CHAP_MD5, 0, PPP_AUTH_CHAP_MD5, 0, PPP_AUTH_CHAP_MD5);
+}
+END_TEST
+
+START_TEST(eap_mschapv2)
+{
+	run_method(PPP_AUTH_EAP_MSCHAPV2, 0, PPP_AUTH_EAP_MSCHAPV2, 0, PPP_AUTH_EAP_MSCHAPV2);
+}
+END_TEST
+
+START_TEST(client_prefers_chap_md5)
+{
+	run_method(PPP_AUTH_MSCHAPV2, PPP_AUTH_CHAP_MD5, PPP_AUTH_CHAP_MD5, 0, PPP_AUTH_CHAP_MD5);
+}
+END_TEST
+
+START_TEST(client_prefers_eap)
+{
+	run_method(PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2,
+		   PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2);
+}
+END_TEST
+
+START_TEST(client_prefers_mschapv2_over_eap)
+{
+	run_method(PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_MSCHAPV2,
+		   PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2);
+}
+END_TEST
+
+START_TEST(client_suggests_unlisted_method)
+{
+	/* the client's choice (PAP) is not offered: the server's next method */
+	run_method(PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2,
+		   PPP_AUTH_MSCHAPV2);
+}
+END_TEST
+
+START_TEST(domain_user_name)
+{
+	/* the name goes into ChallengeHash exactly as sent, backslash included */
+	struct pair w;
+	pair_init(&w);
+	w.ccfg.username = "CORP\\alice";
+	pair_run(&w);
+	check_up(&w, PPP_AUTH_MSCHAPV2);
+	pair_free(&w);
+}
+END_TEST
+
+START_TEST(chap_md5_wrong_password)
+{
+	run_wrong_password(PPP_AUTH_CHAP_MD5, 0);
+}
+END_TEST
+
+START_TEST(eap_mschapv2_wrong_password)
+{
+	run_wrong_password(PPP_AUTH_EAP_MSCHAPV2, 691);
+}
+END_TEST
+
+START_TEST(reject_auth_mode)
+{
+	static const enum ppp_auth ms[] = { PPP_AUTH_PAP, PPP_AUTH_CHAP_MD5, PPP_AUTH_MSCHAPV2,
+					    PPP_AUTH_EAP_MSCHAPV2 };
+	for (size_t i = 0; i < 4; i++) {
+		struct pair w;
+		pair_init(&w);
+		w.scfg.auth[0] = w.ccfg.auth[0] = ms[i];
+		w.scfg.reject_auth = true;
+		pair_run(&w);
+		ck_assert_int_eq(w.cli.dead, 1);
+		ck_assert_int_eq(w.srv.dead, 1);
+		ck_assert(w.cli.down.auth_failed);
+		ck_assert_int_eq(w.cli.down.code, ms[i] >= PPP_AUTH_MSCHAPV2 ? 691 : 0);
+		pair_free(&w);
+	}
+}
+END_TEST
+
+START_TEST(no_common_method)
+{
+	struct pair w;
+	pair_init(&w);
+	w.scfg.auth[0] = PPP_AUTH_PAP;
+	w.scfg.auth[1] = PPP_AUTH_CHAP_MD5;
+	w.ccfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	pair_run(&w);
+	ck_assert_int_eq(w.srv.dead, 1);
+	ck_assert_int_eq(w.cli.dead, 1);
+	ck_assert_msg(strstr(w.srv.reason, "refused every authentication method offered (PAP, "
+					   "CHAP-MD5)") != NULL,
+		      "%s", w.srv.reason);
+	ck_assert_int_eq(w.srv.auth_ok + w.cli.auth_ok, 0);
+	/* the client only gives up when its own Configure-Requests time out */
+	ck_assert_msg(strstr(w.cli.reason, "Max-Configure") != NULL, "%s", w.cli.reason);
+	pair_free(&w);
+}
+END_TEST
+
+START_TEST(ipv6cp_both)
+{
+	struct pair w;
+	pair_init(&w);
+	w.ccfg.ipv6 = w.scfg.ipv6 = true;
+	pair_run(&w);
+	check_up(&w, PPP_AUTH_MSCHAPV2);
+	ck_assert_int_eq(w.cli.ipv6cp_up, 1);
+	ck_assert_int_eq(w.srv.ipv6cp_up, 1);
+	ck_assert(memcmp(w.srv.ipv6cp.local_id, w.scfg.local_ifid, 8) == 0);
+	ck_assert(memcmp(w.cli.ipv6cp.peer_id, w.scfg.local_ifid, 8) == 0);
+	ck_assert(memcmp(w.cli.ipv6cp.local_id, w.srv.ipv6cp.peer_id, 8) == 0);
+	ck_assert(memcmp(w.cli.ipv6cp.local_id, zero32, 8) != 0);
+	pair_free(&w);
+}
+END_TEST
+
+START_TEST(ipv6_only)
+{
+	struct pair w;
+	pair_init(&w);
+	w.ccfg.ipv4 = w.scfg.ipv4 = false;
+	w.ccfg.ipv6 = w.scfg.ipv6 = true;
+	pair_run(&w);
+	check_up(&w, PPP_AUTH_MSCHAPV2);
+	ck_assert_int_eq(w.cli.ipv6cp_up, 1);
+	ck_assert_int_eq(w.srv.ipv6cp_up, 1);
+	ck_assert_int_eq(w.cli.ipcp_up + w.srv.ipcp_up, 0);
+	pair_free(&w);
+}
+END_TEST
+
+START_TEST(no_dns_configured)
+{
+	struct pair w;
+	pair_init(&w);
+	w.scfg.dns4[0] = w.scfg.dns4[1] = 0;
+	pair_run(&w);
+	ck_assert_int_eq(w.cli.ipcp_up, 1);
+	ck_assert_int_eq(w.srv.ipcp_up, 1);
+	ck_assert_uint_eq(w.cli.ipcp.dns[0], 0);
+	ck_assert_uint_eq(w.cli.ipcp.dns[1], 0);
+	ck_assert_uint_eq(w.cli.ipcp.local, w.scfg.peer_ip4);
+	pair_free(&w);
+}
+END_TEST
+
+START_TEST(one_dns_configured)
+{
+	struct pair w;
+	pair_init(&w);
+	w.scfg.dns4[1] = 0;
+	pair_run(&w);
+	ck_assert_int_eq(w.cli.ipcp_up, 1);
+	ck_assert_uint_eq(w.cli.ipcp.dns[0], w.scfg.dns4[0]);
+	ck_assert_uint_eq(w.cli.ipcp.dns[1], 0);
+	pair_free(&w);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ppp_server");
@@ -330,6 +494,21 @@ static Suite *suite(void)
 	tcase_add_test(tc, mschapv2_wrong_password);
 	tcase_add_test(tc, pap_wrong_password);
 	tcase_add_test(tc, unknown_user);
+	tcase_add_test(tc, chap_md5);
+	tcase_add_test(tc, eap_mschapv2);
+	tcase_add_test(tc, client_prefers_chap_md5);
+	tcase_add_test(tc, client_prefers_eap);
+	tcase_add_test(tc, client_prefers_mschapv2_over_eap);
+	tcase_add_test(tc, client_suggests_unlisted_method);
+	tcase_add_test(tc, domain_user_name);
+	tcase_add_test(tc, chap_md5_wrong_password);
+	tcase_add_test(tc, eap_mschapv2_wrong_password);
+	tcase_add_test(tc, reject_auth_mode);
+	tcase_add_test(tc, no_common_method);
+	tcase_add_test(tc, ipv6cp_both);
+	tcase_add_test(tc, ipv6_only);
+	tcase_add_test(tc, no_dns_configured);
+	tcase_add_test(tc, one_dns_configured);
 	suite_add_tcase(s, tc);
 	return s;
 }
