@@ -70,7 +70,8 @@ static void s_event(void *ctx, enum ppp_event ev, const void *arg)
 		s->ipv6cp = *(const struct ppp_ipv6cp_info *)arg;
 		break;
 	case PPP_EV_IPCP_DOWN:
-	case PPP_EV_IPV6CP_DOWN: break;
+	case PPP_EV_IPV6CP_DOWN:
+		break;
 	case PPP_EV_DEAD:
 		s->dead++;
 		s->down = *(const struct ppp_down_info *)arg;
@@ -98,7 +99,7 @@ static bool s_secret(void *ctx, const char *user, char *pw, size_t pwlen)
 	return true;
 }
 
-static const struct ppp_ops ops = { .output = s_output, .event = s_event, .get_secret = s_secret };
+static const struct ppp_ops ops = {.output = s_output, .event = s_event, .get_secret = s_secret};
 
 #define IP(a, b, c, d) htonl((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
@@ -116,25 +117,25 @@ static void pair_init(struct pair *w)
 	w->cli.rnd = 1;
 	w->srv.rnd = 777;
 	w->ccfg = (struct ppp_config){
-		.role = PPP_CLIENT,
-		.mru = 1400,
-		.username = "alice",
-		.password = "s3cret-\xc3\xa9",
-		.auth = { PPP_AUTH_MSCHAPV2 },
-		.ipv4 = true,
-		.random = s_random,
+	    .role = PPP_CLIENT,
+	    .mru = 1400,
+	    .username = "alice",
+	    .password = "s3cret-\xc3\xa9",
+	    .auth = {PPP_AUTH_MSCHAPV2},
+	    .ipv4 = true,
+	    .random = s_random,
 	};
 	w->scfg = (struct ppp_config){
-		.role = PPP_SERVER,
-		.mru = 1500,
-		.auth = { PPP_AUTH_MSCHAPV2 },
-		.hostname = "sstpd-test",
-		.ipv4 = true,
-		.local_ip4 = IP(10, 7, 0, 1),
-		.peer_ip4 = IP(10, 7, 0, 2),
-		.dns4 = { IP(10, 7, 0, 53), IP(10, 7, 0, 54) },
-		.local_ifid = { 0, 0, 0, 0, 0, 0, 0, 1 },
-		.random = s_random,
+	    .role = PPP_SERVER,
+	    .mru = 1500,
+	    .auth = {PPP_AUTH_MSCHAPV2},
+	    .hostname = "sstpd-test",
+	    .ipv4 = true,
+	    .local_ip4 = IP(10, 7, 0, 1),
+	    .peer_ip4 = IP(10, 7, 0, 2),
+	    .dns4 = {IP(10, 7, 0, 53), IP(10, 7, 0, 54)},
+	    .local_ifid = {0, 0, 0, 0, 0, 0, 0, 1},
+	    .random = s_random,
 	};
 }
 
@@ -148,8 +149,10 @@ static void pump_queue(struct side *from, uint64_t now)
 
 static bool settled(struct pair *w)
 {
-	bool c = w->cli.dead || ((!w->ccfg.ipv4 || w->cli.ipcp_up) && (!w->ccfg.ipv6 || w->cli.ipv6cp_up));
-	bool s = w->srv.dead || ((!w->scfg.ipv4 || w->srv.ipcp_up) && (!w->scfg.ipv6 || w->srv.ipv6cp_up));
+	bool c = w->cli.dead ||
+		 ((!w->ccfg.ipv4 || w->cli.ipcp_up) && (!w->ccfg.ipv6 || w->cli.ipv6cp_up));
+	bool s = w->srv.dead ||
+		 ((!w->scfg.ipv4 || w->srv.ipcp_up) && (!w->scfg.ipv6 || w->srv.ipv6cp_up));
 	return c && s && !w->cli.nq && !w->srv.nq;
 }
 
@@ -319,7 +322,6 @@ START_TEST(unknown_user)
 }
 END_TEST
 
-
 START_TEST(chap_md5)
 {
 	run_method(PPP_AUTH_CHAP_MD5, 0, PPP_AUTH_CHAP_MD5, 0, PPP_AUTH_CHAP_MD5);
@@ -386,8 +388,8 @@ END_TEST
 
 START_TEST(reject_auth_mode)
 {
-	static const enum ppp_auth ms[] = { PPP_AUTH_PAP, PPP_AUTH_CHAP_MD5, PPP_AUTH_MSCHAPV2,
-					    PPP_AUTH_EAP_MSCHAPV2 };
+	static const enum ppp_auth ms[] = {PPP_AUTH_PAP, PPP_AUTH_CHAP_MD5, PPP_AUTH_MSCHAPV2,
+					   PPP_AUTH_EAP_MSCHAPV2};
 	for (size_t i = 0; i < 4; i++) {
 		struct pair w;
 		pair_init(&w);
@@ -587,7 +589,7 @@ START_TEST(eap_mschapv2_failure_formats)
 	char msg[128] = "";
 	memcpy(msg, f + 13, n - 13 < sizeof(msg) - 1 ? n - 13 : sizeof(msg) - 1);
 	ck_assert_msg(!strncmp(msg, "E=691 R=0 C=", 12) && strlen(msg) > 44 &&
-			      !strncmp(msg + 44, " V=3 M=", 7),
+			  !strncmp(msg + 44, " V=3 M=", 7),
 		      "%s", msg);
 	for (int i = 12; i < 44; i++)
 		ck_assert(strchr("0123456789ABCDEF", msg[i]) != NULL);
@@ -599,8 +601,8 @@ START_TEST(eap_mschapv2_failure_formats)
 	ck_assert_uint_eq(f[4], 4);
 	ck_assert_uint_eq(f[5], r[5]);
 	ck_assert_int_eq(w.cli.down.code, 691);
-	ck_assert_msg(strstr(w.cli.reason, "EAP-MSCHAPv2 authentication failed: E=691") != NULL, "%s",
-		      w.cli.reason);
+	ck_assert_msg(strstr(w.cli.reason, "EAP-MSCHAPv2 authentication failed: E=691") != NULL,
+		      "%s", w.cli.reason);
 	pair_free(&w);
 }
 END_TEST
@@ -615,7 +617,7 @@ START_TEST(mschapv2_formats)
 	/* LCP request: MRU, Auth-Protocol c223 81, Magic */
 	const uint8_t *f = sent(&w.srv, 0xc021, 0, &n);
 	ck_assert_uint_eq(n, 4 + 4 + 4 + 5 + 6);
-	static const uint8_t opts[] = { 1, 4, 0x05, 0xdc, 3, 5, 0xc2, 0x23, 0x81, 5, 6 };
+	static const uint8_t opts[] = {1, 4, 0x05, 0xdc, 3, 5, 0xc2, 0x23, 0x81, 5, 6};
 	ck_assert(!memcmp(f + 8, opts, sizeof(opts)));
 	/* Challenge: value size 16 and our name */
 	f = sent(&w.srv, 0xc223, 0, &n);
@@ -650,7 +652,7 @@ START_TEST(fault_nak_lcp_forever)
 		if (!f)
 			break;
 		ck_assert_uint_ne(f[4], 4); /* never a Configure-Reject */
-		if (f[4] == 3) /* Nak: MRU 1 */
+		if (f[4] == 3)		    /* Nak: MRU 1 */
 			ck_assert(n == 12 && f[8] == 1 && f[9] == 4 && be16_get(f + 10) == 1);
 	}
 	pair_free(&w);
@@ -666,9 +668,9 @@ START_TEST(fault_rras_lcp)
 	check_up(&w, PPP_AUTH_MSCHAPV2);
 	size_t n;
 	const uint8_t *f = sent(&w.srv, 0xc021, 0, &n);
-	static const uint8_t opts[] = { 1, 4, 0x0f, 0xfb, 3, 5, 0xc2, 0x23, 0x81, 5, 6 };
+	static const uint8_t opts[] = {1, 4, 0x0f, 0xfb, 3, 5, 0xc2, 0x23, 0x81, 5, 6};
 	ck_assert(!memcmp(f + 8, opts, sizeof(opts)));
-	static const uint8_t tail[] = { 13, 3, 6, 17, 4, 0x06, 0x4e, 19, 23, 1 };
+	static const uint8_t tail[] = {13, 3, 6, 17, 4, 0x06, 0x4e, 19, 23, 1};
 	ck_assert_uint_eq(n, 8 + sizeof(opts) + 4 + sizeof(tail) + 20);
 	ck_assert(!memcmp(f + 8 + sizeof(opts) + 4, tail, sizeof(tail)));
 	/* the client rejected callback, MRRU and the discriminator; the next
@@ -739,7 +741,7 @@ static void sc_up(struct script *c, struct ppp_config *cfg)
 START_TEST(ipcp_server_naks)
 {
 	struct script c;
-	struct ppp_config cfg = { .dns4 = { IP(10, 7, 0, 53), 0 } };
+	struct ppp_config cfg = {.dns4 = {IP(10, 7, 0, 53), 0}};
 	sc_up(&c, &cfg);
 	/* our request: our address only, no DNS */
 	sc_expect(&c, 1, "ff038021 0101000a 03060a070001");
@@ -769,7 +771,7 @@ END_TEST
 START_TEST(ipcp_server_rejects_dns_when_none)
 {
 	struct script c;
-	struct ppp_config cfg = { 0 };
+	struct ppp_config cfg = {0};
 	sc_up(&c, &cfg);
 	sc_peer(&c, "ff038021 01010016 03060a070002 810600000000 830600000000");
 	sc_expect(&c, 2, "ff038021 04010010 810600000000 830600000000");
@@ -780,9 +782,9 @@ END_TEST
 START_TEST(ipv6cp_server_naks)
 {
 	struct script c;
-	struct ppp_config cfg = { .ipv6 = true,
-				  .local_ifid = { 0, 0, 0, 0, 0, 0, 0, 1 },
-				  .peer_ifid = { 0, 0, 0, 0, 0, 0, 0, 2 } };
+	struct ppp_config cfg = {.ipv6 = true,
+				 .local_ifid = {0, 0, 0, 0, 0, 0, 0, 1},
+				 .peer_ifid = {0, 0, 0, 0, 0, 0, 0, 2}};
 	sc_up(&c, &cfg);
 	sc_expect(&c, 2, "ff038057 0101000e 010a 0000000000000001");
 	/* zero, and then our own id: Nak with the configured one */
@@ -795,8 +797,8 @@ START_TEST(ipv6cp_server_naks)
 	sc_expect(&c, 5, "ff038057 0203000e 010a 1122334455667788");
 	sc_peer(&c, "ff038057 0201000e 010a 0000000000000001");
 	ck_assert_int_eq(c.s.ipv6cp_up, 1);
-	static const uint8_t mine[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
-	static const uint8_t theirs[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	static const uint8_t mine[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t theirs[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 	ck_assert(!memcmp(c.s.ipv6cp.local_id, mine, 8));
 	ck_assert(!memcmp(c.s.ipv6cp.peer_id, theirs, 8));
 	ppp_free(c.s.p);
@@ -806,7 +808,8 @@ END_TEST
 START_TEST(ipv6cp_server_random_when_unconfigured)
 {
 	struct script c;
-	struct ppp_config cfg = { .ipv6 = true, .ipv4 = true, .local_ifid = { 0, 0, 0, 0, 0, 0, 0, 1 } };
+	struct ppp_config cfg = {
+	    .ipv6 = true, .ipv4 = true, .local_ifid = {0, 0, 0, 0, 0, 0, 0, 1}};
 	sc_up(&c, &cfg);
 	sc_peer(&c, "ff038057 0101000e 010a 0000000000000001");
 	ck_assert_int_eq(c.s.nlog, 4);
@@ -822,9 +825,12 @@ START_TEST(server_auth_silence)
 	/* a client that never authenticates: challenges retransmitted, then the end */
 	struct script c;
 	memset(&c, 0, sizeof(c));
-	struct ppp_config cfg = { .role = PPP_SERVER, .auth = { PPP_AUTH_MSCHAPV2 },
-				  .ipv4 = true, .random = s_random, .restart_ms = 100,
-				  .max_configure = 3 };
+	struct ppp_config cfg = {.role = PPP_SERVER,
+				 .auth = {PPP_AUTH_MSCHAPV2},
+				 .ipv4 = true,
+				 .random = s_random,
+				 .restart_ms = 100,
+				 .max_configure = 3};
 	c.s.p = ppp_new(&cfg, &ops, &c.s);
 	ppp_lower_up(c.s.p, 0);
 	/* the request's magic is random: Ack exactly what was sent */
@@ -889,4 +895,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}
