@@ -347,9 +347,17 @@ static void auth_srv_timeout(struct ppp *p, uint64_t now)
 
 void ppp_auth_refused(struct ppp *p, int code, uint64_t now)
 {
-	char msg[PPP_NAME_MAX + 120];
-	snprintf(msg, sizeof(msg), "%s authentication of user \"%s\" failed%s", ppp_auth_name(p->our_auth),
-		 p->peer_name, code == 691 ? ": E=691 (wrong user name or password)" : "");
+	/* the name is the peer's: no control characters into the logs */
+	char name[PPP_NAME_MAX], msg[PPP_NAME_MAX + 120];
+	size_t i = 0;
+	for (; p->peer_name[i] && i < sizeof(name) - 1; i++) {
+		uint8_t c = (uint8_t)p->peer_name[i];
+		name[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	name[i] = 0;
+	snprintf(msg, sizeof(msg), "%s authentication of user \"%s\" failed%s",
+		 ppp_auth_name(p->our_auth), name,
+		 code == 691 ? ": E=691 (wrong user name or password)" : "");
 	ppp_fail(p, true, code, msg, now);
 }
 
