@@ -111,7 +111,7 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 		memcpy(info.hlak, hlak, 32);
 	}
 	if (p->cfg.role == PPP_SERVER)
-		snprintf(info.peer_name, sizeof(info.peer_name), "%s", p->peer_name);
+		memcpy(info.peer_name, p->peer_name, strnlen(p->peer_name, sizeof(info.peer_name) - 1));
 	p->auth_ok = method;
 	p->auth_deadline = UINT64_MAX;
 	/* the session must see this before the first NCP frame leaves */

@@ -92,7 +92,8 @@ struct ppp_auth_info {
 	 * which computes the client's view to check the crypto binding.
 	 * Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
-	char peer_name[256];         /* server role: the user name as the client sent it */
+	char peer_name[64];          /* server role: the user name as the client sent it
+	                              * (cut to 63 bytes here; verified in full) */
 };
 
 struct ppp_ipcp_info {
