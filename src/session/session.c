@@ -73,6 +73,7 @@ struct session {
 
 	uint64_t deadline;   /* connect timeout, close grace or backoff end */
 	uint64_t up_since;
+	uint64_t last_rx;    /* when the server last sent anything */
 	unsigned fails;      /* consecutive failed attempts */
 	unsigned reconnects;
 	char error[256];     /* why the last attempt ended */
@@ -311,6 +312,7 @@ static void read_stream(struct session *s)
 		}
 		s->in_len += (size_t)n;
 		uint64_t now = now_ms(s);
+		s->last_rx = now;
 		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
 		if (s->ppp)
 			ppp_saw_traffic(s->ppp, now);
@@ -513,8 +515,18 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			set_error(s, "%s", di->reason);
 		if (di && di->auth_failed)
 			s->auth_failed = true;
-		if (s->sstp && !s->sstp_closed)
+		if (s->sstp && !s->sstp_closed) {
 			sstp_disconnect(s->sstp, now);
+			/* A server silent for a whole keepalive interval (the echo
+			 * check gave up) will not acknowledge the disconnect either:
+			 * send it for the record and go now rather than wait out
+			 * the acknowledgement timer. */
+			uint64_t quiet = (uint64_t)s->conf.keepalive_interval * 1000;
+			if (quiet && now - s->last_rx >= quiet) {
+				flush_out(s);
+				session_fail(s, "the server went silent");
+			}
+		}
 		break;
 	}
 	}
