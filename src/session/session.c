@@ -43,6 +43,7 @@ struct session {
 	enum session_state state;
 	bool admin_down;  /* disconnect interface / disable */
 	bool stopping;    /* SIGTERM, SIGINT */
+	bool restart;     /* SIGHUP changed the configuration: reconnect at once */
 	int exit_code;
 
 	int tun_fd;
@@ -74,6 +75,7 @@ struct session {
 
 	uint64_t deadline;   /* connect timeout, close grace or backoff end */
 	uint64_t up_since;
+	uint64_t last_rx;    /* when the server last sent anything */
 	unsigned fails;      /* consecutive failed attempts */
 	unsigned reconnects;
 	char error[256];     /* why the last attempt ended */
@@ -323,6 +325,7 @@ static void read_stream(struct session *s)
 		}
 		s->in_len += (size_t)n;
 		uint64_t now = now_ms(s);
+		s->last_rx = now;
 		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
 		if (s->ppp)
 			ppp_saw_traffic(s->ppp, now);
@@ -589,8 +592,18 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			set_error(s, "%s", di->reason);
 		if (di && di->auth_failed)
 			s->auth_failed = true;
-		if (s->sstp && !s->sstp_closed)
+		if (s->sstp && !s->sstp_closed) {
 			sstp_disconnect(s->sstp, now);
+			/* A server silent for a whole keepalive interval (the echo
+			 * check gave up) will not acknowledge the disconnect either:
+			 * send it for the record and go now rather than wait out
+			 * the acknowledgement timer. */
+			uint64_t quiet = (uint64_t)s->conf.keepalive_interval * 1000;
+			if (quiet && now - s->last_rx >= quiet) {
+				flush_out(s);
+				session_fail(s, "the server went silent");
+			}
+		}
 		break;
 	}
 	}
@@ -660,6 +673,16 @@ static void session_teardown(struct session *s)
 		loop_stop(s->loop);
 		return;
 	}
+	if (s->restart && !s->admin_down) {
+		s->restart = false;
+		s->fails = 0;
+		log_notice("reconnecting with the new configuration");
+		notify_send("STATUS=reconnecting: configuration reloaded");
+		s->state = SESSION_BACKOFF;
+		s->deadline = now_ms(s);
+		return;
+	}
+	s->restart = false;
 	if (s->admin_down) {
 		log_notice("disconnected%s%s", s->error[0] ? ": " : "", s->error);
 		s->state = SESSION_IDLE;
@@ -896,6 +919,89 @@ static void session_close(struct session *s)
 	session_after(s);
 }
 
+/* The MSS targets follow the MTU and `ip adjust-mss`. */
+static void session_set_mss(struct session *s)
+{
+	const struct conf *c = &s->conf;
+	s->mss4 = s->mss6 = 0;
+	if (c->adjust_mss < 0) {
+		s->mss4 = (uint16_t)(c->mtu - 40);
+		s->mss6 = (uint16_t)(c->mtu - 60);
+	} else if (c->adjust_mss > 0) {
+		s->mss4 = s->mss6 = (uint16_t)c->adjust_mss;
+	}
+}
+
+/* SIGHUP: read the file again. An invalid file changes nothing (the tunnel
+ * keeps running on what it has); a valid, different one is applied: the
+ * device's own settings at once, everything else by reconnecting. */
+static void session_reload(struct session *s)
+{
+	struct conf *n = malloc(sizeof(*n)); /* large; once per SIGHUP */
+	char err[512];
+	if (!n) {
+		log_err("SIGHUP: out of memory: keeping the running configuration");
+		return;
+	}
+	if (!s->conf.path[0]) {
+		log_err("SIGHUP: the configuration did not come from a file: nothing to reload");
+		goto out;
+	}
+	if (!conf_load(n, s->conf.path, err, sizeof(err))) {
+		log_err("SIGHUP: %s: keeping the running configuration", err);
+		goto out;
+	}
+	if (strcmp(n->ifname, s->conf.ifname) != 0) {
+		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
+			"configuration", s->conf.ifname, n->ifname);
+		goto out;
+	}
+	if (strcmp(n->vrf, s->conf.vrf) != 0) {
+		log_warn("SIGHUP: a changed vrf takes effect at the next start");
+		memcpy(n->vrf, s->conf.vrf, sizeof(n->vrf));
+	}
+	if (memcmp(n, &s->conf, sizeof(*n)) == 0) {
+		log_notice("SIGHUP: configuration unchanged");
+		goto out;
+	}
+	struct conf *o = &s->conf;
+	if (n->log_level != o->log_level)
+		log_set_level((enum log_level)n->log_level);
+	int rc;
+	if (strcmp(n->description, o->description) != 0 &&
+	    (rc = nl_link_set_alias(s->ifindex, n->description)) < 0)
+		log_err("SIGHUP: cannot set the description: %s", strerror(-rc));
+	if (n->mtu != o->mtu && (rc = nl_link_set_mtu(s->ifindex, n->mtu)) < 0)
+		log_err("SIGHUP: cannot set MTU %u: %s", n->mtu, strerror(-rc));
+	bool was_disabled = o->disable;
+	*o = *n;
+	session_set_mss(s);
+	log_notice("SIGHUP: configuration reloaded");
+	if (o->disable && !was_disabled) {
+		s->admin_down = true;
+		if (s->ifindex > 0)
+			nl_link_set_up(s->ifindex, false);
+		session_close(s);
+	} else if (!o->disable && was_disabled) {
+		s->admin_down = false;
+		s->fails = 0;
+		session_start_connect(s);
+		session_after(s);
+	} else if (s->state == SESSION_BACKOFF) {
+		s->fails = 0;
+		s->deadline = now_ms(s);
+		session_after(s);
+	} else if (s->state != SESSION_IDLE && s->state != SESSION_STOPPED) {
+		/* Routes, DNS, keepalive, server, credentials: all are set up
+		 * while connecting, so a clean reconnect applies every one. */
+		s->restart = true;
+		session_close(s);
+	}
+out:
+	memset(n, 0, sizeof(*n)); /* the password */
+	free(n);
+}
+
 static void on_signal(void *arg, int signo)
 {
 	struct session *s = arg;
@@ -904,25 +1010,40 @@ static void on_signal(void *arg, int signo)
 		s->stopping = true;
 		notify_send("STOPPING=1");
 		session_close(s);
+	} else if (signo == SIGHUP && !s->stopping) {
+		log_notice("SIGHUP: reloading %s", s->conf.path);
+		notify_send("RELOADING=1");
+		session_reload(s);
+		notify_send("READY=1");
 	}
 }
 
-void session_connect(struct session *s)
+bool session_connect(struct session *s, char *err, size_t errlen)
 {
-	if (s->conf.disable)
-		return;
+	if (s->conf.disable) {
+		snprintf(err, errlen, "%s is disabled in its configuration (remove `disable` and reload)",
+			 s->conf.ifname);
+		return false;
+	}
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
 		s->fails = 0;
 		session_start_connect(s);
 		session_after(s);
 	}
+	return true;
 }
 
-void session_disconnect(struct session *s)
+bool session_disconnect(struct session *s, char *err, size_t errlen)
 {
+	if (s->conf.disable) {
+		snprintf(err, errlen, "%s is disabled in its configuration: it is not connected",
+			 s->conf.ifname);
+		return false;
+	}
 	s->admin_down = true;
 	session_close(s);
+	return true;
 }
 
 struct session *session_new(const struct conf *c, struct loop *l, char *err, size_t errlen)
@@ -944,12 +1065,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	loop_timer_init(&s->timer, on_timer, s);
-	if (c->adjust_mss < 0) {
-		s->mss4 = (uint16_t)(c->mtu - 40);
-		s->mss6 = (uint16_t)(c->mtu - 60);
-	} else if (c->adjust_mss > 0) {
-		s->mss4 = s->mss6 = (uint16_t)c->adjust_mss;
-	}
+	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
 		goto fail;
@@ -991,6 +1107,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	loop_add_signal(l, SIGTERM, on_signal, s);
 	loop_add_signal(l, SIGINT, on_signal, s);
+	loop_add_signal(l, SIGHUP, on_signal, s);
 	return s;
 fail:
 	session_free(s);
