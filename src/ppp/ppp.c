@@ -429,3 +429,8 @@ void ppp_saw_traffic(struct ppp *p, uint64_t now)
 enum ppp_auth ppp_auth_method(const struct ppp *p) { return p->auth_ok; }
 
 bool ppp_is_dead(const struct ppp *p) { return p->dead; }
+
+const struct ppp_down_info *ppp_failure(const struct ppp *p)
+{
+	return p->down.reason ? &p->down : NULL;
+}

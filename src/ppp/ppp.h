@@ -156,5 +156,9 @@ void ppp_saw_traffic(struct ppp *p, uint64_t now);
 /* The method that succeeded (PPP_AUTH_NONE before). */
 enum ppp_auth ppp_auth_method(const struct ppp *p);
 bool ppp_is_dead(const struct ppp *p);
+/* Why the link is going (or went) down, as soon as PPP knows it — e.g. an
+ * authentication failure while LCP is still terminating; NULL while all is
+ * well. Valid until ppp_free(). */
+const struct ppp_down_info *ppp_failure(const struct ppp *p);
 
 #endif

@@ -634,6 +634,14 @@ static uint64_t backoff_delay(struct session *s)
 static void session_teardown(struct session *s)
 {
 	bool was_up = s->state == SESSION_UP;
+	/* A server that hangs up right after refusing our credentials closes
+	 * SSTP before LCP has finished terminating: PPP's reason is the real
+	 * one. */
+	const struct ppp_down_info *di = s->ppp && !s->ppp_dead ? ppp_failure(s->ppp) : NULL;
+	if (di && di->reason && !s->stopping && !s->admin_down) {
+		snprintf(s->error, sizeof(s->error), "%s", di->reason);
+		s->auth_failed = di->auth_failed;
+	}
 	if (s->nc)
 		netcfg_undo(s->nc);
 	if (s->ifindex > 0 && !s->conf.disable)
