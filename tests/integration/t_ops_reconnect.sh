@@ -107,8 +107,9 @@ t0=$(now_ms)
 if wait_for 20 sh -c "[ \$(grep -c 'tunnel down' '$T_TMP/sstpc.log') -gt $down0 ]"; then
     dt=$(( $(now_ms) - t0 ))
     why=$(grep "tunnel down" "$T_TMP/sstpc.log" | tail -n1 | cut -c1-160)
-    # interval 2 s x (failure 3 + the first unanswered one) = 8 s, + 1 s of polling
-    [ "$dt" -le 9000 ] && ok "$hole: detected in $dt ms (bound 9000): $why" \
+    # interval 2 s x (failure 3 + the first unanswered one) = 8 s, + 2 s for
+    # polling and a loaded 2-core machine
+    [ "$dt" -le 10000 ] && ok "$hole: detected in $dt ms (bound 10000): $why" \
         || fail "$hole: detected only after $dt ms: $why"
 else
     fail "$hole: not detected within 20 s"
