@@ -76,7 +76,7 @@ static void tlsbench_die(const char *what, struct tls *t)
 /* Waits until fd is ready for what TLS asked for; false on timeout. */
 static bool tlsbench_wait(int fd, ssize_t want)
 {
-	struct pollfd p = { .fd = fd, .events = want == TLS_WANT_WRITE ? POLLOUT : POLLIN };
+	struct pollfd p = {.fd = fd, .events = want == TLS_WANT_WRITE ? POLLOUT : POLLIN};
 	int r;
 	do
 		r = poll(&p, 1, TLSBENCH_IO_TIMEOUT_MS);
@@ -184,7 +184,7 @@ static int tlsbench_server(int argc, char **argv)
 		fprintf(stderr, "tlsbench: no usable cipher in '%s'\n", ciphers);
 		return 1;
 	}
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3])) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
 	if (inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
 		fprintf(stderr, "tlsbench: bad IPv4 address %s\n", argv[2]);
 		return 2;
@@ -222,8 +222,10 @@ static int tlsbench_server(int argc, char **argv)
 		if (memcmp(req, TLSBENCH_MAGIC, 4) != 0)
 			tlsbench_die("bad request", NULL);
 		char dir = (char)req[4];
-		uint32_t secs = (uint32_t)req[8] << 24 | (uint32_t)req[9] << 16 | (uint32_t)req[10] << 8 | req[11];
-		uint32_t chunk = (uint32_t)req[12] << 24 | (uint32_t)req[13] << 16 | (uint32_t)req[14] << 8 | req[15];
+		uint32_t secs = (uint32_t)req[8] << 24 | (uint32_t)req[9] << 16 |
+				(uint32_t)req[10] << 8 | req[11];
+		uint32_t chunk = (uint32_t)req[12] << 24 | (uint32_t)req[13] << 16 |
+				 (uint32_t)req[14] << 8 | req[15];
 		if (chunk == 0 || chunk > TLSBENCH_CHUNK_MAX || secs == 0 || secs > 3600)
 			tlsbench_die("request out of range", NULL);
 		double c0 = tlsbench_cpu(), t0 = tlsbench_now();
@@ -259,14 +261,14 @@ static int tlsbench_client(int argc, char **argv)
 		fprintf(stderr, "tlsbench: %s\n", err);
 		return 1;
 	}
-	struct tls_client_config cfg = { .server_name = argv[2], .ca_file = argv[4] };
+	struct tls_client_config cfg = {.server_name = argv[2], .ca_file = argv[4]};
 	struct tls *t = tls_client_new(&cfg, fd, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "tlsbench: %s\n", err);
 		return 1;
 	}
 	tlsbench_handshake(t);
-	uint8_t req[TLSBENCH_REQ_LEN] = { 'T', 'L', 'S', 'B', (uint8_t)dir };
+	uint8_t req[TLSBENCH_REQ_LEN] = {'T', 'L', 'S', 'B', (uint8_t)dir};
 	req[8] = (uint8_t)(secs >> 24), req[9] = (uint8_t)(secs >> 16);
 	req[10] = (uint8_t)(secs >> 8), req[11] = (uint8_t)secs;
 	req[12] = (uint8_t)(chunk >> 24), req[13] = (uint8_t)(chunk >> 16);
@@ -300,7 +302,8 @@ int main(int argc, char **argv)
 	else if (argc > 1 && strcmp(argv[1], "client") == 0)
 		rc = tlsbench_client(argc, argv);
 	if (rc == 2)
-		fprintf(stderr, "usage: tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]\n"
-				"       tlsbench client ADDR PORT CA up|down SECONDS [CHUNK]\n");
+		fprintf(stderr,
+			"usage: tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]\n"
+			"       tlsbench client ADDR PORT CA up|down SECONDS [CHUNK]\n");
 	return rc;
 }
