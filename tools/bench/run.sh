@@ -120,6 +120,7 @@ row() { ROWS+=("| $* |"); log "$*"; }
 
 # --------------------------------------------------------------- topology
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "sstpc: $("$SSTPC" --version 2>&1 | head -n1)"
 softether "$SERVER_NS" "$CLIENT_NS" -m bridge -p 443
@@ -252,6 +253,8 @@ if [ "$CALLGRIND" = 1 ]; then
         dump=$(ls -t "$T_TMP"/cg.out* 2>/dev/null | head -n1)
         [ -n "$dump" ] || { log "callgrind: no dump for $dir"; continue; }
         mv "$dump" "$T_TMP/cg-$dir.out"
+        # Kept next to the summary for callgrind_annotate --tree=calling.
+        cp "$T_TMP/cg-$dir.out" "${OUT%.md}.callgrind-$dir"
         ir=$(callgrind_annotate "$T_TMP/cg-$dir.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
         pk=$((p1 - p0)); by=$((b1 - b0))
         [ -n "$ir" ] && [ "$pk" -gt 0 ] || { log "callgrind: nothing counted for $dir"; continue; }
@@ -271,8 +274,9 @@ fi
     echo "## sstpc benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)," \
-        "kernel $(uname -r), load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "sstpc: $("$SSTPC" --version 2>&1 | head -n1). Baseline cipher: $TLS_CIPHER;" \
+        "kernel $(uname -r), load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
+        "(other work on the same cores lowers every figure; compare ratios within one run)."
+    echo "sstpc: $("$SSTPC" --version 2>&1 | tr '\n' ' '). Baseline cipher: $TLS_CIPHER;" \
         "tunnel: $TUN_CIPHER. Runs of $SECS s, MTU 1400."
     echo
     echo "| what | dir | MB/s | client CPU s/GB | server CPU s/GB | ratio to raw TLS |"
