@@ -62,6 +62,7 @@ struct session {
 	bool ppp_dead;
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
+	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
 
 	uint8_t *out;
 	size_t out_len;
@@ -292,7 +293,14 @@ static void on_tun(void *arg, int fd, unsigned events)
 
 static void read_stream(struct session *s)
 {
-	for (int i = 0; i < 64 && s->tls && !s->sstp_closed; i++) {
+	s->read_again = false;
+	for (int i = 0; s->tls && !s->sstp_closed; i++) {
+		if (i == 64) {
+			/* Give the TUN its turn. What wolfSSL already holds will not
+			 * wake epoll again: come back from the timer at once. */
+			s->read_again = tls_pending(s->tls);
+			break;
+		}
 		ssize_t n = tls_read(s->tls, s->in + s->in_len, IN_CAP - s->in_len);
 		if (n == TLS_WANT_READ)
 			break;
@@ -440,9 +448,13 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 		return;
 	}
 	netcfg_ipv6_token(s->nc, ip->local_id);
-	log_notice("IPv6 up: fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", ip->local_id[0], ip->local_id[1],
-		   ip->local_id[2], ip->local_id[3], ip->local_id[4], ip->local_id[5], ip->local_id[6],
-		   ip->local_id[7]);
+	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
+	uint8_t a[16] = { 0xfe, 0x80 };
+	memcpy(a + 8, ip->local_id, 8);
+	inet_ntop(AF_INET6, a, l6, sizeof(l6));
+	memcpy(a + 8, ip->peer_id, 8);
+	inet_ntop(AF_INET6, a, p6, sizeof(p6));
+	log_notice("IPv6 up: local %s peer %s", l6, p6);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
@@ -572,6 +584,7 @@ static void session_teardown(struct session *s)
 	s->write_blocked = false;
 	s->ipcp_up = s->ipv6cp_up = false;
 	s->sstp_closed = s->ppp_dead = false;
+	s->read_again = false;
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -740,6 +753,8 @@ static void session_start_connect(struct session *s)
 static void on_timer(void *arg, uint64_t now)
 {
 	struct session *s = arg;
+	if (s->read_again)
+		read_stream(s);
 	if (s->sstp && sstp_deadline(s->sstp) <= now)
 		sstp_timeout(s->sstp, now);
 	if (s->ppp && ppp_deadline(s->ppp) <= now)
@@ -766,7 +781,7 @@ static void on_timer(void *arg, uint64_t now)
 
 static void session_rearm(struct session *s)
 {
-	uint64_t d = s->deadline;
+	uint64_t d = s->read_again ? now_ms(s) : s->deadline;
 	if (s->sstp) {
 		uint64_t t = sstp_deadline(s->sstp);
 		if (t < d)

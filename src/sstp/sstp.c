@@ -1,5 +1,5 @@
 /* SSTP client and server state machines (MS-SSTP 3.2, 3.3), simplified
- * where the spec allows: a NAK ends the client's attempt, and an abort
+ * where the spec allows: a third NAK ends the client's attempt, and an abort
  * closes at once instead of lingering in Call_Abort_Pending. */
 #include "sstp/sstp.h"
 
@@ -398,6 +398,12 @@ static void handle_ctrl(struct sstp *s, const uint8_t *pkt, size_t len, uint64_t
 		}
 		if (c.type == SSTP_MSG_CALL_CONNECT_NAK && s->st == ST_CONNECT_WAIT) {
 			status_text(&c, st, sizeof(st));
+			/* MS-SSTP lets the client try again on the same
+			 * connection; the negotiation timer still bounds it. */
+			if (++s->naks < NAK_LIMIT) {
+				send_ctrl(s, sstp_build_connect_request(s->tx, sizeof(s->tx)));
+				return;
+			}
 			abort_with(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0,
 				   "server refused the call (CALL_CONNECT_NAK, %s)", st);
 			return;

@@ -1,0 +1,415 @@
+/* sstpd: command line, users file, pid file. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "sstp/sstp.h"
+#include "sstpd.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} fault_table[] = {
+	{ "nak-first-connect", FAULT_NAK_FIRST_CONNECT },
+	{ "reject-auth", FAULT_REJECT_AUTH },
+	{ "silent", FAULT_SILENT },
+	{ "abort-after", FAULT_ABORT_AFTER },
+	{ "bad-version", FAULT_BAD_VERSION },
+	{ "len-zero", FAULT_LEN_ZERO },
+	{ "len-too-big", FAULT_LEN_TOO_BIG },
+	{ "attr-short", FAULT_ATTR_SHORT },
+	{ "len-overrun", FAULT_LEN_OVERRUN },
+	{ "dribble", FAULT_DRIBBLE },
+	{ "pack", FAULT_PACK },
+	{ "nak-lcp-forever", FAULT_NAK_LCP_FOREVER },
+	{ "rras-lcp", FAULT_RRAS_LCP },
+	{ "no-dns", FAULT_NO_DNS },
+	{ "sha1-only", FAULT_SHA1_ONLY },
+};
+
+const char *sstpd_fault_names(void)
+{
+	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
+	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only";
+}
+
+bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", list);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+		for (size_t i = 0; i < sizeof(fault_table) / sizeof(fault_table[0]); i++) {
+			if (strcmp(tok, fault_table[i].name) == 0) {
+				*out |= fault_table[i].bit;
+				found = true;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen, "unknown fault '%s' (known: %s)", tok, sstpd_fault_names());
+			return false;
+		}
+	}
+	return true;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sstpd --listen ADDR:PORT --cert FILE --key FILE --users FILE\n"
+		"             [--pool NET/PLEN] [--local ADDR] [--dns A[,B]] [--ipv6]\n"
+		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
+		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
+		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
+		"auth LIST: ordered, comma-separated from mschapv2,eap-mschapv2,pap,chap\n"
+		"faults: %s\n",
+		sstpd_fault_names());
+}
+
+static bool parse_listen(const char *s, struct sstpd_opts *o)
+{
+	char host[128];
+	const char *colon;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof(host))
+			return false;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			return false;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	char *end;
+	errno = 0;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || port == 0 || port > 65535)
+		return false;
+	memset(&o->listen, 0, sizeof(o->listen));
+	struct sockaddr_in *sin = (struct sockaddr_in *)&o->listen;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o->listen;
+	if (host[0] == '\0' || strcmp(host, "*") == 0) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		o->listen_len = sizeof(*sin);
+	} else if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		o->listen_len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		o->listen_len = sizeof(*sin6);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool parse_ip4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool parse_pool(const char *s, struct sstpd_opts *o)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	char *end;
+	unsigned long plen = strtoul(slash + 1, &end, 10);
+	/* /16 keeps the address → client table small; /30 leaves two hosts. */
+	if (*end || plen < 16 || plen > 30)
+		return false;
+	uint32_t net;
+	if (!parse_ip4(buf, &net))
+		return false;
+	o->pool_plen = (unsigned)plen;
+	o->pool_net = net & ~((1u << (32 - plen)) - 1);
+	return true;
+}
+
+static bool parse_auth(const char *s, struct sstpd_opts *o)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(o->auth, 0, sizeof(o->auth));
+	int n = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum ppp_auth a;
+		if (strcmp(tok, "mschapv2") == 0)
+			a = PPP_AUTH_MSCHAPV2;
+		else if (strcmp(tok, "eap-mschapv2") == 0)
+			a = PPP_AUTH_EAP_MSCHAPV2;
+		else if (strcmp(tok, "pap") == 0)
+			a = PPP_AUTH_PAP;
+		else if (strcmp(tok, "chap") == 0 || strcmp(tok, "chap-md5") == 0)
+			a = PPP_AUTH_CHAP_MD5;
+		else
+			return false;
+		if (n >= 4)
+			return false;
+		o->auth[n++] = a;
+	}
+	return n > 0;
+}
+
+/* "user password" per line; # comments; no quoting (test data only). */
+static bool load_users(struct sstpd_opts *o, char *err, size_t errlen)
+{
+	FILE *f = fopen(o->users_file, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", o->users_file, strerror(errno));
+		return false;
+	}
+	o->users = calloc(SSTPD_MAX_USERS, sizeof(*o->users));
+	if (!o->users) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	char line[512];
+	int lineno = 0;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *save = NULL;
+		char *u = strtok_r(line, " \t\r\n", &save);
+		if (!u)
+			continue;
+		char *p = strtok_r(NULL, " \t\r\n", &save);
+		if (!p || strtok_r(NULL, " \t\r\n", &save) || strlen(u) >= SSTPD_NAME_MAX ||
+		    strlen(p) >= SSTPD_NAME_MAX) {
+			snprintf(err, errlen, "%s:%d: expected 'user password'", o->users_file, lineno);
+			fclose(f);
+			return false;
+		}
+		if (o->nusers >= SSTPD_MAX_USERS) {
+			snprintf(err, errlen, "%s:%d: more than %d users", o->users_file, lineno, SSTPD_MAX_USERS);
+			fclose(f);
+			return false;
+		}
+		snprintf(o->users[o->nusers].name, SSTPD_NAME_MAX, "%s", u);
+		snprintf(o->users[o->nusers].password, SSTPD_NAME_MAX, "%s", p);
+		o->nusers++;
+	}
+	fclose(f);
+	if (o->nusers == 0) {
+		snprintf(err, errlen, "%s: no users", o->users_file);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "users", required_argument, NULL, 'u' },
+		{ "pool", required_argument, NULL, 'P' },
+		{ "local", required_argument, NULL, 'L' },
+		{ "dns", required_argument, NULL, 'd' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "hash", required_argument, NULL, 'H' },
+		{ "auth", required_argument, NULL, 'a' },
+		{ "tun", required_argument, NULL, 't' },
+		{ "mtu", required_argument, NULL, 'm' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "fault-after", required_argument, NULL, 'F' },
+		{ "log-level", required_argument, NULL, 'v' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sstpd_opts o = { 0 };
+	o.tun = "sstps0";
+	o.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+	o.auth[0] = PPP_AUTH_MSCHAPV2;
+	o.auth[1] = PPP_AUTH_EAP_MSCHAPV2;
+	o.auth[2] = PPP_AUTH_PAP;
+	o.auth[3] = PPP_AUTH_CHAP_MD5;
+	o.mtu = 1500;
+	bool have_listen = false, have_pool = false;
+	enum log_level level = LOG_LVL_INFO;
+	char err[512];
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			if (!parse_listen(optarg, &o)) {
+				fprintf(stderr, "sstpd: --listen: expected ADDR:PORT or [ADDR6]:PORT\n");
+				return 2;
+			}
+			have_listen = true;
+			break;
+		case 'c': o.cert = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'u': o.users_file = optarg; break;
+		case 'P':
+			if (!parse_pool(optarg, &o)) {
+				fprintf(stderr, "sstpd: --pool: expected an IPv4 NET/PLEN with PLEN 16-30\n");
+				return 2;
+			}
+			have_pool = true;
+			break;
+		case 'L':
+			if (!parse_ip4(optarg, &o.local4)) {
+				fprintf(stderr, "sstpd: --local: expected an IPv4 address\n");
+				return 2;
+			}
+			break;
+		case 'd': {
+			char buf[64];
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			char *comma = strchr(buf, ',');
+			if (comma)
+				*comma = '\0';
+			if (!parse_ip4(buf, &o.dns4[0]) || (comma && !parse_ip4(comma + 1, &o.dns4[1]))) {
+				fprintf(stderr, "sstpd: --dns: expected one or two IPv4 addresses\n");
+				return 2;
+			}
+			break;
+		}
+		case '6': o.ipv6 = true; break;
+		case 'H':
+			if (strcmp(optarg, "sha1") == 0)
+				o.hash_set = SSTP_CERT_HASH_SHA1;
+			else if (strcmp(optarg, "sha256") == 0)
+				o.hash_set = SSTP_CERT_HASH_SHA256;
+			else if (strcmp(optarg, "both") == 0)
+				o.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+			else {
+				fprintf(stderr, "sstpd: --hash: sha1, sha256 or both\n");
+				return 2;
+			}
+			break;
+		case 'a':
+			if (!parse_auth(optarg, &o)) {
+				fprintf(stderr, "sstpd: --auth: up to 4 of mschapv2,eap-mschapv2,pap,chap\n");
+				return 2;
+			}
+			break;
+		case 't':
+			if (strlen(optarg) >= 16) {
+				fprintf(stderr, "sstpd: --tun: name too long\n");
+				return 2;
+			}
+			o.tun = optarg;
+			break;
+		case 'm': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 576 || v > SSTP_MAX_PPP - PPP_HDR_LEN) {
+				fprintf(stderr, "sstpd: --mtu: 576-%d\n", SSTP_MAX_PPP - PPP_HDR_LEN);
+				return 2;
+			}
+			o.mtu = (unsigned)v;
+			break;
+		}
+		case 'f':
+			if (!sstpd_faults_parse(optarg, &o.faults, err, sizeof(err))) {
+				fprintf(stderr, "sstpd: --fault: %s\n", err);
+				return 2;
+			}
+			break;
+		case 'F': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v == 0 || v > 86400) {
+				fprintf(stderr, "sstpd: --fault-after: 1-86400 seconds\n");
+				return 2;
+			}
+			o.fault_after_s = (unsigned)v;
+			break;
+		}
+		case 'v':
+			if (!log_level_parse(optarg, &level)) {
+				fprintf(stderr, "sstpd: --log-level: error, warning, notice, info or debug\n");
+				return 2;
+			}
+			break;
+		case 'p': o.pidfile = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !have_listen || !o.cert || !o.key || !o.users_file) {
+		usage(stderr);
+		return 2;
+	}
+	if (!have_pool) {
+		/* --local alone: its /24; neither: 10.77.0.0/24. */
+		o.pool_plen = 24;
+		o.pool_net = o.local4 ? (o.local4 & 0xffffff00u) : 0x0a4d0000u;
+	}
+	uint32_t mask = ~((1u << (32 - o.pool_plen)) - 1);
+	if (!o.local4)
+		o.local4 = o.pool_net + 1;
+	if ((o.local4 & mask) != o.pool_net) {
+		fprintf(stderr, "sstpd: --local must lie inside the pool\n");
+		return 2;
+	}
+	if (o.faults & FAULT_NO_DNS)
+		o.dns4[0] = o.dns4[1] = 0;
+	if (o.faults & FAULT_SHA1_ONLY)
+		o.hash_set = SSTP_CERT_HASH_SHA1;
+	if (o.faults & FAULT_RRAS_LCP) {
+		/* RRAS asks for EAP first. */
+		memset(o.auth, 0, sizeof(o.auth));
+		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
+		o.auth[1] = PPP_AUTH_MSCHAPV2;
+	}
+	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_s)
+		o.fault_after_s = 5;
+
+	log_setup("sstpd", level, false);
+	if (!load_users(&o, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	struct server *srv = server_new(&o, err, sizeof(err));
+	if (!srv) {
+		log_err("%s", err);
+		free(o.users);
+		return 1;
+	}
+	if (o.pidfile) {
+		FILE *f = fopen(o.pidfile, "w");
+		if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+			log_err("%s: cannot write the pid file", o.pidfile);
+			server_free(srv);
+			free(o.users);
+			return 1;
+		}
+	}
+	int rc = server_run(srv);
+	server_free(srv);
+	if (o.pidfile)
+		unlink(o.pidfile);
+	memset(o.users, 0, SSTPD_MAX_USERS * sizeof(*o.users));
+	free(o.users);
+	return rc;
+}

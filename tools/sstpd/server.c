@@ -1,0 +1,381 @@
+/* sstpd: the listener, the one server-side TUN device, the address pool and
+ * forwarding from the TUN to the client that owns the destination. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "ppp/ppp.h"
+#include "sstpd.h"
+#include "tls/tls.h"
+#include "tun/tun.h"
+
+/* Packets read from the TUN per readiness event. */
+#define TUN_BUDGET 256
+#define TUN_PKT_MAX 4096
+#define STOP_GRACE_MS 3000
+#define MAX_CONNS 1024
+
+struct server {
+	struct sstpd_opts opts;
+	struct loop *loop;
+	struct tls_server_ctx *tls;
+	int lfd;
+	int tun_fd;
+	int ifindex;
+	struct netcfg *nc;
+	bool stopping;
+	int exit_code;
+	struct loop_timer stop_timer;
+	unsigned next_id;
+
+	struct conn **conns;
+	size_t nconns;
+	/* pool: host offset → owner (NULL = free) */
+	struct conn **owner;
+	uint32_t pool_size;
+
+	struct conn *dirty[TUN_BUDGET];
+	size_t ndirty;
+	uint8_t pkt[TUN_PKT_MAX];
+};
+
+struct loop *server_loop(struct server *srv) { return srv->loop; }
+const struct sstpd_opts *server_opts(struct server *srv) { return &srv->opts; }
+struct tls_server_ctx *server_tls(struct server *srv) { return srv->tls; }
+const char *server_tun_name(struct server *srv) { return srv->opts.tun; }
+int server_tun_ifindex(struct server *srv) { return srv->ifindex; }
+bool server_stopping(struct server *srv) { return srv->stopping; }
+
+uint32_t server_pool_get(struct server *srv, struct conn *c)
+{
+	uint32_t local_off = srv->opts.local4 - srv->opts.pool_net;
+	/* skip the network and broadcast addresses and our own */
+	for (uint32_t off = 1; off + 1 < srv->pool_size; off++) {
+		if (off == local_off || srv->owner[off])
+			continue;
+		srv->owner[off] = c;
+		return srv->opts.pool_net + off;
+	}
+	return 0;
+}
+
+void server_pool_put(struct server *srv, uint32_t addr)
+{
+	uint32_t off = addr - srv->opts.pool_net;
+	if (addr && off < srv->pool_size)
+		srv->owner[off] = NULL;
+}
+
+void server_tun_write(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	if (len > 0 && write(srv->tun_fd, pkt, len) < 0)
+		log_debug("TUN write: %s", strerror(errno));
+}
+
+static void server_stop_now(struct server *srv)
+{
+	loop_timer_cancel(srv->loop, &srv->stop_timer);
+	loop_stop(srv->loop);
+}
+
+void server_conn_gone(struct server *srv, struct conn *c)
+{
+	for (size_t i = 0; i < srv->nconns; i++) {
+		if (srv->conns[i] == c) {
+			memmove(srv->conns + i, srv->conns + i + 1, (srv->nconns - i - 1) * sizeof(*srv->conns));
+			srv->nconns--;
+			break;
+		}
+	}
+	for (size_t i = 0; i < srv->ndirty; i++)
+		if (srv->dirty[i] == c)
+			srv->dirty[i] = NULL;
+	if (srv->stopping && srv->nconns == 0)
+		server_stop_now(srv);
+}
+
+/* ------------------------------------------------------------ TUN → clients */
+
+static struct conn *route_ipv4(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	if (len < 20)
+		return NULL;
+	uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
+	uint32_t off = dst - srv->opts.pool_net;
+	return off < srv->pool_size ? srv->owner[off] : NULL;
+}
+
+static struct conn *route_ipv6(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	if (len < 40)
+		return NULL;
+	/* Clients only have link-local addresses made of their IPV6CP id. */
+	const uint8_t *dst = pkt + 24;
+	if (dst[0] != 0xfe || (dst[1] & 0xc0) != 0x80)
+		return NULL;
+	for (size_t i = 0; i < srv->nconns; i++)
+		if (conn_ipv6_match(srv->conns[i], dst + 8))
+			return srv->conns[i];
+	return NULL;
+}
+
+static void on_tun(void *arg, int fd, unsigned events)
+{
+	struct server *srv = arg;
+	srv->ndirty = 0;
+	for (int i = 0; i < TUN_BUDGET; i++) {
+		ssize_t n = read(fd, srv->pkt, sizeof(srv->pkt));
+		if (n <= 0)
+			break;
+		struct conn *c = NULL;
+		uint16_t proto = 0;
+		unsigned v = srv->pkt[0] >> 4;
+		if (v == 4) {
+			c = route_ipv4(srv, srv->pkt, (size_t)n);
+			proto = PPP_PROTO_IP;
+		} else if (v == 6) {
+			c = route_ipv6(srv, srv->pkt, (size_t)n);
+			proto = PPP_PROTO_IPV6;
+		}
+		if (!c || !conn_queue_ip(c, proto, srv->pkt, (size_t)n))
+			continue;
+		if (srv->ndirty == 0 || srv->dirty[srv->ndirty - 1] != c)
+			srv->dirty[srv->ndirty++] = c;
+		if (srv->ndirty == TUN_BUDGET)
+			break;
+	}
+	/* One TLS write per client per batch; a flush may end a connection,
+	 * which clears its dirty slots. */
+	for (size_t i = 0; i < srv->ndirty; i++) {
+		struct conn *c = srv->dirty[i];
+		if (!c)
+			continue;
+		for (size_t j = i + 1; j < srv->ndirty; j++)
+			if (srv->dirty[j] == c)
+				srv->dirty[j] = NULL;
+		conn_flush(c);
+	}
+	srv->ndirty = 0;
+}
+
+/* ------------------------------------------------------------------ accept */
+
+static void on_listen(void *arg, int fd, unsigned events)
+{
+	struct server *srv = arg;
+	for (int i = 0; i < 64 && !srv->stopping; i++) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("accept: %s", strerror(errno));
+			return;
+		}
+		char addr[80];
+		tcp_format_addr((struct sockaddr *)&peer, addr, sizeof(addr));
+		if (srv->nconns >= MAX_CONNS) {
+			log_warn("#- %s: refused, %d connections already", addr, MAX_CONNS);
+			close(cfd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		unsigned id = ++srv->next_id;
+		log_notice("#%u %s: accepted", id, addr);
+		struct conn *c = conn_new(srv, cfd, &peer, id);
+		if (!c)
+			continue; /* conn_new closed cfd and said why */
+		srv->conns[srv->nconns++] = c;
+	}
+}
+
+/* ----------------------------------------------------------------- signals */
+
+static void on_stop_timer(void *arg, uint64_t now)
+{
+	struct server *srv = arg;
+	if (srv->nconns)
+		log_warn("%zu client(s) did not finish in time", srv->nconns);
+	loop_stop(srv->loop);
+}
+
+static void on_signal(void *arg, int signo)
+{
+	struct server *srv = arg;
+	if (srv->stopping)
+		return;
+	log_notice("%s: disconnecting %zu client(s)", signo == SIGTERM ? "SIGTERM" : "SIGINT", srv->nconns);
+	srv->stopping = true;
+	if (srv->lfd >= 0) {
+		loop_del_fd(srv->loop, srv->lfd);
+		close(srv->lfd);
+		srv->lfd = -1;
+	}
+	if (srv->nconns == 0) {
+		loop_stop(srv->loop);
+		return;
+	}
+	loop_timer_set(srv->loop, &srv->stop_timer, loop_now(srv->loop) + STOP_GRACE_MS);
+	/* From the end: a client that goes at once shifts only those after it. */
+	for (size_t i = srv->nconns; i-- > 0;)
+		if (i < srv->nconns)
+			conn_shutdown(srv->conns[i]);
+}
+
+/* ------------------------------------------------------------------- setup */
+
+static int listen_on(const struct sstpd_opts *o, char *err, size_t errlen)
+{
+	int fd = socket(o->listen.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	char addr[80];
+	tcp_format_addr((const struct sockaddr *)&o->listen, addr, sizeof(addr));
+	if (bind(fd, (const struct sockaddr *)&o->listen, o->listen_len) < 0 || listen(fd, 64) < 0) {
+		snprintf(err, errlen, "listen on %s: %s", addr, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	log_notice("listening on %s", addr);
+	return fd;
+}
+
+struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->opts = *o;
+	srv->lfd = -1;
+	srv->tun_fd = -1;
+	srv->pool_size = 1u << (32 - o->pool_plen);
+	srv->owner = calloc(srv->pool_size, sizeof(*srv->owner));
+	srv->conns = calloc(MAX_CONNS, sizeof(*srv->conns));
+	srv->loop = loop_new();
+	if (!srv->owner || !srv->conns || !srv->loop) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	loop_timer_init(&srv->stop_timer, on_stop_timer, srv);
+	if (!tls_global_init()) {
+		snprintf(err, errlen, "TLS library initialisation failed");
+		goto fail;
+	}
+	srv->tls = tls_server_ctx_new(o->cert, o->key, err, errlen);
+	if (!srv->tls)
+		goto fail;
+
+	srv->tun_fd = tun_open(o->tun, &srv->ifindex, err, errlen);
+	if (srv->tun_fd < 0) {
+		srv->tun_fd = -1;
+		goto fail;
+	}
+	int rc = nl_link_set_mtu(srv->ifindex, o->mtu);
+	if (rc == 0)
+		rc = nl_link_set_up(srv->ifindex, true);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot set MTU / up: %s", o->tun, strerror(-rc));
+		goto fail;
+	}
+	srv->nc = netcfg_new(o->tun, srv->ifindex);
+	if (!srv->nc) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	uint32_t local = htonl(o->local4);
+	rc = netcfg_addr4(srv->nc, local, local);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot add the local address: %s", o->tun, strerror(-rc));
+		goto fail;
+	}
+	if (o->ipv6) {
+		uint8_t id[8] = { 0x02, 0, 0, 0 };
+		id[4] = (uint8_t)(o->local4 >> 24);
+		id[5] = (uint8_t)(o->local4 >> 16);
+		id[6] = (uint8_t)(o->local4 >> 8);
+		id[7] = (uint8_t)o->local4;
+		rc = netcfg_addr6_ll(srv->nc, id);
+		if (rc < 0)
+			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun, strerror(-rc));
+	}
+	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);
+	if (rc < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-rc));
+		goto fail;
+	}
+	srv->lfd = listen_on(o, err, errlen);
+	if (srv->lfd < 0)
+		goto fail;
+	rc = loop_add_fd(srv->loop, srv->lfd, LOOP_READ, on_listen, srv);
+	if (rc < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-rc));
+		goto fail;
+	}
+	loop_add_signal(srv->loop, SIGTERM, on_signal, srv);
+	loop_add_signal(srv->loop, SIGINT, on_signal, srv);
+	signal(SIGPIPE, SIG_IGN);
+	char l[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &local, l, sizeof(l));
+	log_notice("%s up: local %s, pool %u addresses, faults 0x%x", o->tun, l, srv->pool_size - 3,
+		   o->faults);
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+int server_run(struct server *srv)
+{
+	int rc = loop_run(srv->loop);
+	if (rc < 0) {
+		log_err("event loop: %s", strerror(-rc));
+		return 1;
+	}
+	return srv->exit_code;
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->nconns > 0)
+		conn_free(srv->conns[srv->nconns - 1]); /* calls server_conn_gone */
+	if (srv->lfd >= 0) {
+		if (srv->loop)
+			loop_del_fd(srv->loop, srv->lfd);
+		close(srv->lfd);
+	}
+	if (srv->nc)
+		netcfg_free(srv->nc);
+	if (srv->tun_fd >= 0) {
+		loop_del_fd(srv->loop, srv->tun_fd);
+		close(srv->tun_fd);
+		tun_delete(srv->opts.tun);
+		log_notice("%s removed", srv->opts.tun);
+	}
+	if (srv->tls)
+		tls_server_ctx_free(srv->tls);
+	if (srv->loop) {
+		loop_timer_cancel(srv->loop, &srv->stop_timer);
+		loop_free(srv->loop);
+	}
+	free(srv->owner);
+	free(srv->conns);
+	free(srv);
+}

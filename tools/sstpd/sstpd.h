@@ -1,0 +1,133 @@
+/* sstpd: the SSTP test server built from our own stack in its server role.
+ * Internal interfaces between main.c (options), server.c (listener, TUN,
+ * forwarding, signals), conn.c (one client) and lcpfault.c (LCP rewriting
+ * for the LCP fault modes). */
+#ifndef SSTPD_SSTPD_H
+#define SSTPD_SSTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/loop.h"
+#include "ppp/ppp.h"
+
+/* Fault modes (--fault). */
+enum {
+	FAULT_NAK_FIRST_CONNECT = 1u << 0,
+	FAULT_REJECT_AUTH = 1u << 1,
+	FAULT_SILENT = 1u << 2,
+	FAULT_ABORT_AFTER = 1u << 3,
+	FAULT_BAD_VERSION = 1u << 4,
+	FAULT_LEN_ZERO = 1u << 5,
+	FAULT_LEN_TOO_BIG = 1u << 6,
+	FAULT_ATTR_SHORT = 1u << 7,
+	FAULT_LEN_OVERRUN = 1u << 8,
+	FAULT_DRIBBLE = 1u << 9,
+	FAULT_PACK = 1u << 10,
+	FAULT_NAK_LCP_FOREVER = 1u << 11,
+	FAULT_RRAS_LCP = 1u << 12,
+	FAULT_NO_DNS = 1u << 13,
+	FAULT_SHA1_ONLY = 1u << 14,
+};
+#define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
+
+/* Parses a comma-separated list of fault names; false names the bad one. */
+bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen);
+const char *sstpd_fault_names(void);
+
+#define SSTPD_MAX_USERS 256
+#define SSTPD_NAME_MAX 64
+
+struct sstpd_user {
+	char name[SSTPD_NAME_MAX];
+	char password[SSTPD_NAME_MAX];
+};
+
+struct sstpd_opts {
+	struct sockaddr_storage listen;
+	socklen_t listen_len;
+	const char *cert, *key, *users_file, *tun, *pidfile;
+	uint32_t pool_net;    /* host byte order */
+	unsigned pool_plen;
+	uint32_t local4;      /* host byte order */
+	uint32_t dns4[2];     /* host byte order, 0 = none */
+	bool ipv6;
+	uint8_t hash_set;
+	enum ppp_auth auth[4];
+	unsigned faults;
+	unsigned fault_after_s; /* 0 = not given */
+	unsigned mtu;
+	struct sstpd_user *users;
+	int nusers;
+};
+
+struct server;
+struct conn;
+
+/* server.c */
+struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen);
+int server_run(struct server *srv);
+void server_free(struct server *srv);
+/* What a connection needs from the server. */
+struct loop *server_loop(struct server *srv);
+const struct sstpd_opts *server_opts(struct server *srv);
+struct tls_server_ctx *server_tls(struct server *srv);
+/* Hands out a pool address (host order), 0 when the pool is exhausted. */
+uint32_t server_pool_get(struct server *srv, struct conn *c);
+void server_pool_put(struct server *srv, uint32_t addr);
+/* Writes an IP packet from a client to the TUN device. */
+void server_tun_write(struct server *srv, const uint8_t *pkt, size_t len);
+/* Connection finished and freed itself. */
+void server_conn_gone(struct server *srv, struct conn *c);
+const char *server_tun_name(struct server *srv);
+int server_tun_ifindex(struct server *srv);
+bool server_stopping(struct server *srv);
+
+/* conn.c */
+struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage *peer, unsigned id);
+void conn_free(struct conn *c);
+/* SIGTERM: CALL_DISCONNECT and let it finish. */
+void conn_shutdown(struct conn *c);
+/* Hard stop at exit. */
+/* Data path from the TUN: appends one IP packet (proto PPP_PROTO_IP or
+ * _IPV6) to the output; false = dropped (blocked or not up). */
+bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t len);
+/* Pushes staged output to TLS (after a TUN batch). */
+void conn_flush(struct conn *c);
+bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8]);
+uint32_t conn_peer4(const struct conn *c);
+
+/* lcpfault.c: rewriting LCP at the boundary (ppp.h has no LCP faults). */
+struct lcpfault {
+	unsigned mode;         /* FAULT_NAK_LCP_FOREVER | FAULT_RRAS_LCP */
+	unsigned dropped;      /* rras: injected options the client rejected/naked (bit per option) */
+	uint8_t sent_id;       /* id of the last rewritten Configure-Request */
+	bool have_sent;
+	uint8_t orig[256];     /* options of that request as the PPP layer built them */
+	size_t orig_len;
+	unsigned naks;
+};
+/* Server → client LCP frame (whole frame FF 03 C0 21 ...): may rewrite into
+ * out (cap bytes); returns the length to send (0 = send nothing). */
+size_t lcpfault_out(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8_t *out, size_t cap);
+/* Client → server LCP frame: returns the length of the frame to pass to
+ * PPP (rewritten into out, 0 = swallow); reply (SSTP_MAX_PPP bytes) gets a
+ * frame to send back to the client directly, its length in reply_len
+ * (0 = none). */
+size_t lcpfault_in(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8_t *out, size_t cap,
+		   uint8_t *reply, size_t *reply_len);
+
+/* minippp.c: a small PPP server with the ppp.h contract, used while the PPP
+ * layer refuses PPP_SERVER. No EAP; renegotiation is not supported. */
+struct mppp;
+struct mppp *mppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx);
+void mppp_free(struct mppp *m);
+void mppp_lower_up(struct mppp *m, uint64_t now);
+void mppp_input(struct mppp *m, const uint8_t *frame, size_t len, uint64_t now);
+void mppp_close(struct mppp *m, const char *reason, uint64_t now);
+uint64_t mppp_deadline(const struct mppp *m);
+void mppp_timeout(struct mppp *m, uint64_t now);
+
+#endif
