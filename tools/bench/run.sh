@@ -52,6 +52,10 @@ VETH_S=10.200.7.2
 cpu() {
     awk -v hz="$HZ" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
 }
+# ucpu PID: utime alone
+ucpu() {
+    awk -v hz="$HZ" '{ sub(/^.*\) /, ""); print $12 / hz }' "/proc/$1/stat"
+}
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 # status_kb PID FIELD: VmRSS / VmHWM in kB
 status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
@@ -68,19 +72,22 @@ ping_stats() {
             printf "%.3f %.3f %d\n", s / NR, v[i], NR }'
 }
 
-# The tunnel configuration for SoftEther (bridge mode; its tap is 192.168.30.2).
+# write_conf HOST PORT USER PASSWORD CA ROUTE [EXTRA LINE]: tunnel.conf for
+# one peer (a split route to the peer's network, MTU 1400).
 write_conf() {
     cat > "$T_TMP/tunnel.conf" <<CONF
 interface sstpc0
-server $SE_HOST
-authentication username $SE_USER
-authentication password '$SE_PASSWORD'
-ssl ca-certificate $SE_CA_FILE
+server $1
+port $2
+authentication username $3
+authentication password '$4'
+ssl ca-certificate $5
 mtu 1400
 no-default-route
-ip route 192.168.30.0/24
+no-peer-dns
+ip route $6
 log-level info
-${1:-}
+${7:-}
 CONF
 }
 
@@ -144,7 +151,7 @@ for dir in up down; do
     sline=$(grep "dir=$dir" "$T_TMP/tlsbench-srv.log")
     BASE_BPS[$dir]=$(calc "$(kv "$line" bytes) / $(kv "$line" seconds)" 0)
     TLS_CIPHER="$(kv "$line" version) $(kv "$line" cipher)"
-    row "raw TLS stream (tlsbench) | $dir | $(calc "${BASE_BPS[$dir]} / 1e6" 1) | $(kv "$line" cpu_s_per_gb) | $(kv "$sline" cpu_s_per_gb) (tlsbench) | 1.00"
+    row "raw TLS stream (tlsbench) | $dir | $(calc "${BASE_BPS[$dir]} / 1e6" 1) | $(kv "$line" cpu_s_per_gb) ($(kv "$line" user_s_per_gb) user) | $(kv "$sline" cpu_s_per_gb) (tlsbench) | 1.00"
 done
 wait "$TB_SRV" 2>/dev/null
 
@@ -159,34 +166,70 @@ done
 stop_pid "$IPERF_VETH" 5
 
 # ------------------------------------------------------------- 2. tunnel
+# For each peer: throughput up and down with the client's and the server's
+# CPU, latency, memory, connect time. PEER_* describe the peer.
 
-write_conf
-start_sstpc
-grep -o 'TLS established.*' "$T_TMP/sstpc.log" | head -n1 | sed 's/^/sstpc: /' | while read -r l; do log "$l"; done
-TUN_CIPHER=$(sed -n 's/.*TLS established (\(.*\)).*/\1/p' "$T_TMP/sstpc.log" | head -n1)
-bg "$SERVER_NS" "$T_TMP/iperf-tun.log" iperf3 -s -B "$SE_TAP_IP" -p 5201
-IPERF_TUN=$BG_PID
-wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'sport = :5201' | grep -q ."
-declare -A TUN_BPS
-for dir in up down; do
-    c0=$(cpu "$SSTPC_PID"); s0=$(cpu "$SE_BIN_PID")
-    iperf3_run "$SE_TAP_IP" $([ $dir = down ] && echo -R)
-    c1=$(cpu "$SSTPC_PID"); s1=$(cpu "$SE_BIN_PID")
-    TUN_BPS[$dir]=$IP_BPS
-    gb=$(calc "$IP_BYTES / 1e9" 6)
-    row "sstpc ↔ SoftEther (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") | $(calc "($s1 - $s0) / $gb") (vpnserver, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
-done
+LAT_ROWS=()
+OTHER_ROWS=()
+declare -A TUN_CIPHER
 
-# -------------------------------------------------------- 3. latency
+# peer_conf [EXTRA LINE]
+peer_conf() { write_conf "$PEER_HOST" "$PEER_PORT" "$PEER_USER" "$PEER_PASS" "$PEER_CA" "$PEER_ROUTE" "${1:-}"; }
+
+# connect_times LABEL [EXTRA LINE]: median of 5 starts, start to address.
+connect_times() {
+    local l=() med
+    peer_conf "${2:-}"
+    for i in 1 2 3 4 5; do
+        start_sstpc
+        l+=("$UP_MS")
+        stop_pid "$SSTPC_PID" 10
+    done
+    med=$(printf '%s\n' "${l[@]}" | sort -n | sed -n 3p)
+    OTHER_ROWS+=("| connect time to $PEER_LABEL$1, start to IPv4 address, median of 5 | $med ms (${l[*]}) |")
+    log "connect times to $PEER_LABEL$1 (ms): ${l[*]}; median $med"
+}
+
+# bench_peer: everything but the connect times; leaves sstpc running.
+bench_peer() {
+    peer_conf
+    start_sstpc
+    TUN_CIPHER[$PEER_LABEL]=$(sed -n 's/.*TLS established (\(.*\)).*/\1/p' "$T_TMP/sstpc.log" | head -n1)
+    log "sstpc ↔ $PEER_LABEL: ${TUN_CIPHER[$PEER_LABEL]}"
+    bg "$SERVER_NS" "$T_TMP/iperf-tun.log" iperf3 -s -B "$PEER_TARGET" -p 5201
+    IPERF_TUN=$BG_PID
+    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src $PEER_TARGET:5201' | grep -q ." \
+        || die "iperf3 -s on $PEER_TARGET did not start"
+    local dir c0 c1 u0 u1 s0 s1 gb
+    for dir in up down; do
+        c0=$(cpu "$SSTPC_PID"); u0=$(ucpu "$SSTPC_PID"); s0=$(cpu "$PEER_PID")
+        iperf3_run "$PEER_TARGET" $([ $dir = down ] && echo -R)
+        c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
+        gb=$(calc "$IP_BYTES / 1e9" 6)
+        row "sstpc ↔ $PEER_LABEL (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+    done
+    local avg p99 n
+    read -r avg p99 n <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
+    LAT_ROWS+=("| through the tunnel to $PEER_LABEL | $avg | $p99 |")
+    log "ping through the tunnel to $PEER_LABEL: avg $avg p99 $p99 ms ($n replies)"
+    local rss hwm
+    rss=$(status_kb "$SSTPC_PID" VmRSS); hwm=$(status_kb "$SSTPC_PID" VmHWM)
+    OTHER_ROWS+=("| sstpc VmRSS / VmHWM while up, after the runs to $PEER_LABEL | $rss kB / $hwm kB |")
+    log "sstpc memory: VmRSS $rss kB, VmHWM $hwm kB"
+}
+
+# -------------------------------------------------------- 3. latency (veth)
 
 read -r lat_veth_avg lat_veth_p99 lat_veth_n <<<"$(ping_stats "$CLIENT_NS" "$VETH_S")"
-read -r lat_tun_avg lat_tun_p99 lat_tun_n <<<"$(ping_stats "$CLIENT_NS" "$SE_TAP_IP")"
-log "ping veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies); tunnel: avg $lat_tun_avg p99 $lat_tun_p99 ms ($lat_tun_n replies)"
+LAT_ROWS+=("| over the veth (no tunnel) | $lat_veth_avg | $lat_veth_p99 |")
+log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies)"
 
-# -------------------------------------------------------- 5. memory (up)
+# ------------------------------------------------- peer 1: SoftEther (bridge)
 
-RSS=$(status_kb "$SSTPC_PID" VmRSS); HWM=$(status_kb "$SSTPC_PID" VmHWM)
-log "sstpc memory: VmRSS $RSS kB, VmHWM $HWM kB"
+PEER_LABEL=SoftEther PEER_PROC=vpnserver PEER_PID=$SE_PID PEER_HOST=$SE_HOST PEER_PORT=$SE_PORT
+PEER_USER=$SE_USER PEER_PASS=$SE_PASSWORD PEER_CA=$SE_CA_FILE PEER_ROUTE=192.168.30.0/24
+PEER_TARGET=$SE_TAP_IP
+bench_peer
 
 # ---------------------------------- per-packet cost: syscalls per packet
 # perf's syscall tracepoints work here even where the hardware counters
@@ -200,7 +243,7 @@ if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/d
         perf stat -x, -e "$evs" -p "$SSTPC_PID" -o "$T_TMP/perf-$dir.csv" &
         PERF=$!
         sleep 0.2
-        ip netns exec "$CLIENT_NS" iperf3 -c "$SE_TAP_IP" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) >/dev/null 2>&1
+        ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) >/dev/null 2>&1
         kill -INT "$PERF"; wait "$PERF" 2>/dev/null
         p1=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets")
         pk=$((p1 - p0))
@@ -212,23 +255,10 @@ fi
 stop_pid "$SSTPC_PID" 10
 
 # ----------------------------------------------------- 4. connect time
-
 # Twice: as configured (IPCP and IPV6CP), and with "ipv6 disable", because
 # this SoftEther stalls its PPP thread for ~4 s while IPV6CP is negotiated.
-declare -A UPS UP_MEDIAN
-for v6 in on off; do
-    write_conf "$([ $v6 = off ] && echo 'ipv6 disable')"
-    l=()
-    for i in 1 2 3 4 5; do
-        start_sstpc
-        l+=("$UP_MS")
-        stop_pid "$SSTPC_PID" 10
-    done
-    UPS[$v6]="${l[*]}"
-    UP_MEDIAN[$v6]=$(printf '%s\n' "${l[@]}" | sort -n | sed -n 3p)
-    log "connect times, IPV6CP $v6 (ms): ${UPS[$v6]}; median ${UP_MEDIAN[$v6]}"
-done
-write_conf
+connect_times " (IPCP + IPV6CP)"
+connect_times " (\`ipv6 disable\`)" "ipv6 disable"
 
 # ------------------------------- per-packet cost: callgrind instructions
 # User-space instructions of sstpc per MB and per packet over a fixed
@@ -238,13 +268,14 @@ write_conf
 CG_ROWS=()
 CG_TOP=""
 if [ "$CALLGRIND" = 1 ]; then
+    peer_conf
     UP_LIMIT=120 start_sstpc valgrind --tool=callgrind --instr-atstart=no \
         --callgrind-out-file="$T_TMP/cg.out" --dump-instr=no
     for dir in up down; do
         f=$([ $dir = up ] && echo tx || echo rx)
         p0=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets"); b0=$(link_stat "$CLIENT_NS" sstpc0 "$f.bytes")
         callgrind_control -i on "$SSTPC_PID" >/dev/null
-        ip netns exec "$CLIENT_NS" iperf3 -c "$SE_TAP_IP" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) \
+        ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) \
             >/dev/null 2>&1 || log "callgrind: iperf3 $dir failed"
         callgrind_control -i off "$SSTPC_PID" >/dev/null
         callgrind_control -d "$dir" "$SSTPC_PID" >/dev/null
@@ -268,6 +299,29 @@ if [ "$CALLGRIND" = 1 ]; then
     stop_pid "$SSTPC_PID" 20
 fi
 
+# ------------------------------------------------- peer 2: our own sstpd
+# Same namespaces and veth; its TUN (sstps0, 10.77.0.1) is the far end.
+stop_pid "$IPERF_TUN" 5
+if [ -x "$SSTPD" ]; then
+    sh "$SRC/tools/sstpd/mkcerts.sh" "$T_TMP/sd" "$VETH_S" >/dev/null 2>&1 || die "sstpd mkcerts.sh failed"
+    printf 'bench %s\n' "bench$$" > "$T_TMP/sd-users"
+    bg "$SERVER_NS" "$T_TMP/sstpd.log" "$SSTPD" --listen "$VETH_S:8443" --cert "$T_TMP/sd/server.pem" \
+        --key "$T_TMP/sd/server.key" --users "$T_TMP/sd-users" --local 10.77.0.1
+    SSTPD_PID=$BG_PID
+    wait_for 10 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'sport = :8443' | grep -q ." \
+        || { cat "$T_TMP/sstpd.log" >&2; die "sstpd did not start"; }
+    PEER_LABEL=sstpd PEER_PROC=sstpd PEER_PID=$SSTPD_PID PEER_HOST=$VETH_S PEER_PORT=8443
+    PEER_USER=bench PEER_PASS=bench$$ PEER_CA=$T_TMP/sd/ca.pem PEER_ROUTE=10.77.0.0/24
+    PEER_TARGET=10.77.0.1
+    bench_peer
+    stop_pid "$SSTPC_PID" 10
+    stop_pid "$IPERF_TUN" 5
+    connect_times ""
+    stop_pid "$SSTPD_PID" 10
+else
+    log "no sstpd at $SSTPD: SoftEther only"
+fi
+
 # ------------------------------------------------------------ summary
 
 {
@@ -277,7 +331,7 @@ fi
         "kernel $(uname -r), load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
         "(other work on the same cores lowers every figure; compare ratios within one run)."
     echo "sstpc: $("$SSTPC" --version 2>&1 | tr '\n' ' '). Baseline cipher: $TLS_CIPHER;" \
-        "tunnel: $TUN_CIPHER. Runs of $SECS s, MTU 1400."
+        "tunnel: $(for k in "${!TUN_CIPHER[@]}"; do printf '%s with %s; ' "${TUN_CIPHER[$k]}" "$k"; done)runs of $SECS s, MTU 1400."
     echo
     echo "| what | dir | MB/s | client CPU s/GB | server CPU s/GB | ratio to raw TLS |"
     echo "| --- | --- | --- | --- | --- | --- |"
@@ -286,21 +340,19 @@ fi
     echo "MB/s is 10^6 bytes/s of payload: TLS plaintext for tlsbench, TCP goodput for"
     echo "iperf3 (inside the tunnel every 1360-byte TCP segment also carries 40 bytes of"
     echo "IP/TCP header and 8 of SSTP/PPP). CPU s/GB = utime+stime of the process per"
-    echo "10^9 payload bytes."
+    echo "10^9 payload bytes (utime alone in brackets; the rest is the kernel: TUN,"
+    echo "TCP, syscalls)."
     echo
     echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms |"
     echo "| --- | --- | --- |"
-    echo "| over the veth | $lat_veth_avg | $lat_veth_p99 |"
-    echo "| through the tunnel | $lat_tun_avg | $lat_tun_p99 |"
+    printf '%s\n' "${LAT_ROWS[@]}"
     echo
     echo "| other | value |"
     echo "| --- | --- |"
-    echo "| connect time, start to IPv4 address (median of 5), IPCP + IPV6CP | ${UP_MEDIAN[on]} ms (${UPS[on]}) |"
-    echo "| connect time, same with \`ipv6 disable\` | ${UP_MEDIAN[off]} ms (${UPS[off]}) |"
-    echo "| sstpc VmRSS / VmHWM while up | $RSS kB / $HWM kB |"
+    printf '%s\n' "${OTHER_ROWS[@]}"
     if [ ${#SYS_ROWS[@]} -gt 0 ]; then
         echo
-        echo "Syscalls of sstpc per tunnel packet (perf tracepoints, ${MB} MB by iperf3 -n):"
+        echo "Syscalls of sstpc per tunnel packet (SoftEther, perf tracepoints, ${MB} MB by iperf3 -n):"
         echo
         echo "| dir | packets | read | write | recvfrom | sendto | epoll_wait | epoll_ctl | all |"
         echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -308,7 +360,7 @@ fi
     fi
     if [ ${#CG_ROWS[@]} -gt 0 ]; then
         echo
-        echo "User-space instructions of sstpc (callgrind, ${MB} MB by iperf3 -n, collected"
+        echo "User-space instructions of sstpc (SoftEther, callgrind, ${MB} MB by iperf3 -n, collected"
         echo "only during the transfer; MB = bytes through the TUN):"
         echo
         echo "| dir | packets | MB | instructions/MB | instructions/packet |"

@@ -45,8 +45,9 @@ static double tlsbench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* utime + stime of this process in seconds (fields 14 and 15). */
-static double tlsbench_cpu(void)
+/* utime + stime of this process in seconds (fields 14 and 15); *user gets
+ * utime alone. */
+static double tlsbench_cpu(double *user)
 {
 	char buf[1024];
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
@@ -64,7 +65,9 @@ static double tlsbench_cpu(void)
 	unsigned long long ut = 0, st = 0;
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	*user = (double)ut / hz;
+	return (double)(ut + st) / hz;
 }
 
 static void tlsbench_die(const char *what, struct tls *t)
@@ -155,14 +158,16 @@ static uint64_t tlsbench_drain(struct tls *t)
 }
 
 static void tlsbench_report(const char *role, char dir, uint64_t bytes, double secs, double cpu,
-			    struct tls *t)
+			    double user, struct tls *t)
 {
 	double gb = (double)bytes / 1e9;
+	if (gb <= 0)
+		gb = 1e-9;
 	printf("role=%s dir=%s bytes=%llu seconds=%.3f mbyte_s=%.1f cpu_s=%.2f cpu_s_per_gb=%.2f "
-	       "version=%s cipher=%s\n",
+	       "user_s_per_gb=%.2f sys_s_per_gb=%.2f version=%s cipher=%s\n",
 	       role, dir == 'u' ? "up" : "down", (unsigned long long)bytes, secs,
-	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, cpu, gb > 0 ? cpu / gb : 0.0,
-	       tls_version(t), tls_cipher(t));
+	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, cpu, cpu / gb, user / gb,
+	       (cpu - user) / gb, tls_version(t), tls_cipher(t));
 	fflush(stdout);
 }
 
@@ -228,10 +233,10 @@ static int tlsbench_server(int argc, char **argv)
 				 (uint32_t)req[14] << 8 | req[15];
 		if (chunk == 0 || chunk > TLSBENCH_CHUNK_MAX || secs == 0 || secs > 3600)
 			tlsbench_die("request out of range", NULL);
-		double c0 = tlsbench_cpu(), t0 = tlsbench_now();
+		double u0, u1, c0 = tlsbench_cpu(&u0), t0 = tlsbench_now();
 		uint64_t bytes = dir == 'u' ? tlsbench_drain(t) : tlsbench_send_for(t, secs, chunk);
-		double t1 = tlsbench_now(), c1 = tlsbench_cpu();
-		tlsbench_report("server", dir, bytes, t1 - t0, c1 - c0, t);
+		double t1 = tlsbench_now(), c1 = tlsbench_cpu(&u1);
+		tlsbench_report("server", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t);
 		if (dir != 'u') {
 			/* Our close_notify ends the client's count; then wait
 			 * for its own so nothing is cut off by a reset. */
@@ -277,7 +282,7 @@ static int tlsbench_client(int argc, char **argv)
 		tlsbench_buf[i] = (uint8_t)(i * 131 + 7);
 	tlsbench_write_all(t, req, sizeof(req));
 
-	double c0 = tlsbench_cpu(), t0 = tlsbench_now();
+	double u0, u1, c0 = tlsbench_cpu(&u0), t0 = tlsbench_now();
 	uint64_t bytes;
 	if (dir == 'u') {
 		bytes = tlsbench_send_for(t, secs, (size_t)chunk);
@@ -288,8 +293,8 @@ static int tlsbench_client(int argc, char **argv)
 	} else {
 		bytes = tlsbench_drain(t);
 	}
-	double t1 = tlsbench_now(), c1 = tlsbench_cpu();
-	tlsbench_report("client", dir, bytes, t1 - t0, c1 - c0, t);
+	double t1 = tlsbench_now(), c1 = tlsbench_cpu(&u1);
+	tlsbench_report("client", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t);
 	tlsbench_close(t);
 	return 0;
 }
