@@ -43,7 +43,6 @@ HZ=$(getconf CLK_TCK)
 
 CLIENT_NS=bench-cl$$
 SERVER_NS=bench-se$$
-VETH_C=10.200.7.1
 VETH_S=10.200.7.2
 
 # ---------------------------------------------------------------- helpers
@@ -131,7 +130,6 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "sstpc: $("$SSTPC" --version 2>&1 | head -n1)"
 softether "$SERVER_NS" "$CLIENT_NS" -m bridge -p 443
-SE_BIN_PID=$SE_PID
 
 # ------------------------------------------------------- 1. raw TLS stream
 
@@ -180,7 +178,7 @@ peer_conf() { write_conf "$PEER_HOST" "$PEER_PORT" "$PEER_USER" "$PEER_PASS" "$P
 connect_times() {
     local l=() med
     peer_conf "${2:-}"
-    for i in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         start_sstpc
         l+=("$UP_MS")
         stop_pid "$SSTPC_PID" 10
