@@ -156,3 +156,142 @@ void chap_input(struct ppp *p, struct reader *r, uint64_t now)
 		break;
 	}
 }
+
+/* --- server role --- */
+
+enum { CHAP_SRV_CHALLENGED = 0, CHAP_SRV_SUCCEEDED, CHAP_SRV_FAILED };
+
+static void hex_upper(char *out, const uint8_t *in, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+bool mschapv2_srv_verify(struct ppp *p, const char *pw, const uint8_t chal[16],
+			 const uint8_t resp[49], char success[64], uint8_t hlak[32])
+{
+	const uint8_t *peer_chal = resp, *nt = resp + 24;
+	uint8_t want[24];
+	char s[43];
+	/* the user name exactly as the client sent it goes into ChallengeHash */
+	bool ok = mschap_nt_response(chal, peer_chal, p->peer_name, pw, want) &&
+		  ppp_secret_eq(want, nt, 24) &&
+		  mschap_auth_response(pw, nt, peer_chal, chal, p->peer_name, s) &&
+		  mschap_client_hlak(pw, nt, hlak);
+	memset(want, 0, sizeof(want));
+	if (!ok) {
+		memset(hlak, 0, 32);
+		return false;
+	}
+	snprintf(success, 64, "%s M=Welcome", s);
+	return true;
+}
+
+size_t mschapv2_srv_failure(struct ppp *p, char *out, size_t outlen)
+{
+	/* RFC 2759 6: C= is a fresh challenge for a retry; R=0 says none is allowed */
+	uint8_t c[16];
+	char hex[33];
+	ppp_random(p, c, sizeof(c));
+	hex_upper(hex, c, sizeof(c));
+	int n = snprintf(out, outlen, "E=691 R=0 C=%s V=3 M=Authentication failed", hex);
+	return n > 0 && (size_t)n < outlen ? (size_t)n : 0;
+}
+
+static void chap_srv_send(struct ppp *p, uint8_t code, uint8_t id, const void *msg, size_t len,
+			  bool retrans, uint64_t now)
+{
+	uint8_t buf[4 + 1 + 16 + PPP_NAME_MAX];
+	struct writer w;
+	wr_init(&w, buf, sizeof(buf));
+	wr_u8(&w, code);
+	wr_u8(&w, id);
+	wr_be16(&w, (uint16_t)(4 + len));
+	wr_bytes(&w, msg, len);
+	if (wr_ok(&w))
+		ppp_auth_send(p, PPP_PROTO_CHAP, buf, w.len, retrans, now);
+}
+
+void chap_srv_start(struct ppp *p, uint64_t now)
+{
+	/* RFC 1994 4.1: a new identifier for every new challenge */
+	uint8_t rnd;
+	ppp_random(p, &rnd, 1);
+	p->auth_id = (uint8_t)(p->auth_id + 1 + (rnd & 0x0f));
+	ppp_random(p, p->auth_chal, 16);
+	uint8_t val[1 + 16 + PPP_NAME_MAX];
+	size_t hl = strlen(p->hostname);
+	val[0] = 16;
+	memcpy(val + 1, p->auth_chal, 16);
+	memcpy(val + 17, p->hostname, hl);
+	p->srv_state = CHAP_SRV_CHALLENGED;
+	chap_srv_send(p, CHAP_CHALLENGE, p->auth_id, val, 17 + hl, true, now);
+}
+
+void chap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
+{
+	if (p->our_auth != PPP_AUTH_MSCHAPV2 && p->our_auth != PPP_AUTH_CHAP_MD5)
+		return;
+	bool ms = p->our_auth == PPP_AUTH_MSCHAPV2;
+	uint8_t code = rd_u8(r), id = rd_u8(r);
+	uint16_t len = rd_be16(r);
+	struct reader d;
+	if (!rd_ok(r) || len < 4 || !rd_sub(r, (size_t)len - 4, &d) || code != CHAP_RESPONSE ||
+	    id != p->auth_id)
+		return;
+	if (p->srv_state == CHAP_SRV_SUCCEEDED) {
+		/* RFC 1994 4.2: our Success was lost, send it again */
+		if (p->srv_proto == PPP_PROTO_CHAP && p->srv_len)
+			ppp_send(p, PPP_PROTO_CHAP, p->srv_pkt, p->srv_len);
+		return;
+	}
+	if (p->srv_state != CHAP_SRV_CHALLENGED || p->phase != PHASE_AUTHENTICATE)
+		return;
+	uint8_t vs = rd_u8(&d);
+	const uint8_t *val = rd_take(&d, vs);
+	if (!val || vs != (ms ? 49 : 16))
+		return; /* malformed: dropped, the challenge is retransmitted */
+	bool named = ppp_take_peer_name(p, rd_ptr(&d), rd_left(&d));
+	char pw[PPP_NAME_MAX];
+	bool known = named && ppp_get_secret(p, p->peer_name, pw, sizeof(pw));
+	if (ms) {
+		char success[64];
+		uint8_t hlak[32];
+		if (known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, hlak)) {
+			memset(pw, 0, sizeof(pw));
+			p->srv_state = CHAP_SRV_SUCCEEDED;
+			chap_srv_send(p, CHAP_SUCCESS, id, success, strlen(success), false, now);
+			ppp_auth_success(p, PPP_AUTH_MSCHAPV2, hlak, now);
+			memset(hlak, 0, sizeof(hlak));
+			return;
+		}
+		memset(pw, 0, sizeof(pw));
+		char fail[96];
+		size_t fl = mschapv2_srv_failure(p, fail, sizeof(fail));
+		p->srv_state = CHAP_SRV_FAILED;
+		chap_srv_send(p, CHAP_FAILURE, id, fail, fl, false, now);
+		ppp_auth_refused(p, 691, now);
+		return;
+	}
+	uint8_t want[16];
+	bool ok = false;
+	if (known) {
+		chap_md5_response(id, pw, p->auth_chal, 16, want);
+		ok = ppp_secret_eq(want, val, 16);
+	}
+	memset(pw, 0, sizeof(pw));
+	memset(want, 0, sizeof(want));
+	if (ok) {
+		p->srv_state = CHAP_SRV_SUCCEEDED;
+		chap_srv_send(p, CHAP_SUCCESS, id, "Welcome", 7, false, now);
+		ppp_auth_success(p, PPP_AUTH_CHAP_MD5, NULL, now);
+	} else {
+		p->srv_state = CHAP_SRV_FAILED;
+		chap_srv_send(p, CHAP_FAILURE, id, "Authentication failed", 21, false, now);
+		ppp_auth_refused(p, 0, now);
+	}
+}

@@ -133,3 +133,155 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 		break;
 	}
 }
+
+/* --- server role: Identity, then EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2-02) --- */
+
+enum {
+	EAP_SRV_IDENTITY = 0, /* Request/Identity sent */
+	EAP_SRV_CHALLENGE,    /* Request/MS-CHAPv2 Challenge sent */
+	EAP_SRV_SUCCESS_REQ,  /* Request/MS-CHAPv2 Success sent */
+	EAP_SRV_FAILURE_REQ,  /* Request/MS-CHAPv2 Failure sent */
+	EAP_SRV_DONE,         /* EAP Success or Failure sent */
+};
+
+/* An EAP Request with a new identifier; type-data after the type byte. */
+static void eap_srv_request(struct ppp *p, uint8_t type, const uint8_t *data, size_t len,
+			    uint64_t now)
+{
+	uint8_t buf[5 + 4 + 1 + 16 + PPP_NAME_MAX];
+	struct writer w;
+	wr_init(&w, buf, sizeof(buf));
+	wr_u8(&w, EAP_REQUEST);
+	wr_u8(&w, ++p->auth_id);
+	wr_be16(&w, (uint16_t)(5 + len));
+	wr_u8(&w, type);
+	wr_bytes(&w, data, len);
+	if (wr_ok(&w))
+		ppp_auth_send(p, PPP_PROTO_EAP, buf, w.len, true, now);
+}
+
+/* EAP-MSCHAPv2 Success / Failure Request: OpCode, MS-CHAPv2-ID, MS-Length, Message */
+static void eap_srv_mschap_result(struct ppp *p, uint8_t op, uint8_t msid, const char *msg,
+				  size_t ml, uint64_t now)
+{
+	uint8_t buf[4 + 128];
+	if (ml > sizeof(buf) - 4)
+		return;
+	buf[0] = op;
+	buf[1] = msid;
+	be16_put(buf + 2, (uint16_t)(4 + ml)); /* = EAP Length - 5 */
+	memcpy(buf + 4, msg, ml);
+	eap_srv_request(p, EAP_TYPE_MSCHAPV2, buf, 4 + ml, now);
+}
+
+/* EAP Success / Failure: 4 bytes, the identifier of the Response they answer */
+static void eap_srv_final(struct ppp *p, uint8_t code, uint8_t id)
+{
+	uint8_t buf[4] = { code, id, 0, 4 };
+	p->srv_state = EAP_SRV_DONE;
+	ppp_send(p, PPP_PROTO_EAP, buf, sizeof(buf));
+}
+
+void eap_srv_start(struct ppp *p, uint64_t now)
+{
+	p->srv_state = EAP_SRV_IDENTITY;
+	eap_srv_request(p, EAP_TYPE_IDENTITY, NULL, 0, now);
+}
+
+static void eap_srv_challenge(struct ppp *p, uint64_t now)
+{
+	uint8_t buf[4 + 1 + 16 + PPP_NAME_MAX];
+	size_t hl = strlen(p->hostname);
+	ppp_random(p, p->auth_chal, 16);
+	buf[0] = MSCHAPV2_OP_CHALLENGE;
+	buf[1] = (uint8_t)(p->auth_id + 1); /* MS-CHAPv2-ID: the EAP identifier of this Request */
+	be16_put(buf + 2, (uint16_t)(4 + 1 + 16 + hl));
+	buf[4] = 16;
+	memcpy(buf + 5, p->auth_chal, 16);
+	memcpy(buf + 21, p->hostname, hl);
+	p->srv_state = EAP_SRV_CHALLENGE;
+	eap_srv_request(p, EAP_TYPE_MSCHAPV2, buf, 21 + hl, now);
+}
+
+static void eap_srv_refuse(struct ppp *p, uint8_t id, const char *why, uint64_t now)
+{
+	eap_srv_final(p, EAP_FAILURE, id);
+	ppp_fail(p, true, 0, why, now);
+}
+
+static void eap_srv_mschap_response(struct ppp *p, struct reader *d, uint64_t now)
+{
+	uint8_t op = rd_u8(d), msid = rd_u8(d);
+	uint16_t mslen = rd_be16(d);
+	(void)mslen; /* the EAP length bounds us, as in the client */
+	if (!rd_ok(d))
+		return;
+	if (p->srv_state == EAP_SRV_CHALLENGE && op == MSCHAPV2_OP_RESPONSE) {
+		uint8_t vs = rd_u8(d);
+		const uint8_t *val = rd_take(d, 49);
+		if (!val || vs != 49)
+			return;
+		bool named = ppp_take_peer_name(p, rd_ptr(d), rd_left(d));
+		char pw[PPP_NAME_MAX];
+		bool known = named && ppp_get_secret(p, p->peer_name, pw, sizeof(pw));
+		char success[64];
+		bool ok = known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, p->srv_hlak);
+		memset(pw, 0, sizeof(pw));
+		if (ok) {
+			p->srv_state = EAP_SRV_SUCCESS_REQ;
+			eap_srv_mschap_result(p, MSCHAPV2_OP_SUCCESS, msid, success, strlen(success),
+					      now);
+		} else {
+			char fail[96];
+			size_t fl = mschapv2_srv_failure(p, fail, sizeof(fail));
+			p->srv_state = EAP_SRV_FAILURE_REQ;
+			eap_srv_mschap_result(p, MSCHAPV2_OP_FAILURE, msid, fail, fl, now);
+		}
+	}
+}
+
+void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
+{
+	if (p->our_auth != PPP_AUTH_EAP_MSCHAPV2 || p->phase != PHASE_AUTHENTICATE ||
+	    p->srv_state == EAP_SRV_DONE)
+		return;
+	uint8_t code = rd_u8(r), id = rd_u8(r);
+	uint16_t len = rd_be16(r);
+	struct reader d;
+	if (!rd_ok(r) || len < 5 || !rd_sub(r, (size_t)len - 4, &d) || code != EAP_RESPONSE ||
+	    id != p->auth_id)
+		return; /* RFC 3748 4.1: a Response must match the outstanding Request */
+	uint8_t type = rd_u8(&d);
+	if (type == EAP_TYPE_NAK) {
+		/* the client wants another method: EAP-MSCHAPv2 is all we speak */
+		eap_srv_refuse(p, id, "EAP: the client refused EAP-MSCHAPv2 (Legacy Nak)", now);
+		return;
+	}
+	switch (p->srv_state) {
+	case EAP_SRV_IDENTITY:
+		/* the identity is only a hint: the MS-CHAPv2 name is what is checked */
+		if (type == EAP_TYPE_IDENTITY)
+			eap_srv_challenge(p, now);
+		break;
+	case EAP_SRV_CHALLENGE:
+		if (type == EAP_TYPE_MSCHAPV2)
+			eap_srv_mschap_response(p, &d, now);
+		break;
+	case EAP_SRV_SUCCESS_REQ:
+		/* Success Response: the OpCode alone; the client verified our S= */
+		if (type == EAP_TYPE_MSCHAPV2 && rd_u8(&d) == MSCHAPV2_OP_SUCCESS && rd_ok(&d)) {
+			eap_srv_final(p, EAP_SUCCESS, id);
+			ppp_auth_success(p, PPP_AUTH_EAP_MSCHAPV2, p->srv_hlak, now);
+			memset(p->srv_hlak, 0, sizeof(p->srv_hlak));
+		}
+		break;
+	case EAP_SRV_FAILURE_REQ:
+		if (type == EAP_TYPE_MSCHAPV2 && rd_u8(&d) == MSCHAPV2_OP_FAILURE && rd_ok(&d)) {
+			eap_srv_final(p, EAP_FAILURE, id);
+			ppp_auth_refused(p, 691, now);
+		}
+		break;
+	default:
+		break;
+	}
+}

@@ -358,8 +358,11 @@ static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reade
 	switch (f->state) {
 	case FSM_REQ_SENT:
 		if (code == CP_CONF_ACK) {
+			/* RFC 1661 4.2: in Ack-Rcvd the restart timer keeps running
+			 * (our Ack is still owed); stopping it here left the link
+			 * hanging for good when the peer Terminated before it sent
+			 * its own Configure-Request */
 			irc(f, false);
-			stop_timer(f);
 			f->state = FSM_ACK_RCVD;
 		} else {
 			irc(f, false);

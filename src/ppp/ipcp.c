@@ -17,17 +17,64 @@ static void put_addr(struct writer *w, uint8_t type, uint32_t a)
 static void ipcp_build(struct fsm *f, struct writer *w)
 {
 	struct ppp *p = P(f);
-	if (!p->addr_rej)
+	if (!p->addr_rej && (p->cfg.role == PPP_CLIENT || p->ip_local))
 		put_addr(w, IPCP_OPT_ADDR, p->ip_local);
+	if (p->cfg.role == PPP_SERVER)
+		return; /* the server hands out DNS, it does not ask for it */
 	if (!p->dns_rej[0])
 		put_addr(w, IPCP_OPT_DNS1, p->dns[0]);
 	if (!p->dns_rej[1])
 		put_addr(w, IPCP_OPT_DNS2, p->dns[1]);
 }
 
+/* Server: the client asks for its address and DNS servers; we Nak towards
+ * what we hand out (RFC 1332 3.3, RFC 1877). */
+static bool ipcp_srv_parse(struct ppp *p, struct reader *opts, struct cp_parse *cp)
+{
+	bool saw_addr = false;
+	while (rd_left(opts)) {
+		uint8_t type;
+		struct reader v;
+		if (!cp_next_opt(opts, &type, &v))
+			return false;
+		const uint8_t *val = rd_ptr(&v);
+		size_t vlen = rd_left(&v);
+		uint32_t a = 0, want;
+		if (vlen == 4)
+			memcpy(&a, val, 4);
+		if (vlen != 4) {
+			cp_reject(cp, type, val, vlen);
+		} else if (type == IPCP_OPT_ADDR) {
+			saw_addr = true;
+			want = p->cfg.peer_ip4 ? p->cfg.peer_ip4 : a;
+			if (want == 0)
+				cp_reject(cp, type, val, vlen); /* nothing to give it */
+			else if (a != want)
+				cp_nak(cp, type, val, vlen, (const uint8_t *)&want, 4);
+			else
+				p->ip_peer = a;
+		} else if (type == IPCP_OPT_DNS1 || type == IPCP_OPT_DNS2) {
+			want = p->cfg.dns4[type == IPCP_OPT_DNS2];
+			if (want == 0)
+				cp_reject(cp, type, val, vlen);
+			else if (a != want)
+				cp_nak(cp, type, val, vlen, (const uint8_t *)&want, 4);
+		} else {
+			cp_reject(cp, type, val, vlen);
+		}
+	}
+	/* a client that does not ask for an address is told the one it gets
+	 * (RFC 1661 5.3: a Nak may carry options the peer did not list) */
+	if (!saw_addr && p->cfg.peer_ip4 && !cp->nak_as_rej)
+		cp_nak(cp, IPCP_OPT_ADDR, NULL, 0, (const uint8_t *)&p->cfg.peer_ip4, 4);
+	return true;
+}
+
 static bool ipcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 {
 	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_SERVER)
+		return ipcp_srv_parse(p, opts, cp);
 	while (rd_left(opts)) {
 		uint8_t type;
 		struct reader v;
@@ -58,6 +105,8 @@ static bool ipcp_nak(struct fsm *f, struct reader *opts)
 			continue;
 		uint32_t a;
 		rd_bytes(&v, &a, 4);
+		if (p->cfg.role == PPP_SERVER)
+			continue; /* our address is configured, not negotiable */
 		if (type == IPCP_OPT_ADDR)
 			p->ip_local = a;
 		else if (type == IPCP_OPT_DNS1)
@@ -89,6 +138,16 @@ static bool ipcp_rej(struct fsm *f, struct reader *opts)
 static void ipcp_up(struct fsm *f, uint64_t now)
 {
 	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_SERVER) {
+		p->ipcp_up = true;
+		struct ppp_ipcp_info info = {
+			.local = p->ip_local,
+			.peer = p->ip_peer,
+			.dns = { p->cfg.dns4[0], p->cfg.dns4[1] },
+		};
+		p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
+		return;
+	}
 	if (p->ip_local == 0) {
 		/* the server never gave us an address: nothing to run IPv4 on */
 		fsm_close(f, "server assigned no IPv4 address", now);

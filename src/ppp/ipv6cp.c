@@ -43,11 +43,22 @@ static bool ipv6cp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp
 			continue;
 		}
 		if (!memcmp(val, zero_id, 8) || !memcmp(val, p->ifid_local, 8)) {
-			/* RFC 5072 4.1: suggest one for the peer; on collision also renew ours */
-			if (!memcmp(val, p->ifid_local, 8))
-				new_id(p, p->ifid_local, val);
 			uint8_t want[8];
-			new_id(p, want, p->ifid_local);
+			if (p->cfg.role == PPP_SERVER) {
+				/* ours is configured and stays; the client gets the one
+				 * meant for it, or a random one */
+				if (memcmp(p->cfg.peer_ifid, zero_id, 8) &&
+				    memcmp(p->cfg.peer_ifid, p->ifid_local, 8))
+					memcpy(want, p->cfg.peer_ifid, 8);
+				else
+					new_id(p, want, p->ifid_local);
+			} else {
+				/* RFC 5072 4.1: suggest one for the peer; on collision
+				 * also renew ours */
+				if (!memcmp(val, p->ifid_local, 8))
+					new_id(p, p->ifid_local, val);
+				new_id(p, want, p->ifid_local);
+			}
 			cp_nak(cp, type, val, vlen, want, 8);
 			continue;
 		}

@@ -10,7 +10,18 @@ enum {
 	LCP_OPT_ACCM = 2,
 	LCP_OPT_AUTH = 3,
 	LCP_OPT_MAGIC = 5,
+	LCP_OPT_CALLBACK = 13,
+	LCP_OPT_MRRU = 17,
+	LCP_OPT_ENDPOINT = 19,
 };
+
+/* What Windows RRAS puts in its request (see cfg.rras_lcp) */
+#define RRAS_MRU 4091
+#define RRAS_MRRU 1614
+#define RRAS_CALLBACK_OP 6 /* "location is determined during CBCP negotiation" */
+static const uint8_t rras_endpoint[20] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+					   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+					   0x0f, 0x10, 0x11, 0x12, 0x13, 0x14 };
 
 #define LCP_MIN_MRU 128
 
@@ -19,15 +30,42 @@ static struct ppp *P(struct fsm *f) { return f->ctx; }
 static void lcp_build(struct fsm *f, struct writer *w)
 {
 	struct ppp *p = P(f);
-	if (p->mru && !p->mru_rej) {
+	bool srv = p->cfg.role == PPP_SERVER;
+	uint16_t mru = srv && p->cfg.rras_lcp ? RRAS_MRU : p->mru;
+	if (mru && !p->mru_rej) {
 		wr_u8(w, LCP_OPT_MRU);
 		wr_u8(w, 4);
-		wr_be16(w, p->mru);
+		wr_be16(w, mru);
+	}
+	if (srv && p->our_auth != PPP_AUTH_NONE) {
+		uint8_t val[3];
+		uint8_t n = ppp_auth_value(p->our_auth, val);
+		wr_u8(w, LCP_OPT_AUTH);
+		wr_u8(w, (uint8_t)(2 + n));
+		wr_bytes(w, val, n);
 	}
 	if (!p->magic_rej) {
 		wr_u8(w, LCP_OPT_MAGIC);
 		wr_u8(w, 6);
 		wr_be32(w, p->magic);
+	}
+	if (srv && p->cfg.rras_lcp) {
+		if (!p->rras_rej_cb) {
+			wr_u8(w, LCP_OPT_CALLBACK);
+			wr_u8(w, 3);
+			wr_u8(w, RRAS_CALLBACK_OP);
+		}
+		if (!p->rras_rej_mrru) {
+			wr_u8(w, LCP_OPT_MRRU);
+			wr_u8(w, 4);
+			wr_be16(w, RRAS_MRRU);
+		}
+		if (!p->rras_rej_ed) {
+			wr_u8(w, LCP_OPT_ENDPOINT);
+			wr_u8(w, 3 + sizeof(rras_endpoint));
+			wr_u8(w, 1); /* class 1: locally assigned address */
+			wr_bytes(w, rras_endpoint, sizeof(rras_endpoint));
+		}
 	}
 }
 
@@ -137,14 +175,77 @@ static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 			break;
 		}
 	}
+	if (p->cfg.role == PPP_SERVER && p->cfg.nak_lcp_forever) {
+		/* fault mode: straight into the Nak list, past Max-Failure, so the
+		 * client never gets an Ack whatever it sends */
+		wr_u8(&cp->nak, LCP_OPT_MRU);
+		wr_u8(&cp->nak, 4);
+		wr_be16(&cp->nak, 1);
+	}
 	p->peer_auth = asked;
 	p->peer_mru = mru;
 	return true;
 }
 
+static bool auth_refused(const struct ppp *p, enum ppp_auth a)
+{
+	return p->auth_refused & (1u << a);
+}
+
+/* Server: the client Nak'd (suggest = its choice) or Rejected our
+ * Auth-Protocol. Its choice if we offer it, else our next method. */
+static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now)
+{
+	p->auth_refused |= (uint8_t)(1u << p->our_auth);
+	enum ppp_auth next = PPP_AUTH_NONE;
+	if (suggest != PPP_AUTH_NONE && auth_allowed(p, suggest) && !auth_refused(p, suggest)) {
+		next = suggest;
+	} else {
+		for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]); i++) {
+			enum ppp_auth a = p->cfg.auth[i];
+			if (a == PPP_AUTH_NONE)
+				break;
+			if (!auth_refused(p, a)) {
+				next = a;
+				break;
+			}
+		}
+	}
+	if (next == PPP_AUTH_NONE && !p->auth_second_round && p->cfg.auth[0] != PPP_AUTH_NONE) {
+		/* One more round: a client may Nak an acceptable method once in
+		 * favour of its first choice (ours does) and take it when asked
+		 * again. After the second round the answer is final. */
+		p->auth_second_round = true;
+		p->auth_refused = 0;
+		next = p->cfg.auth[0];
+	}
+	if (next != PPP_AUTH_NONE) {
+		p->our_auth = next;
+		return;
+	}
+	char msg[200];
+	int n = snprintf(msg, sizeof(msg), "LCP: the client refused every authentication method offered (");
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i] &&
+			   n > 0 && (size_t)n < sizeof(msg);
+	     i++)
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, "%s%s", i ? ", " : "",
+			      ppp_auth_name(p->cfg.auth[i]));
+	if (n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ")");
+	ppp_fail(p, true, 0, msg, now);
+}
+
 static bool lcp_nak(struct fsm *f, struct reader *opts)
 {
 	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_CLIENT && ++p->lcp_naks_rcvd > f->max_configure) {
+		/* RFC 1661 bounds only the Naks we send; a server that Naks us
+		 * forever would otherwise keep both ends busy at wire speed */
+		ppp_fail(p, false, 0, "LCP: the server keeps Nak'ing our Configure-Request", p->now);
+		return true;
+	}
+	enum ppp_auth suggest = PPP_AUTH_NONE;
+	bool auth_naked = false;
 	while (rd_left(opts)) {
 		uint8_t type;
 		struct reader v;
@@ -156,14 +257,20 @@ static bool lcp_nak(struct fsm *f, struct reader *opts)
 				p->mru = m;
 		} else if (type == LCP_OPT_MAGIC) {
 			ppp_random(p, &p->magic, sizeof(p->magic));
+		} else if (type == LCP_OPT_AUTH && p->cfg.role == PPP_SERVER) {
+			auth_naked = true;
+			suggest = auth_from_option(v);
 		}
 	}
+	if (auth_naked)
+		lcp_srv_next_auth(p, suggest, p->now);
 	return true;
 }
 
 static bool lcp_rej(struct fsm *f, struct reader *opts)
 {
 	struct ppp *p = P(f);
+	bool auth_rej = false;
 	while (rd_left(opts)) {
 		uint8_t type;
 		struct reader v;
@@ -173,7 +280,17 @@ static bool lcp_rej(struct fsm *f, struct reader *opts)
 			p->mru_rej = true;
 		else if (type == LCP_OPT_MAGIC)
 			p->magic_rej = true;
+		else if (type == LCP_OPT_CALLBACK)
+			p->rras_rej_cb = true;
+		else if (type == LCP_OPT_MRRU)
+			p->rras_rej_mrru = true;
+		else if (type == LCP_OPT_ENDPOINT)
+			p->rras_rej_ed = true;
+		else if (type == LCP_OPT_AUTH && p->cfg.role == PPP_SERVER)
+			auth_rej = true;
 	}
+	if (auth_rej)
+		lcp_srv_next_auth(p, PPP_AUTH_NONE, p->now);
 	return true;
 }
 
@@ -187,6 +304,11 @@ static void lcp_up(struct fsm *f, uint64_t now)
 	p->chap_answered = false;
 	p->eap_mschap_ok = false;
 	p->auth_tries = 0;
+	p->lcp_naks_rcvd = 0;
+	if (p->cfg.role == PPP_SERVER) {
+		ppp_auth_start(p, now);
+		return;
+	}
 	/* the authenticator has to finish within the time LCP would take to give up */
 	p->auth_deadline = now + (uint64_t)f->restart_ms * f->max_configure;
 	switch (p->peer_auth) {

@@ -70,3 +70,63 @@ void pap_input(struct ppp *p, struct reader *r, uint64_t now)
 		ppp_fail(p, true, 0, why, now);
 	}
 }
+
+/* --- server role --- */
+
+enum { PAP_SRV_WAIT = 0, PAP_SRV_ACKED, PAP_SRV_NAKED };
+
+static void pap_srv_reply(struct ppp *p, uint8_t code, uint8_t id, const char *msg)
+{
+	uint8_t buf[64];
+	size_t ml = strlen(msg);
+	struct writer w;
+	wr_init(&w, buf, sizeof(buf));
+	wr_u8(&w, code);
+	wr_u8(&w, id);
+	wr_be16(&w, (uint16_t)(5 + ml));
+	wr_u8(&w, (uint8_t)ml);
+	wr_bytes(&w, msg, ml);
+	if (wr_ok(&w))
+		ppp_auth_send(p, PPP_PROTO_PAP, buf, w.len, false, p->now);
+}
+
+void pap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
+{
+	if (p->our_auth != PPP_AUTH_PAP || p->srv_state == PAP_SRV_NAKED)
+		return;
+	uint8_t code = rd_u8(r), id = rd_u8(r);
+	uint16_t len = rd_be16(r);
+	struct reader d;
+	if (!rd_ok(r) || len < 4 || !rd_sub(r, (size_t)len - 4, &d) || code != PAP_AUTH_REQ)
+		return;
+	if (p->srv_state == PAP_SRV_ACKED) {
+		/* our Ack was lost: the client retransmits, acknowledge again */
+		if (p->srv_len >= 2 && p->srv_proto == PPP_PROTO_PAP) {
+			p->srv_pkt[1] = id;
+			ppp_send(p, PPP_PROTO_PAP, p->srv_pkt, p->srv_len);
+		}
+		return;
+	}
+	if (p->phase != PHASE_AUTHENTICATE)
+		return;
+	uint8_t ul = rd_u8(&d);
+	const uint8_t *user = rd_take(&d, ul);
+	uint8_t pl = rd_u8(&d);
+	const uint8_t *pw = rd_take(&d, pl);
+	if (!rd_ok(&d))
+		return; /* malformed: dropped, the client retransmits */
+	char secret[PPP_NAME_MAX];
+	bool ok = ppp_take_peer_name(p, user, ul) &&
+		  ppp_get_secret(p, p->peer_name, secret, sizeof(secret)) &&
+		  strlen(secret) == pl && ppp_secret_eq(secret, pw, pl);
+	memset(secret, 0, sizeof(secret));
+	if (ok) {
+		pap_srv_reply(p, PAP_AUTH_ACK, id, "Welcome");
+		p->srv_state = PAP_SRV_ACKED;
+		ppp_auth_success(p, PPP_AUTH_PAP, NULL, now);
+	} else {
+		pap_srv_reply(p, PAP_AUTH_NAK, id, "Authentication failed");
+		p->srv_state = PAP_SRV_NAKED;
+		ppp_auth_refused(p, 0, now);
+	}
+}

@@ -110,6 +110,8 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 		info.have_keys = true;
 		memcpy(info.hlak, hlak, 32);
 	}
+	if (p->cfg.role == PPP_SERVER)
+		memcpy(info.peer_name, p->peer_name, strnlen(p->peer_name, sizeof(info.peer_name) - 1));
 	p->auth_ok = method;
 	p->auth_deadline = UINT64_MAX;
 	/* the session must see this before the first NCP frame leaves */
@@ -149,8 +151,7 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 {
 	if (!cfg || !ops || !ops->output || !ops->event)
 		return NULL;
-	/* the authenticator role is not written yet: refuse rather than half-work */
-	if (cfg->role != PPP_CLIENT)
+	if (cfg->role != PPP_CLIENT && cfg->role != PPP_SERVER)
 		return NULL;
 	struct ppp *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -164,7 +165,16 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 		snprintf(p->password, sizeof(p->password), "%s", cfg->password);
 	p->cfg.username = p->username;
 	p->cfg.password = p->password;
-	p->cfg.hostname = NULL;
+	snprintf(p->hostname, sizeof(p->hostname), "%s",
+		 cfg->hostname && cfg->hostname[0] ? cfg->hostname : "sstpd");
+	p->cfg.hostname = p->hostname;
+	if (cfg->role == PPP_SERVER) {
+		p->our_auth = cfg->auth[0];
+		p->ip_local = cfg->local_ip4;
+		memcpy(p->ifid_local, cfg->local_ifid, 8);
+	} else {
+		p->cfg.nak_lcp_forever = p->cfg.rras_lcp = p->cfg.reject_auth = false;
+	}
 	p->mru = cfg->mru;
 	p->phase = PHASE_DEAD;
 	p->echo_next = UINT64_MAX;
@@ -186,11 +196,14 @@ void ppp_free(struct ppp *p)
 		return;
 	memset(p->password, 0, sizeof(p->password));
 	memset(p->nt_resp, 0, sizeof(p->nt_resp));
+	memset(p->srv_pkt, 0, sizeof(p->srv_pkt));
+	memset(p->srv_hlak, 0, sizeof(p->srv_hlak));
 	free(p);
 }
 
 void ppp_lower_up(struct ppp *p, uint64_t now)
 {
+	p->now = now;
 	if (p->dead || p->phase != PHASE_DEAD)
 		return;
 	p->phase = PHASE_ESTABLISH;
@@ -203,6 +216,7 @@ void ppp_lower_up(struct ppp *p, uint64_t now)
 
 void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 {
+	p->now = now;
 	if (p->dead || p->phase == PHASE_DEAD)
 		return;
 	struct reader r;
@@ -229,12 +243,20 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 	case PPP_PROTO_EAP:
 		if (p->phase != PHASE_AUTHENTICATE && p->phase != PHASE_NETWORK)
 			return;
-		if (proto == PPP_PROTO_PAP)
+		if (p->cfg.role == PPP_SERVER) {
+			if (proto == PPP_PROTO_PAP)
+				pap_srv_input(p, &r, now);
+			else if (proto == PPP_PROTO_CHAP)
+				chap_srv_input(p, &r, now);
+			else
+				eap_srv_input(p, &r, now);
+		} else if (proto == PPP_PROTO_PAP) {
 			pap_input(p, &r, now);
-		else if (proto == PPP_PROTO_CHAP)
+		} else if (proto == PPP_PROTO_CHAP) {
 			chap_input(p, &r, now);
-		else
+		} else {
 			eap_input(p, &r, now);
+		}
 		return;
 	case PPP_PROTO_IPCP:
 		if (p->cfg.ipv4) {
@@ -260,9 +282,111 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 
 void ppp_close(struct ppp *p, const char *reason, uint64_t now)
 {
+	p->now = now;
 	if (p->dead)
 		return;
 	ppp_fail(p, false, 0, reason ? reason : "closed by administrator", now);
+}
+
+/* --- server role: the authenticator's common part --- */
+
+void ppp_auth_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len, bool retrans,
+		   uint64_t now)
+{
+	if (len > sizeof(p->srv_pkt))
+		return;
+	memcpy(p->srv_pkt, pkt, len);
+	p->srv_len = (uint16_t)len;
+	p->srv_proto = proto;
+	ppp_send(p, proto, pkt, len);
+	if (retrans) {
+		p->auth_tries++;
+		p->auth_deadline = now + p->lcp.restart_ms;
+	}
+}
+
+void ppp_auth_start(struct ppp *p, uint64_t now)
+{
+	p->srv_len = 0;
+	p->srv_state = 0;
+	p->auth_tries = 0;
+	p->peer_name[0] = 0;
+	/* a client that never sends a PAP request gets as long as LCP would */
+	p->auth_deadline = now + (uint64_t)p->lcp.restart_ms * p->lcp.max_configure;
+	switch (p->our_auth) {
+	case PPP_AUTH_NONE:
+		ppp_auth_success(p, PPP_AUTH_NONE, NULL, now);
+		break;
+	case PPP_AUTH_PAP:
+		break;
+	case PPP_AUTH_CHAP_MD5:
+	case PPP_AUTH_MSCHAPV2:
+		chap_srv_start(p, now);
+		break;
+	case PPP_AUTH_EAP_MSCHAPV2:
+		eap_srv_start(p, now);
+		break;
+	}
+}
+
+static void auth_srv_timeout(struct ppp *p, uint64_t now)
+{
+	if (p->phase != PHASE_AUTHENTICATE) {
+		p->auth_deadline = UINT64_MAX;
+		return;
+	}
+	if (p->srv_len && p->auth_tries < p->lcp.max_configure) {
+		ppp_auth_send(p, p->srv_proto, p->srv_pkt, p->srv_len, true, now);
+		return;
+	}
+	char msg[120];
+	snprintf(msg, sizeof(msg), "%s authentication: no answer from the client",
+		 ppp_auth_name(p->our_auth));
+	ppp_fail(p, false, 0, msg, now);
+}
+
+void ppp_auth_refused(struct ppp *p, int code, uint64_t now)
+{
+	/* the name is the peer's: no control characters into the logs */
+	char name[PPP_NAME_MAX], msg[PPP_NAME_MAX + 120];
+	size_t i = 0;
+	for (; p->peer_name[i] && i < sizeof(name) - 1; i++) {
+		uint8_t c = (uint8_t)p->peer_name[i];
+		name[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	name[i] = 0;
+	snprintf(msg, sizeof(msg), "%s authentication of user \"%s\" failed%s",
+		 ppp_auth_name(p->our_auth), name,
+		 code == 691 ? ": E=691 (wrong user name or password)" : "");
+	ppp_fail(p, true, code, msg, now);
+}
+
+bool ppp_get_secret(struct ppp *p, const char *user, char *pw, size_t pwlen)
+{
+	memset(pw, 0, pwlen);
+	if (p->cfg.reject_auth || !p->ops->get_secret)
+		return false;
+	bool ok = p->ops->get_secret(p->ctx, user, pw, pwlen);
+	pw[pwlen - 1] = 0;
+	return ok;
+}
+
+bool ppp_take_peer_name(struct ppp *p, const uint8_t *name, size_t len)
+{
+	if (!name || len >= sizeof(p->peer_name) || memchr(name, 0, len))
+		return false;
+	memcpy(p->peer_name, name, len);
+	p->peer_name[len] = 0;
+	return true;
+}
+
+bool ppp_secret_eq(const void *a, const void *b, size_t len)
+{
+	const uint8_t *x = a, *y = b;
+	uint8_t d = 0;
+	for (size_t i = 0; i < len; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
 }
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -277,6 +401,7 @@ uint64_t ppp_deadline(const struct ppp *p)
 
 void ppp_timeout(struct ppp *p, uint64_t now)
 {
+	p->now = now;
 	if (p->dead)
 		return;
 	fsm_timeout(&p->lcp, now);
@@ -286,8 +411,12 @@ void ppp_timeout(struct ppp *p, uint64_t now)
 		fsm_timeout(&p->ipv6cp, now);
 	if (!p->dead && now >= p->echo_next)
 		lcp_echo_timeout(p, now);
-	if (!p->dead && now >= p->auth_deadline)
-		pap_timeout(p, now);
+	if (!p->dead && now >= p->auth_deadline) {
+		if (p->cfg.role == PPP_SERVER)
+			auth_srv_timeout(p, now);
+		else
+			pap_timeout(p, now);
+	}
 }
 
 void ppp_saw_traffic(struct ppp *p, uint64_t now)
@@ -300,3 +429,8 @@ void ppp_saw_traffic(struct ppp *p, uint64_t now)
 enum ppp_auth ppp_auth_method(const struct ppp *p) { return p->auth_ok; }
 
 bool ppp_is_dead(const struct ppp *p) { return p->dead; }
+
+const struct ppp_down_info *ppp_failure(const struct ppp *p)
+{
+	return p->down.reason ? &p->down : NULL;
+}

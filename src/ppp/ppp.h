@@ -39,14 +39,14 @@ const char *ppp_auth_name(enum ppp_auth a);
 
 struct ppp_config {
 	enum ppp_role role;
-	uint16_t mru;                /* offered in LCP (from the MTU) */
-	/* client: credentials; server: unused */
+	uint16_t mru;                /* offered in LCP (from the MTU); both roles */
+	/* client: credentials; server: unused (ops->get_secret answers) */
 	const char *username;
 	const char *password;
 	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
 	 * server: methods requested, in order (on Nak: the peer's choice if listed) */
 	enum ppp_auth auth[4];
-	const char *hostname;        /* server: name in CHAP challenges */
+	const char *hostname;        /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
 	bool ipv4;                   /* run IPCP (default true) */
 	bool ipv6;                   /* run IPV6CP */
 	/* RFC 1661 counters and timer; 0 = defaults 3000 ms, 10, 2, 5 */
@@ -57,11 +57,31 @@ struct ppp_config {
 	/* LCP echo keepalive: interval 0 = off; failures = missed echoes before down */
 	uint32_t echo_interval_ms;
 	uint32_t echo_failures;
-	/* server role: addresses to hand out (network byte order), DNS (0 = none) */
+	/* server role: our address, the client's, DNS to hand out (network
+	 * byte order; dns4[i] = 0: that DNS option is Rejected; peer_ip4 = 0:
+	 * the client's own non-zero address is taken) */
 	uint32_t local_ip4, peer_ip4, dns4[2];
-	uint8_t local_ifid[8], peer_ifid[8]; /* server: IPV6CP ids (peer_ifid 0 = accept the client's) */
+	/* server: IPV6CP ids. local_ifid 0 = random. The client's id is taken
+	 * unless zero or equal to ours; then it is Nak'd with peer_ifid (or a
+	 * random id when peer_ifid is 0) */
+	uint8_t local_ifid[8], peer_ifid[8];
 	/* randomness for magic numbers, challenges, ids; NULL = getrandom() */
 	void (*random)(void *ctx, void *buf, size_t len);
+	/* Server role fault modes for the test server (tools/sstpd); all false
+	 * in normal use, ignored in the client role.
+	 * nak_lcp_forever: every client LCP Configure-Request is Nak'd (MRU
+	 *   suggested as 1, an unusable value), ignoring Max-Failure, so LCP
+	 *   never opens.
+	 * rras_lcp: our LCP Configure-Request looks like Windows RRAS': MRU
+	 *   4091, Auth-Protocol, Magic-Number, Callback (13, operation 6),
+	 *   MRRU 1614 (17), Endpoint-Discriminator (19, class 1, 20 bytes);
+	 *   options the client rejects are dropped from the next request.
+	 * reject_auth: credentials are always refused (as a wrong password:
+	 *   PAP Nak, CHAP / MS-CHAPv2 Failure E=691, EAP-MSCHAPv2 Failure then
+	 *   EAP Failure), then LCP Terminate and PPP_EV_DEAD. */
+	bool nak_lcp_forever;
+	bool rras_lcp;
+	bool reject_auth;
 };
 
 struct ppp_auth_info {
@@ -72,7 +92,8 @@ struct ppp_auth_info {
 	 * which computes the client's view to check the crypto binding.
 	 * Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
-	char peer_name[64];          /* server role: the authenticated user */
+	char peer_name[64];          /* server role: the user name as the client sent it
+	                              * (cut to 63 bytes here; verified in full) */
 };
 
 struct ppp_ipcp_info {
@@ -91,19 +112,27 @@ struct ppp_down_info {
 };
 
 enum ppp_event {
-	PPP_EV_AUTH_OK,              /* arg: struct ppp_auth_info *; before any NCP frame */
+	/* arg: struct ppp_auth_info *; before any NCP frame. Server role: the
+	 * authentication of the client succeeded (and the Success went out). */
+	PPP_EV_AUTH_OK,
 	PPP_EV_IPCP_UP,              /* arg: struct ppp_ipcp_info * */
 	PPP_EV_IPCP_DOWN,
 	PPP_EV_IPV6CP_UP,            /* arg: struct ppp_ipv6cp_info * */
 	PPP_EV_IPV6CP_DOWN,
-	PPP_EV_DEAD,                 /* arg: struct ppp_down_info *; link is down for good */
+	/* arg: struct ppp_down_info *; link is down for good. Server role:
+	 * auth_failed = the client's credentials were refused (code 691 for
+	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
+	PPP_EV_DEAD,
 };
 
 struct ppp_ops {
 	/* One whole frame, FF 03 + protocol + information. */
 	void (*output)(void *ctx, const uint8_t *frame, size_t len);
 	void (*event)(void *ctx, enum ppp_event ev, const void *arg);
-	/* Server role: copy user's password into pw; false = unknown user. */
+	/* Server role: copy the user's password (NUL-terminated, UTF-8) into pw;
+	 * false = unknown user (refused like a wrong password). user is the
+	 * name exactly as the client sent it (PAP peer-id, CHAP name, EAP
+	 * MS-CHAPv2 name), NUL-terminated, without NUL bytes inside. */
 	bool (*get_secret)(void *ctx, const char *user, char *pw, size_t pwlen);
 };
 
@@ -127,5 +156,9 @@ void ppp_saw_traffic(struct ppp *p, uint64_t now);
 /* The method that succeeded (PPP_AUTH_NONE before). */
 enum ppp_auth ppp_auth_method(const struct ppp *p);
 bool ppp_is_dead(const struct ppp *p);
+/* Why the link is going (or went) down, as soon as PPP knows it — e.g. an
+ * authentication failure while LCP is still terminating; NULL while all is
+ * well. Valid until ppp_free(). */
+const struct ppp_down_info *ppp_failure(const struct ppp *p);
 
 #endif

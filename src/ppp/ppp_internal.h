@@ -16,6 +16,7 @@ struct ppp {
 	void *ctx;
 	char username[PPP_NAME_MAX], password[PPP_NAME_MAX];
 	enum ppp_phase phase;
+	uint64_t now;              /* of the call in progress, for callbacks without one */
 	struct fsm lcp, ipcp, ipv6cp;
 
 	/* LCP */
@@ -28,7 +29,14 @@ struct ppp {
 	uint32_t echo_missed;
 	uint8_t echo_id;
 
-	/* authentication (client role) */
+	/* LCP, server role: the method we request and those already refused */
+	enum ppp_auth our_auth;
+	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
+	bool auth_second_round;    /* every method was refused once already */
+	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
+	uint32_t lcp_naks_rcvd;    /* client: Naks of our request in a row */
+
+	/* authentication */
 	enum ppp_auth auth_ok;     /* method that succeeded */
 	uint64_t auth_deadline;
 	uint32_t auth_tries;
@@ -37,6 +45,14 @@ struct ppp {
 	bool chap_answered;        /* a Response was sent for the current challenge */
 	bool eap_mschap_ok;        /* EAP-MSCHAPv2 verified the server's S= */
 	char eap_fail[160];        /* the E= reason seen inside EAP, for EAP Failure */
+	/* server role */
+	char hostname[PPP_NAME_MAX];
+	char peer_name[PPP_NAME_MAX];  /* as the client sent it */
+	uint8_t srv_state;         /* per method, see pap.c / chap.c / eap.c */
+	uint8_t srv_hlak[32];      /* EAP: kept from the MS-CHAPv2 Response to EAP Success */
+	uint16_t srv_proto;        /* last auth packet sent, resent on timeout / duplicate */
+	uint16_t srv_len;
+	uint8_t srv_pkt[4 + 6 + 128 + PPP_NAME_MAX];
 
 	/* IPCP */
 	uint32_t ip_local, ip_peer, dns[2];
@@ -70,18 +86,42 @@ void ppp_report_dead(struct ppp *p);
 void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, uint64_t now);
 void ppp_ncp_finished(struct ppp *p, uint64_t now);
 uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val); /* Auth-Protocol option value; its length */
+/* Server: sends an auth packet and keeps it for retransmission (retrans:
+ * the restart timer runs) and for answering duplicates. */
+void ppp_auth_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len, bool retrans,
+		   uint64_t now);
+/* Server: starts authenticating with p->our_auth (LCP just opened). */
+void ppp_auth_start(struct ppp *p, uint64_t now);
+/* Server: credentials refused: the failure was sent, now LCP Terminate. */
+void ppp_auth_refused(struct ppp *p, int code, uint64_t now);
+/* Server: fetches the user's secret; false = unknown user or reject_auth. */
+bool ppp_get_secret(struct ppp *p, const char *user, char *pw, size_t pwlen);
+/* Copies a peer-sent name into p->peer_name; false if it holds a NUL or is too long. */
+bool ppp_take_peer_name(struct ppp *p, const uint8_t *name, size_t len);
+/* Constant-time comparison for secrets and responses. */
+bool ppp_secret_eq(const void *a, const void *b, size_t len);
 
 /* lcp.c */
 extern const struct fsm_callbacks lcp_callbacks;
 void lcp_echo_timeout(struct ppp *p, uint64_t now);
 void lcp_protocol_reject(struct ppp *p, uint16_t proto, const uint8_t *info, size_t len);
 
-/* chap.c / pap.c / eap.c: client role */
+/* chap.c / pap.c / eap.c: client role, and the server role where noted */
 void chap_input(struct ppp *p, struct reader *r, uint64_t now);
 void pap_start(struct ppp *p, uint64_t now);
 void pap_input(struct ppp *p, struct reader *r, uint64_t now);
 void pap_timeout(struct ppp *p, uint64_t now);
 void eap_input(struct ppp *p, struct reader *r, uint64_t now);
+void pap_srv_input(struct ppp *p, struct reader *r, uint64_t now);
+void chap_srv_start(struct ppp *p, uint64_t now);
+void chap_srv_input(struct ppp *p, struct reader *r, uint64_t now);
+void eap_srv_start(struct ppp *p, uint64_t now);
+void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now);
+/* "S=<40 hex> M=Welcome" for the server; false if the secret is unusable. */
+bool mschapv2_srv_verify(struct ppp *p, const char *pw, const uint8_t chal[16],
+			 const uint8_t resp[49], char success[64], uint8_t hlak[32]);
+/* "E=691 R=0 C=<32 hex> V=3 M=..." with a fresh challenge. */
+size_t mschapv2_srv_failure(struct ppp *p, char *out, size_t outlen);
 /* MS-CHAPv2 pieces shared by CHAP and EAP-MSCHAPv2 */
 void mschapv2_make_response(struct ppp *p, const uint8_t chal[16], uint8_t value[49]);
 /* Checks "S=..." in a Success message; false = the server did not prove the password. */

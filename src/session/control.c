@@ -25,7 +25,6 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
-#define REQ_MAX 256
 #define REPLY_MAX 8192
 #define IO_TIMEOUT_MS 1000
 
@@ -98,37 +97,79 @@ static int write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-size_t control_handle(struct session *s, const char *req, char *reply, size_t cap)
+bool control_parse(struct reader *r, enum control_req *req)
 {
-	if (strcmp(req, "show") == 0 || strcmp(req, "show json") == 0) {
-		session_describe(s, reply, cap, strcmp(req, "show json") == 0);
-	} else if (strcmp(req, "connect") == 0) {
-		session_connect(s);
+	static const struct {
+		const char *text;
+		enum control_req req;
+	} cmds[] = { { "show", CONTROL_REQ_SHOW },
+		     { "show json", CONTROL_REQ_SHOW_JSON },
+		     { "connect", CONTROL_REQ_CONNECT },
+		     { "disconnect", CONTROL_REQ_DISCONNECT } };
+	uint16_t n = rd_be16(r);
+	if (!rd_ok(r) || n == 0 || n > CONTROL_REQ_MAX)
+		return false;
+	const uint8_t *p = rd_take(r, n);
+	if (!p)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	/* Compared as counted bytes: the frame is not NUL-terminated. */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strlen(cmds[i].text) == n && memcmp(cmds[i].text, p, n) == 0) {
+			*req = cmds[i].req;
+			return true;
+		}
+	return false;
+}
+
+size_t control_handle(struct session *s, enum control_req req, char *reply, size_t cap)
+{
+	char err[160];
+	switch (req) {
+	case CONTROL_REQ_SHOW:
+	case CONTROL_REQ_SHOW_JSON:
+		session_describe(s, reply, cap, req == CONTROL_REQ_SHOW_JSON);
+		break;
+	case CONTROL_REQ_CONNECT:
+		if (!session_connect(s, err, sizeof(err))) {
+			snprintf(reply, cap, "error: %s\n", err);
+			break;
+		}
 		session_describe(s, reply, cap, false);
-	} else if (strcmp(req, "disconnect") == 0) {
-		session_disconnect(s);
+		break;
+	case CONTROL_REQ_DISCONNECT:
+		if (!session_disconnect(s, err, sizeof(err))) {
+			snprintf(reply, cap, "error: %s\n", err);
+			break;
+		}
 		session_describe(s, reply, cap, false);
-	} else {
+		break;
+	default:
 		snprintf(reply, cap, "error: unknown request\n");
+		break;
 	}
 	return strlen(reply);
 }
 
 static void on_client(struct control *c, int cfd)
 {
-	uint8_t hdr[2];
-	char req[REQ_MAX + 1];
-	if (read_full(cfd, hdr, 2) < 0)
+	uint8_t buf[2 + CONTROL_REQ_MAX];
+	if (read_full(cfd, buf, 2) < 0)
 		return;
-	uint16_t n = be16_get(hdr);
-	if (n == 0 || n > REQ_MAX || read_full(cfd, req, n) < 0)
+	uint16_t n = be16_get(buf);
+	if (n == 0 || n > CONTROL_REQ_MAX || read_full(cfd, buf + 2, n) < 0)
 		return;
-	req[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (req[i] < 0x20 || req[i] > 0x7e)
-			return;
+	struct reader r;
+	rd_init(&r, buf, 2 + (size_t)n);
+	enum control_req req = 0;
 	static char reply[REPLY_MAX]; /* one request at a time, on the loop's thread */
-	size_t len = control_handle(c->s, req, reply, sizeof(reply));
+	size_t len;
+	if (control_parse(&r, &req))
+		len = control_handle(c->s, req, reply, sizeof(reply));
+	else
+		len = (size_t)snprintf(reply, sizeof(reply), "error: unknown request\n");
 	uint8_t rh[4];
 	be32_put(rh, (uint32_t)len);
 	if (write_full(cfd, rh, 4) == 0)

@@ -6,9 +6,11 @@
 #ifndef SSTPC_SESSION_CONTROL_H
 #define SSTPC_SESSION_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct control;
+struct reader;
 struct loop;
 struct session;
 
@@ -19,8 +21,23 @@ const char *control_dir(void);
 struct control *control_open(const char *ifname, struct session *s, struct loop *l, char *err,
 			     size_t errlen);
 void control_close(struct control *c);
-/* Handles one request text, writing the reply; returns the reply length. */
-size_t control_handle(struct session *s, const char *req, char *reply, size_t cap);
+#define CONTROL_REQ_MAX 256
+
+enum control_req {
+	CONTROL_REQ_SHOW = 1,
+	CONTROL_REQ_SHOW_JSON,
+	CONTROL_REQ_CONNECT,
+	CONTROL_REQ_DISCONNECT,
+};
+
+/* Parses one framed request (2-byte length + printable ASCII command) from
+ * r. False for a short frame, a zero or oversized length, a non-printable
+ * byte or an unknown command; r is advanced past the frame when it was
+ * complete. */
+bool control_parse(struct reader *r, enum control_req *req);
+/* Carries out one request, writing the reply text; returns its length.
+ * Replies to failed requests start with "error: ". */
+size_t control_handle(struct session *s, enum control_req req, char *reply, size_t cap);
 /* argv[0] is show|connect|disconnect. Returns the exit status. */
 int control_cli(int argc, char **argv);
 

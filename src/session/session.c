@@ -43,6 +43,7 @@ struct session {
 	enum session_state state;
 	bool admin_down;  /* disconnect interface / disable */
 	bool stopping;    /* SIGTERM, SIGINT */
+	bool restart;     /* SIGHUP changed the configuration: reconnect at once */
 	int exit_code;
 
 	int tun_fd;
@@ -50,6 +51,7 @@ struct session {
 	unsigned tun_events;
 	struct netcfg *nc;
 	uint16_t mss4, mss6;
+	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
 
 	int sock;
 	unsigned sock_events;
@@ -73,6 +75,7 @@ struct session {
 
 	uint64_t deadline;   /* connect timeout, close grace or backoff end */
 	uint64_t up_since;
+	uint64_t last_rx;    /* when the server last sent anything */
 	unsigned fails;      /* consecutive failed attempts */
 	unsigned reconnects;
 	char error[256];     /* why the last attempt ended */
@@ -210,6 +213,10 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
 		return;
+	if (s->sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->sv6, pkt + 8)) {
+		s->drops++;
+		return;
+	}
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
 	if (write(s->tun_fd, pkt, len) < 0)
@@ -318,6 +325,7 @@ static void read_stream(struct session *s)
 		}
 		s->in_len += (size_t)n;
 		uint64_t now = now_ms(s);
+		s->last_rx = now;
 		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
 		if (s->ppp)
 			ppp_saw_traffic(s->ppp, now);
@@ -370,6 +378,26 @@ static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 		sstp_send_ppp(s->sstp, frame, len);
 }
 
+/* True if a route we are about to add via the tunnel (the default route, or
+ * a configured prefix) would cover the server's own address: then the
+ * server needs a host route through the path it uses now, or the tunnel's
+ * connection would be routed into the tunnel. */
+static bool server_covered(const struct session *s, int family)
+{
+	const struct conf *c = &s->conf;
+	if (s->peer.ss_family != family)
+		return false;
+	if (!c->no_default_route)
+		return true;
+	const uint8_t *a = family == AF_INET ? (const uint8_t *)&((const struct sockaddr_in *)&s->peer)->sin_addr
+					     : ((const struct sockaddr_in6 *)&s->peer)->sin6_addr.s6_addr;
+	for (int i = 0; i < c->nroutes; i++)
+		if (c->routes[i].family == family &&
+		    srcvalid_prefix_match(a, c->routes[i].addr, c->routes[i].plen, family == AF_INET ? 4 : 16))
+			return true;
+	return false;
+}
+
 static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 {
 	const struct conf *c = &s->conf;
@@ -387,11 +415,13 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 		return;
 	}
 	log_notice("IPv4 up: local %s peer %s", l, p);
-	if (!c->no_default_route) {
+	if (server_covered(s, AF_INET)) {
 		/* Keep the tunnel's own connection off the tunnel. */
 		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
 		if (rc < 0)
 			log_warn("cannot add a host route to the server: %s", strerror(-rc));
+	}
+	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
 		if (rc < 0)
@@ -432,6 +462,20 @@ static void apply_sysctls(struct session *s)
 									      : "0";
 		snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", c->ifname);
 		netcfg_sysctl(s->nc, path, v);
+		/* The kernel applies max(conf.all.rp_filter, conf.<if>.rp_filter).
+		 * Changing `all` would change every interface, so it is left
+		 * alone; say when it overrides what was asked. */
+		char all[8] = "";
+		FILE *f = fopen("/proc/sys/net/ipv4/conf/all/rp_filter", "r");
+		if (f) {
+			if (!fgets(all, sizeof(all), f))
+				all[0] = '\0';
+			fclose(f);
+		}
+		if (all[0] >= '0' && all[0] <= '2' && all[0] > v[0])
+			log_warn("ip source-validation: net.ipv4.conf.all.rp_filter is %c, so the kernel uses %s on "
+				 "%s, not what was configured",
+				 all[0], all[0] == '1' ? "strict" : "loose", c->ifname);
 	}
 }
 
@@ -455,6 +499,30 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 	memcpy(a + 8, ip->peer_id, 8);
 	inet_ntop(AF_INET6, a, p6, sizeof(p6));
 	log_notice("IPv6 up: local %s peer %s", l6, p6);
+	if (server_covered(s, AF_INET6)) {
+		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
+		if (rc < 0)
+			log_warn("cannot add a host route to the server: %s", strerror(-rc));
+	}
+	/* The sources that route back through the tunnel, for the data path's
+	 * IPv6 source validation (built before our own routes exist, so the
+	 * loose probe sees only the host's other routes). */
+	enum srcvalid_mode m = c->source_validation == CONF_SRCVALID_STRICT  ? SRCVALID_STRICT
+			       : c->source_validation == CONF_SRCVALID_LOOSE ? SRCVALID_LOOSE
+									     : SRCVALID_OFF;
+	srcvalid_init(&s->sv6, m);
+	if (m == SRCVALID_LOOSE) {
+		static const uint8_t global[16] = { 0x20 };
+		uint8_t gw[16];
+		int oif;
+		if (nl_route_get(AF_INET6, global, gw, &oif) == 0)
+			srcvalid_allow_any(&s->sv6);
+	}
+	if (!c->no_default_route)
+		srcvalid_allow_any(&s->sv6);
+	for (int i = 0; i < c->nroutes; i++)
+		if (c->routes[i].family == AF_INET6)
+			srcvalid_add(&s->sv6, c->routes[i].addr, c->routes[i].plen);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
@@ -524,8 +592,18 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			set_error(s, "%s", di->reason);
 		if (di && di->auth_failed)
 			s->auth_failed = true;
-		if (s->sstp && !s->sstp_closed)
+		if (s->sstp && !s->sstp_closed) {
 			sstp_disconnect(s->sstp, now);
+			/* A server silent for a whole keepalive interval (the echo
+			 * check gave up) will not acknowledge the disconnect either:
+			 * send it for the record and go now rather than wait out
+			 * the acknowledgement timer. */
+			uint64_t quiet = (uint64_t)s->conf.keepalive_interval * 1000;
+			if (quiet && now - s->last_rx >= quiet) {
+				flush_out(s);
+				session_fail(s, "the server went silent");
+			}
+		}
 		break;
 	}
 	}
@@ -556,6 +634,14 @@ static uint64_t backoff_delay(struct session *s)
 static void session_teardown(struct session *s)
 {
 	bool was_up = s->state == SESSION_UP;
+	/* A server that hangs up right after refusing our credentials closes
+	 * SSTP before LCP has finished terminating: PPP's reason is the real
+	 * one. */
+	const struct ppp_down_info *di = s->ppp && !s->ppp_dead ? ppp_failure(s->ppp) : NULL;
+	if (di && di->reason && !s->stopping && !s->admin_down) {
+		snprintf(s->error, sizeof(s->error), "%s", di->reason);
+		s->auth_failed = di->auth_failed;
+	}
 	if (s->nc)
 		netcfg_undo(s->nc);
 	if (s->ifindex > 0 && !s->conf.disable)
@@ -595,6 +681,16 @@ static void session_teardown(struct session *s)
 		loop_stop(s->loop);
 		return;
 	}
+	if (s->restart && !s->admin_down) {
+		s->restart = false;
+		s->fails = 0;
+		log_notice("reconnecting with the new configuration");
+		notify_send("STATUS=reconnecting: configuration reloaded");
+		s->state = SESSION_BACKOFF;
+		s->deadline = now_ms(s);
+		return;
+	}
+	s->restart = false;
 	if (s->admin_down) {
 		log_notice("disconnected%s%s", s->error[0] ? ": " : "", s->error);
 		s->state = SESSION_IDLE;
@@ -831,6 +927,89 @@ static void session_close(struct session *s)
 	session_after(s);
 }
 
+/* The MSS targets follow the MTU and `ip adjust-mss`. */
+static void session_set_mss(struct session *s)
+{
+	const struct conf *c = &s->conf;
+	s->mss4 = s->mss6 = 0;
+	if (c->adjust_mss < 0) {
+		s->mss4 = (uint16_t)(c->mtu - 40);
+		s->mss6 = (uint16_t)(c->mtu - 60);
+	} else if (c->adjust_mss > 0) {
+		s->mss4 = s->mss6 = (uint16_t)c->adjust_mss;
+	}
+}
+
+/* SIGHUP: read the file again. An invalid file changes nothing (the tunnel
+ * keeps running on what it has); a valid, different one is applied: the
+ * device's own settings at once, everything else by reconnecting. */
+static void session_reload(struct session *s)
+{
+	struct conf *n = malloc(sizeof(*n)); /* large; once per SIGHUP */
+	char err[512];
+	if (!n) {
+		log_err("SIGHUP: out of memory: keeping the running configuration");
+		return;
+	}
+	if (!s->conf.path[0]) {
+		log_err("SIGHUP: the configuration did not come from a file: nothing to reload");
+		goto out;
+	}
+	if (!conf_load(n, s->conf.path, err, sizeof(err))) {
+		log_err("SIGHUP: %s: keeping the running configuration", err);
+		goto out;
+	}
+	if (strcmp(n->ifname, s->conf.ifname) != 0) {
+		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
+			"configuration", s->conf.ifname, n->ifname);
+		goto out;
+	}
+	if (strcmp(n->vrf, s->conf.vrf) != 0) {
+		log_warn("SIGHUP: a changed vrf takes effect at the next start");
+		memcpy(n->vrf, s->conf.vrf, sizeof(n->vrf));
+	}
+	if (memcmp(n, &s->conf, sizeof(*n)) == 0) {
+		log_notice("SIGHUP: configuration unchanged");
+		goto out;
+	}
+	struct conf *o = &s->conf;
+	if (n->log_level != o->log_level)
+		log_set_level((enum log_level)n->log_level);
+	int rc;
+	if (strcmp(n->description, o->description) != 0 &&
+	    (rc = nl_link_set_alias(s->ifindex, n->description)) < 0)
+		log_err("SIGHUP: cannot set the description: %s", strerror(-rc));
+	if (n->mtu != o->mtu && (rc = nl_link_set_mtu(s->ifindex, n->mtu)) < 0)
+		log_err("SIGHUP: cannot set MTU %u: %s", n->mtu, strerror(-rc));
+	bool was_disabled = o->disable;
+	*o = *n;
+	session_set_mss(s);
+	log_notice("SIGHUP: configuration reloaded");
+	if (o->disable && !was_disabled) {
+		s->admin_down = true;
+		if (s->ifindex > 0)
+			nl_link_set_up(s->ifindex, false);
+		session_close(s);
+	} else if (!o->disable && was_disabled) {
+		s->admin_down = false;
+		s->fails = 0;
+		session_start_connect(s);
+		session_after(s);
+	} else if (s->state == SESSION_BACKOFF) {
+		s->fails = 0;
+		s->deadline = now_ms(s);
+		session_after(s);
+	} else if (s->state != SESSION_IDLE && s->state != SESSION_STOPPED) {
+		/* Routes, DNS, keepalive, server, credentials: all are set up
+		 * while connecting, so a clean reconnect applies every one. */
+		s->restart = true;
+		session_close(s);
+	}
+out:
+	memset(n, 0, sizeof(*n)); /* the password */
+	free(n);
+}
+
 static void on_signal(void *arg, int signo)
 {
 	struct session *s = arg;
@@ -839,25 +1018,40 @@ static void on_signal(void *arg, int signo)
 		s->stopping = true;
 		notify_send("STOPPING=1");
 		session_close(s);
+	} else if (signo == SIGHUP && !s->stopping) {
+		log_notice("SIGHUP: reloading %s", s->conf.path);
+		notify_send("RELOADING=1");
+		session_reload(s);
+		notify_send("READY=1");
 	}
 }
 
-void session_connect(struct session *s)
+bool session_connect(struct session *s, char *err, size_t errlen)
 {
-	if (s->conf.disable)
-		return;
+	if (s->conf.disable) {
+		snprintf(err, errlen, "%s is disabled in its configuration (remove `disable` and reload)",
+			 s->conf.ifname);
+		return false;
+	}
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
 		s->fails = 0;
 		session_start_connect(s);
 		session_after(s);
 	}
+	return true;
 }
 
-void session_disconnect(struct session *s)
+bool session_disconnect(struct session *s, char *err, size_t errlen)
 {
+	if (s->conf.disable) {
+		snprintf(err, errlen, "%s is disabled in its configuration: it is not connected",
+			 s->conf.ifname);
+		return false;
+	}
 	s->admin_down = true;
 	session_close(s);
+	return true;
 }
 
 struct session *session_new(const struct conf *c, struct loop *l, char *err, size_t errlen)
@@ -879,12 +1073,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	loop_timer_init(&s->timer, on_timer, s);
-	if (c->adjust_mss < 0) {
-		s->mss4 = (uint16_t)(c->mtu - 40);
-		s->mss6 = (uint16_t)(c->mtu - 60);
-	} else if (c->adjust_mss > 0) {
-		s->mss4 = s->mss6 = (uint16_t)c->adjust_mss;
-	}
+	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
 		goto fail;
@@ -926,6 +1115,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	loop_add_signal(l, SIGTERM, on_signal, s);
 	loop_add_signal(l, SIGINT, on_signal, s);
+	loop_add_signal(l, SIGHUP, on_signal, s);
 	return s;
 fail:
 	session_free(s);

@@ -32,8 +32,10 @@ void session_free(struct session *s);
 int session_run(struct session *s);
 
 /* Control (used by the control socket). */
-void session_connect(struct session *s);
-void session_disconnect(struct session *s);
+/* Both return false with the reason in err when the request cannot be
+ * carried out (a disabled tunnel). */
+bool session_connect(struct session *s, char *err, size_t errlen);
+bool session_disconnect(struct session *s, char *err, size_t errlen);
 /* Writes the tunnel's own facts as `key value` lines (json = JSON object
  * members without braces). */
 void session_describe(struct session *s, char *buf, size_t len, bool json);

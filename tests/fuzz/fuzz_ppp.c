@@ -1,9 +1,11 @@
 /* Stateful PPP fuzzing: the input is a sequence of records, each a 2-byte
  * big-endian length and that many bytes of frame; a zero length advances the
  * fake clock to the next deadline instead. The first byte picks the
- * configuration. */
+ * configuration: bit 0 IPv6, bit 1 echo, bits 2-3 the auth order, bit 4 the
+ * server role (user "user", password "pass"), bits 5-7 its fault modes. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ppp/ppp.h"
@@ -30,7 +32,18 @@ static void f_random(void *ctx, void *buf, size_t len)
 	memset(buf, 0x5a, len);
 }
 
-static const struct ppp_ops ops = { .output = f_output, .event = f_event };
+static bool f_secret(void *ctx, const char *user, char *pw, size_t pwlen)
+{
+	(void)ctx;
+	if (strlen(user) >= 256)
+		__builtin_trap(); /* names are bounded before they reach us */
+	if (strcmp(user, "user"))
+		return false;
+	snprintf(pw, pwlen, "pass");
+	return true;
+}
+
+static const struct ppp_ops ops = { .output = f_output, .event = f_event, .get_secret = f_secret };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,6 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ PPP_AUTH_CHAP_MD5 },
 	};
 	memcpy(cfg.auth, orders[(sel >> 2) & 3], sizeof(cfg.auth));
+	if (sel & 0x10) {
+		cfg.role = PPP_SERVER;
+		cfg.hostname = "fuzz";
+		cfg.local_ip4 = 0x0100000a;
+		cfg.peer_ip4 = 0x0200000a;
+		cfg.dns4[0] = sel & 0x20 ? 0 : 0x3500000a;
+		cfg.local_ifid[7] = 1;
+		cfg.nak_lcp_forever = (sel & 0xe0) == 0xe0;
+		cfg.rras_lcp = sel & 0x40;
+		cfg.reject_auth = sel & 0x80;
+	}
 	dead = 0;
 	struct ppp *p = ppp_new(&cfg, &ops, NULL);
 	if (!p)

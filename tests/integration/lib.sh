@@ -13,7 +13,10 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sstpc-it.XXXXXX")
 T_PIDS=()
 T_NETNS=()
 T_SE_DIRS=()
+T_ETCNS=()
 T_FAILS=0
+# Each test's daemons keep their control sockets to themselves.
+export SSTPC_RUN_DIR=$T_TMP/run
 
 log() { echo "[$T_NAME] $*" >&2; }
 skip() { log "SKIP: $*"; exit 77; }
@@ -36,6 +39,9 @@ t_cleanup() {
     for ns in "${T_NETNS[@]}"; do
         ip netns del "$ns" 2>/dev/null || true
     done
+    for d in "${T_ETCNS[@]}"; do
+        rm -rf "$d"
+    done
     rm -rf "$T_TMP"
     exit $rc
 }
@@ -46,11 +52,18 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root (namespaces, TUN)"; }
 need_cmd() { for c in "$@"; do command -v "$c" >/dev/null || skip "missing command $c"; done; }
 need_sstpc() { [ -x "$SSTPC" ] || die "no sstpc binary at $SSTPC (build first)"; }
 
-# mk_netns NAME: a new namespace with lo up, removed on exit.
+# mk_netns NAME: a new namespace with lo up, removed on exit. It gets its own
+# resolv.conf (ip netns exec bind-mounts /etc/netns/NAME/resolv.conf), so a
+# tunnel that installs DNS never touches the host's file.
 mk_netns() {
     ip netns add "$1" || die "ip netns add $1"
     T_NETNS+=("$1")
     ip -n "$1" link set lo up
+    if [ ! -e "/etc/netns/$1" ]; then
+        mkdir -p "/etc/netns/$1"
+        printf '# %s test namespace\nnameserver 127.0.0.1\n' "$1" > "/etc/netns/$1/resolv.conf"
+        T_ETCNS+=("/etc/netns/$1")
+    fi
 }
 
 # veth_pair NS1 IP1 NS2 IP2 (IPs with /prefix)

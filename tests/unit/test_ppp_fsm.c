@@ -100,7 +100,8 @@ static void feed(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, s
 	pkt[0] = code;
 	pkt[1] = id;
 	be16_put(pkt + 2, (uint16_t)(n + 4));
-	memcpy(pkt + 4, data, n);
+	if (n) /* data may be NULL for an empty packet */
+		memcpy(pkt + 4, data, n);
 	fsm_input(f, pkt, n + 4, 1000);
 }
 
