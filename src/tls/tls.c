@@ -648,6 +648,11 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx)
 	free(ctx);
 }
 
+bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list)
+{
+	return wolfSSL_CTX_set_cipher_list(ctx->ctx, list) == WOLFSSL_SUCCESS;
+}
+
 struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen)
 {
 	struct tls *t = tls_alloc(fd);

@@ -57,6 +57,10 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
 					  size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
+/* Restricts the server's cipher suites (wolfSSL list syntax, e.g.
+ * "TLS13-AES256-GCM-SHA384"), so a test peer or tools/tlsbench can pick
+ * what a real server would. false if wolfSSL knows none of them. */
+bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list);
 struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen);
 /* Drives the handshake: 0 done, TLS_WANT_READ/WRITE, TLS_ERROR with a
  * specific reason in tls_error() (certificate expired, unknown CA, name

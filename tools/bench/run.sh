@@ -1,0 +1,373 @@
+#!/bin/bash
+# run.sh -- sstpc benchmarks, as ratios to a raw TLS stream measured in the
+# same run on the same machine. Root only: everything happens in network
+# namespaces this script makes and removes (a client and a server namespace
+# joined by a veth, SoftEther in bridge mode in the server one).
+#
+#   tools/bench/run.sh [-t SECONDS] [-m MB] [-o FILE.md] [-n]
+#
+#   -t SECONDS  length of each throughput run (default 10)
+#   -m MB       fixed transfer for the syscall and callgrind profiles (default 20)
+#   -o FILE     where the markdown summary goes (default $BUILD/bench.md)
+#   -n          skip the callgrind profile (the slowest part, ~1-2 min)
+#
+# Environment as for the integration tests: SSTPC_BUILD_DIR (default
+# ./build), SSTPC_SOFTETHER_DIR. The figures and how to read them:
+# docs/benchmarks.md. A benchmark, never a pass/fail test: it only fails
+# when something could not be measured.
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# lib.sh gives namespaces, veths, SoftEther and a cleanup trap that removes
+# all of them (and every process started through bg) on exit.
+. "$BENCH_DIR/../../tests/integration/lib.sh"
+
+SECS=10
+MB=20
+OUT=""
+CALLGRIND=1
+while getopts "t:m:o:n" o; do
+    case $o in
+    t) SECS=$OPTARG ;;
+    m) MB=$OPTARG ;;
+    o) OUT=$OPTARG ;;
+    n) CALLGRIND=0 ;;
+    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    esac
+done
+OUT=${OUT:-$BUILD/bench.md}
+TLSBENCH=$BUILD/tlsbench
+
+need_root; need_sstpc; need_cmd ip ping iperf3 openssl jq awk
+[ -x "$TLSBENCH" ] || die "no tlsbench at $TLSBENCH (build first)"
+[ "$CALLGRIND" = 0 ] || need_cmd valgrind callgrind_control callgrind_annotate
+HZ=$(getconf CLK_TCK)
+
+CLIENT_NS=bench-cl$$
+SERVER_NS=bench-se$$
+VETH_S=10.200.7.2
+
+# ---------------------------------------------------------------- helpers
+
+# cpu PID: utime+stime in seconds, all threads (fields 14+15 of /proc/PID/stat).
+cpu() {
+    awk -v hz="$HZ" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+# ucpu PID: utime alone
+ucpu() {
+    awk -v hz="$HZ" '{ sub(/^.*\) /, ""); print $12 / hz }' "/proc/$1/stat"
+}
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+# status_kb PID FIELD: VmRSS / VmHWM in kB
+status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+# link_stat NS DEV FIELD: e.g. tx.packets from ip -s -j
+link_stat() { ip -n "$1" -s -j link show dev "$2" | jq ".[0].stats64.$3"; }
+
+# ping_stats NS DEST: "avg p99" in ms of 200 pings 10 ms apart
+ping_stats() {
+    ip netns exec "$1" ping -c 200 -i 0.01 -W 1 "$2" 2>/dev/null |
+        sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n |
+        awk '{ v[NR] = $1; s += $1 } END {
+            if (NR == 0) { print "- -"; exit }
+            i = int(NR * 0.99 + 0.999); if (i > NR) i = NR
+            printf "%.3f %.3f %d\n", s / NR, v[i], NR }'
+}
+
+# write_conf HOST PORT USER PASSWORD CA ROUTE [EXTRA LINE]: tunnel.conf for
+# one peer (a split route to the peer's network, MTU 1400).
+write_conf() {
+    cat > "$T_TMP/tunnel.conf" <<CONF
+interface sstpc0
+server $1
+port $2
+authentication username $3
+authentication password '$4'
+ssl ca-certificate $5
+mtu 1400
+no-default-route
+no-peer-dns
+ip route $6
+log-level info
+${7:-}
+CONF
+}
+
+# start_sstpc [wrapper...]: starts sstpc (optionally under a wrapper such as
+# valgrind) in the client namespace; SSTPC_PID; UP_MS = start to address.
+start_sstpc() {
+    local t0 t1 limit=${UP_LIMIT:-30}
+    t0=$(date +%s%N)
+    bg "$CLIENT_NS" "$T_TMP/sstpc.log" "$@" "$SSTPC" -c "$T_TMP/tunnel.conf"
+    SSTPC_PID=$BG_PID
+    while ! has_addr "$CLIENT_NS" sstpc0; do
+        if [ $(( ($(date +%s%N) - t0) / 1000000000 )) -ge "$limit" ] || ! kill -0 "$SSTPC_PID" 2>/dev/null; then
+            tail -n 20 "$T_TMP/sstpc.log" >&2
+            die "tunnel did not come up within $limit s"
+        fi
+        sleep 0.01
+    done
+    t1=$(date +%s%N)
+    UP_MS=$(( (t1 - t0) / 1000000 ))
+}
+
+# iperf3_run DEST [-R] : runs iperf3 for SECS seconds from the client
+# namespace; sets IP_BPS (receiver goodput, bytes/s) and IP_BYTES.
+iperf3_run() {
+    local dest=$1; shift
+    ip netns exec "$CLIENT_NS" iperf3 -c "$dest" -p 5201 -t "$SECS" -J "$@" > "$T_TMP/iperf.json" 2>&1 \
+        || { cat "$T_TMP/iperf.json" >&2; die "iperf3 to $dest $* failed"; }
+    IP_BYTES=$(jq '.end.sum_received.bytes' "$T_TMP/iperf.json")
+    IP_BPS=$(jq '.end.sum_received.bytes / .end.sum_received.seconds' "$T_TMP/iperf.json")
+}
+
+# kv LINE KEY: value of key=value in a tlsbench report line
+kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+ROWS=()      # "| what | dir | MB/s | client CPU s/GB | server CPU s/GB | ratio |"
+row() { ROWS+=("| $* |"); log "$*"; }
+
+# --------------------------------------------------------------- topology
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+log "sstpc: $("$SSTPC" --version 2>&1 | head -n1)"
+softether "$SERVER_NS" "$CLIENT_NS" -m bridge -p 443
+
+# ------------------------------------------------------- 1. raw TLS stream
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout "$T_TMP/tb-key.pem" -out "$T_TMP/tb-cert.pem" -subj /CN=tlsbench \
+    -addext "subjectAltName=IP:$VETH_S" -addext extendedKeyUsage=serverAuth 2>/dev/null \
+    || die "openssl could not make the tlsbench certificate"
+bg "$SERVER_NS" "$T_TMP/tlsbench-srv.log" "$TLSBENCH" server "$VETH_S" 5443 \
+    "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" 2
+TB_SRV=$BG_PID
+wait_for 5 grep -q listening "$T_TMP/tlsbench-srv.log" || die "tlsbench server did not start"
+declare -A BASE_BPS
+for dir in up down; do
+    line=$(ip netns exec "$CLIENT_NS" "$TLSBENCH" client "$VETH_S" 5443 "$T_TMP/tb-cert.pem" "$dir" "$SECS") \
+        || die "tlsbench client $dir failed"
+    wait_for 5 grep -q "dir=$dir" "$T_TMP/tlsbench-srv.log"
+    sline=$(grep "dir=$dir" "$T_TMP/tlsbench-srv.log")
+    BASE_BPS[$dir]=$(calc "$(kv "$line" bytes) / $(kv "$line" seconds)" 0)
+    TLS_CIPHER="$(kv "$line" version) $(kv "$line" cipher)"
+    row "raw TLS stream (tlsbench) | $dir | $(calc "${BASE_BPS[$dir]} / 1e6" 1) | $(kv "$line" cpu_s_per_gb) ($(kv "$line" user_s_per_gb) user) | $(kv "$sline" cpu_s_per_gb) (tlsbench) | 1.00"
+done
+wait "$TB_SRV" 2>/dev/null
+
+# The bare veth with TCP and no TLS, for scale.
+bg "$SERVER_NS" "$T_TMP/iperf-veth.log" iperf3 -s -B "$VETH_S" -p 5201
+IPERF_VETH=$BG_PID
+wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'sport = :5201' | grep -q ."
+for dir in up down; do
+    iperf3_run "$VETH_S" $([ $dir = down ] && echo -R)
+    row "plain TCP over the veth (iperf3) | $dir | $(calc "$IP_BPS / 1e6" 1) | - | - | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+done
+stop_pid "$IPERF_VETH" 5
+
+# ------------------------------------------------------------- 2. tunnel
+# For each peer: throughput up and down with the client's and the server's
+# CPU, latency, memory, connect time. PEER_* describe the peer.
+
+LAT_ROWS=()
+OTHER_ROWS=()
+declare -A TUN_CIPHER
+
+# peer_conf [EXTRA LINE]
+peer_conf() { write_conf "$PEER_HOST" "$PEER_PORT" "$PEER_USER" "$PEER_PASS" "$PEER_CA" "$PEER_ROUTE" "${1:-}"; }
+
+# connect_times LABEL [EXTRA LINE]: median of 5 starts, start to address.
+connect_times() {
+    local l=() med
+    peer_conf "${2:-}"
+    for _ in 1 2 3 4 5; do
+        start_sstpc
+        l+=("$UP_MS")
+        stop_pid "$SSTPC_PID" 10
+    done
+    med=$(printf '%s\n' "${l[@]}" | sort -n | sed -n 3p)
+    OTHER_ROWS+=("| connect time to $PEER_LABEL$1, start to IPv4 address, median of 5 | $med ms (${l[*]}) |")
+    log "connect times to $PEER_LABEL$1 (ms): ${l[*]}; median $med"
+}
+
+# bench_peer: everything but the connect times; leaves sstpc running.
+bench_peer() {
+    peer_conf
+    start_sstpc
+    TUN_CIPHER[$PEER_LABEL]=$(sed -n 's/.*TLS established (\(.*\)).*/\1/p' "$T_TMP/sstpc.log" | head -n1)
+    log "sstpc ↔ $PEER_LABEL: ${TUN_CIPHER[$PEER_LABEL]}"
+    bg "$SERVER_NS" "$T_TMP/iperf-tun.log" iperf3 -s -B "$PEER_TARGET" -p 5201
+    IPERF_TUN=$BG_PID
+    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src $PEER_TARGET:5201' | grep -q ." \
+        || die "iperf3 -s on $PEER_TARGET did not start"
+    local dir c0 c1 u0 u1 s0 s1 gb
+    for dir in up down; do
+        c0=$(cpu "$SSTPC_PID"); u0=$(ucpu "$SSTPC_PID"); s0=$(cpu "$PEER_PID")
+        iperf3_run "$PEER_TARGET" $([ $dir = down ] && echo -R)
+        c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
+        gb=$(calc "$IP_BYTES / 1e9" 6)
+        row "sstpc ↔ $PEER_LABEL (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+    done
+    local avg p99 n
+    read -r avg p99 n <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
+    LAT_ROWS+=("| through the tunnel to $PEER_LABEL | $avg | $p99 |")
+    log "ping through the tunnel to $PEER_LABEL: avg $avg p99 $p99 ms ($n replies)"
+    local rss hwm
+    rss=$(status_kb "$SSTPC_PID" VmRSS); hwm=$(status_kb "$SSTPC_PID" VmHWM)
+    OTHER_ROWS+=("| sstpc VmRSS / VmHWM while up, after the runs to $PEER_LABEL | $rss kB / $hwm kB |")
+    log "sstpc memory: VmRSS $rss kB, VmHWM $hwm kB"
+}
+
+# -------------------------------------------------------- 3. latency (veth)
+
+read -r lat_veth_avg lat_veth_p99 lat_veth_n <<<"$(ping_stats "$CLIENT_NS" "$VETH_S")"
+LAT_ROWS+=("| over the veth (no tunnel) | $lat_veth_avg | $lat_veth_p99 |")
+log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies)"
+
+# ------------------------------------------------- peer 1: SoftEther (bridge)
+
+PEER_LABEL=SoftEther PEER_PROC=vpnserver PEER_PID=$SE_PID PEER_HOST=$SE_HOST PEER_PORT=$SE_PORT
+PEER_USER=$SE_USER PEER_PASS=$SE_PASSWORD PEER_CA=$SE_CA_FILE PEER_ROUTE=192.168.30.0/24
+PEER_TARGET=$SE_TAP_IP
+bench_peer
+
+# ---------------------------------- per-packet cost: syscalls per packet
+# perf's syscall tracepoints work here even where the hardware counters
+# (instructions) do not; counting costs little next to a syscall.
+SYS_ROWS=()
+if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
+    evs=syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,raw_syscalls:sys_enter
+    for dir in up down; do
+        f=$([ $dir = up ] && echo tx || echo rx)
+        p0=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets")
+        perf stat -x, -e "$evs" -p "$SSTPC_PID" -o "$T_TMP/perf-$dir.csv" &
+        PERF=$!
+        sleep 0.2
+        ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) >/dev/null 2>&1
+        kill -INT "$PERF"; wait "$PERF" 2>/dev/null
+        p1=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets")
+        pk=$((p1 - p0))
+        per() { awk -F, -v e="$1" -v p="$pk" '$3 == e { printf "%.2f", $1 / p }' "$T_TMP/perf-$dir.csv"; }
+        SYS_ROWS+=("| $dir | $pk | $(per syscalls:sys_enter_read) | $(per syscalls:sys_enter_write) | $(per syscalls:sys_enter_recvfrom) | $(per syscalls:sys_enter_sendto) | $(per syscalls:sys_enter_epoll_wait) | $(per syscalls:sys_enter_epoll_ctl) | $(per raw_syscalls:sys_enter) |")
+        log "syscalls per packet ($dir): ${SYS_ROWS[-1]}"
+    done
+fi
+stop_pid "$SSTPC_PID" 10
+
+# ----------------------------------------------------- 4. connect time
+# Twice: as configured (IPCP and IPV6CP), and with "ipv6 disable", because
+# this SoftEther stalls its PPP thread for ~4 s while IPV6CP is negotiated.
+connect_times " (IPCP + IPV6CP)"
+connect_times " (\`ipv6 disable\`)" "ipv6 disable"
+
+# ------------------------------- per-packet cost: callgrind instructions
+# User-space instructions of sstpc per MB and per packet over a fixed
+# transfer, counted only while data flows: instrumentation (and with it
+# collection) is switched on around each transfer, so the handshake and
+# the key exchange are not in the figures.
+CG_ROWS=()
+CG_TOP=""
+if [ "$CALLGRIND" = 1 ]; then
+    peer_conf
+    UP_LIMIT=120 start_sstpc valgrind --tool=callgrind --instr-atstart=no \
+        --callgrind-out-file="$T_TMP/cg.out" --dump-instr=no
+    for dir in up down; do
+        f=$([ $dir = up ] && echo tx || echo rx)
+        p0=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets"); b0=$(link_stat "$CLIENT_NS" sstpc0 "$f.bytes")
+        callgrind_control -i on "$SSTPC_PID" >/dev/null
+        ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) \
+            >/dev/null 2>&1 || log "callgrind: iperf3 $dir failed"
+        callgrind_control -i off "$SSTPC_PID" >/dev/null
+        callgrind_control -d "$dir" "$SSTPC_PID" >/dev/null
+        p1=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets"); b1=$(link_stat "$CLIENT_NS" sstpc0 "$f.bytes")
+        sleep 0.5
+        dump=$(ls -t "$T_TMP"/cg.out* 2>/dev/null | head -n1)
+        [ -n "$dump" ] || { log "callgrind: no dump for $dir"; continue; }
+        mv "$dump" "$T_TMP/cg-$dir.out"
+        # Kept next to the summary for callgrind_annotate --tree=calling.
+        cp "$T_TMP/cg-$dir.out" "${OUT%.md}.callgrind-$dir"
+        ir=$(callgrind_annotate "$T_TMP/cg-$dir.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
+        pk=$((p1 - p0)); by=$((b1 - b0))
+        [ -n "$ir" ] && [ "$pk" -gt 0 ] || { log "callgrind: nothing counted for $dir"; continue; }
+        CG_ROWS+=("| $dir | $pk | $(calc "$by / 1e6" 1) | $(calc "$ir / ($by / 1e6)" 0) | $(calc "$ir / $pk" 0) |")
+        log "callgrind ($dir): ${CG_ROWS[-1]}"
+        CG_TOP+=$'\n'"#### $dir: inclusive instructions, top functions"$'\n\n```\n'
+        CG_TOP+=$(callgrind_annotate --inclusive=yes "$T_TMP/cg-$dir.out" 2>/dev/null |
+            grep -E '^ *[0-9,]+ \([ 0-9.]+%\) ' | grep -v 'PROGRAM TOTALS' | head -n 25)
+        CG_TOP+=$'\n```\n'
+    done
+    stop_pid "$SSTPC_PID" 20
+fi
+
+# ------------------------------------------------- peer 2: our own sstpd
+# Same namespaces and veth; its TUN (sstps0, 10.77.0.1) is the far end.
+stop_pid "$IPERF_TUN" 5
+if [ -x "$SSTPD" ]; then
+    sh "$SRC/tools/sstpd/mkcerts.sh" "$T_TMP/sd" "$VETH_S" >/dev/null 2>&1 || die "sstpd mkcerts.sh failed"
+    printf 'bench %s\n' "bench$$" > "$T_TMP/sd-users"
+    bg "$SERVER_NS" "$T_TMP/sstpd.log" "$SSTPD" --listen "$VETH_S:8443" --cert "$T_TMP/sd/server.pem" \
+        --key "$T_TMP/sd/server.key" --users "$T_TMP/sd-users" --local 10.77.0.1
+    SSTPD_PID=$BG_PID
+    wait_for 10 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'sport = :8443' | grep -q ." \
+        || { cat "$T_TMP/sstpd.log" >&2; die "sstpd did not start"; }
+    PEER_LABEL=sstpd PEER_PROC=sstpd PEER_PID=$SSTPD_PID PEER_HOST=$VETH_S PEER_PORT=8443
+    PEER_USER=bench PEER_PASS=bench$$ PEER_CA=$T_TMP/sd/ca.pem PEER_ROUTE=10.77.0.0/24
+    PEER_TARGET=10.77.0.1
+    bench_peer
+    stop_pid "$SSTPC_PID" 10
+    stop_pid "$IPERF_TUN" 5
+    connect_times ""
+    stop_pid "$SSTPD_PID" 10
+else
+    log "no sstpd at $SSTPD: SoftEther only"
+fi
+
+# ------------------------------------------------------------ summary
+
+{
+    echo "## sstpc benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)," \
+        "kernel $(uname -r), load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
+        "(other work on the same cores lowers every figure; compare ratios within one run)."
+    echo "sstpc: $("$SSTPC" --version 2>&1 | tr '\n' ' '). Baseline cipher: $TLS_CIPHER;" \
+        "tunnel: $(for k in "${!TUN_CIPHER[@]}"; do printf '%s with %s; ' "${TUN_CIPHER[$k]}" "$k"; done)runs of $SECS s, MTU 1400."
+    echo
+    echo "| what | dir | MB/s | client CPU s/GB | server CPU s/GB | ratio to raw TLS |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "MB/s is 10^6 bytes/s of payload: TLS plaintext for tlsbench, TCP goodput for"
+    echo "iperf3 (inside the tunnel every 1360-byte TCP segment also carries 40 bytes of"
+    echo "IP/TCP header and 8 of SSTP/PPP). CPU s/GB = utime+stime of the process per"
+    echo "10^9 payload bytes (utime alone in brackets; the rest is the kernel: TUN,"
+    echo "TCP, syscalls)."
+    echo
+    echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms |"
+    echo "| --- | --- | --- |"
+    printf '%s\n' "${LAT_ROWS[@]}"
+    echo
+    echo "| other | value |"
+    echo "| --- | --- |"
+    printf '%s\n' "${OTHER_ROWS[@]}"
+    if [ ${#SYS_ROWS[@]} -gt 0 ]; then
+        echo
+        echo "Syscalls of sstpc per tunnel packet (SoftEther, perf tracepoints, ${MB} MB by iperf3 -n):"
+        echo
+        echo "| dir | packets | read | write | recvfrom | sendto | epoll_wait | epoll_ctl | all |"
+        echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        printf '%s\n' "${SYS_ROWS[@]}"
+    fi
+    if [ ${#CG_ROWS[@]} -gt 0 ]; then
+        echo
+        echo "User-space instructions of sstpc (SoftEther, callgrind, ${MB} MB by iperf3 -n, collected"
+        echo "only during the transfer; MB = bytes through the TUN):"
+        echo
+        echo "| dir | packets | MB | instructions/MB | instructions/packet |"
+        echo "| --- | --- | --- | --- | --- |"
+        printf '%s\n' "${CG_ROWS[@]}"
+        echo "$CG_TOP"
+    fi
+} > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+echo
+cat "$OUT"
+log "summary written to $OUT"
+finish
