@@ -150,12 +150,19 @@ static void session_fail(struct session *s, const char *fmt, ...)
 
 /* ------------------------------------------------------------- TLS output */
 
-static void flush_out(struct session *s)
+/* Writes what is staged; with whole_records only full 16 KiB TLS records,
+ * keeping the tail for the next write (one record and one send() each, not
+ * a full one plus a runt). */
+static void flush_staged(struct session *s, bool whole_records)
 {
 	if (s->handshaking)
 		return; /* the handshake owns the socket's interest set */
 	while (s->tls && s->out_len > 0 && !s->sstp_closed) {
 		size_t wlen = s->write_blocked ? s->out_inflight : s->out_len;
+		if (!s->write_blocked && whole_records)
+			wlen -= wlen % OUT_FLUSH_AT;
+		if (wlen == 0)
+			break;
 		ssize_t n = tls_write(s->tls, s->out, wlen);
 		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
 			s->write_blocked = true;
@@ -179,6 +186,8 @@ static void flush_out(struct session *s)
 		tun_want(s, s->state == SESSION_UP);
 	}
 }
+
+static void flush_out(struct session *s) { flush_staged(s, false); }
 
 /* SSTP's output: control packets and PPP control frames. */
 static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
@@ -264,7 +273,7 @@ static void on_tun(void *arg, int fd, unsigned events)
 	struct session *s = arg;
 	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->write_blocked; i++) {
 		if (OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET) {
-			flush_out(s);
+			flush_staged(s, true);
 			if (s->write_blocked || OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET)
 				break;
 		}
@@ -290,9 +299,9 @@ static void on_tun(void *arg, int fd, unsigned events)
 		be16_put(hdr + 6, proto);
 		s->out_len += DATA_HDR + (size_t)n;
 		if (s->out_len >= OUT_FLUSH_AT)
-			flush_out(s);
+			flush_staged(s, true);
 	}
-	flush_out(s);
+	flush_out(s); /* the TUN is empty (or the budget spent): no added latency */
 	session_after(s);
 }
 
