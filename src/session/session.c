@@ -1182,6 +1182,14 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 		inet_ntop(AF_INET, &s->local4, l4, sizeof(l4));
 		inet_ntop(AF_INET, &s->peer4, p4, sizeof(p4));
 	}
+	char l6[INET6_ADDRSTRLEN] = "", p6[INET6_ADDRSTRLEN] = "";
+	if (s->ipv6cp_up) {
+		uint8_t a[16] = { 0xfe, 0x80 };
+		memcpy(a + 8, s->local6, 8);
+		inet_ntop(AF_INET6, a, l6, sizeof(l6));
+		memcpy(a + 8, s->peer6, 8);
+		inet_ntop(AF_INET6, a, p6, sizeof(p6));
+	}
 	char peer[INET6_ADDRSTRLEN] = "";
 	if (s->peer.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, peer, sizeof(peer));
@@ -1204,16 +1212,17 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
 			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
 			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
+			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
 			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
 		 (unsigned long long)s->drops, err);
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
-			 "    crypto-binding %s\n    ipv4 %s peer %s\n    uptime %llu s\n"
+			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
 			 "    reconnects %u\n    dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
 		 (unsigned long long)s->drops, err);
 }
