@@ -393,8 +393,8 @@ static void went_up(struct conn *c)
 		c->out_len = 0;
 	}
 	if ((c->o->faults & FAULT_ABORT_AFTER) ||
-	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_s))
-		c->fault_at = now_ms(c) + (uint64_t)c->o->fault_after_s * 1000;
+	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
+		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
 
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
@@ -480,7 +480,7 @@ static bool start_protocols(struct conn *c)
 		sc.faults |= SSTP_FAULT_NAK_FIRST_CONNECT;
 	if (o->faults & FAULT_SHA1_ONLY)
 		sc.faults |= SSTP_FAULT_OFFER_SHA1_ONLY;
-	if (!o->fault_after_s) {
+	if (!o->fault_after_ms) {
 		if (o->faults & FAULT_BAD_VERSION)
 			sc.faults |= SSTP_FAULT_BAD_VERSION;
 		if (o->faults & FAULT_LEN_ZERO)
