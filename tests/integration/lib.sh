@@ -245,8 +245,12 @@ sstpc_cli() {
     ip netns exec "$ns" env SSTPC_RUN_DIR="$T_TMP/run-$ns" "$SSTPC" "$@"
 }
 
-# wait_up NS IF SECONDS: 0 once IF has an IPv4 address.
-wait_up() { wait_for "$3" has_addr "$1" "$2"; }
+# wait_up NS IF SECONDS: 0 once IF has an IPv4 address; gives up early when
+# the client started last (SC_PID) has exited.
+wait_up() {
+    wait_for "$3" up_or_gone "$1" "$2" && has_addr "$1" "$2"
+}
+up_or_gone() { has_addr "$1" "$2" || ! kill -0 "${SC_PID:-0}" 2>/dev/null; }
 
 # no_leftovers NS IF: the device is gone and no route mentions it.
 no_leftovers() {

@@ -522,6 +522,12 @@ static bool start_protocols(struct conn *c)
 		c->mp = mppp_new(&pc, &pops, c);
 		if (c->mp)
 			clog(LOG_LVL_DEBUG, c, "PPP layer has no server role: using sstpd's own");
+		else if (c->sstp) {
+			/* Not memory: --auth lists only methods the fallback lacks. */
+			conn_fail(c, "PPP layer has no server role and sstpd's own has no EAP: "
+				     "no --auth method available");
+			return false;
+		}
 	}
 	if (!c->sstp || !cp_have(c)) {
 		conn_fail(c, "out of memory");
