@@ -623,6 +623,14 @@ static void conn_after(struct conn *c)
 		}
 	}
 	if (c->closed) {
+		/* What the SSTP layer staged on its way out (a CALL_ABORT, a
+		 * CALL_DISCONNECT_ACK) must still reach the client, or it only
+		 * sees the connection drop; one best-effort write, no waiting. */
+		if (c->tls && !c->handshaking && c->out_len > 0 && !c->write_blocked && !c->silent) {
+			c->closed = false;
+			flush_out(c);
+			c->closed = true;
+		}
 		conn_free(c);
 		return;
 	}
