@@ -389,6 +389,10 @@ static void went_up(struct conn *c)
 	c->up = true;
 	if (c->o->faults & FAULT_SILENT) {
 		clog(LOG_LVL_NOTICE, c, "fault silent: discarding everything from now on");
+		/* The frame that brought us up (our last Configure-Ack) still goes
+		 * out, so the client comes up too and then meets the silence. */
+		if (!c->write_blocked)
+			flush_out(c);
 		c->silent = true;
 		c->out_len = 0;
 	}
