@@ -41,8 +41,10 @@ t_cleanup() {
     # (every one of them has $T_TMP in its command line or was started by
     # PID), its veth ends (made inside the namespaces, never in ours).
     local left=""
+    local nsl
+    nsl=$(ip netns list)
     for ns in "${T_NETNS[@]}"; do
-        ip netns list | grep -qw "$ns" && left="$left netns:$ns"
+        grep -qw "$ns" <<<"$nsl" && left="$left netns:$ns"
     done
     for pid in "${T_PIDS[@]}"; do
         kill -0 "$pid" 2>/dev/null && left="$left pid:$pid"
@@ -203,7 +205,7 @@ sstpd_start() {
     fi
     export SD_PID SD_LOG SD_HOST SD_PORT SD_CA SD_LOCAL SD_SERVER_NS SD_CLIENT_NS
 }
-sd_listening() { kill -0 "$SD_PID" && ip netns exec "$1" ss -Hltn "sport = :$SD_PORT" | grep -q .; }
+sd_listening() { kill -0 "$SD_PID" && [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$SD_PORT")" ]; }
 
 # sd_conf FILE [extra lines...]: a tunnel.conf for sstpd (alice, server-name
 # server.test, our CA, no default route); extra lines are appended verbatim.
@@ -254,9 +256,9 @@ up_or_gone() { has_addr "$1" "$2" || ! kill -0 "${SC_PID:-0}" 2>/dev/null; }
 
 # no_leftovers NS IF: the device is gone and no route mentions it.
 no_leftovers() {
-    ! ip -n "$1" link show "$2" >/dev/null 2>&1 &&
-        ! ip -n "$1" route show table all 2>/dev/null | grep -q "dev $2\b" &&
-        ! ip -n "$1" -6 route show table all 2>/dev/null | grep -q "dev $2\b"
+    local r
+    r=$(ip -n "$1" route show table all 2>/dev/null; ip -n "$1" -6 route show table all 2>/dev/null)
+    ! ip -n "$1" link show "$2" >/dev/null 2>&1 && ! grep -q "dev $2\b" <<<"$r"
 }
 
 # stop_client PID NS IF WHAT: SIGTERM; asserts exit status 0 and no leftovers.

@@ -35,11 +35,14 @@ for p in $SA $SB $RA $RB; do wait "$p"; done
 [ -s "$T_TMP/sa.sum" ] && [ "$(cat "$T_TMP/sa.sum")" = "$(cat "$T_TMP/ra.sum")" ] && ok "A: 20 MB intact (concurrent)" || fail "A: transfer differs"
 [ -s "$T_TMP/sb.sum" ] && [ "$(cat "$T_TMP/sb.sum")" = "$(cat "$T_TMP/rb.sum")" ] && ok "B: 20 MB intact (concurrent)" || fail "B: transfer differs"
 # The server routes one /32 per client on its TUN.
-ip -n "$SNS" route show dev sstps0 | grep -q "^$a" && ip -n "$SNS" route show dev sstps0 | grep -q "^$b" \
-    && ok "sstpd: a /32 route per client" || fail "sstpd routes: $(ip -n "$SNS" route show dev sstps0 | tr '\n' ';')"
+# (output captured first: grep -q under pipefail would fail on SIGPIPE)
+routes=$(ip -n "$SNS" route show dev sstps0)
+grep -q "^$a " <<<"$routes" && grep -q "^$b " <<<"$routes" \
+    && ok "sstpd: a /32 route per client" || fail "sstpd routes: $(tr '\n' ';' <<<"$routes")"
 stop_client "$PA" "$CNS" sstpc0 "client A"
 ip netns exec "$CNS2" ping -c 2 -i 0.2 -W 2 "$SD_LOCAL" >/dev/null 2>&1 && ok "B still passes traffic after A left" || fail "B broken after A left"
-ip -n "$SNS" route show dev sstps0 | grep -q "^$a" && fail "sstpd kept A's route" || ok "sstpd removed A's route"
+routes=$(ip -n "$SNS" route show dev sstps0)
+grep -q "^$a " <<<"$routes" && fail "sstpd kept A's route" || ok "sstpd removed A's route"
 stop_client "$PB" "$CNS2" sstpc0 "client B"
 stop_pid "$SD_PID" 5
 [ "$STOP_RC" = 0 ] && ok "sstpd: exit 0" || fail "sstpd exit $STOP_RC"
