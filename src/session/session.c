@@ -336,7 +336,8 @@ static void read_stream(struct session *s)
 		uint64_t now = now_ms(s);
 		s->last_rx = now;
 		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
-		if (s->ppp)
+		/* Only complete SSTP packets count as life (see sstp_input). */
+		if (s->ppp && used > 0)
 			ppp_saw_traffic(s->ppp, now);
 		if (used > s->in_len)
 			used = s->in_len;

@@ -389,12 +389,16 @@ static void went_up(struct conn *c)
 	c->up = true;
 	if (c->o->faults & FAULT_SILENT) {
 		clog(LOG_LVL_NOTICE, c, "fault silent: discarding everything from now on");
+		/* The frame that brought us up (our last Configure-Ack) still goes
+		 * out, so the client comes up too and then meets the silence. */
+		if (!c->write_blocked)
+			flush_out(c);
 		c->silent = true;
 		c->out_len = 0;
 	}
 	if ((c->o->faults & FAULT_ABORT_AFTER) ||
-	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_s))
-		c->fault_at = now_ms(c) + (uint64_t)c->o->fault_after_s * 1000;
+	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
+		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
 
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
@@ -480,7 +484,7 @@ static bool start_protocols(struct conn *c)
 		sc.faults |= SSTP_FAULT_NAK_FIRST_CONNECT;
 	if (o->faults & FAULT_SHA1_ONLY)
 		sc.faults |= SSTP_FAULT_OFFER_SHA1_ONLY;
-	if (!o->fault_after_s) {
+	if (!o->fault_after_ms) {
 		if (o->faults & FAULT_BAD_VERSION)
 			sc.faults |= SSTP_FAULT_BAD_VERSION;
 		if (o->faults & FAULT_LEN_ZERO)
@@ -522,6 +526,12 @@ static bool start_protocols(struct conn *c)
 		c->mp = mppp_new(&pc, &pops, c);
 		if (c->mp)
 			clog(LOG_LVL_DEBUG, c, "PPP layer has no server role: using sstpd's own");
+		else if (c->sstp) {
+			/* Not memory: --auth lists only methods the fallback lacks. */
+			conn_fail(c, "PPP layer has no server role and sstpd's own has no EAP: "
+				     "no --auth method available");
+			return false;
+		}
 	}
 	if (!c->sstp || !cp_have(c)) {
 		conn_fail(c, "out of memory");
@@ -617,6 +627,14 @@ static void conn_after(struct conn *c)
 		}
 	}
 	if (c->closed) {
+		/* What the SSTP layer staged on its way out (a CALL_ABORT, a
+		 * CALL_DISCONNECT_ACK) must still reach the client, or it only
+		 * sees the connection drop; one best-effort write, no waiting. */
+		if (c->tls && !c->handshaking && c->out_len > 0 && !c->write_blocked && !c->silent) {
+			c->closed = false;
+			flush_out(c);
+			c->closed = true;
+		}
 		conn_free(c);
 		return;
 	}

@@ -40,6 +40,7 @@ struct mppp {
 	struct cp lcp, ipcp, ipv6cp;
 	int auth_idx;
 	enum ppp_auth auth;
+	bool auth_insisted; /* re-asked the last method once after a Nak */
 	uint16_t mru;
 	bool send_mru;
 	uint32_t magic;
@@ -349,6 +350,13 @@ static bool next_auth(struct mppp *m, enum ppp_auth suggested)
 			m->auth = a;
 			return true;
 		}
+	}
+	/* Out of methods: insist on the current one once, as pppd does. A
+	 * client may Nak a method it allows but does not prefer, and only takes
+	 * it when the server asks again (RFC 1661 leaves the choice to us). */
+	if (suggested != PPP_AUTH_NONE && m->auth != PPP_AUTH_NONE && !m->auth_insisted) {
+		m->auth_insisted = true;
+		return true;
 	}
 	return false;
 }

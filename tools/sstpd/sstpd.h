@@ -57,7 +57,7 @@ struct sstpd_opts {
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
 	unsigned faults;
-	unsigned fault_after_s; /* 0 = not given */
+	unsigned fault_after_ms; /* 0 = not given */
 	unsigned mtu;
 	struct sstpd_user *users;
 	int nusers;
