@@ -26,9 +26,6 @@ run_case() {
     sd_conf "$T_TMP/c.conf" "authentication protocols $prot" "reconnect max-fail 1" "log-level info"
     sstpc_start "$CNS" "$T_TMP/c.conf"
     if ! wait_up "$CNS" sstpc0 10; then
-        if [ "$prot" = eap-mschapv2 ] && grep -q "PPP layer has no server role" "$SD_LOG"; then
-            stop_pid "$SC_PID" 5; EAP_SKIPPED=1; return
-        fi
         tail -n 20 "$SC_LOG" >&2; tail -n 20 "$SD_LOG" >&2
         fail "$what: no tunnel within 10 s"; stop_pid "$SC_PID" 5; return
     fi
@@ -51,6 +48,5 @@ for prot in mschapv2 pap eap-mschapv2; do
     run_case "--auth $auth --hash sha256" "$prot" SHA-256
     run_case "--auth $auth --hash both" "$prot" SHA-256
 done
-[ -n "${EAP_SKIPPED:-}" ] && log "SKIP (part): eap-mschapv2 — sstpd runs its fallback PPP server without EAP (the PPP layer has no server role yet)"
 stop_sstpd
 finish
