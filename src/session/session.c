@@ -20,6 +20,7 @@
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
 #include "tls/tls.h"
+#include "tun/ra.h"
 #include "tun/tun.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
@@ -217,6 +218,37 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
 }
 
+/* A Router Advertisement from the server (rare): SLAAC done here, since the
+ * kernel does none on the TUN (docs/tun.md). Each autonomous /64 becomes
+ * prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
+static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
+{
+	struct ra_info ra;
+	if (!ra_parse(pkt, len, &ra)) {
+		log_debug("malformed router advertisement dropped");
+		return;
+	}
+	for (unsigned i = 0; i < ra.nprefix; i++) {
+		const struct ra_prefix *p = &ra.p[i];
+		if (!p->autonomous || p->plen != 64)
+			continue;
+		int rc = netcfg_addr6_slaac(s->nc, p->prefix, s->local6, p->valid, p->preferred);
+		char a[INET6_ADDRSTRLEN];
+		uint8_t addr[16];
+		memcpy(addr, p->prefix, 8);
+		memcpy(addr + 8, s->local6, 8);
+		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		if (rc < 0)
+			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
+		else if (rc == 1)
+			log_notice("IPv6 address %s/64 from router advertisement", a);
+		else if (p->valid == 0)
+			log_notice("IPv6 address %s/64 withdrawn by router advertisement", a);
+		else
+			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, p->valid);
+	}
+}
+
 /* IP packet from the server: straight to the TUN device. */
 static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
@@ -226,6 +258,8 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		s->drops++;
 		return;
 	}
+	if (ra_maybe(pkt, len))
+		session_ra(s, pkt, len); /* and the RA still goes to the TUN */
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
 	if (write(s->tun_fd, pkt, len) < 0)
@@ -501,7 +535,13 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 		log_err("cannot set the IPv6 link-local address: %s", strerror(-rc));
 		return;
 	}
-	netcfg_ipv6_token(s->nc, ip->local_id);
+	/* No IPv6 token: the kernel refuses it on a TUN (IFF_NOARP), so SLAAC
+	 * happens in session_ra. The kernel must not act on the RAs it still
+	 * sees on the TUN either: its default route would ignore
+	 * no-default-route and default-route-distance. */
+	char ra_path[96];
+	snprintf(ra_path, sizeof(ra_path), "net/ipv6/conf/%s/accept_ra", c->ifname);
+	netcfg_sysctl(s->nc, ra_path, "0");
 	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
 	uint8_t a[16] = { 0xfe, 0x80 };
 	memcpy(a + 8, ip->local_id, 8);

@@ -150,6 +150,42 @@ int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8])
 	return add_addr(nc, &a);
 }
 
+int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t id[8],
+		       uint32_t valid, uint32_t preferred)
+{
+	/* The id was made unique on the link by IPV6CP, and the server is the
+	 * only other node: no DAD delay. */
+	struct nl_addr a = {.family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true,
+			    .replace = true, .has_lifetime = true, .valid = valid,
+			    .preferred = preferred < valid ? preferred : valid};
+	memcpy(a.local, prefix, 8);
+	memcpy(a.local + 8, id, 8);
+	size_t i = nc->n;
+	while (i > 0 && !(nc->recs[i - 1].kind == REC_ADDR && nc->recs[i - 1].u.addr.family == AF_INET6 &&
+			  nc->recs[i - 1].u.addr.ifindex == a.ifindex &&
+			  memcmp(nc->recs[i - 1].u.addr.local, a.local, 16) == 0))
+		i--;
+	if (valid == 0) {
+		if (i == 0)
+			return 0; /* never ours: nothing to withdraw */
+		int ret = nl_addr_change(false, &a);
+		if (ret < 0 && ret != -EADDRNOTAVAIL && ret != -ENODEV)
+			return ret;
+		/* Drop the record; the others keep their order. */
+		memmove(&nc->recs[i - 1], &nc->recs[i], (nc->n - i) * sizeof(nc->recs[0]));
+		nc->n--;
+		return 0;
+	}
+	if (i > 0) {
+		int ret = nl_addr_change(true, &a);
+		if (ret == 0)
+			nc->recs[i - 1].u.addr = a;
+		return ret;
+	}
+	int ret = add_addr(nc, &a);
+	return ret < 0 ? ret : 1;
+}
+
 int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8])
 {
 	struct netcfg_rec *r = rec_slot(nc);

@@ -132,7 +132,7 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 		return 0;
 	struct nlmsg m;
 	nlm_init(&m, buf, cap, add ? RTM_NEWADDR : RTM_DELADDR,
-		 add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+		 !add ? 0 : a->replace ? NLM_F_CREATE | NLM_F_REPLACE : NLM_F_CREATE | NLM_F_EXCL);
 	struct ifaddrmsg ifa = {
 	    .ifa_family = (uint8_t)a->family,
 	    .ifa_prefixlen = a->plen,
@@ -145,6 +145,10 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 		memcpy(p, &ifa, sizeof(ifa));
 	nlm_attr(&m, IFA_LOCAL, a->local, alen);
 	nlm_attr(&m, IFA_ADDRESS, a->has_peer ? a->peer : a->local, alen);
+	if (add && a->has_lifetime) {
+		struct ifa_cacheinfo ci = {.ifa_prefered = a->preferred, .ifa_valid = a->valid};
+		nlm_attr(&m, IFA_CACHEINFO, &ci, sizeof(ci));
+	}
 	return nlm_end(&m);
 }
 

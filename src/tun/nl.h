@@ -48,6 +48,13 @@ struct nl_addr {
 	bool has_peer; /* point-to-point: IFA_ADDRESS is the peer */
 	uint8_t peer[16];
 	bool nodad;
+	/* add: replace an existing address (refreshing its lifetimes) instead
+	 * of failing with EEXIST. */
+	bool replace;
+	/* IFA_CACHEINFO lifetimes in seconds (0xffffffff = forever), IPv6 only;
+	 * the kernel removes the address when valid runs out. */
+	bool has_lifetime;
+	uint32_t valid, preferred;
 };
 
 struct nl_route {

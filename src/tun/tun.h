@@ -60,7 +60,14 @@ size_t netcfg_pending(const struct netcfg *nc);
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer);
 /* fe80::<id>/64 on the tunnel (addr_gen_mode none set when the device is made). */
 int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8]);
-/* Token for SLAAC (so RAs give addresses with the negotiated id). */
+/* prefix::<id>/64 from a router advertisement, with its lifetimes in seconds
+ * (0xffffffff = forever; the kernel expires it): added and journaled, or
+ * refreshed (NLM_F_REPLACE) when already there; valid 0 removes it and its
+ * journal record. Returns 1 when added, 0 when refreshed or removed, or
+ * -errno. */
+int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t id[8],
+		       uint32_t valid, uint32_t preferred);
+/* Token for SLAAC (the kernel refuses it on a TUN: IFF_NOARP; see docs/tun.md) (so RAs give addresses with the negotiated id). */
 int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8]);
 /* Route via the tunnel (dst/plen, family AF_INET/AF_INET6; plen 0 = default). */
 int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsigned metric);
