@@ -17,6 +17,7 @@
 #include "sstp/sstp.h"
 #include "sstpd.h"
 #include "tls/tls.h"
+#include "tun/ra.h"
 #include "tun/tun.h"
 
 #define OUT_CAP (64 * 1024)
@@ -49,6 +50,7 @@ struct conn {
 	uint64_t deadline; /* TLS handshake limit */
 	uint64_t fault_at; /* abort-after / late malformed packet */
 	uint64_t pack_at;  /* pack: when the held output goes out */
+	uint64_t ra_at;    /* --ipv6-prefix: next router advertisement */
 	uint64_t since;
 
 	uint8_t *out;
@@ -70,9 +72,26 @@ struct conn {
 
 static void conn_after(struct conn *c);
 
+
 static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
 
 #define clog(lvl, c, fmt, ...) log_msg(lvl, "#%u %s: " fmt, (c)->id, (c)->addr, ##__VA_ARGS__)
+
+/* --ipv6-prefix: RAs repeat well inside the valid lifetime. */
+#define RA_INTERVAL_MS 30000
+#define RA_VALID 600
+#define RA_PREFERRED 300
+#define RA_ROUTER_LIFETIME 1800
+
+static void send_ra(struct conn *c)
+{
+	uint8_t id[8], pkt[128];
+	sstpd_ipv6_id(c->o, id);
+	size_t n = ra_build(pkt, sizeof(pkt), id, c->o->prefix6, RA_ROUTER_LIFETIME, RA_VALID, RA_PREFERRED);
+	if (n && conn_queue_ip(c, PPP_PROTO_IPV6, pkt, n))
+		clog(LOG_LVL_DEBUG, c, "router advertisement sent");
+	c->ra_at = loop_now(c->loop) + RA_INTERVAL_MS;
+}
 
 static void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void conn_fail(struct conn *c, const char *fmt, ...)
@@ -393,6 +412,10 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		const uint8_t *d = ip->peer_id;
 		clog(LOG_LVL_NOTICE, c, "IPv6 up: client fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", d[0], d[1],
 		     d[2], d[3], d[4], d[5], d[6], d[7]);
+		/* The client is up by now: the Ack that opened it went out
+		 * before this RA, on the same ordered stream. */
+		if (c->o->has_prefix6)
+			send_ra(c);
 		went_up(c);
 		break;
 	}
@@ -402,6 +425,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		break;
 	case PPP_EV_IPV6CP_DOWN:
 		c->ipv6cp_up = false;
+		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
 		break;
 	case PPP_EV_DEAD: {
@@ -538,6 +562,8 @@ static void on_timer(void *arg, uint64_t now)
 		c->pack_at = UINT64_MAX;
 		flush_out(c);
 	}
+	if (c->ra_at <= now && c->ipv6cp_up && !c->closed)
+		send_ra(c);
 	if (c->reread && !c->handshaking)
 		read_stream(c);
 	conn_after(c);
@@ -550,6 +576,8 @@ static void conn_rearm(struct conn *c)
 		d = c->fault_at;
 	if (c->pack_at < d)
 		d = c->pack_at;
+	if (c->ra_at < d)
+		d = c->ra_at;
 	if (!c->silent) {
 		if (c->sstp && sstp_deadline(c->sstp) < d)
 			d = sstp_deadline(c->sstp);
@@ -618,6 +646,7 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 	c->deadline = loop_now(c->loop) + TLS_HANDSHAKE_MS;
 	c->fault_at = UINT64_MAX;
 	c->pack_at = UINT64_MAX;
+	c->ra_at = UINT64_MAX;
 	c->since = loop_now(c->loop);
 	tcp_format_addr((const struct sockaddr *)peer, c->addr, sizeof(c->addr));
 	loop_timer_init(&c->timer, on_timer, c);

@@ -65,6 +65,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sstpd --listen ADDR:PORT --cert FILE --key FILE --users FILE\n"
 		"             [--pool NET/PLEN] [--local ADDR] [--dns A[,B]] [--ipv6]\n"
+		"             [--ipv6-prefix PREFIX/64]\n"
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
 		{ "local", required_argument, NULL, 'L' },
 		{ "dns", required_argument, NULL, 'd' },
 		{ "ipv6", no_argument, NULL, '6' },
+		{ "ipv6-prefix", required_argument, NULL, 'R' },
 		{ "hash", required_argument, NULL, 'H' },
 		{ "auth", required_argument, NULL, 'a' },
 		{ "tun", required_argument, NULL, 't' },
@@ -294,6 +296,19 @@ int main(int argc, char **argv)
 			break;
 		}
 		case '6': o.ipv6 = true; break;
+		case 'R': {
+			char buf[64];
+			uint8_t a[16];
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			char *slash = strchr(buf, '/');
+			if (!slash || strcmp(slash, "/64") != 0 || (*slash = '\0', inet_pton(AF_INET6, buf, a) != 1)) {
+				fprintf(stderr, "sstpd: --ipv6-prefix: expected an IPv6 PREFIX/64\n");
+				return 2;
+			}
+			memcpy(o.prefix6, a, 8);
+			o.has_prefix6 = true;
+			break;
+		}
 		case 'H':
 			if (strcmp(optarg, "sha1") == 0)
 				o.hash_set = SSTP_CERT_HASH_SHA1;
@@ -373,6 +388,10 @@ int main(int argc, char **argv)
 		o.local4 = o.pool_net + 1;
 	if ((o.local4 & mask) != o.pool_net) {
 		fprintf(stderr, "sstpd: --local must lie inside the pool\n");
+		return 2;
+	}
+	if (o.has_prefix6 && !o.ipv6) {
+		fprintf(stderr, "sstpd: --ipv6-prefix needs --ipv6\n");
 		return 2;
 	}
 	if (o.faults & FAULT_NO_DNS)

@@ -118,9 +118,11 @@ static struct conn *route_ipv6(struct server *srv, const uint8_t *pkt, size_t le
 {
 	if (len < 40)
 		return NULL;
-	/* Clients only have link-local addresses made of their IPV6CP id. */
+	/* Clients only have link-local addresses made of their IPV6CP id,
+	 * and with --ipv6-prefix PREFIX::<that id> from our RAs. */
 	const uint8_t *dst = pkt + 24;
-	if (dst[0] != 0xfe || (dst[1] & 0xc0) != 0x80)
+	if ((dst[0] != 0xfe || (dst[1] & 0xc0) != 0x80) &&
+	    !(srv->opts.has_prefix6 && memcmp(dst, srv->opts.prefix6, 8) == 0))
 		return NULL;
 	for (size_t i = 0; i < srv->nconns; i++)
 		if (conn_ipv6_match(srv->conns[i], dst + 8))
@@ -305,14 +307,17 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 		goto fail;
 	}
 	if (o->ipv6) {
-		uint8_t id[8] = { 0x02, 0, 0, 0 };
-		id[4] = (uint8_t)(o->local4 >> 24);
-		id[5] = (uint8_t)(o->local4 >> 16);
-		id[6] = (uint8_t)(o->local4 >> 8);
-		id[7] = (uint8_t)o->local4;
+		uint8_t id[8];
+		sstpd_ipv6_id(o, id);
 		rc = netcfg_addr6_ll(srv->nc, id);
 		if (rc < 0)
 			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun, strerror(-rc));
+		/* PREFIX::1/64, forever; its prefix route sends the clients'
+		 * PREFIX::<id> addresses to the TUN, where route_ipv6 finds them. */
+		static const uint8_t one[8] = { [7] = 1 };
+		if (o->has_prefix6 &&
+		    (rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0)
+			log_warn("%s: cannot add PREFIX::1/64: %s", o->tun, strerror(-rc));
 	}
 	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);
 	if (rc < 0) {

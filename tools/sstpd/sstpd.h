@@ -54,6 +54,8 @@ struct sstpd_opts {
 	uint32_t local4;      /* host byte order */
 	uint32_t dns4[2];     /* host byte order, 0 = none */
 	bool ipv6;
+	bool has_prefix6;     /* --ipv6-prefix: RAs for SLAAC, PREFIX::1 on the TUN */
+	uint8_t prefix6[8];
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
 	unsigned faults;
@@ -62,6 +64,17 @@ struct sstpd_opts {
 	struct sstpd_user *users;
 	int nusers;
 };
+
+/* The server's IPV6CP interface id: 02:00:00:00 + the IPv4 address. */
+static inline void sstpd_ipv6_id(const struct sstpd_opts *o, uint8_t id[8])
+{
+	id[0] = 0x02;
+	id[1] = id[2] = id[3] = 0;
+	id[4] = (uint8_t)(o->local4 >> 24);
+	id[5] = (uint8_t)(o->local4 >> 16);
+	id[6] = (uint8_t)(o->local4 >> 8);
+	id[7] = (uint8_t)o->local4;
+}
 
 struct server;
 struct conn;
