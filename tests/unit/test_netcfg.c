@@ -339,6 +339,49 @@ START_TEST(vrf_lookup_and_stats)
 }
 END_TEST
 
+/* Addresses from router advertisements: added with lifetimes, refreshed in
+ * place (one journal record), withdrawn with valid 0, undone on down. */
+START_TEST(slaac_addresses)
+{
+	if (!tun_testns_enter())
+		return;
+	int idx;
+	int fd = open_tun(&idx);
+	ck_assert_int_eq(nl_link_set_up(idx, true), 0);
+	struct netcfg *nc = netcfg_new("sstpc7", idx);
+	static const uint8_t p77[8] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0};
+	static const uint8_t p88[8] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x88, 0, 0};
+	ck_assert_int_eq(netcfg_addr6_ll(nc, ll_id), 0);
+	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 600, 300), 1);
+	ck_assert_int_eq(netcfg_addr6_slaac(nc, p88, ll_id, 0xffffffffu, 0xffffffffu), 1);
+	ck_assert_uint_eq(netcfg_pending(nc), 3);
+	char *o = tun_testns_cmd("ip -6 addr show dev sstpc7");
+	ck_assert_msg(strstr(o, "inet6 2001:db8:77:0:1122:3344:5566:7788/64"), "%s", o);
+	ck_assert_msg(strstr(o, "valid_lft 600sec preferred_lft 300sec") ||
+			  strstr(o, "valid_lft 599sec"), "%s", o);
+	ck_assert_msg(strstr(o, "inet6 2001:db8:88:0:1122:3344:5566:7788/64"), "%s", o);
+	/* refresh: new lifetimes, no new record, no EEXIST */
+	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 1200, 900), 0);
+	ck_assert_uint_eq(netcfg_pending(nc), 3);
+	o = tun_testns_cmd("ip -6 addr show dev sstpc7");
+	ck_assert_msg(strstr(o, "valid_lft 1200sec preferred_lft 900sec") ||
+			  strstr(o, "valid_lft 1199sec"), "%s", o);
+	/* withdraw: gone at once, record dropped, the others stay in order */
+	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 0, 0), 0);
+	ck_assert_uint_eq(netcfg_pending(nc), 2);
+	o = tun_testns_cmd("ip -6 addr show dev sstpc7");
+	ck_assert_msg(!strstr(o, "2001:db8:77:"), "%s", o);
+	/* withdrawing what was never ours does nothing */
+	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 0, 0), 0);
+	ck_assert_uint_eq(netcfg_pending(nc), 2);
+	netcfg_undo(nc);
+	o = tun_testns_cmd("ip -6 addr show dev sstpc7");
+	ck_assert_msg(!strstr(o, "inet6"), "%s", o);
+	netcfg_free(nc);
+	close(fd);
+}
+END_TEST
+
 START_TEST(ipv6_token)
 {
 	if (!tun_testns_enter())
@@ -372,6 +415,7 @@ int main(void)
 	tcase_add_test(tc, server_route_through_old_path);
 	tcase_add_test(tc, sysctl_set_and_restore);
 	tcase_add_test(tc, vrf_lookup_and_stats);
+	tcase_add_test(tc, slaac_addresses);
 	tcase_add_test(tc, ipv6_token);
 	suite_add_tcase(s, tc);
 	TCase *dns = tcase_create("dns");
