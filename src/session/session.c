@@ -1234,6 +1234,8 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		s->tun_fd = -1;
 		goto fail;
 	}
+	log_info("%s: TUN offloads %s", c->ifname,
+		 s->vnet ? "on (TSO, checksum)" : "off (one packet per read)");
 	int rc = nl_link_set_mtu(s->ifindex, c->mtu);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu, strerror(-rc));
