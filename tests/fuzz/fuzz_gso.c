@@ -41,12 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, rd_ptr(&r), len);
 	if (gso_csum_complete(pkt, len, &v) && (v.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
 		/* only the two checksum bytes may change, and the range from
-		 * csum_start then sums to 0xffff */
+		 * csum_start plus the partial sum the field held (the pseudo
+		 * header, for a real packet) then sums to 0xffff */
 		size_t at = (size_t)v.csum_start + v.csum_offset;
 		for (size_t i = 0; i < len; i++)
 			if (pkt[i] != rd_ptr(&r)[i] && i != at && i != at + 1)
 				abort();
-		if (fold(sum16(0, pkt + v.csum_start, len - v.csum_start)) != 0xffff)
+		uint32_t partial = (uint32_t)(rd_ptr(&r)[at] << 8 | rd_ptr(&r)[at + 1]);
+		if (fold(sum16(partial, pkt + v.csum_start, len - v.csum_start)) != 0xffff)
 			abort();
 	}
 	memcpy(pkt, rd_ptr(&r), len);
