@@ -103,7 +103,11 @@ void mschap_challenge_hash(const uint8_t peer_chal[16], const uint8_t auth_chal[
 	wc_InitSha(&sha);
 	wc_ShaUpdate(&sha, peer_chal, 16);
 	wc_ShaUpdate(&sha, auth_chal, 16);
-	wc_ShaUpdate(&sha, (const byte *)username, (word32)strlen(username));
+	/* RFC 2759 8.2: the user name without any prepended domain (as
+	 * Windows and pppd hash DOMAIN\user) */
+	const char *bs = strrchr(username, '\\');
+	const char *u = bs ? bs + 1 : username;
+	wc_ShaUpdate(&sha, (const byte *)u, (word32)strlen(u));
 	wc_ShaFinal(&sha, d);
 	wc_ShaFree(&sha);
 	memcpy(out, d, 8);
