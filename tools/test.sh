@@ -30,5 +30,12 @@ if [ "${SSTPC_FUZZ_SMOKE:-1}" = 1 ]; then
     ctest --test-dir "$BUILD-fuzz" --output-on-failure
 fi
 
-SSTPC_SOFTETHER_DIR=$SE_DIR ctest --test-dir "$BUILD" --output-on-failure
+# The client again with ASan+UBSan for the robustness runs against sstpd's
+# malformed-input modes (integration.sstpd_robust; it skips without it).
+cmake -S . -B "$BUILD-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSTPC_SANITIZE=ON \
+      -DSSTPC_WOLFSSL_PREFIX="$(cd "$BUILD" && pwd)/wolfssl" >/dev/null
+cmake --build "$BUILD-asan" -j"$(nproc)" --target sstpc
+
+SSTPC_SOFTETHER_DIR=$SE_DIR SSTPC_ASAN_BUILD_DIR="$(cd "$BUILD-asan" && pwd)" \
+    ctest --test-dir "$BUILD" --output-on-failure
 echo "test.sh: all tests passed in $(( $(date +%s) - t0 )) s"

@@ -146,6 +146,7 @@ void fsm_up(struct fsm *f, uint64_t now)
 	case FSM_STARTING:
 		irc(f, false);
 		f->failures = 0;
+		f->naks_rcvd = 0;
 		f->state = FSM_REQ_SENT;
 		scr(f, now);
 		break;
@@ -192,6 +193,7 @@ void fsm_open(struct fsm *f, uint64_t now)
 	case FSM_CLOSED:
 		irc(f, false);
 		f->failures = 0;
+		f->naks_rcvd = 0;
 		f->state = FSM_REQ_SENT;
 		scr(f, now);
 		break;
@@ -354,6 +356,19 @@ static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reade
 	if (!ok)
 		return;
 	f->req_pending = false; /* one reply per request */
+	/* A peer that Naks every request with values that keep changing (or
+	 * that we keep accepting) would loop until the connect timeout: give up
+	 * after Max-Configure replies in a row that were not an Ack. */
+	if (code == CP_CONF_ACK) {
+		f->naks_rcvd = 0;
+	} else if (++f->naks_rcvd >= f->max_configure) {
+		f->naks_rcvd = 0;
+		fsm_close(f, code == CP_CONF_NAK
+				 ? "does not converge (Configure-Nak for every request, Max-Configure reached)"
+				 : "does not converge (Configure-Reject for every request, Max-Configure reached)",
+			  now);
+		return;
+	}
 
 	switch (f->state) {
 	case FSM_REQ_SENT:

@@ -85,6 +85,7 @@ struct fsm {
 	uint8_t next_id;
 	uint32_t restart;  /* restart counter */
 	uint32_t failures; /* Naks sent in a row */
+	uint32_t naks_rcvd; /* Naks/Rejects received in a row for our requests */
 	uint32_t restart_ms, max_configure, max_terminate, max_failure;
 	uint64_t deadline; /* UINT64_MAX when the restart timer is off */
 	bool req_pending;  /* a Configure-Request awaits its reply */

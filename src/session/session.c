@@ -79,6 +79,8 @@ struct session {
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
 	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
+	bool v4_applied, v6_applied; /* host changes made for this connection */
+	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
 
 	uint8_t *out;
 	size_t out_len;
@@ -226,6 +228,15 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
 		return;
 	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
+	uint16_t proto = be16_get(f + off);
+	if ((proto == PPP_PROTO_PAP || proto == PPP_PROTO_CHAP || proto == PPP_PROTO_EAP) &&
+	    len - off >= 6) {
+		/* PAP carries the password, MS-CHAP material that allows an offline
+		 * attack on it: code, id and length only */
+		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[off + 2], f[off + 3],
+			  len - off - 2);
+		return;
+	}
 	char hex[2 * 48 + 1];
 	size_t n = len - off < 48 ? len - off : 48;
 	hex_encode(hex, f + off, n);
@@ -277,8 +288,14 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			return;
 		}
 		if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
-			if ((proto == PPP_PROTO_IP && s->ipcp_up) || (proto == PPP_PROTO_IPV6 && s->ipv6cp_up))
-				deliver_ip(s, f + off + hl, len - off - hl);
+			uint8_t *pkt = f + off + hl;
+			size_t plen = len - off - hl;
+			/* The TUN (IFF_NO_PI) goes by the version nibble: it must
+			 * match the protocol that was negotiated. */
+			unsigned v = plen ? pkt[0] >> 4 : 0;
+			if ((proto == PPP_PROTO_IP && s->ipcp_up && v == 4) ||
+			    (proto == PPP_PROTO_IPV6 && s->ipv6cp_up && v == 6))
+				deliver_ip(s, pkt, plen);
 			else
 				s->drops++;
 			return;
@@ -288,6 +305,19 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 	if (s->ppp)
 		ppp_input(s->ppp, frame, len, now_ms(s));
 }
+
+/* The TUN fd failed (the device was deleted under us): epoll would report
+ * the error forever, so stop, undoing what we changed. */
+static void tun_gone(struct session *s, int err)
+{
+	log_err("%s: the TUN device failed (%s): stopping", s->conf.ifname, strerror(err));
+	loop_del_fd(s->loop, s->tun_fd);
+	s->tun_events = 0;
+	s->exit_code = 1;
+	s->stopping = true;
+}
+
+static void session_close(struct session *s);
 
 static void frame_ip(uint8_t *hdr, size_t iplen, uint16_t proto)
 {
@@ -348,7 +378,7 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
 	};
 	ssize_t n = readv(s->tun_fd, iov, 3);
 	if (n <= 0)
-		return -1;
+		return -1; /* errno as readv left it */
 	struct reader r;
 	struct gso_vnet v;
 	rd_init(&r, vh, (size_t)n < sizeof(vh) ? (size_t)n : sizeof(vh));
@@ -395,8 +425,14 @@ static void tun_input(struct session *s)
 		} else {
 			n = read(s->tun_fd, hdr + DATA_HDR, MAX_IP_PACKET);
 		}
-		if (n <= 0)
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				tun_gone(s, errno);
+				session_close(s);
+				return;
+			}
 			break; /* EAGAIN: the TUN is empty */
+		}
 		uint16_t proto;
 		unsigned v = hdr[DATA_HDR] >> 4;
 		if (v == 4 && s->ipcp_up)
@@ -421,9 +457,17 @@ static void tun_input(struct session *s)
 
 static void on_tun(void *arg, int fd, unsigned events)
 {
-	(void)fd;
 	(void)events;
 	struct session *s = arg;
+	if (s->state != SESSION_UP || s->write_blocked) {
+		/* Only an error wakes us here (epoll always reports those). */
+		uint8_t probe[64];
+		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
+			tun_gone(s, errno);
+			session_close(s);
+		}
+		return;
+	}
 	tun_input(s);
 	session_after(s);
 }
@@ -459,7 +503,8 @@ static void read_stream(struct session *s)
 		uint64_t now = now_ms(s);
 		s->last_rx = now;
 		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
-		if (s->ppp)
+		/* Only complete SSTP packets count as life (see sstp_input). */
+		if (s->ppp && used > 0)
 			ppp_saw_traffic(s->ppp, now);
 		if (used > s->in_len)
 			used = s->in_len;
@@ -699,23 +744,52 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		sstp_auth_done(s->sstp, ai->have_keys ? ai->hlak : zero, now);
 		break;
 	}
-	case PPP_EV_IPCP_UP:
+	case PPP_EV_IPCP_UP: {
+		const struct ppp_ipcp_info *ip = arg;
 		s->ipcp_up = true;
-		apply_ipv4(s, arg);
+		if (s->v4_applied) {
+			/* A renegotiation: the same parameters need nothing, new
+			 * ones a fresh start (the journal undoes as a whole). */
+			if (ip->local != s->local4 || ip->peer != s->peer4 ||
+			    memcmp(ip->dns, s->dns4, sizeof(s->dns4)) != 0) {
+				set_error(s, "the server renegotiated IPCP with new parameters");
+				s->ncp_lost = true;
+			}
+			break;
+		}
+		s->v4_applied = true;
+		apply_ipv4(s, ip);
 		session_went_up(s);
 		break;
-	case PPP_EV_IPV6CP_UP:
+	}
+	case PPP_EV_IPV6CP_UP: {
+		const struct ppp_ipv6cp_info *ip = arg;
 		s->ipv6cp_up = true;
-		apply_ipv6(s, arg);
+		if (s->v6_applied) {
+			if (memcmp(ip->local_id, s->local6, 8) != 0 || memcmp(ip->peer_id, s->peer6, 8) != 0) {
+				set_error(s, "the server renegotiated IPV6CP with new identifiers");
+				s->ncp_lost = true;
+			}
+			break;
+		}
+		s->v6_applied = true;
+		apply_ipv6(s, ip);
 		session_went_up(s);
 		break;
+	}
 	case PPP_EV_IPCP_DOWN:
-		s->ipcp_up = false;
-		log_notice("IPv4 down");
-		break;
 	case PPP_EV_IPV6CP_DOWN:
-		s->ipv6cp_up = false;
-		log_notice("IPv6 down");
+		if (ev == PPP_EV_IPCP_DOWN)
+			s->ipcp_up = false;
+		else
+			s->ipv6cp_up = false;
+		log_notice("%s down", ev == PPP_EV_IPCP_DOWN ? "IPv4" : "IPv6");
+		/* Routes and DNS of a protocol the server closed would blackhole
+		 * its traffic: start afresh rather than half-configured. */
+		if (s->state == SESSION_UP) {
+			set_error(s, "the server closed %s", ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
+			s->ncp_lost = true;
+		}
 		break;
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
@@ -804,6 +878,8 @@ static void session_teardown(struct session *s)
 	s->ipcp_up = s->ipv6cp_up = false;
 	s->sstp_closed = s->ppp_dead = false;
 	s->read_again = false;
+	s->v4_applied = s->v6_applied = s->ncp_lost = false;
+	srcvalid_init(&s->sv6, SRCVALID_OFF);
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -857,6 +933,14 @@ static void session_teardown(struct session *s)
  * teardown, output, and the timer. */
 static void session_after(struct session *s)
 {
+	if (s->ncp_lost) {
+		s->ncp_lost = false;
+		if (s->state == SESSION_UP && s->ppp && !s->ppp_dead) {
+			s->state = SESSION_CLOSING;
+			s->deadline = now_ms(s) + CLOSE_GRACE_MS;
+			ppp_close(s->ppp, s->error, now_ms(s));
+		}
+	}
 	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
 		if (!s->sstp_closed)
 			flush_out(s);
@@ -889,11 +973,12 @@ static void on_sock(void *arg, int fd, unsigned events)
 			sc.hello_ms = s->conf.sstp_hello * 1000;
 			sc.disconnect_ms = 5000;
 			sc.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+			static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
 			if (!tls_cert_hashes(s->tls, sc.cert_sha1, sc.cert_sha256)) {
 				session_fail(s, "cannot read the server certificate");
+			} else if (!(s->sstp = sstp_new(&sc, &ops, s))) {
+				session_fail(s, "out of memory");
 			} else {
-				static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
-				s->sstp = sstp_new(&sc, &ops, s);
 				snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
 				sock_want(s, LOOP_READ);
 				sstp_start(s->sstp, now_ms(s));
@@ -1131,8 +1216,12 @@ static void session_reload(struct session *s)
 	} else if (!o->disable && was_disabled) {
 		s->admin_down = false;
 		s->fails = 0;
-		session_start_connect(s);
-		session_after(s);
+		if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
+			session_start_connect(s);
+			session_after(s);
+		} else {
+			s->restart = true; /* still closing: teardown reconnects */
+		}
 	} else if (s->state == SESSION_BACKOFF) {
 		s->fails = 0;
 		s->deadline = now_ms(s);
@@ -1320,6 +1409,14 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 		inet_ntop(AF_INET, &s->local4, l4, sizeof(l4));
 		inet_ntop(AF_INET, &s->peer4, p4, sizeof(p4));
 	}
+	char l6[INET6_ADDRSTRLEN] = "", p6[INET6_ADDRSTRLEN] = "";
+	if (s->ipv6cp_up) {
+		uint8_t a[16] = { 0xfe, 0x80 };
+		memcpy(a + 8, s->local6, 8);
+		inet_ntop(AF_INET6, a, l6, sizeof(l6));
+		memcpy(a + 8, s->peer6, 8);
+		inet_ntop(AF_INET6, a, p6, sizeof(p6));
+	}
 	char peer[INET6_ADDRSTRLEN] = "";
 	if (s->peer.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, peer, sizeof(peer));
@@ -1342,16 +1439,17 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
 			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
 			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
+			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
 			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
 		 (unsigned long long)s->drops, err);
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
-			 "    crypto-binding %s\n    ipv4 %s peer %s\n    uptime %llu s\n"
+			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
 			 "    reconnects %u\n    dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4,
+		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
 		 (unsigned long long)s->drops, err);
 }

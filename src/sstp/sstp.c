@@ -475,10 +475,6 @@ size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
 		return len;
 	if (s->st == ST_IDLE)
 		return 0;
-	if (len) {
-		s->last_rx = now;
-		s->echo_pending = false;
-	}
 	size_t off = 0;
 	if (s->st == ST_HTTP) {
 		bool done;
@@ -498,6 +494,11 @@ size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
 			break;
 		const uint8_t *p = buf + off;
 		off += (size_t)n;
+		/* Only a whole packet proves the peer alive: a header that claims
+		 * more than ever arrives (plus a trickle of bytes) must not keep
+		 * the hello timer from firing. */
+		s->last_rx = now;
+		s->echo_pending = false;
 		if (sstp_is_control(p))
 			handle_ctrl(s, p, (size_t)n, now);
 		else

@@ -14,6 +14,7 @@ T_PIDS=()
 T_NETNS=()
 T_SE_DIRS=()
 T_ETCNS=()
+T_LINKS=()
 T_FAILS=0
 # Each test's daemons keep their control sockets to themselves.
 export SSTPC_RUN_DIR=$T_TMP/run
@@ -42,7 +43,31 @@ t_cleanup() {
     for d in "${T_ETCNS[@]}"; do
         rm -rf "$d"
     done
+    # Nothing of this test may outlive it: its namespaces, its processes
+    # (every one of them has $T_TMP in its command line or was started by
+    # PID), its veth ends (made inside the namespaces, never in ours).
+    local left=""
+    local nsl
+    nsl=$(ip netns list)
+    for ns in "${T_NETNS[@]}"; do
+        grep -qw "$ns" <<<"$nsl" && left="$left netns:$ns"
+    done
+    for pid in "${T_PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null && left="$left pid:$pid"
+    done
+    local p
+    for p in $(pgrep -f "$T_TMP/" 2>/dev/null); do
+        [ "$p" != $$ ] && left="$left proc:$p($(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-60))"
+    done
+    for l in "${T_LINKS[@]}"; do
+        ip link show "$l" >/dev/null 2>&1 && left="$left link:$l"
+    done
     rm -rf "$T_TMP"
+    [ -e "$T_TMP" ] && left="$left dir:$T_TMP"
+    if [ -n "$left" ]; then
+        log "FAIL: left behind:$left"
+        [ "$rc" = 77 ] || rc=1
+    fi
     exit $rc
 }
 trap t_cleanup EXIT
@@ -69,6 +94,7 @@ mk_netns() {
 # veth_pair NS1 IP1 NS2 IP2 (IPs with /prefix)
 veth_pair() {
     local a="v${RANDOM}a" b="v${RANDOM}b"
+    T_LINKS+=("$a" "$b")
     ip link add "$a" netns "$1" type veth peer name "$b" netns "$3" || die "veth"
     ip -n "$1" addr add "$2" dev "$a"; ip -n "$1" link set "$a" up
     ip -n "$3" addr add "$4" dev "$b"; ip -n "$3" link set "$b" up
@@ -141,3 +167,119 @@ finish() {
     log "PASS"
     exit 0
 }
+
+# ---- our own test server (tools/sstpd) -----------------------------------
+
+SD_USER=alice
+SD_PASSWORD='sd-Pw.1'
+SD_USER2=bob
+SD_PASSWORD2='sd-Pw.2'
+SD_NAME=server.test
+
+need_sstpd() { [ -x "$SSTPD" ] || die "no sstpd binary at $SSTPD (build first)"; }
+
+# sstpd_start SERVER_NS CLIENT_NS [sstpd options]: both namespaces (the
+# client one only if it does not exist yet), a veth 10.200.8.1/24 (client) –
+# 10.200.8.2/24 (server), a CA + server certificate (SAN server.test and
+# 10.200.8.2), a users file (alice, bob), sstpd in SERVER_NS by PID, waiting
+# for its listener. Exports SD_PID SD_LOG SD_HOST SD_PORT SD_CA SD_LOCAL
+# (the server's tunnel address) SD_SERVER_NS SD_CLIENT_NS. Removed on exit
+# (sstpd removes its TUN on SIGTERM; the namespace goes anyway).
+sstpd_start() {
+    need_sstpd
+    local sns=$1 cns=$2; shift 2
+    # Called again with the same names: only a new sstpd (other options).
+    if [ ! -e "/run/netns/$sns" ]; then
+        mk_netns "$sns"
+        [ -e "/run/netns/$cns" ] || mk_netns "$cns"
+        veth_pair "$cns" 10.200.8.1/24 "$sns" 10.200.8.2/24
+    fi
+    if [ ! -f "$T_TMP/pki/ca.pem" ]; then
+        "$SRC/tools/sstpd/mkcerts.sh" "$T_TMP/pki" "$SD_NAME" 10.200.8.2 >/dev/null 2>&1 \
+            || die "mkcerts.sh failed"
+    fi
+    printf '%s %s\n%s %s\n' "$SD_USER" "$SD_PASSWORD" "$SD_USER2" "$SD_PASSWORD2" > "$T_TMP/users"
+    chmod 600 "$T_TMP/users"
+    SD_HOST=10.200.8.2 SD_PORT=443 SD_CA=$T_TMP/pki/ca.pem
+    SD_SERVER_NS=$sns SD_CLIENT_NS=$cns
+    SD_LOCAL=10.77.0.1
+    local a prev=""
+    for a in "$@"; do
+        case $prev in --local) SD_LOCAL=$a ;; --pool) SD_LOCAL=$(echo "${a%/*}" | awk -F. '{print $1"."$2"."$3"."$4+1}') ;; esac
+        prev=$a
+    done
+    SD_LOG=$T_TMP/sstpd-$sns.log
+    bg "$sns" "$SD_LOG" "$SSTPD" --listen "$SD_HOST:$SD_PORT" --cert "$T_TMP/pki/server.pem" \
+        --key "$T_TMP/pki/server.key" --users "$T_TMP/users" "$@"
+    SD_PID=$BG_PID
+    if ! wait_for 5 sd_listening "$sns"; then
+        cat "$SD_LOG" >&2
+        die "sstpd did not listen within 5 s"
+    fi
+    export SD_PID SD_LOG SD_HOST SD_PORT SD_CA SD_LOCAL SD_SERVER_NS SD_CLIENT_NS
+}
+sd_listening() { kill -0 "$SD_PID" && [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$SD_PORT")" ]; }
+
+# sd_conf FILE [extra lines...]: a tunnel.conf for sstpd (alice, server-name
+# server.test, our CA, no default route); extra lines are appended verbatim.
+sd_conf() {
+    local f=$1; shift
+    {
+        echo "interface sstpc0"
+        echo "server $SD_HOST"
+        echo "port $SD_PORT"
+        echo "authentication username $SD_USER"
+        echo "authentication password '$SD_PASSWORD'"
+        echo "ssl server-name $SD_NAME"
+        echo "ssl ca-certificate $SD_CA"
+        echo "no-default-route"
+        local l
+        for l in "$@"; do echo "$l"; done
+    } > "$f"
+}
+
+# sstpc_start NS CONF [LOG]: the client in NS by PID (SC_PID, SC_LOG). Its
+# control socket lives in a run dir of its own (two clients may both call
+# their TUN sstpc0 in different namespaces) and DNS goes to a file of the
+# test (SC_RESOLV), never to the host's /etc/resolv.conf.
+sstpc_start() {
+    local ns=$1 conf=$2
+    SC_LOG=${3:-$T_TMP/sstpc-$ns.log}
+    SC_RUN=$T_TMP/run-$ns
+    SC_RESOLV=$T_TMP/resolv-$ns.conf
+    mkdir -p "$SC_RUN"
+    [ -f "$SC_RESOLV" ] || printf 'nameserver 192.0.2.53\n' > "$SC_RESOLV"
+    bg "$ns" "$SC_LOG" env SSTPC_RUN_DIR="$SC_RUN" SSTPC_RESOLV_CONF="$SC_RESOLV" \
+        "${SSTPC_UNDER_TEST:-$SSTPC}" -c "$conf"
+    SC_PID=$BG_PID
+}
+
+# sstpc_cli NS ARGS...: the CLI against the client started in NS.
+sstpc_cli() {
+    local ns=$1; shift
+    ip netns exec "$ns" env SSTPC_RUN_DIR="$T_TMP/run-$ns" "$SSTPC" "$@"
+}
+
+# wait_up NS IF SECONDS: 0 once IF has an IPv4 address; gives up early when
+# the client started last (SC_PID) has exited.
+wait_up() {
+    wait_for "$3" up_or_gone "$1" "$2" && has_addr "$1" "$2"
+}
+up_or_gone() { has_addr "$1" "$2" || ! kill -0 "${SC_PID:-0}" 2>/dev/null; }
+
+# no_leftovers NS IF: the device is gone and no route mentions it.
+no_leftovers() {
+    local r
+    r=$(ip -n "$1" route show table all 2>/dev/null; ip -n "$1" -6 route show table all 2>/dev/null)
+    ! ip -n "$1" link show "$2" >/dev/null 2>&1 && ! grep -q "dev $2\b" <<<"$r"
+}
+
+# stop_client PID NS IF WHAT: SIGTERM; asserts exit status 0 and no leftovers.
+stop_client() {
+    stop_pid "$1" 10
+    [ "$STOP_RC" = 0 ] && ok "$4: SIGTERM → exit 0" || fail "$4: SIGTERM → exit status $STOP_RC"
+    no_leftovers "$2" "$3" && ok "$4: $3 and its routes removed" || fail "$4: $3 or a route left behind"
+}
+
+# not_signal RC: the exit status is not 128+N from a signal.
+not_signal() { [ "$1" -le 128 ] || [ "$1" -gt 192 ]; }

@@ -39,7 +39,6 @@ struct conn {
 	struct tls *tls;
 	struct sstp *sstp;
 	struct ppp *ppp;
-	struct mppp *mp; /* fallback while the PPP layer has no server role */
 	bool handshaking;
 	bool closed;    /* tear down once the current callback returns */
 	bool ppp_dead;
@@ -62,9 +61,6 @@ struct conn {
 	uint32_t peer4; /* host order, from the pool */
 	uint8_t peer_ifid[8];
 	struct netcfg *nc;
-	struct lcpfault lf;
-	uint8_t lcpbuf[SSTP_MAX_PPP];
-	uint8_t lcpreply[SSTP_MAX_PPP];
 
 	char user[SSTPD_NAME_MAX];
 	enum ppp_auth auth;
@@ -73,27 +69,6 @@ struct conn {
 };
 
 static void conn_after(struct conn *c);
-
-/* PPP through the layer, or through the fallback server. */
-static bool cp_have(const struct conn *c) { return c->ppp || c->mp; }
-static void cp_input(struct conn *c, const uint8_t *f, size_t len, uint64_t now)
-{
-	if (c->ppp)
-		ppp_input(c->ppp, f, len, now);
-	else if (c->mp)
-		mppp_input(c->mp, f, len, now);
-}
-static uint64_t cp_deadline(const struct conn *c)
-{
-	return c->ppp ? ppp_deadline(c->ppp) : c->mp ? mppp_deadline(c->mp) : UINT64_MAX;
-}
-static void cp_timeout(struct conn *c, uint64_t now)
-{
-	if (c->ppp)
-		ppp_timeout(c->ppp, now);
-	else if (c->mp)
-		mppp_timeout(c->mp, now);
-}
 
 static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
 
@@ -262,18 +237,9 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			c->drops++;
 		return;
 	}
-	if (!cp_have(c))
+	if (!(c->ppp != NULL))
 		return;
-	if (proto == PPP_PROTO_LCP && c->lf.mode) {
-		size_t rlen = 0;
-		size_t n = lcpfault_in(&c->lf, frame, len, c->lcpbuf, sizeof(c->lcpbuf), c->lcpreply, &rlen);
-		if (rlen && c->sstp && !c->silent)
-			sstp_send_ppp(c->sstp, c->lcpreply, rlen);
-		if (n)
-			cp_input(c, c->lcpbuf, n, now_ms(c));
-		return;
-	}
-	cp_input(c, frame, len, now_ms(c));
+	ppp_input(c->ppp, frame, len, now_ms(c));
 }
 
 static void read_stream(struct conn *c)
@@ -332,8 +298,6 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		clog(LOG_LVL_INFO, c, "CALL_CONNECT_REQUEST accepted, starting PPP");
 		if (c->ppp)
 			ppp_lower_up(c->ppp, now_ms(c));
-		else if (c->mp)
-			mppp_lower_up(c->mp, now_ms(c));
 		break;
 	case SSTP_EV_CONNECTED: {
 		int h = sstp_binding_hash(c->sstp);
@@ -354,12 +318,6 @@ static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 	struct conn *c = ctx;
 	if (!c->sstp || c->closed || c->silent)
 		return;
-	if (c->lf.mode && len >= 4 && be16_get(frame + 2) == PPP_PROTO_LCP) {
-		size_t n = lcpfault_out(&c->lf, frame, len, c->lcpbuf, sizeof(c->lcpbuf));
-		if (n)
-			sstp_send_ppp(c->sstp, c->lcpbuf, n);
-		return;
-	}
 	sstp_send_ppp(c->sstp, frame, len);
 }
 
@@ -367,11 +325,6 @@ static bool ppp_secret_cb(void *ctx, const char *user, char *pw, size_t pwlen)
 {
 	struct conn *c = ctx;
 	snprintf(c->user, sizeof(c->user), "%s", user);
-	if (c->o->faults & FAULT_REJECT_AUTH) {
-		/* A password no client holds: the check fails the ordinary way. */
-		snprintf(pw, pwlen, "\x01sstpd-reject-auth\x02");
-		return true;
-	}
 	for (int i = 0; i < c->o->nusers; i++) {
 		if (strcmp(c->o->users[i].name, user) == 0) {
 			snprintf(pw, pwlen, "%s", c->o->users[i].password);
@@ -389,12 +342,16 @@ static void went_up(struct conn *c)
 	c->up = true;
 	if (c->o->faults & FAULT_SILENT) {
 		clog(LOG_LVL_NOTICE, c, "fault silent: discarding everything from now on");
+		/* The frame that brought us up (our last Configure-Ack) still goes
+		 * out, so the client comes up too and then meets the silence. */
+		if (!c->write_blocked)
+			flush_out(c);
 		c->silent = true;
 		c->out_len = 0;
 	}
 	if ((c->o->faults & FAULT_ABORT_AFTER) ||
-	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_s))
-		c->fault_at = now_ms(c) + (uint64_t)c->o->fault_after_s * 1000;
+	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
+		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
 
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
@@ -480,7 +437,7 @@ static bool start_protocols(struct conn *c)
 		sc.faults |= SSTP_FAULT_NAK_FIRST_CONNECT;
 	if (o->faults & FAULT_SHA1_ONLY)
 		sc.faults |= SSTP_FAULT_OFFER_SHA1_ONLY;
-	if (!o->fault_after_s) {
+	if (!o->fault_after_ms) {
 		if (o->faults & FAULT_BAD_VERSION)
 			sc.faults |= SSTP_FAULT_BAD_VERSION;
 		if (o->faults & FAULT_LEN_ZERO)
@@ -505,6 +462,9 @@ static bool start_protocols(struct conn *c)
 	pc.mru = (uint16_t)((o->faults & FAULT_RRAS_LCP) ? 4091 : o->mtu);
 	memcpy(pc.auth, o->auth, sizeof(pc.auth));
 	pc.hostname = "sstpd";
+	pc.nak_lcp_forever = (o->faults & FAULT_NAK_LCP_FOREVER) != 0;
+	pc.rras_lcp = (o->faults & FAULT_RRAS_LCP) != 0;
+	pc.reject_auth = (o->faults & FAULT_REJECT_AUTH) != 0;
 	pc.ipv4 = true;
 	pc.ipv6 = o->ipv6;
 	pc.local_ip4 = htonl(o->local4);
@@ -518,16 +478,10 @@ static bool start_protocols(struct conn *c)
 	memcpy(pc.peer_ifid, id, 8);
 	static const struct ppp_ops pops = { ppp_output_cb, ppp_event_cb, ppp_secret_cb };
 	c->ppp = ppp_new(&pc, &pops, c);
-	if (!c->ppp) {
-		c->mp = mppp_new(&pc, &pops, c);
-		if (c->mp)
-			clog(LOG_LVL_DEBUG, c, "PPP layer has no server role: using sstpd's own");
-	}
-	if (!c->sstp || !cp_have(c)) {
+	if (!c->sstp || !c->ppp) {
 		conn_fail(c, "out of memory");
 		return false;
 	}
-	c->lf.mode = o->faults & (FAULT_NAK_LCP_FOREVER | FAULT_RRAS_LCP);
 	sstp_start(c->sstp, now_ms(c));
 	return true;
 }
@@ -566,8 +520,8 @@ static void on_timer(void *arg, uint64_t now)
 	if (!c->silent) {
 		if (c->sstp && sstp_deadline(c->sstp) <= now)
 			sstp_timeout(c->sstp, now);
-		if (cp_deadline(c) <= now)
-			cp_timeout(c, now);
+		if ((c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX) <= now)
+			ppp_timeout(c->ppp, now);
 	}
 	if (c->deadline <= now)
 		conn_fail(c, "timed out in the TLS handshake");
@@ -599,8 +553,8 @@ static void conn_rearm(struct conn *c)
 	if (!c->silent) {
 		if (c->sstp && sstp_deadline(c->sstp) < d)
 			d = sstp_deadline(c->sstp);
-		if (cp_deadline(c) < d)
-			d = cp_deadline(c);
+		if ((c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX) < d)
+			d = (c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX);
 	}
 	loop_timer_set(c->loop, &c->timer, d);
 }
@@ -617,6 +571,14 @@ static void conn_after(struct conn *c)
 		}
 	}
 	if (c->closed) {
+		/* What the SSTP layer staged on its way out (a CALL_ABORT, a
+		 * CALL_DISCONNECT_ACK) must still reach the client, or it only
+		 * sees the connection drop; one best-effort write, no waiting. */
+		if (c->tls && !c->handshaking && c->out_len > 0 && !c->write_blocked && !c->silent) {
+			c->closed = false;
+			flush_out(c);
+			c->closed = true;
+		}
 		conn_free(c);
 		return;
 	}
@@ -700,8 +662,6 @@ void conn_free(struct conn *c)
 	loop_timer_cancel(c->loop, &c->timer);
 	if (c->ppp)
 		ppp_free(c->ppp);
-	if (c->mp)
-		mppp_free(c->mp);
 	if (c->sstp)
 		sstp_free(c->sstp);
 	if (c->tls) {

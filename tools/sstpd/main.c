@@ -336,13 +336,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'F': {
+			/* Seconds with up to three decimals ("0.25"), so the robustness
+			 * runs can put the fault at any moment, not only on whole seconds. */
 			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v == 0 || v > 86400) {
-				fprintf(stderr, "sstpd: --fault-after: 1-86400 seconds\n");
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(v >= 0.001 && v <= 86400)) {
+				fprintf(stderr, "sstpd: --fault-after: 0.001-86400 seconds\n");
 				return 2;
 			}
-			o.fault_after_s = (unsigned)v;
+			o.fault_after_ms = (unsigned)(v * 1000 + 0.5);
 			break;
 		}
 		case 'v':
@@ -382,8 +385,8 @@ int main(int argc, char **argv)
 		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
 		o.auth[1] = PPP_AUTH_MSCHAPV2;
 	}
-	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_s)
-		o.fault_after_s = 5;
+	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_ms)
+		o.fault_after_ms = 5000;
 
 	log_setup("sstpd", level, false);
 	if (!load_users(&o, err, sizeof(err))) {

@@ -1,7 +1,7 @@
 /* sstpd: the SSTP test server built from our own stack in its server role.
  * Internal interfaces between main.c (options), server.c (listener, TUN,
- * forwarding, signals), conn.c (one client) and lcpfault.c (LCP rewriting
- * for the LCP fault modes). */
+ * forwarding, signals) and conn.c (one client). PPP is the PPP layer's
+ * server role; its LCP and credential faults are ppp_config fields. */
 #ifndef SSTPD_SSTPD_H
 #define SSTPD_SSTPD_H
 
@@ -57,7 +57,7 @@ struct sstpd_opts {
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
 	unsigned faults;
-	unsigned fault_after_s; /* 0 = not given */
+	unsigned fault_after_ms; /* 0 = not given */
 	unsigned mtu;
 	struct sstpd_user *users;
 	int nusers;
@@ -98,36 +98,5 @@ bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t le
 void conn_flush(struct conn *c);
 bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8]);
 uint32_t conn_peer4(const struct conn *c);
-
-/* lcpfault.c: rewriting LCP at the boundary (ppp.h has no LCP faults). */
-struct lcpfault {
-	unsigned mode;         /* FAULT_NAK_LCP_FOREVER | FAULT_RRAS_LCP */
-	unsigned dropped;      /* rras: injected options the client rejected/naked (bit per option) */
-	uint8_t sent_id;       /* id of the last rewritten Configure-Request */
-	bool have_sent;
-	uint8_t orig[256];     /* options of that request as the PPP layer built them */
-	size_t orig_len;
-	unsigned naks;
-};
-/* Server → client LCP frame (whole frame FF 03 C0 21 ...): may rewrite into
- * out (cap bytes); returns the length to send (0 = send nothing). */
-size_t lcpfault_out(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8_t *out, size_t cap);
-/* Client → server LCP frame: returns the length of the frame to pass to
- * PPP (rewritten into out, 0 = swallow); reply (SSTP_MAX_PPP bytes) gets a
- * frame to send back to the client directly, its length in reply_len
- * (0 = none). */
-size_t lcpfault_in(struct lcpfault *lf, const uint8_t *frame, size_t len, uint8_t *out, size_t cap,
-		   uint8_t *reply, size_t *reply_len);
-
-/* minippp.c: a small PPP server with the ppp.h contract, used while the PPP
- * layer refuses PPP_SERVER. No EAP; renegotiation is not supported. */
-struct mppp;
-struct mppp *mppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx);
-void mppp_free(struct mppp *m);
-void mppp_lower_up(struct mppp *m, uint64_t now);
-void mppp_input(struct mppp *m, const uint8_t *frame, size_t len, uint64_t now);
-void mppp_close(struct mppp *m, const char *reason, uint64_t now);
-uint64_t mppp_deadline(const struct mppp *m);
-void mppp_timeout(struct mppp *m, uint64_t now);
 
 #endif
