@@ -1,5 +1,6 @@
 /* sstpc: the command line. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,9 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 
 int main(int argc, char **argv)
 {
+	/* A vanished reader of a pipe (a DNS helper, `sstpc ... | tee`) must be
+	 * an EPIPE, not the end of the daemon with the host half-configured. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "connect") == 0 ||
 			  strcmp(argv[1], "disconnect") == 0))
 		return control_cli(argc - 1, argv + 1);

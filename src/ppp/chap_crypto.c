@@ -80,6 +80,7 @@ static void md4(const void *in, size_t len, uint8_t out[16])
 	wc_InitMd4(&m);
 	wc_Md4Update(&m, in, (word32)len);
 	wc_Md4Final(&m, out);
+	explicit_bzero(&m, sizeof(m)); /* held the password */
 }
 
 bool mschap_nt_password_hash(const char *password, uint8_t hash[16])
@@ -103,9 +104,14 @@ void mschap_challenge_hash(const uint8_t peer_chal[16], const uint8_t auth_chal[
 	wc_InitSha(&sha);
 	wc_ShaUpdate(&sha, peer_chal, 16);
 	wc_ShaUpdate(&sha, auth_chal, 16);
-	wc_ShaUpdate(&sha, (const byte *)username, (word32)strlen(username));
+	/* RFC 2759 8.2: the user name without any prepended domain (as
+	 * Windows and pppd hash DOMAIN\user) */
+	const char *bs = strrchr(username, '\\');
+	const char *u = bs ? bs + 1 : username;
+	wc_ShaUpdate(&sha, (const byte *)u, (word32)strlen(u));
 	wc_ShaFinal(&sha, d);
 	wc_ShaFree(&sha);
+	explicit_bzero(&sha, sizeof(sha));
 	memcpy(out, d, 8);
 }
 
@@ -174,6 +180,7 @@ bool mschap_auth_response(const char *password, const uint8_t nt_response[24],
 	wc_ShaUpdate(&sha, (const byte *)rfc2759_magic2, sizeof(rfc2759_magic2) - 1);
 	wc_ShaFinal(&sha, d);
 	wc_ShaFree(&sha);
+	explicit_bzero(&sha, sizeof(sha));
 	static const char hex[] = "0123456789ABCDEF";
 	out[0] = 'S';
 	out[1] = '=';
@@ -202,6 +209,7 @@ static void asymmetric_start_key(const uint8_t master[16], const char *magic, si
 	wc_ShaUpdate(&sha, pad2, sizeof(pad2));
 	wc_ShaFinal(&sha, d);
 	wc_ShaFree(&sha);
+	explicit_bzero(&sha, sizeof(sha));
 	memcpy(out, d, 16);
 }
 
@@ -220,6 +228,7 @@ bool mschap_client_hlak(const char *password, const uint8_t nt_response[24], uin
 	wc_ShaUpdate(&sha, (const byte *)rfc3079_magic1, sizeof(rfc3079_magic1) - 1);
 	wc_ShaFinal(&sha, d);
 	wc_ShaFree(&sha);
+	explicit_bzero(&sha, sizeof(sha));
 	/* the client sends with Magic2 and receives with Magic3 */
 	asymmetric_start_key(d, rfc3079_magic2, sizeof(rfc3079_magic2) - 1, hlak);
 	asymmetric_start_key(d, rfc3079_magic3, sizeof(rfc3079_magic3) - 1, hlak + 16);
@@ -238,5 +247,6 @@ void chap_md5_response(uint8_t id, const char *secret, const uint8_t *chal, size
 	wc_Md5Update(&md5, (const byte *)secret, (word32)strlen(secret));
 	wc_Md5Update(&md5, chal, (word32)chal_len);
 	wc_Md5Final(&md5, out);
+	explicit_bzero(&md5, sizeof(md5)); /* held the secret */
 	wc_Md5Free(&md5);
 }

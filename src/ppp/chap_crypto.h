@@ -11,7 +11,7 @@
  * converted; false for invalid UTF-8 or a password over 256 characters). */
 bool mschap_nt_password_hash(const char *password, uint8_t hash[16]);
 /* ChallengeHash over PeerChallenge, AuthenticatorChallenge and the user name
- * (without any DOMAIN\ prefix stripping: the caller decides). */
+ * without any DOMAIN\ prefix (RFC 2759 8.2). */
 void mschap_challenge_hash(const uint8_t peer_chal[16], const uint8_t auth_chal[16],
 			   const char *username, uint8_t out[8]);
 /* GenerateNTResponse. */

@@ -238,12 +238,7 @@ static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now
 static bool lcp_nak(struct fsm *f, struct reader *opts)
 {
 	struct ppp *p = P(f);
-	if (p->cfg.role == PPP_CLIENT && ++p->lcp_naks_rcvd > f->max_configure) {
-		/* RFC 1661 bounds only the Naks we send; a server that Naks us
-		 * forever would otherwise keep both ends busy at wire speed */
-		ppp_fail(p, false, 0, "LCP: the server keeps Nak'ing our Configure-Request", p->now);
-		return true;
-	}
+	/* a peer that Naks forever is bounded by the automaton (naks_rcvd) */
 	enum ppp_auth suggest = PPP_AUTH_NONE;
 	bool auth_naked = false;
 	while (rd_left(opts)) {
@@ -304,7 +299,6 @@ static void lcp_up(struct fsm *f, uint64_t now)
 	p->chap_answered = false;
 	p->eap_mschap_ok = false;
 	p->auth_tries = 0;
-	p->lcp_naks_rcvd = 0;
 	if (p->cfg.role == PPP_SERVER) {
 		ppp_auth_start(p, now);
 		return;
@@ -313,6 +307,9 @@ static void lcp_up(struct fsm *f, uint64_t now)
 	p->auth_deadline = now + (uint64_t)f->restart_ms * f->max_configure;
 	switch (p->peer_auth) {
 	case PPP_AUTH_NONE:
+		/* The server does not want our credentials: nothing of ours is
+		 * exposed, and TLS has authenticated the server; the binding then
+		 * carries a zero HLAK, as MS-SSTP says for methods without keys. */
 		ppp_auth_success(p, PPP_AUTH_NONE, NULL, now);
 		break;
 	case PPP_AUTH_PAP:

@@ -34,7 +34,6 @@ struct ppp {
 	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
 	bool auth_second_round;    /* every method was refused once already */
 	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
-	uint32_t lcp_naks_rcvd;    /* client: Naks of our request in a row */
 
 	/* authentication */
 	enum ppp_auth auth_ok;     /* method that succeeded */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
 #include "tls/tls.h"
+#include "tun/gso.h"
 #include "tun/ra.h"
 #include "tun/tun.h"
 
@@ -28,6 +30,14 @@
 #define OUT_CAP (64 * 1024)
 #define OUT_FLUSH_AT (16 * 1024)
 #define IN_CAP (64 * 1024)
+/* Bytes in front of s->in that are ours: with IFF_VNET_HDR each TUN write
+ * needs a 10-byte virtio_net_hdr before the IP packet, written over the
+ * 4-8 bytes of SSTP/PPP header in front of it plus the tail of the packet
+ * before (already handled); the first packet in the buffer needs these. */
+#define IN_HEADROOM 16
+/* A TSO super-packet from the TUN: up to 64 KiB (GSO_LEGACY_MAX_SIZE) plus
+ * slack so that a truncated read shows as one. */
+#define GSO_BUF (64 * 1024 + 1024)
 /* SSTP data header + FF 03 + 2-byte protocol in front of every IP packet. */
 #define DATA_HDR (SSTP_HDR_LEN + PPP_HDR_LEN)
 #define MAX_IP_PACKET (SSTP_MAX_PPP - PPP_HDR_LEN)
@@ -52,6 +62,10 @@ struct session {
 	unsigned tun_events;
 	struct netcfg *nc;
 	uint16_t mss4, mss6;
+	bool vnet;           /* IFF_VNET_HDR: offloads on (tun/gso.h) */
+	uint8_t *gso_buf;    /* one super-packet being cut into segments */
+	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
+	uint32_t gso_proto;  /* PPP protocol of its segments */
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
 
 	int sock;
@@ -66,12 +80,15 @@ struct session {
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
 	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
+	bool v4_applied, v6_applied; /* host changes made for this connection */
+	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
 
 	uint8_t *out;
 	size_t out_len;
 	size_t out_inflight; /* length of the write wolfSSL asked to see again */
 	bool write_blocked;
-	uint8_t *in;
+	uint8_t *in;         /* IN_HEADROOM bytes into in_alloc */
+	uint8_t *in_alloc;
 	size_t in_len;
 
 	uint64_t deadline;   /* connect timeout, close grace or backoff end */
@@ -212,6 +229,15 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
 		return;
 	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
+	uint16_t proto = be16_get(f + off);
+	if ((proto == PPP_PROTO_PAP || proto == PPP_PROTO_CHAP || proto == PPP_PROTO_EAP) &&
+	    len - off >= 6) {
+		/* PAP carries the password, MS-CHAP material that allows an offline
+		 * attack on it: code, id and length only */
+		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[off + 2], f[off + 3],
+			  len - off - 2);
+		return;
+	}
 	char hex[2 * 48 + 1];
 	size_t n = len - off < 48 ? len - off : 48;
 	hex_encode(hex, f + off, n);
@@ -262,6 +288,14 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		session_ra(s, pkt, len); /* and the RA still goes to the TUN */
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
+	if (s->vnet) {
+		/* GSO_NONE, no checksum flags: a plain packet. The bytes in
+		 * front are this packet's SSTP/PPP header and the end of the
+		 * one before, both done with (IN_HEADROOM covers the first). */
+		pkt -= GSO_VNET_HDR_LEN;
+		len += GSO_VNET_HDR_LEN;
+		memset(pkt, 0, GSO_VNET_HDR_LEN);
+	}
 	if (write(s->tun_fd, pkt, len) < 0)
 		s->drops++;
 }
@@ -288,8 +322,14 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 			return;
 		}
 		if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
-			if ((proto == PPP_PROTO_IP && s->ipcp_up) || (proto == PPP_PROTO_IPV6 && s->ipv6cp_up))
-				deliver_ip(s, f + off + hl, len - off - hl);
+			uint8_t *pkt = f + off + hl;
+			size_t plen = len - off - hl;
+			/* The TUN (IFF_NO_PI) goes by the version nibble: it must
+			 * match the protocol that was negotiated. */
+			unsigned v = plen ? pkt[0] >> 4 : 0;
+			if ((proto == PPP_PROTO_IP && s->ipcp_up && v == 4) ||
+			    (proto == PPP_PROTO_IPV6 && s->ipv6cp_up && v == 6))
+				deliver_ip(s, pkt, plen);
 			else
 				s->drops++;
 			return;
@@ -300,21 +340,133 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 		ppp_input(s->ppp, frame, len, now_ms(s));
 }
 
-/* TUN → server: read until the TUN is empty or a record is full, frame each
- * packet in place behind its SSTP+PPP header, then one TLS write. */
-static void on_tun(void *arg, int fd, unsigned events)
+/* The TUN fd failed (the device was deleted under us): epoll would report
+ * the error forever, so stop, undoing what we changed. */
+static void tun_gone(struct session *s, int err)
 {
-	struct session *s = arg;
-	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->write_blocked; i++) {
-		if (OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET) {
+	log_err("%s: the TUN device failed (%s): stopping", s->conf.ifname, strerror(err));
+	loop_del_fd(s->loop, s->tun_fd);
+	s->tun_events = 0;
+	s->exit_code = 1;
+	s->stopping = true;
+}
+
+static void session_close(struct session *s);
+
+static void frame_ip(uint8_t *hdr, size_t iplen, uint16_t proto)
+{
+	sstp_data_header(hdr, iplen + PPP_HDR_LEN);
+	hdr[4] = 0xff;
+	hdr[5] = 0x03;
+	be16_put(hdr + 6, proto);
+}
+
+static bool room_for(struct session *s, size_t n)
+{
+	if (OUT_CAP - s->out_len >= n)
+		return true;
+	flush_staged(s, true);
+	return !s->write_blocked && OUT_CAP - s->out_len >= n;
+}
+
+/* Cuts the pending super-packet into segments, each written straight
+ * behind its SSTP+PPP header in the output buffer. False if TLS cannot
+ * take more: the rest stays pending until the socket is writable. */
+static bool gso_drain(struct session *s)
+{
+	size_t n;
+	while ((n = gso_next_len(&s->gso)) > 0) {
+		if (!room_for(s, DATA_HDR + n))
+			return false;
+		uint8_t *hdr = s->out + s->out_len;
+		struct writer w;
+		wr_init(&w, hdr + DATA_HDR, OUT_CAP - s->out_len - DATA_HDR);
+		if (!gso_next(&s->gso, &w))
+			break; /* cannot happen: room was checked */
+		frame_ip(hdr, n, (uint16_t)s->gso_proto);
+		s->out_len += DATA_HDR + n;
+		if (s->out_len >= OUT_FLUSH_AT) {
 			flush_staged(s, true);
-			if (s->write_blocked || OUT_CAP - s->out_len < DATA_HDR + MAX_IP_PACKET)
+			if (s->write_blocked)
 				break;
 		}
+	}
+	if (gso_next_len(&s->gso) > 0)
+		return false;
+	s->gso.pkt = NULL;
+	return true;
+}
+
+/* One TUN read behind a virtio_net_hdr: a plain packet lands in place in
+ * the output buffer (iov 1); a super-packet spills into gso_buf (iov 2),
+ * its head is copied in front of the spill and the segmenter takes over.
+ * Returns the IP packet length written at ip (0: nothing to send, < 0:
+ * the TUN is empty). */
+static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
+{
+	uint8_t vh[GSO_VNET_HDR_LEN];
+	struct iovec iov[3] = {
+		{ vh, sizeof(vh) },
+		{ ip, MAX_IP_PACKET },
+		{ s->gso_buf + MAX_IP_PACKET, GSO_BUF - MAX_IP_PACKET },
+	};
+	ssize_t n = readv(s->tun_fd, iov, 3);
+	if (n <= 0)
+		return -1; /* errno as readv left it */
+	struct reader r;
+	struct gso_vnet v;
+	rd_init(&r, vh, (size_t)n < sizeof(vh) ? (size_t)n : sizeof(vh));
+	if (!gso_vnet_parse(&r, &v) || (size_t)n == sizeof(vh) + GSO_BUF) {
+		s->drops++;
+		return 0;
+	}
+	size_t len = (size_t)n - sizeof(vh);
+	if (v.gso_type == VIRTIO_NET_HDR_GSO_NONE && len <= MAX_IP_PACKET) {
+		if (!gso_csum_complete(ip, len, &v)) {
+			s->drops++;
+			return 0;
+		}
+		return (ssize_t)len;
+	}
+	memcpy(s->gso_buf, ip, len < MAX_IP_PACKET ? len : MAX_IP_PACKET);
+	size_t max_seg = s->conf.mtu && s->conf.mtu < MAX_IP_PACKET ? s->conf.mtu : MAX_IP_PACKET;
+	unsigned ver = s->gso_buf[0] >> 4;
+	if ((ver == 4 && s->ipcp_up) || (ver == 6 && s->ipv6cp_up)) {
+		s->gso_proto = ver == 4 ? PPP_PROTO_IP : PPP_PROTO_IPV6;
+		if (gso_start(&s->gso, &v, s->gso_buf, len, max_seg))
+			return 0;
+	}
+	s->gso.pkt = NULL;
+	s->drops++;
+	return 0;
+}
+
+/* TUN → server: read until the TUN is empty or a record is full, frame each
+ * packet in place behind its SSTP+PPP header, then one TLS write. */
+static void tun_input(struct session *s)
+{
+	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->write_blocked; i++) {
+		if (s->gso.pkt && !gso_drain(s))
+			break;
+		if (!room_for(s, DATA_HDR + MAX_IP_PACKET))
+			break;
 		uint8_t *hdr = s->out + s->out_len;
-		ssize_t n = read(fd, hdr + DATA_HDR, MAX_IP_PACKET);
-		if (n <= 0)
+		ssize_t n;
+		if (s->vnet) {
+			n = tun_read_vnet(s, hdr + DATA_HDR);
+			if (n == 0)
+				continue; /* dropped, or a super-packet now pending */
+		} else {
+			n = read(s->tun_fd, hdr + DATA_HDR, MAX_IP_PACKET);
+		}
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				tun_gone(s, errno);
+				session_close(s);
+				return;
+			}
 			break; /* EAGAIN: the TUN is empty */
+		}
 		uint16_t proto;
 		unsigned v = hdr[DATA_HDR] >> 4;
 		if (v == 4 && s->ipcp_up)
@@ -327,15 +479,30 @@ static void on_tun(void *arg, int fd, unsigned events)
 		}
 		if (s->mss4)
 			mss_clamp(hdr + DATA_HDR, (size_t)n, s->mss4, s->mss6);
-		sstp_data_header(hdr, (size_t)n + PPP_HDR_LEN);
-		hdr[4] = 0xff;
-		hdr[5] = 0x03;
-		be16_put(hdr + 6, proto);
+		frame_ip(hdr, (size_t)n, proto);
 		s->out_len += DATA_HDR + (size_t)n;
 		if (s->out_len >= OUT_FLUSH_AT)
 			flush_staged(s, true);
 	}
+	if (s->gso.pkt && !s->write_blocked)
+		gso_drain(s); /* the budget ran out mid super-packet */
 	flush_out(s); /* the TUN is empty (or the budget spent): no added latency */
+}
+
+static void on_tun(void *arg, int fd, unsigned events)
+{
+	(void)events;
+	struct session *s = arg;
+	if (s->state != SESSION_UP || s->write_blocked) {
+		/* Only an error wakes us here (epoll always reports those). */
+		uint8_t probe[64];
+		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
+			tun_gone(s, errno);
+			session_close(s);
+		}
+		return;
+	}
+	tun_input(s);
 	session_after(s);
 }
 
@@ -617,23 +784,52 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		sstp_auth_done(s->sstp, ai->have_keys ? ai->hlak : zero, now);
 		break;
 	}
-	case PPP_EV_IPCP_UP:
+	case PPP_EV_IPCP_UP: {
+		const struct ppp_ipcp_info *ip = arg;
 		s->ipcp_up = true;
-		apply_ipv4(s, arg);
+		if (s->v4_applied) {
+			/* A renegotiation: the same parameters need nothing, new
+			 * ones a fresh start (the journal undoes as a whole). */
+			if (ip->local != s->local4 || ip->peer != s->peer4 ||
+			    memcmp(ip->dns, s->dns4, sizeof(s->dns4)) != 0) {
+				set_error(s, "the server renegotiated IPCP with new parameters");
+				s->ncp_lost = true;
+			}
+			break;
+		}
+		s->v4_applied = true;
+		apply_ipv4(s, ip);
 		session_went_up(s);
 		break;
-	case PPP_EV_IPV6CP_UP:
+	}
+	case PPP_EV_IPV6CP_UP: {
+		const struct ppp_ipv6cp_info *ip = arg;
 		s->ipv6cp_up = true;
-		apply_ipv6(s, arg);
+		if (s->v6_applied) {
+			if (memcmp(ip->local_id, s->local6, 8) != 0 || memcmp(ip->peer_id, s->peer6, 8) != 0) {
+				set_error(s, "the server renegotiated IPV6CP with new identifiers");
+				s->ncp_lost = true;
+			}
+			break;
+		}
+		s->v6_applied = true;
+		apply_ipv6(s, ip);
 		session_went_up(s);
 		break;
+	}
 	case PPP_EV_IPCP_DOWN:
-		s->ipcp_up = false;
-		log_notice("IPv4 down");
-		break;
 	case PPP_EV_IPV6CP_DOWN:
-		s->ipv6cp_up = false;
-		log_notice("IPv6 down");
+		if (ev == PPP_EV_IPCP_DOWN)
+			s->ipcp_up = false;
+		else
+			s->ipv6cp_up = false;
+		log_notice("%s down", ev == PPP_EV_IPCP_DOWN ? "IPv4" : "IPv6");
+		/* Routes and DNS of a protocol the server closed would blackhole
+		 * its traffic: start afresh rather than half-configured. */
+		if (s->state == SESSION_UP) {
+			set_error(s, "the server closed %s", ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
+			s->ncp_lost = true;
+		}
 		break;
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
@@ -717,10 +913,13 @@ static void session_teardown(struct session *s)
 	}
 	s->sock_events = 0;
 	s->out_len = s->in_len = 0;
+	s->gso.pkt = NULL;
 	s->write_blocked = false;
 	s->ipcp_up = s->ipv6cp_up = false;
 	s->sstp_closed = s->ppp_dead = false;
 	s->read_again = false;
+	s->v4_applied = s->v6_applied = s->ncp_lost = false;
+	srcvalid_init(&s->sv6, SRCVALID_OFF);
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -774,6 +973,14 @@ static void session_teardown(struct session *s)
  * teardown, output, and the timer. */
 static void session_after(struct session *s)
 {
+	if (s->ncp_lost) {
+		s->ncp_lost = false;
+		if (s->state == SESSION_UP && s->ppp && !s->ppp_dead) {
+			s->state = SESSION_CLOSING;
+			s->deadline = now_ms(s) + CLOSE_GRACE_MS;
+			ppp_close(s->ppp, s->error, now_ms(s));
+		}
+	}
 	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
 		if (!s->sstp_closed)
 			flush_out(s);
@@ -806,11 +1013,12 @@ static void on_sock(void *arg, int fd, unsigned events)
 			sc.hello_ms = s->conf.sstp_hello * 1000;
 			sc.disconnect_ms = 5000;
 			sc.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+			static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
 			if (!tls_cert_hashes(s->tls, sc.cert_sha1, sc.cert_sha256)) {
 				session_fail(s, "cannot read the server certificate");
+			} else if (!(s->sstp = sstp_new(&sc, &ops, s))) {
+				session_fail(s, "out of memory");
 			} else {
-				static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
-				s->sstp = sstp_new(&sc, &ops, s);
 				snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
 				sock_want(s, LOOP_READ);
 				sstp_start(s->sstp, now_ms(s));
@@ -819,8 +1027,13 @@ static void on_sock(void *arg, int fd, unsigned events)
 			}
 		}
 	} else {
-		if ((events & LOOP_WRITE) && s->write_blocked)
+		if ((events & LOOP_WRITE) && s->write_blocked) {
 			flush_out(s);
+			/* A super-packet half cut: the TUN may be empty and never
+			 * wake us for the rest. */
+			if (!s->write_blocked && s->gso.pkt)
+				tun_input(s);
+		}
 		if ((events & LOOP_READ) || (s->tls && tls_pending(s->tls)))
 			read_stream(s);
 	}
@@ -1043,8 +1256,12 @@ static void session_reload(struct session *s)
 	} else if (!o->disable && was_disabled) {
 		s->admin_down = false;
 		s->fails = 0;
-		session_start_connect(s);
-		session_after(s);
+		if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
+			session_start_connect(s);
+			session_after(s);
+		} else {
+			s->restart = true; /* still closing: teardown reconnects */
+		}
 	} else if (s->state == SESSION_BACKOFF) {
 		s->fails = 0;
 		s->deadline = now_ms(s);
@@ -1117,8 +1334,10 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	s->tun_fd = -1;
 	s->deadline = UINT64_MAX;
 	s->out = malloc(OUT_CAP);
-	s->in = malloc(IN_CAP);
-	if (!s->out || !s->in) {
+	s->in_alloc = malloc(IN_HEADROOM + IN_CAP);
+	s->gso_buf = malloc(GSO_BUF);
+	s->in = s->in_alloc ? s->in_alloc + IN_HEADROOM : NULL;
+	if (!s->out || !s->in || !s->gso_buf) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1135,11 +1354,17 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 			 c->vrf, c->vrf);
 		goto fail;
 	}
-	s->tun_fd = tun_open(c->ifname, &s->ifindex, err, errlen);
+	/* Offloads are the default; SSTPC_NO_OFFLOAD=1 is the escape hatch
+	 * (docs/tun.md). */
+	const char *no = getenv("SSTPC_NO_OFFLOAD");
+	s->tun_fd = tun_open_offload(c->ifname, !(no && *no && strcmp(no, "0") != 0), &s->ifindex,
+				     &s->vnet, err, errlen);
 	if (s->tun_fd < 0) {
 		s->tun_fd = -1;
 		goto fail;
 	}
+	log_info("%s: TUN offloads %s", c->ifname,
+		 s->vnet ? "on (TSO, checksum)" : "off (one packet per read)");
 	int rc = nl_link_set_mtu(s->ifindex, c->mtu);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu, strerror(-rc));
@@ -1195,7 +1420,8 @@ void session_free(struct session *s)
 		tun_delete(s->conf.ifname);
 	}
 	free(s->out);
-	free(s->in);
+	free(s->in_alloc);
+	free(s->gso_buf);
 	memset(&s->conf, 0, sizeof(s->conf)); /* the password */
 	free(s);
 }

@@ -36,6 +36,7 @@ static bool hmac2(int type, const uint8_t *key, size_t klen, const uint8_t *a, s
 		  (blen == 0 || wc_HmacUpdate(&h, b, (word32)blen) == 0) &&
 		  wc_HmacFinal(&h, out) == 0;
 	wc_HmacFree(&h);
+	explicit_bzero(&h, sizeof(h)); /* keyed with the HLAK / CMK */
 	return ok;
 }
 

@@ -178,13 +178,14 @@ static int proxy_handshake(int fd, const char *user, const char *pass, const cha
 		return -1;
 	}
 
-	/* Peek so that nothing after the reply header (tunnel bytes) is
-	 * consumed: only the header itself is read off the socket. */
-	static const size_t cap = PROXY_REPLY_MAX;
+	/* Read the reply header a byte at a time, so that nothing after it
+	 * (the server's first TLS bytes) is taken off the socket; once per
+	 * connection, a few hundred bytes at most. */
 	uint8_t buf[PROXY_REPLY_MAX];
+	size_t have = 0;
 	struct proxy_reply rep;
 	for (;;) {
-		ssize_t got = recv(fd, buf, cap, MSG_PEEK);
+		ssize_t got = recv(fd, buf + have, 1, 0);
 		if (got == 0) {
 			snprintf(err, errlen, "proxy closed the connection before replying");
 			return -1;
@@ -196,11 +197,16 @@ static int proxy_handshake(int fd, const char *user, const char *pass, const cha
 				snprintf(err, errlen, "proxy: %s", strerror(errno));
 				return -1;
 			}
-			got = 0;
+			rc = proxy_wait(fd, POLLIN, deadline);
+			if (rc < 0) {
+				snprintf(err, errlen, "proxy: no reply within %d ms", timeout_ms);
+				return -1;
+			}
+			continue;
 		}
-		enum proxy_parse pr = got ? proxy_parse_reply(buf, (size_t)got, &rep)
-					  : PROXY_REPLY_INCOMPLETE;
-		if (pr == PROXY_REPLY_BAD) {
+		have++;
+		enum proxy_parse pr = proxy_parse_reply(buf, have, &rep);
+		if (pr == PROXY_REPLY_BAD || (pr == PROXY_REPLY_INCOMPLETE && have == sizeof(buf))) {
 			if (!rep.header_len)
 				snprintf(err, errlen, "proxy reply header missing or too long");
 			else
@@ -209,11 +215,6 @@ static int proxy_handshake(int fd, const char *user, const char *pass, const cha
 		}
 		if (pr == PROXY_REPLY_OK)
 			break;
-		rc = proxy_wait(fd, POLLIN, deadline);
-		if (rc < 0) {
-			snprintf(err, errlen, "proxy: no reply within %d ms", timeout_ms);
-			return -1;
-		}
 	}
 	if (rep.status == 407) {
 		snprintf(err, errlen, "proxy authentication required (407)");
@@ -221,14 +222,6 @@ static int proxy_handshake(int fd, const char *user, const char *pass, const cha
 	}
 	if (rep.status < 200 || rep.status > 299) {
 		snprintf(err, errlen, "proxy refused CONNECT to %s: %s", authority, rep.status_line);
-		return -1;
-	}
-	ssize_t r;
-	do
-		r = recv(fd, buf, rep.header_len, 0);
-	while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)rep.header_len) {
-		snprintf(err, errlen, "proxy: short read of the reply");
 		return -1;
 	}
 	return 0;

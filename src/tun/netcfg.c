@@ -8,6 +8,7 @@
 #include "tun/nl.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -352,6 +353,11 @@ static int run_cmd(char *const argv[], const char *input)
 		int dn = open("/dev/null", O_WRONLY);
 		if (dn >= 0)
 			dup2(dn, 1);
+		/* the daemon blocks its signals for signalfd; the helper and
+		 * whatever its hooks restart must not inherit that */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execv(argv[0], argv);
 		_exit(127);
 	}
