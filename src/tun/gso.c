@@ -3,6 +3,7 @@
  * is checked against the packet before use; anything unexpected makes the
  * caller drop the packet. */
 #include "tun/gso.h"
+#include "tun/csum.h"
 
 #include <string.h>
 
@@ -26,57 +27,6 @@ bool gso_vnet_parse(struct reader *r, struct gso_vnet *v)
 	return true;
 }
 
-static uint32_t fold32(uint64_t s)
-{
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	return (uint32_t)s;
-}
-
-static uint16_t fold16(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-uint16_t gso_csum_add(uint16_t sum, const uint8_t *p, size_t n)
-{
-	/* Sum host-order 32-bit words (the one's complement sum is byte-order
-	 * independent up to a final swap, RFC 1071 2(B)); no carries are
-	 * lost in 64 bits for any packet size. */
-	uint64_t s = 0;
-	while (n >= 8) {
-		uint32_t a, b;
-		memcpy(&a, p, 4);
-		memcpy(&b, p + 4, 4);
-		s += a;
-		s += b;
-		p += 8;
-		n -= 8;
-	}
-	if (n >= 4) {
-		uint32_t a;
-		memcpy(&a, p, 4);
-		s += a;
-		p += 4;
-		n -= 4;
-	}
-	uint16_t h = fold16(fold32(s));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	h = (uint16_t)(h << 8 | h >> 8);
-#endif
-	uint32_t t = (uint32_t)h + sum;
-	if (n >= 2) {
-		t += be16_get(p);
-		p += 2;
-		n -= 2;
-	}
-	if (n)
-		t += (uint32_t)p[0] << 8;
-	return fold16(t);
-}
-
 bool gso_csum_complete(uint8_t *pkt, size_t len, const struct gso_vnet *v)
 {
 	if (!(v->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
@@ -85,7 +35,7 @@ bool gso_csum_complete(uint8_t *pkt, size_t len, const struct gso_vnet *v)
 	/* An odd field offset would not line up with the 16-bit words. */
 	if (start >= len || (v->csum_offset & 1) || at + 2 > len)
 		return false;
-	uint16_t c = (uint16_t)~gso_csum_add(0, pkt + start, len - start);
+	uint16_t c = (uint16_t)~csum_add(0, pkt + start, len - start);
 	/* As the kernel's skb_checksum_help: a computed 0 goes out as
 	 * 0xffff (for UDP 0 would mean "no checksum"). */
 	be16_put(pkt + at, c ? c : 0xffff);
@@ -154,13 +104,13 @@ bool gso_next(struct gso *g, struct writer *w)
 	uint16_t s;
 	if (g->v6) {
 		be16_put(d + 4, (uint16_t)tcplen);
-		s = gso_csum_add(0, d + 8, 32);
+		s = csum_add(0, d + 8, 32);
 	} else {
 		be16_put(d + 2, (uint16_t)n);
 		be16_put(d + 4, g->id++);
 		d[10] = d[11] = 0;
-		be16_put(d + 10, (uint16_t)~gso_csum_add(0, d, g->thoff));
-		s = gso_csum_add(0, d + 12, 8);
+		be16_put(d + 10, (uint16_t)~csum_add(0, d, g->thoff));
+		s = csum_add(0, d + 12, 8);
 	}
 	be32_put(th + 4, g->seq);
 	uint8_t fl = th[13];
@@ -171,8 +121,8 @@ bool gso_next(struct gso *g, struct writer *w)
 	th[13] = fl;
 	th[16] = th[17] = 0;
 	const uint8_t ph[4] = { 0, IPPROTO_TCP_NUM, (uint8_t)(tcplen >> 8), (uint8_t)tcplen };
-	s = gso_csum_add(s, ph, sizeof(ph));
-	s = gso_csum_add(s, th, tcplen);
+	s = csum_add(s, ph, sizeof(ph));
+	s = csum_add(s, th, tcplen);
 	be16_put(th + 16, (uint16_t)~s);
 
 	g->seq += (uint32_t)plen;

@@ -65,9 +65,5 @@ size_t gso_next_len(const struct gso *g);
  * consumed and w is unchanged: give it room and call again). */
 bool gso_next(struct gso *g, struct writer *w);
 
-/* Internet checksum helpers (RFC 1071), exposed for the tests: the
- * one's complement sum of n bytes starting at an even offset of the summed
- * range, added to sum, folded to 16 bits (big-endian value). */
-uint16_t gso_csum_add(uint16_t sum, const uint8_t *p, size_t n);
 
 #endif

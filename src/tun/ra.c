@@ -2,6 +2,7 @@
  * bounded reader: the packet comes from the server, which we trust with our
  * addresses but not with our memory. */
 #include "tun/ra.h"
+#include "tun/csum.h"
 
 #include "core/bytes.h"
 
@@ -14,24 +15,15 @@
 #define PIO_FLAG_L 0x80
 #define PIO_FLAG_A 0x40
 
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
 uint16_t ra_icmp6_csum(const uint8_t *pkt, size_t icmp_len)
 {
 	/* Pseudo header (RFC 8200 8.1): source, destination, upper-layer
 	 * length, three zero bytes and the next header. */
-	uint32_t s = sum16(0, pkt + 8, 32);
-	s += (uint32_t)(icmp_len >> 16) + (uint32_t)(icmp_len & 0xffff) + 58;
-	s = sum16(s, pkt + IP6_HDR, icmp_len);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
+	uint8_t tail[8] = { 0, 0, 0, 0, 0, 0, 0, 58 };
+	be32_put(tail, (uint32_t)icmp_len);
+	uint16_t s = csum_add(0, pkt + 8, 32);
+	s = csum_add(s, tail, sizeof(tail));
+	s = csum_add(s, pkt + IP6_HDR, icmp_len);
 	return (uint16_t)~s;
 }
 

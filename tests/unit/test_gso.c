@@ -1,36 +1,21 @@
 #include "testutil.h"
 #include "tun/gso.h"
+#include "tun/csum.h"
 
 #include "core/bytes.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* Independent full checksum: one's complement sum of 16-bit words, byte by
- * byte (nothing shared with gso.c). */
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
+/* Checksums are verified with tu_sum16/tu_fold (testutil), which share
+ * nothing with the code under test. */
 /* 0xffff when the TCP (or UDP, proto 17) checksum over pseudo header +
  * segment is right. */
 static uint16_t l4_verify(const uint8_t *pkt, size_t off, size_t l4len, uint8_t proto)
 {
-	uint32_t s = pkt[0] >> 4 == 4 ? sum16(0, pkt + 12, 8) : sum16(0, pkt + 8, 32);
+	uint32_t s = pkt[0] >> 4 == 4 ? tu_sum16(0, pkt + 12, 8) : tu_sum16(0, pkt + 8, 32);
 	s += proto + (uint32_t)l4len;
-	return fold(sum16(s, pkt + off, l4len));
+	return tu_fold(tu_sum16(s, pkt + off, l4len));
 }
 
 #define TS_OPT "0101080a 11223344 55667788"
@@ -98,7 +83,7 @@ static void check_segments(int v, size_t payload, uint16_t mss, uint8_t flags)
 		if (v == 4) {
 			ck_assert_uint_eq(be16_get(s + 2), n);
 			ck_assert_uint_eq(be16_get(s + 4), (uint16_t)(0xfff0 + i));
-			ck_assert_uint_eq(fold(sum16(0, s, 20)), 0xffff);
+			ck_assert_uint_eq(tu_fold(tu_sum16(0, s, 20)), 0xffff);
 			ck_assert_mem_eq(s + 6, super + 6, 4); /* flags, TTL, proto */
 			ck_assert_mem_eq(s + 12, super + 12, 8);
 		} else {
@@ -252,8 +237,8 @@ START_TEST(csum_complete)
 						pkt[6] = 17;
 					be16_put(pkt + thoff + 4, (uint16_t)l4);
 				}
-				uint32_t ps = v == 4 ? sum16(0, pkt + 12, 8) : sum16(0, pkt + 8, 32);
-				be16_put(pkt + thoff + field, fold(ps + proto + (uint32_t)l4));
+				uint32_t ps = v == 4 ? tu_sum16(0, pkt + 12, 8) : tu_sum16(0, pkt + 8, 32);
+				be16_put(pkt + thoff + field, tu_fold(ps + proto + (uint32_t)l4));
 				struct gso_vnet h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, (uint16_t)thoff,
 						      (uint16_t)field };
 				ck_assert(gso_csum_complete(pkt, len, &h));
@@ -295,7 +280,7 @@ START_TEST(csum_add_matches_bytewise)
 	memset(b + 100, 0xff, 100);
 	for (size_t a = 0; a < 4; a++)
 		for (size_t n = 0; n + a <= sizeof(b); n++)
-			ck_assert_uint_eq(gso_csum_add(0x1234, b + a, n), fold(sum16(0x1234, b + a, n)));
+			ck_assert_uint_eq(csum_add(0x1234, b + a, n), tu_fold(tu_sum16(0x1234, b + a, n)));
 }
 END_TEST
 
