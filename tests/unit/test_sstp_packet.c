@@ -163,7 +163,7 @@ START_TEST(malformed_control_packets)
 }
 END_TEST
 
-/* MS-SSTP 4.7 as recomputed in /work/shared/vectors/README.md */
+/* MS-SSTP 4.7 as recomputed in the shared test vectors (vectors/README.md) */
 static void check_binding(int hash, const char *nonce_hex, const char *hlak_hex,
 			  const char *cert_hex, const char *want_hex)
 {
