@@ -1349,9 +1349,16 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 
 	int vrf_index = 0;
+	uint32_t vrf_table = 0;
 	if (c->vrf[0] && !nl_link_is_vrf(c->vrf, &vrf_index)) {
 		snprintf(err, errlen, "vrf %s: no such VRF device (create it first: ip link add %s type vrf table N)",
 			 c->vrf, c->vrf);
+		goto fail;
+	}
+	/* Our routes through the tunnel belong in the VRF's table (where the
+	 * kernel puts the connected ones), not in main. */
+	if (vrf_index > 0 && !(vrf_table = nl_link_vrf_table(vrf_index))) {
+		snprintf(err, errlen, "vrf %s: cannot read its routing table", c->vrf);
 		goto fail;
 	}
 	/* Offloads are the default; SSTPC_NO_OFFLOAD=1 is the escape hatch
@@ -1383,6 +1390,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	netcfg_set_route_table(s->nc, vrf_table);
 	rc = loop_add_fd(l, s->tun_fd, 0, on_tun, s);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));

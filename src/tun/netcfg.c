@@ -56,6 +56,7 @@ struct netcfg {
 	int ifindex;
 	enum netcfg_dns_backend dns_backend;
 	uint8_t route_proto;
+	uint32_t route_table;
 	char resolv_path[256];
 	struct netcfg_rec *recs;
 	size_t n, cap;
@@ -84,6 +85,10 @@ void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b)
 void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto)
 {
 	nc->route_proto = proto ? proto : NL_RTPROT_DEFAULT;
+}
+void netcfg_set_route_table(struct netcfg *nc, uint32_t table)
+{
+	nc->route_table = table;
 }
 size_t netcfg_pending(const struct netcfg *nc)
 {
@@ -226,6 +231,7 @@ int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsig
 	    .plen = (uint8_t)plen,
 	    .oif = nc->ifindex,
 	    .metric = metric,
+	    .table = nc->route_table,
 	    .protocol = nc->route_proto,
 	};
 	if (plen)

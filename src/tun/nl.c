@@ -396,10 +396,25 @@ bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out)
 			break;
 		case IFLA_LINKINFO: {
 			uint16_t it;
-			struct reader ip;
-			while (nl_next_attr(&p, &it, &ip))
+			struct reader ip, data;
+			bool has_data = false;
+			while (nl_next_attr(&p, &it, &ip)) {
 				if (it == IFLA_INFO_KIND)
 					copy_str(out->kind, sizeof(out->kind), &ip);
+				else if (it == IFLA_INFO_DATA) {
+					data = ip;
+					has_data = true;
+				}
+			}
+			/* IFLA_INFO_DATA is per kind: only a VRF's is read (its
+			 * table, where routes through an enslaved device go). */
+			if (has_data && strcmp(out->kind, "vrf") == 0) {
+				uint16_t dt;
+				struct reader dp;
+				while (nl_next_attr(&data, &dt, &dp))
+					if (dt == IFLA_VRF_TABLE && rd_left(&dp) == 4)
+						out->vrf_table = rd_h32(&dp);
+			}
 			break;
 		}
 		}
@@ -539,6 +554,14 @@ bool nl_link_is_vrf(const char *ifname, int *ifindex)
 	if (ifindex)
 		*ifindex = li.ifindex;
 	return strcmp(li.kind, "vrf") == 0;
+}
+
+uint32_t nl_link_vrf_table(int ifindex)
+{
+	struct nl_link_info li;
+	if (nl_link_get(ifindex, NULL, &li) < 0 || strcmp(li.kind, "vrf") != 0)
+		return 0;
+	return li.vrf_table;
 }
 
 int nl_link_stats(int ifindex, struct nl_link_stats *st)

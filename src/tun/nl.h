@@ -90,6 +90,7 @@ struct nl_link_info {
 	int master;
 	char name[IF_NAMESIZE];
 	char kind[32]; /* IFLA_INFO_KIND, "" if none */
+	uint32_t vrf_table; /* IFLA_VRF_TABLE of a VRF, else 0 */
 	bool has_stats;
 	struct nl_link_stats stats;
 };

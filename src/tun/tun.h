@@ -31,6 +31,8 @@ int nl_link_set_master(int ifindex, int master_ifindex); /* 0 = no master */
 int nl_link_set_txqlen(int ifindex, unsigned qlen);
 /* True if ifname exists and is a VRF device. */
 bool nl_link_is_vrf(const char *ifname, int *ifindex);
+/* The routing table of VRF device ifindex; 0 if it is none or unknown. */
+uint32_t nl_link_vrf_table(int ifindex);
 struct nl_link_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped,
 		tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
@@ -58,6 +60,9 @@ void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b);
 int netcfg_set_resolv_path(struct netcfg *nc, const char *path);
 /* Routing protocol number for our routes (default RTPROT_STATIC). */
 void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto);
+/* Table for routes through the tunnel (0 = main): a VRF's table when the
+ * device is enslaved to one, so they sit beside its connected routes. */
+void netcfg_set_route_table(struct netcfg *nc, uint32_t table);
 /* Number of journal records (changes that netcfg_undo would revert). */
 size_t netcfg_pending(const struct netcfg *nc);
 /* IPv4 point-to-point address local peer peer/32 (network byte order, as

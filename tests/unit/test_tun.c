@@ -100,6 +100,32 @@ START_TEST(parse_link_vrf_kind)
 }
 END_TEST
 
+START_TEST(parse_link_vrf_table)
+{
+	uint8_t msg[256];
+	/* LINKINFO{KIND "vrf", DATA{IFLA_VRF_TABLE 10}} */
+	size_t n = tu_hex(msg, sizeof(msg),
+			  "38000000 1000 0000 00000000 00000000"
+			  "0000 0000 09000000 c1000100 00000000"
+			  "1800 1280 0800 0100 76726600 0c00 0200 0800 0100 0a000000");
+	ck_assert_uint_eq(n, 56);
+	struct nl_link_info li;
+	ck_assert(nl_parse_link(msg, n, &li));
+	ck_assert_str_eq(li.kind, "vrf");
+	ck_assert_uint_eq(li.vrf_table, 10);
+	/* the same data under another kind is not a VRF table */
+	memcpy(msg + 40, "tun\0", 4);
+	ck_assert(nl_parse_link(msg, n, &li));
+	ck_assert_str_eq(li.kind, "tun");
+	ck_assert_uint_eq(li.vrf_table, 0);
+	/* a table attribute of the wrong size is ignored */
+	memcpy(msg + 40, "vrf\0", 4);
+	msg[48] = 0x07;
+	ck_assert(nl_parse_link(msg, n, &li));
+	ck_assert_uint_eq(li.vrf_table, 0);
+}
+END_TEST
+
 START_TEST(parse_route_gateway)
 {
 	uint8_t msg[256];
@@ -156,6 +182,7 @@ int main(void)
 	tcase_add_test(tc, enc_addr4_p2p_bytes);
 	tcase_add_test(tc, enc_route_bytes);
 	tcase_add_test(tc, parse_link_vrf_kind);
+	tcase_add_test(tc, parse_link_vrf_table);
 	tcase_add_test(tc, parse_route_gateway);
 	tcase_add_test(tc, kernel_tun_open_delete);
 	suite_add_tcase(s, tc);
