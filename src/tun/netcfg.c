@@ -25,7 +25,6 @@ enum netcfg_kind {
 	REC_ADDR,
 	REC_ROUTE,
 	REC_SYSCTL,
-	REC_TOKEN,
 	REC_DNS_FILE,
 	REC_DNS_RESOLVCONF,
 	REC_DNS_RESOLVECTL,
@@ -190,21 +189,6 @@ int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t
 	}
 	int ret = add_addr(nc, &a);
 	return ret < 0 ? ret : 1;
-}
-
-int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8])
-{
-	struct netcfg_rec *r = rec_slot(nc);
-	if (!r)
-		return -ENOMEM;
-	uint8_t tok[16] = {0};
-	memcpy(tok + 8, id, 8);
-	int ret = nl_link_set_token(nc->ifindex, tok);
-	if (ret < 0)
-		return ret;
-	r->kind = REC_TOKEN;
-	nc->n++;
-	return 0;
 }
 
 static int add_route(struct netcfg *nc, const struct nl_route *rt)
@@ -655,13 +639,6 @@ static void undo_one(struct netcfg *nc, struct netcfg_rec *r)
 		if (ret == -ESRCH || ret == -ENODEV || ret == -ENOENT)
 			ret = 0;
 		break;
-	case REC_TOKEN: {
-		static const uint8_t zero[16];
-		ret = nl_link_set_token(nc->ifindex, zero);
-		if (ret == -ENODEV)
-			ret = 0;
-		break;
-	}
 	case REC_SYSCTL: {
 		char cur[NETCFG_SYSCTL_MAX];
 		if (sysctl_read(r->u.sysctl.path, cur, sizeof(cur)) < 0)

@@ -595,10 +595,6 @@ int nl_link_set_addr_gen_mode(int ifindex, uint8_t mode)
 	return af_spec_inet6(ifindex, IFLA_INET6_ADDR_GEN_MODE, &mode, 1);
 }
 
-int nl_link_set_token(int ifindex, const uint8_t token[16])
-{
-	return af_spec_inet6(ifindex, IFLA_INET6_TOKEN, token, 16);
-}
 
 struct route_get_ctx {
 	int family;

@@ -106,6 +106,5 @@ int nl_addr_change(bool add, const struct nl_addr *a);
 int nl_route_change(bool add, const struct nl_route *rt);
 /* IFLA_AF_SPEC / AF_INET6 settings. */
 int nl_link_set_addr_gen_mode(int ifindex, uint8_t mode);
-int nl_link_set_token(int ifindex, const uint8_t token[16]);
 
 #endif

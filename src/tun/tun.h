@@ -77,8 +77,6 @@ int netcfg_addr6_ll(struct netcfg *nc, const uint8_t id[8]);
  * -errno. */
 int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t id[8],
 		       uint32_t valid, uint32_t preferred);
-/* Token for SLAAC (the kernel refuses it on a TUN: IFF_NOARP; see docs/tun.md) (so RAs give addresses with the negotiated id). */
-int netcfg_ipv6_token(struct netcfg *nc, const uint8_t id[8]);
 /* Route via the tunnel (dst/plen, family AF_INET/AF_INET6; plen 0 = default). */
 int netcfg_route(struct netcfg *nc, int family, const void *dst, int plen, unsigned metric);
 /* Host route to the server through the path used now (not through the tunnel). */

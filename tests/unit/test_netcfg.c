@@ -382,28 +382,6 @@ START_TEST(slaac_addresses)
 }
 END_TEST
 
-START_TEST(ipv6_token)
-{
-	if (!tun_testns_enter())
-		return;
-	int idx;
-	int fd = open_tun(&idx);
-	struct netcfg *nc = netcfg_new("sstpc7", idx);
-	int r = netcfg_ipv6_token(nc, ll_id);
-	/* The kernel refuses tokens on IFF_NOARP devices such as TUN; either
-	 * way, nothing half-done is journaled. */
-	if (r == 0) {
-		ck_assert_uint_eq(netcfg_pending(nc), 1);
-		ck_assert_ptr_nonnull(
-		    strstr(tun_testns_cmd("ip token get dev sstpc7"), "::1122:3344:5566:7788"));
-	} else {
-		printf("ipv6 token on tun: %s\n", strerror(-r));
-		ck_assert_uint_eq(netcfg_pending(nc), 0);
-	}
-	netcfg_free(nc);
-	close(fd);
-}
-END_TEST
 
 int main(void)
 {
@@ -416,7 +394,6 @@ int main(void)
 	tcase_add_test(tc, sysctl_set_and_restore);
 	tcase_add_test(tc, vrf_lookup_and_stats);
 	tcase_add_test(tc, slaac_addresses);
-	tcase_add_test(tc, ipv6_token);
 	suite_add_tcase(s, tc);
 	TCase *dns = tcase_create("dns");
 	tcase_add_test(dns, resolv_conf_rewrite_and_exact_restore);
