@@ -137,6 +137,17 @@ static void tlf(struct fsm *f, uint64_t now)
 		f->cb->finished(f, now);
 }
 
+/* irc, scr from Starting (Up) or Closed (Open): a fresh negotiation, its
+ * Nak counters cleared too. */
+static void start_negotiation(struct fsm *f, uint64_t now)
+{
+	irc(f, false);
+	f->failures = 0;
+	f->naks_rcvd = 0;
+	f->state = FSM_REQ_SENT;
+	scr(f, now);
+}
+
 void fsm_up(struct fsm *f, uint64_t now)
 {
 	switch (f->state) {
@@ -144,11 +155,7 @@ void fsm_up(struct fsm *f, uint64_t now)
 		f->state = FSM_CLOSED;
 		break;
 	case FSM_STARTING:
-		irc(f, false);
-		f->failures = 0;
-		f->naks_rcvd = 0;
-		f->state = FSM_REQ_SENT;
-		scr(f, now);
+		start_negotiation(f, now);
 		break;
 	default:
 		break;
@@ -191,11 +198,7 @@ void fsm_open(struct fsm *f, uint64_t now)
 		tls(f, now);
 		break;
 	case FSM_CLOSED:
-		irc(f, false);
-		f->failures = 0;
-		f->naks_rcvd = 0;
-		f->state = FSM_REQ_SENT;
-		scr(f, now);
+		start_negotiation(f, now);
 		break;
 	case FSM_CLOSING:
 		f->state = FSM_STOPPING;

@@ -162,22 +162,6 @@ static void ipcp_up(struct fsm *f, uint64_t now)
 	p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 }
 
-static void ipcp_down(struct fsm *f, uint64_t now)
-{
-	struct ppp *p = P(f);
-	if (p->ipcp_up) {
-		p->ipcp_up = false;
-		p->ops->event(p->ctx, PPP_EV_IPCP_DOWN, NULL);
-	}
-}
-
-static void ipcp_finished(struct fsm *f, uint64_t now)
-{
-	struct ppp *p = P(f);
-	p->ipcp_failed = true;
-	ppp_ncp_finished(p, now);
-}
-
 const struct fsm_callbacks ipcp_callbacks = {
 	.name = "IPCP",
 	.proto = PPP_PROTO_IPCP,
@@ -186,6 +170,6 @@ const struct fsm_callbacks ipcp_callbacks = {
 	.rcv_nak = ipcp_nak,
 	.rcv_rej = ipcp_rej,
 	.up = ipcp_up,
-	.down = ipcp_down,
-	.finished = ipcp_finished,
+	.down = ppp_ncp_down,
+	.finished = ppp_ncp_finished,
 };

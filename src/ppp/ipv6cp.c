@@ -110,22 +110,6 @@ static void ipv6cp_up(struct fsm *f, uint64_t now)
 	p->ops->event(p->ctx, PPP_EV_IPV6CP_UP, &info);
 }
 
-static void ipv6cp_down(struct fsm *f, uint64_t now)
-{
-	struct ppp *p = P(f);
-	if (p->ipv6cp_up) {
-		p->ipv6cp_up = false;
-		p->ops->event(p->ctx, PPP_EV_IPV6CP_DOWN, NULL);
-	}
-}
-
-static void ipv6cp_finished(struct fsm *f, uint64_t now)
-{
-	struct ppp *p = P(f);
-	p->ipv6cp_failed = true;
-	ppp_ncp_finished(p, now);
-}
-
 const struct fsm_callbacks ipv6cp_callbacks = {
 	.name = "IPV6CP",
 	.proto = PPP_PROTO_IPV6CP,
@@ -134,6 +118,6 @@ const struct fsm_callbacks ipv6cp_callbacks = {
 	.rcv_nak = ipv6cp_nak,
 	.rcv_rej = ipv6cp_rej,
 	.up = ipv6cp_up,
-	.down = ipv6cp_down,
-	.finished = ipv6cp_finished,
+	.down = ppp_ncp_down,
+	.finished = ppp_ncp_finished,
 };

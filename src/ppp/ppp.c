@@ -134,8 +134,26 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 		ppp_fail(p, false, 0, "no network protocol enabled", now);
 }
 
-void ppp_ncp_finished(struct ppp *p, uint64_t now)
+/* This-Layer-Down of IPCP or IPV6CP: tell the session once. */
+void ppp_ncp_down(struct fsm *f, uint64_t now)
 {
+	struct ppp *p = f->ctx;
+	bool v4 = f == &p->ipcp;
+	bool *up = v4 ? &p->ipcp_up : &p->ipv6cp_up;
+	if (*up) {
+		*up = false;
+		p->ops->event(p->ctx, v4 ? PPP_EV_IPCP_DOWN : PPP_EV_IPV6CP_DOWN, NULL);
+	}
+}
+
+/* This-Layer-Finished of IPCP or IPV6CP. */
+void ppp_ncp_finished(struct fsm *f, uint64_t now)
+{
+	struct ppp *p = f->ctx;
+	if (f == &p->ipcp)
+		p->ipcp_failed = true;
+	else
+		p->ipv6cp_failed = true;
 	/* IPv4 and IPv6 are independent: only losing both ends the link */
 	if (p->ipcp_failed && p->ipv6cp_failed && !p->ipcp_up && !p->ipv6cp_up &&
 	    p->phase == PHASE_NETWORK) {

@@ -83,7 +83,9 @@ void ppp_fail(struct ppp *p, bool auth_failed, int code, const char *reason, uin
 void ppp_report_dead(struct ppp *p);
 /* Authentication succeeded: PPP_EV_AUTH_OK, then the network phase. */
 void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, uint64_t now);
-void ppp_ncp_finished(struct ppp *p, uint64_t now);
+/* Shared fsm callbacks of IPCP and IPV6CP. */
+void ppp_ncp_down(struct fsm *f, uint64_t now);
+void ppp_ncp_finished(struct fsm *f, uint64_t now);
 uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val); /* Auth-Protocol option value; its length */
 /* Server: sends an auth packet and keeps it for retransmission (retrans:
  * the restart timer runs) and for answering duplicates. */
