@@ -20,7 +20,19 @@ T_FAILS=0
 export SSTPC_RUN_DIR=$T_TMP/run
 
 log() { echo "[$T_NAME] $*" >&2; }
-skip() { log "SKIP: $*"; exit 77; }
+# A skip is a failure of the test command unless its reason lies outside this
+# repository (a peer or guest from the shared tree missing, no package
+# archive): skip_external says so. Every skip is recorded in
+# $SSTPC_SKIP_LOG (when set) as "repo|external NAME: reason"; tools/test.sh
+# fails on any "repo" line.
+skip_as() {
+    local kind=$1; shift
+    log "SKIP ($kind): $*"
+    [ -n "${SSTPC_SKIP_LOG:-}" ] && echo "$kind $T_NAME: $*" >>"$SSTPC_SKIP_LOG"
+    exit 77
+}
+skip() { skip_as repo "$@"; }
+skip_external() { skip_as external "$@"; }
 fail() { log "FAIL: $*"; T_FAILS=$((T_FAILS + 1)); }
 die() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }
@@ -73,7 +85,7 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-need_root() { [ "$(id -u)" = 0 ] || skip "needs root (namespaces, TUN)"; }
+need_root() { [ "$(id -u)" = 0 ] || skip_external "needs root (namespaces, TUN)"; }
 need_cmd() { for c in "$@"; do command -v "$c" >/dev/null || skip "missing command $c"; done; }
 need_sstpc() { [ -x "$SSTPC" ] || die "no sstpc binary at $SSTPC (build first)"; }
 
@@ -146,7 +158,7 @@ has_addr() { [ -n "$(tunnel_addr "$1" "$2")" ]; }
 # server one on 10.200.7.2 (its certificate names that address); evaluates
 # the SE_* variables. Everything is removed on exit.
 softether() {
-    [ -x "$SE_DIR/start" ] || skip "SoftEther peer scripts not found at $SE_DIR"
+    [ -x "$SE_DIR/start" ] || skip_external "SoftEther peer scripts not found at $SE_DIR"
     local sns=$1 cns=$2; shift 2
     mk_netns "$sns"
     [ -e "/run/netns/$cns" ] || mk_netns "$cns"

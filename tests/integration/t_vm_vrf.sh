@@ -15,7 +15,7 @@
 need_root; need_sstpc; need_sstpd
 VM_DIR=${SSTPC_VM_DIR:-$SRC/../shared/vm}
 [ -x "$VM_DIR/run-guest.sh" ] && [ -x "$VM_DIR/build-guest.sh" ] \
-    || skip "no QEMU guest scripts at $VM_DIR (shared/vm)"
+    || skip_external "no QEMU guest scripts at $VM_DIR (shared/vm)"
 need_cmd ip ss openssl
 
 # qemu, cpio (guest initramfs), depmod (kmod): installed only when missing.
@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
              apt-get install -y -qq --no-install-recommends "${missing[@]}"; }; } >"$T_TMP/apt.log" 2>&1 \
-        || { tail -n 5 "$T_TMP/apt.log" >&2; skip "cannot install ${missing[*]}"; }
+        || { tail -n 5 "$T_TMP/apt.log" >&2; skip_external "cannot install ${missing[*]}"; }
 fi
 
 t_start=$(date +%s%N)
@@ -38,7 +38,7 @@ if [ -z "$G" ]; then
     # build-guest.sh fetches bookworm packages with apt-get download: no
     # mirror, no guest; that is the environment, not the client.
     "$VM_DIR/build-guest.sh" "$G" >"$T_TMP/build.log" 2>&1 \
-        || { tail -n 5 "$T_TMP/build.log" >&2; skip "cannot build the guest (build-guest.sh failed)"; }
+        || { tail -n 5 "$T_TMP/build.log" >&2; skip_external "cannot build the guest (build-guest.sh failed)"; }
 fi
 [ -f "$G/vmlinuz" ] && [ -f "$G/initrd.img" ] || die "no guest in $G"
 log "guest ready in $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
