@@ -14,13 +14,12 @@ else()
   else()
     set(_wprefix ${CMAKE_BINARY_DIR}/wolfssl)
   endif()
-  if(NOT EXISTS ${_wprefix}/lib/libwolfssl.a OR NOT EXISTS ${_wprefix}/.sstpc-wolfssl-3)
-    message(STATUS "Building wolfSSL from Debian's source package into ${_wprefix} (once)")
-    execute_process(COMMAND ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
-                    RESULT_VARIABLE _wrc)
-    if(NOT _wrc EQUAL 0)
-      message(FATAL_ERROR "wolfSSL build failed (tools/build-wolfssl.sh)")
-    endif()
+  # The script is idempotent and knows its own flags version (its stamp):
+  # a finished prefix returns at once, an outdated one is rebuilt.
+  execute_process(COMMAND ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
+                  RESULT_VARIABLE _wrc)
+  if(NOT _wrc EQUAL 0)
+    message(FATAL_ERROR "wolfSSL build failed (tools/build-wolfssl.sh)")
   endif()
   target_include_directories(sstpc_wolfssl INTERFACE ${_wprefix}/include)
   target_link_libraries(sstpc_wolfssl INTERFACE ${_wprefix}/lib/libwolfssl.a m pthread)

@@ -17,24 +17,13 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
 
-# Debian's source package: add a deb-src entry for the running suite if apt
-# has none, then fetch (download only; unpacking is dpkg-source's job).
-if ! apt-get source --download-only wolfssl >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "build-wolfssl: 'apt-get source wolfssl' failed and we are not root to add deb-src" >&2
-        exit 1
-    fi
-    . /etc/os-release
-    cat > /etc/apt/sources.list.d/sstpc-deb-src.sources <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: ${VERSION_CODENAME:-bookworm}
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    apt-get update >/dev/null
-    apt-get source --download-only wolfssl >/dev/null
-fi
+# Debian's own source package (download only; unpacking is dpkg-source's
+# job). tools/deps.sh makes sure apt has a deb-src entry for it.
+apt-get source --download-only wolfssl >"$WORK/source.log" 2>&1 || {
+    tail -n 5 "$WORK/source.log" >&2
+    echo "build-wolfssl: 'apt-get source wolfssl' failed: run tools/deps.sh (as root) first" >&2
+    exit 1
+}
 dsc=$(ls wolfssl_*.dsc | head -n1)
 dpkg-source --no-check -x "$dsc" src >/dev/null
 cd src

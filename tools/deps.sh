@@ -21,3 +21,33 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq >&2
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# The fast wolfSSL is built from Debian's own source package
+# (tools/build-wolfssl.sh), which needs a deb-src entry. When apt has none,
+# one is made from the machine's own deb entries (same archive, suites and
+# components), never from an address written into this tree.
+if ! apt-cache showsrc wolfssl 2>/dev/null | grep -q '^Package: wolfssl'; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "deps: no deb-src entry for wolfssl; run as root to add one" >&2
+        exit 1
+    fi
+    shopt -s nullglob
+    out822=/etc/apt/sources.list.d/sstpc-deb-src.sources
+    outlist=/etc/apt/sources.list.d/sstpc-deb-src.list
+    # deb822 files: every paragraph whose Types include "deb", as deb-src.
+    awk 'BEGIN { RS = ""; ORS = "\n\n" }
+         /(^|\n)Types:[^\n]*[[:space:]]deb([[:space:]]|$)/ || /(^|\n)Types: deb(\n|$)/ {
+             gsub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print }' \
+        /etc/apt/sources.list.d/*.sources /dev/null | grep -v '^#' >"$out822.tmp" || true
+    # one-line sources.list entries
+    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' /etc/apt/sources.list \
+        /etc/apt/sources.list.d/*.list /dev/null 2>/dev/null | grep -v '^deb-src .*sstpc' >"$outlist.tmp" || true
+    [ -s "$out822.tmp" ] && mv "$out822.tmp" "$out822" || rm -f "$out822.tmp"
+    [ -s "$outlist.tmp" ] && mv "$outlist.tmp" "$outlist" || rm -f "$outlist.tmp"
+    if [ ! -e "$out822" ] && [ ! -e "$outlist" ]; then
+        echo "deps: apt has no deb entry to derive a deb-src entry from" >&2
+        exit 1
+    fi
+    echo "deps: added deb-src entries derived from the machine's apt sources" >&2
+    apt-get update -qq >&2
+fi
