@@ -9,6 +9,10 @@
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
 
+/* First IPCP / IPV6CP Configure-Request retransmission; later ones double
+ * up to the restart timer. */
+#define NCP_FIRST_RETRANSMIT_MS 500
+
 const char *ppp_auth_name(enum ppp_auth a)
 {
 	switch (a) {
@@ -165,6 +169,13 @@ void ppp_ncp_finished(struct fsm *f, uint64_t now)
 	}
 }
 
+static void fsm_discarded(void *ctx, const struct fsm *f, uint8_t code, uint8_t id, const char *why)
+{
+	struct ppp *p = ctx;
+	struct ppp_discard_info di = { f->cb->name, code, id, why, f->discards };
+	p->ops->event(p->ctx, PPP_EV_DISCARDED, &di);
+}
+
 struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx)
 {
 	if (!cfg || !ops || !ops->output || !ops->event)
@@ -203,6 +214,13 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 		 cfg->max_terminate, cfg->max_failure);
 	fsm_init(&p->ipv6cp, &ipv6cp_callbacks, p, ppp_fsm_send, cfg->restart_ms,
 		 cfg->max_configure, cfg->max_terminate, cfg->max_failure);
+	p->lcp.discarded = p->ipcp.discarded = p->ipv6cp.discarded = fsm_discarded;
+	/* A server may discard our first NCP request when it arrives before
+	 * its own network phase has begun (accel-ppp does, right after
+	 * MS-CHAPv2 Success; RFC 1661 3.4 allows it): retransmit soon, then
+	 * back off to the restart timer. */
+	fsm_set_fast_restart(&p->ipcp, NCP_FIRST_RETRANSMIT_MS);
+	fsm_set_fast_restart(&p->ipv6cp, NCP_FIRST_RETRANSMIT_MS);
 	if (p->cfg.echo_interval_ms && !p->cfg.echo_failures)
 		p->cfg.echo_failures = 5;
 	return p;

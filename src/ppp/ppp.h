@@ -111,6 +111,15 @@ struct ppp_down_info {
 	const char *reason;          /* human-readable, e.g. "MS-CHAPv2 authentication failed: E=691 (wrong user name or password)" */
 };
 
+/* A control reply silently discarded by the automaton (RFC 1661 5.2, 5.4):
+ * for debug logs. */
+struct ppp_discard_info {
+	const char *protocol;        /* "LCP", "IPCP", "IPV6CP" */
+	uint8_t code, id;            /* of the discarded packet */
+	const char *why;
+	uint32_t count;              /* discarded by this protocol so far */
+};
+
 enum ppp_event {
 	/* arg: struct ppp_auth_info *; before any NCP frame. Server role: the
 	 * authentication of the client succeeded (and the Success went out). */
@@ -123,6 +132,7 @@ enum ppp_event {
 	 * auth_failed = the client's credentials were refused (code 691 for
 	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
 	PPP_EV_DEAD,
+	PPP_EV_DISCARDED,            /* arg: struct ppp_discard_info * */
 };
 
 struct ppp_ops {

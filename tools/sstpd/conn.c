@@ -428,6 +428,11 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
 		break;
+	case PPP_EV_DISCARDED: {
+		const struct ppp_discard_info *d = arg;
+		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code, d->id, d->why);
+		break;
+	}
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
 		c->ppp_dead = true;
