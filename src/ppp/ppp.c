@@ -203,6 +203,7 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 		memcpy(p->ifid_local, cfg->local_ifid, 8);
 	} else {
 		p->cfg.nak_lcp_forever = p->cfg.rras_lcp = p->cfg.reject_auth = false;
+		p->cfg.auth_giveup = false;
 	}
 	p->mru = cfg->mru;
 	p->phase = PHASE_DEAD;
@@ -272,6 +273,10 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 	case PPP_PROTO_IPV6:
 		return;
 	case PPP_PROTO_LCP:
+		/* a server that ends LCP right after refusing our answer to its
+		 * Auth-Protocol: say which methods did not meet */
+		if (plen >= 1 && pkt[0] == CP_TERM_REQ && p->lcp.state != FSM_OPENED)
+			lcp_terminated_early(p);
 		fsm_input(&p->lcp, pkt, plen, now);
 		return;
 	case PPP_PROTO_PAP:
@@ -468,5 +473,10 @@ bool ppp_is_dead(const struct ppp *p) { return p->dead; }
 
 const struct ppp_down_info *ppp_failure(const struct ppp *p)
 {
-	return p->down.reason ? &p->down : NULL;
+	if (p->down.reason)
+		return &p->down;
+	/* the server hung up while we refused its authentication method */
+	if (p->cfg.role == PPP_CLIENT && p->auth_refusing && p->lcp.state != FSM_OPENED)
+		return &p->auth_pending;
+	return NULL;
 }
