@@ -657,9 +657,10 @@ void conf_defaults(struct conf *c)
 	c->mtu = 1452;
 	c->default_route_distance = 210;
 	c->source_validation = CONF_SRCVALID_UNSET;
-	/* MS-CHAPv2 first, as Windows and pppd do: the same keys and binding
-	 * as EAP-MSCHAPv2, and SoftEther stalls after its EAP fallback. An
-	 * EAP-only server that insists still gets EAP-MSCHAPv2. */
+	/* MS-CHAPv2 before EAP-MSCHAPv2: the same keys and binding, and a
+	 * server asking for EAP is Nak'd once towards MS-CHAPv2, for
+	 * SoftEther, which stalls after its EAP fallback (src/ppp/lcp.c). An
+	 * EAP-only server still gets EAP-MSCHAPv2. */
 	c->auth[0] = CONF_AUTH_MSCHAPV2;
 	c->auth[1] = CONF_AUTH_EAP_MSCHAPV2;
 	c->nauth = 2;
