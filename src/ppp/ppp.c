@@ -116,6 +116,8 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 	}
 	if (p->cfg.role == PPP_SERVER)
 		memcpy(info.peer_name, p->peer_name, strnlen(p->peer_name, sizeof(info.peer_name) - 1));
+	else if (p->offered_text[0] && method == PPP_AUTH_NONE)
+		info.server_offers = p->offered_text, info.server_auth = p->offered_auth;
 	p->auth_ok = method;
 	p->auth_deadline = UINT64_MAX;
 	/* the session must see this before the first NCP frame leaves */

@@ -101,6 +101,12 @@ struct ppp_auth_info {
 	uint8_t hlak[32];
 	char peer_name[64];          /* server role: the user name as the client sent it
 	                              * (cut to 63 bytes here; verified in full) */
+	/* client: the methods the server asked for before (and we refused),
+	 * as in struct ppp_down_info; NULL / 0 when none. A method of NONE
+	 * after such a refusal means the server dropped authentication
+	 * because we refused its methods. */
+	const char *server_offers;
+	unsigned server_auth;
 };
 
 struct ppp_ipcp_info {

@@ -799,6 +799,11 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		const struct ppp_auth_info *ai = arg;
 		char why[200];
 		if (!auth_policy_allows(&s->conf, ai->method, why, sizeof(why))) {
+			/* a server that dropped authentication after we refused
+			 * its methods: the mismatch is the real reason */
+			struct ppp_down_info offer = { .server_offers = ai->server_offers,
+						       .server_auth = ai->server_auth };
+			auth_policy_explain(&s->conf, &offer, why, sizeof(why));
 			/* no CALL_CONNECTED: the server gets no tunnel */
 			set_error(s, "%s", why);
 			s->auth_failed = true;

@@ -239,6 +239,35 @@ START_TEST(auth_preference_nak_once_then_accept)
 }
 END_TEST
 
+/* A server that, after our Nak of its PAP, asks for no authentication at
+ * all: AUTH_OK(none) says what it offered before, so that the session can
+ * name the mismatch rather than "no authentication". */
+START_TEST(server_drops_auth_after_our_nak)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	const uint8_t *cr = expect(&h, "ff03c021 0101000e", false);
+	char ack[80];
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
+		 cr[16], cr[17]);
+	peer(p, "ff03c021 01000008 0304c023", 10);
+	expect(&h, "ff03c021 03000009 0305c22381", true);
+	ck_assert_ptr_nonnull(ppp_failure(p)); /* a hang-up now would be the mismatch */
+	ck_assert_ptr_nonnull(strstr(ppp_failure(p)->reason, "offers only PAP"));
+	peer(p, "ff03c021 01010004", 20);
+	expect(&h, "ff03c021 02010004", true);
+	peer(p, ack, 30);
+	ck_assert_int_ge(h.auth_ok_at, 0);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_NONE);
+	ck_assert_str_eq(h.auth.server_offers, "PAP");
+	ck_assert_uint_eq(h.auth.server_auth, 1u << PPP_AUTH_PAP);
+	ck_assert_ptr_null(ppp_failure(p)); /* LCP opened: no pending refusal */
+	ppp_free(p);
+}
+END_TEST
+
 START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
 {
 	struct harness h;
@@ -500,6 +529,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("conversations");
 	tcase_add_test(tc, softether_conversation);
 	tcase_add_test(tc, eap_tls_nak_then_protocol_reject_then_mschapv2);
+	tcase_add_test(tc, server_drops_auth_after_our_nak);
 	tcase_add_test(tc, auth_preference_nak_once_then_accept);
 	tcase_add_test(tc, wrong_password_691);
 	tcase_add_test(tc, bad_server_authenticator);
