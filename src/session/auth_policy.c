@@ -30,7 +30,8 @@ static void conf_list_text(const struct conf *c, char *out, size_t outlen)
 	size_t n = 0;
 	out[0] = '\0';
 	for (int i = 0; i < c->nauth && n < outlen; i++) {
-		int k = snprintf(out + n, outlen - n, "%s%s", i ? ", " : "", conf_auth_name(c->auth[i]));
+		int k = snprintf(out + n, outlen - n, "%s%s", i ? ", " : "",
+				 conf_auth_name(c->auth[i]));
 		if (k < 0)
 			break;
 		n += (size_t)k;
@@ -91,25 +92,26 @@ bool auth_policy_explain(const struct conf *c, const struct ppp_down_info *di, c
 	return true;
 }
 
-enum ppp_auth auth_memory_get(const struct auth_memory *m, const char *server, uint16_t port)
-{
-	for (unsigned i = 0; i < AUTH_MEMORY_SLOTS; i++)
-		if (m->slot[i].method != PPP_AUTH_NONE && m->slot[i].port == port &&
-		    strcmp(m->slot[i].server, server) == 0)
-			return m->slot[i].method;
-	return PPP_AUTH_NONE;
-}
 
-void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port, enum ppp_auth method)
+static unsigned memory_slot(const struct auth_memory *m, const char *server, uint16_t port)
 {
 	unsigned i = 0;
-	while (i < AUTH_MEMORY_SLOTS && !(m->slot[i].port == port && m->slot[i].method != PPP_AUTH_NONE &&
-					    strcmp(m->slot[i].server, server) == 0))
+	while (i < AUTH_MEMORY_SLOTS &&
+	       !(m->slot[i].method != PPP_AUTH_NONE && m->slot[i].port == port &&
+		 strcmp(m->slot[i].server, server) == 0))
 		i++;
-	if (i == AUTH_MEMORY_SLOTS) {
+	return i;
+}
+
+void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port,
+		     enum ppp_auth method)
+{
+	if (method == PPP_AUTH_NONE)
+		return; /* nothing to take at once next time */
+	unsigned i = memory_slot(m, server, port);
+	if (i == AUTH_MEMORY_SLOTS) /* a free slot */
 		for (i = 0; i < AUTH_MEMORY_SLOTS && m->slot[i].method != PPP_AUTH_NONE; i++)
 			;
-	}
 	if (i == AUTH_MEMORY_SLOTS) {
 		i = m->next;
 		m->next = (m->next + 1) % AUTH_MEMORY_SLOTS;
@@ -117,4 +119,10 @@ void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port, e
 	snprintf(m->slot[i].server, sizeof(m->slot[i].server), "%s", server);
 	m->slot[i].port = port;
 	m->slot[i].method = method;
+}
+
+enum ppp_auth auth_memory_get(const struct auth_memory *m, const char *server, uint16_t port)
+{
+	unsigned i = memory_slot(m, server, port);
+	return i < AUTH_MEMORY_SLOTS ? m->slot[i].method : PPP_AUTH_NONE;
 }

@@ -41,6 +41,7 @@ struct auth_memory {
 	unsigned next; /* slot replaced next when all are taken */
 };
 enum ppp_auth auth_memory_get(const struct auth_memory *m, const char *server, uint16_t port);
-void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port, enum ppp_auth method);
+void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port,
+		     enum ppp_auth method);
 
 #endif

@@ -80,7 +80,7 @@ struct session {
 	bool ppp_dead;
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
-	bool auth_retry;   /* the server insisted on a method we allow: retry at once, not a failure */
+	bool auth_retry;   /* the server insisted on an allowed method: retry, not a failure */
 	struct auth_memory auth_mem; /* per server: the method that worked */
 	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
 	bool v4_applied, v6_applied; /* host changes made for this connection */

@@ -441,7 +441,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
-		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code, d->id, d->why);
+		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code, d->id,
+		     d->why);
 		break;
 	}
 	case PPP_EV_DEAD: {

@@ -21,7 +21,8 @@ static bool is_ipcp(const uint8_t *f, size_t len, uint8_t code)
 
 const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t len)
 {
-	if ((pf->faults & FAULT_DROP_FIRST_IPCP) && !pf->dropped && is_ipcp(frame, len, CP_CONF_REQ)) {
+	if ((pf->faults & FAULT_DROP_FIRST_IPCP) && !pf->dropped &&
+	    is_ipcp(frame, len, CP_CONF_REQ)) {
 		pf->dropped = true;
 		return "fault drop-first-ipcp: discarding the client's first IPCP Configure-Request";
 	}
@@ -33,9 +34,9 @@ const char *ppp_faults_output(struct ppp_faults *pf, const uint8_t **frame, size
 {
 	const uint8_t *f = *frame;
 	size_t n = *len;
-	if ((pf->faults & FAULT_REJECT_UNSENT) && !pf->rejected &&
-	    (is_ipcp(f, n, CP_CONF_ACK) || is_ipcp(f, n, CP_CONF_NAK) || is_ipcp(f, n, CP_CONF_REJ)) &&
-	    cap >= CP_OFF + 4 + 6) {
+	bool reply = is_ipcp(f, n, CP_CONF_ACK) || is_ipcp(f, n, CP_CONF_NAK) ||
+		     is_ipcp(f, n, CP_CONF_REJ);
+	if ((pf->faults & FAULT_REJECT_UNSENT) && !pf->rejected && reply && cap >= CP_OFF + 4 + 6) {
 		/* Primary NBNS (130, RFC 1877), which sstpc never requests */
 		static const uint8_t nbns[6] = { 130, 6, 0, 0, 0, 0 };
 		pf->rejected = true;
@@ -45,7 +46,8 @@ const char *ppp_faults_output(struct ppp_faults *pf, const uint8_t **frame, size
 		memcpy(out + CP_OFF + 4, nbns, sizeof(nbns));
 		*frame = out;
 		*len = CP_OFF + 4 + sizeof(nbns);
-		return "fault reject-unsent: IPCP reply replaced by a Configure-Reject of NBNS (never requested)";
+		return "fault reject-unsent: IPCP reply replaced by a Configure-Reject of NBNS "
+		       "(never requested)";
 	}
 	if ((pf->faults & FAULT_ACK_ALTERED) && !pf->altered && is_ipcp(f, n, CP_CONF_ACK) &&
 	    n > CP_OFF + 4 && n <= cap) {
