@@ -464,6 +464,37 @@ START_TEST(rras_lcp_request)
 }
 END_TEST
 
+/* IPCP replies that do not answer our last request are discarded (and
+ * reported), the request is retransmitted after 0.5 s, and the right Ack
+ * still brings IPv4 up with the values we asked for. */
+START_TEST(ipcp_bad_replies_discarded_then_up)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = up_no_auth(&h, &cfg);
+	expect(&h, "ff038021 01010016 030600000000 810600000000 830600000000", true);
+	peer(p, "ff038021 0101000a 0306c0a81e01", 10);
+	expect(&h, "ff038021 0201000a 0306c0a81e01", true);
+	peer(p, "ff038021 03010016 0306c0a81e0a 8106c0a81e01 830600000000", 20);
+	expect(&h, "ff038021 01020016 0306c0a81e0a 8106c0a81e01 830600000000", true);
+	/* an Ack of another address, a Reject of NBNS we never asked for */
+	peer(p, "ff038021 02020016 0306c0a81e0b 8106c0a81e01 830600000000", 30);
+	peer(p, "ff038021 0402000a 820600000000", 40);
+	ck_assert_int_eq(h.discarded, 2);
+	ck_assert_int_eq(h.ipcp_up, 0);
+	expect_none(&h);
+	/* the same request again, 0.5 s after it was sent */
+	ck_assert_uint_eq(ppp_deadline(p), 20 + 500);
+	ppp_timeout(p, 520);
+	expect(&h, "ff038021 01030016 0306c0a81e0a 8106c0a81e01 830600000000", true);
+	peer(p, "ff038021 02030016 0306c0a81e0a 8106c0a81e01 830600000000", 530);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.local, htonl(0xc0a81e0a));
+	ck_assert_int_eq(h.discarded, 2);
+	ppp_free(p);
+}
+END_TEST
+
 START_TEST(ipv6cp_reject_keeps_ipv4)
 {
 	struct harness h;
@@ -530,6 +561,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, softether_conversation);
 	tcase_add_test(tc, eap_tls_nak_then_protocol_reject_then_mschapv2);
 	tcase_add_test(tc, server_drops_auth_after_our_nak);
+	tcase_add_test(tc, ipcp_bad_replies_discarded_then_up);
 	tcase_add_test(tc, auth_preference_nak_once_then_accept);
 	tcase_add_test(tc, wrong_password_691);
 	tcase_add_test(tc, bad_server_authenticator);
