@@ -445,6 +445,7 @@ static const struct conf_opt conf_opts[] = {
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
 	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
+	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
 	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", NULL, false },
 	{ "ssl server-name", CONF_STR, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_chk_host, false },
 	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
@@ -656,9 +657,10 @@ void conf_defaults(struct conf *c)
 	c->mtu = 1452;
 	c->default_route_distance = 210;
 	c->source_validation = CONF_SRCVALID_UNSET;
-	/* MS-CHAPv2 first, as Windows and pppd do: the same keys and binding
-	 * as EAP-MSCHAPv2, and SoftEther stalls after its EAP fallback. An
-	 * EAP-only server that insists still gets EAP-MSCHAPv2. */
+	/* MS-CHAPv2 before EAP-MSCHAPv2: the same keys and binding, and a
+	 * server asking for EAP is Nak'd once towards MS-CHAPv2, for
+	 * SoftEther, which stalls after its EAP fallback (src/ppp/lcp.c). An
+	 * EAP-only server still gets EAP-MSCHAPv2. */
 	c->auth[0] = CONF_AUTH_MSCHAPV2;
 	c->auth[1] = CONF_AUTH_EAP_MSCHAPV2;
 	c->nauth = 2;
@@ -915,6 +917,8 @@ void conf_print(const struct conf *c, FILE *out)
 		fputs("authentication password '" CONF_MASK "'\n", out);
 	for (int i = 0; i < c->nauth; i++)
 		conf_put(out, "authentication protocols", conf_auth_name(c->auth[i]));
+	if (c->auth_allow_none)
+		conf_put(out, "authentication allow-none", NULL);
 	if (c->ca_file[0])
 		conf_put(out, "ssl ca-certificate", c->ca_file);
 	if (c->server_name[0])

@@ -51,6 +51,7 @@ struct conf {
 	int nroutes;
 	enum conf_auth auth[CONF_MAX_AUTH]; /* authentication protocols ...; default eap-mschapv2 mschapv2 */
 	int nauth;
+	bool auth_allow_none;    /* authentication allow-none: a server may skip authentication */
 	char proxy_host[256];    /* http-proxy HOST:PORT */
 	uint16_t proxy_port;
 	char proxy_user[256];    /* http-proxy username */

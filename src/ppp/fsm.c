@@ -52,6 +52,7 @@ void fsm_init(struct fsm *f, const struct fsm_callbacks *cb, void *ctx,
 	f->max_failure = max_failure ? max_failure : 5;
 	f->deadline = UINT64_MAX;
 	f->next_id = 1;
+	f->restart_cur_ms = f->restart_ms;
 }
 
 void fsm_send_pkt(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
@@ -67,10 +68,27 @@ void fsm_send_pkt(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, 
 	f->send(f->ctx, f->cb->proto, pkt, len + 4);
 }
 
-/* irc: the counter depends on what the timer will be retransmitting */
+void fsm_set_fast_restart(struct fsm *f, uint32_t first_ms)
+{
+	f->restart_min_ms = first_ms < f->restart_ms ? first_ms : 0;
+	f->restart_cur_ms = f->restart_min_ms ? f->restart_min_ms : f->restart_ms;
+}
+
+/* irc: the counter depends on what the timer will be retransmitting. A
+ * fresh count also starts the Configure-Request intervals from the
+ * shortest again: the peer has just shown it is listening. */
 static void irc(struct fsm *f, bool terminate)
 {
 	f->restart = terminate ? f->max_terminate : f->max_configure;
+	if (!terminate)
+		f->restart_cur_ms = f->restart_min_ms ? f->restart_min_ms : f->restart_ms;
+}
+
+/* TO+ for a Configure-Request: the next interval doubles up to restart_ms. */
+static void backoff_interval(struct fsm *f)
+{
+	uint32_t next = f->restart_cur_ms * 2;
+	f->restart_cur_ms = next < f->restart_ms && next > f->restart_cur_ms ? next : f->restart_ms;
 }
 
 static void zrc(struct fsm *f, uint64_t now)
@@ -88,12 +106,13 @@ static void scr(struct fsm *f, uint64_t now)
 		f->cb->build_req(f, &w);
 	f->id = f->next_id++;
 	f->req_pending = true;
+	f->req_len = wr_ok(&w) ? w.len : 0;
 	if (wr_ok(&w))
 		fsm_send_pkt(f, CP_CONF_REQ, f->id, f->buf, w.len);
 	if (f->restart > 0)
 		f->restart--;
 	f->term_sent = false;
-	f->deadline = now + f->restart_ms;
+	f->deadline = now + (f->restart_cur_ms ? f->restart_cur_ms : f->restart_ms);
 }
 
 void fsm_send_conf_req(struct fsm *f, uint64_t now) { scr(f, now); }
@@ -262,6 +281,7 @@ void fsm_timeout(struct fsm *f, uint64_t now)
 		if (plus) {
 			if (f->state == FSM_ACK_RCVD)
 				f->state = FSM_REQ_SENT;
+			backoff_interval(f);
 			scr(f, now);
 		} else {
 			f->reason = "no answer to Configure-Request (Max-Configure reached)";
@@ -330,6 +350,56 @@ static void rcv_conf_req(struct fsm *f, uint8_t id, struct reader *data, uint64_
 	}
 }
 
+static void discard(struct fsm *f, uint8_t code, uint8_t id, const char *why)
+{
+	f->discards++;
+	if (f->discarded)
+		f->discarded(f->ctx, f, code, id, why);
+}
+
+/* True when the options in rej are some of those in req, each whole and
+ * byte for byte, in the same order (RFC 1661 5.4). */
+static bool is_ordered_subset(struct reader rej, struct reader req)
+{
+	while (rd_left(&rej)) {
+		uint8_t type, rtype;
+		struct reader v, rv;
+		if (!cp_next_opt(&rej, &type, &v))
+			return false;
+		bool found = false;
+		while (!found && rd_left(&req)) {
+			if (!cp_next_opt(&req, &rtype, &rv))
+				return false;
+			found = rtype == type && rd_left(&rv) == rd_left(&v) &&
+				memcmp(rd_ptr(&rv), rd_ptr(&v), rd_left(&v)) == 0;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Why a Configure-Ack or -Reject cannot be the answer to our last request
+ * (RFC 1661 5.2: an Ack repeats the request's options exactly; 5.4: a
+ * Reject lists some of them unchanged, in order); NULL when it can. A
+ * Configure-Nak carries the peer's own values and is left to the
+ * protocol. */
+static const char *reply_mismatch(const struct fsm *f, uint8_t code, const struct reader *data)
+{
+	struct reader req;
+	rd_init(&req, f->buf, f->req_len);
+	if (code == CP_CONF_ACK) {
+		if (rd_left(data) != f->req_len || memcmp(rd_ptr(data), f->buf, f->req_len) != 0)
+			return "its options differ from our Configure-Request";
+	} else if (code == CP_CONF_REJ) {
+		if (rd_left(data) == 0)
+			return "it rejects no option";
+		if (!is_ordered_subset(*data, req))
+			return "it rejects options we did not request (or changed them)";
+	}
+	return NULL;
+}
+
 static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reader *data,
 			   uint64_t now)
 {
@@ -346,8 +416,15 @@ static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reade
 	default:
 		return;
 	}
-	if (!f->req_pending || id != f->id)
-		return; /* stale or bogus: silently discarded (RFC 1661 5.2) */
+	if (!f->req_pending || id != f->id) {
+		discard(f, code, id, "its identifier matches no outstanding Configure-Request");
+		return;
+	}
+	const char *bad = reply_mismatch(f, code, data);
+	if (bad) {
+		discard(f, code, id, bad);
+		return;
+	}
 	struct reader opts = *data;
 	bool ok;
 	if (code == CP_CONF_ACK)

@@ -54,6 +54,12 @@ void cp_nak(struct cp_parse *cp, uint8_t type, const uint8_t *orig, size_t olen,
 bool cp_next_opt(struct reader *opts, uint8_t *type, struct reader *val);
 
 struct fsm;
+/* A reply the automaton silently discarded (RFC 1661 5.2, 5.4): code and
+ * identifier of the packet, why in a few words (static text). For debug
+ * logs; the automaton itself does not log. */
+typedef void (*fsm_discard_fn)(void *ctx, const struct fsm *f, uint8_t code, uint8_t id,
+			       const char *why);
+
 struct fsm_callbacks {
 	const char *name;
 	uint16_t proto;
@@ -87,11 +93,22 @@ struct fsm {
 	uint32_t failures; /* Naks sent in a row */
 	uint32_t naks_rcvd; /* Naks/Rejects received in a row for our requests */
 	uint32_t restart_ms, max_configure, max_terminate, max_failure;
+	/* Fast first retransmissions of Configure-Request: 0 = every one after
+	 * restart_ms; else the first after restart_min_ms, each later one after
+	 * twice the previous, at most restart_ms. The Max-Configure counter is
+	 * the same either way. restart_cur_ms is the interval now in force. */
+	uint32_t restart_min_ms, restart_cur_ms;
+	fsm_discard_fn discarded; /* optional */
+	uint32_t discards;        /* replies silently discarded so far */
 	uint64_t deadline; /* UINT64_MAX when the restart timer is off */
 	bool req_pending;  /* a Configure-Request awaits its reply */
 	bool term_sent;    /* the timer runs for Terminate-Requests */
 	const char *reason; /* why the automaton last finished (static text) */
+	/* the options of our last Configure-Request, req_len bytes: a
+	 * Configure-Ack must repeat them exactly, a Configure-Reject may only
+	 * list some of them, in order */
 	uint8_t buf[1600];
+	size_t req_len;
 };
 
 void fsm_init(struct fsm *f, const struct fsm_callbacks *cb, void *ctx,
@@ -108,6 +125,9 @@ void fsm_input(struct fsm *f, const uint8_t *pkt, size_t len, uint64_t now);
 void fsm_rxj(struct fsm *f, bool plus, const char *reason, uint64_t now);
 /* A packet with code/id/data (for LCP's extra codes) */
 void fsm_send_pkt(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, size_t len);
+/* Turns on fast first retransmissions of Configure-Request (see
+ * restart_min_ms); call after fsm_init. */
+void fsm_set_fast_restart(struct fsm *f, uint32_t first_ms);
 /* a fresh Configure-Request (e.g. after a Nak changed our options) */
 void fsm_send_conf_req(struct fsm *f, uint64_t now);
 

@@ -99,10 +99,117 @@ static enum ppp_auth auth_from_option(struct reader v)
 	return PPP_AUTH_NONE;
 }
 
+static size_t auth_rank(const struct ppp *p, enum ppp_auth a)
+{
+	size_t i = 0;
+	for (; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++)
+		if (p->cfg.auth[i] == a)
+			break;
+	return i;
+}
+
+/* Client: do we Ack the method the server asks for? Its choice, when we
+ * allow it — with one exception, below. */
+static bool auth_take(const struct ppp *p, enum ppp_auth a)
+{
+	if (a == PPP_AUTH_NONE || !auth_allowed(p, a))
+		return false;
+	if (a == p->cfg.auth_known || p->auth_pref_naked)
+		return true; /* worked here before, or the server insisted */
+	/* Peer quirk, SoftEther 5.01: it asks for EAP first, but its EAP is
+	 * EAP-TLS only; after our EAP Nak of EAP-TLS it falls back to
+	 * MS-CHAPv2 through an LCP renegotiation that then stalls, while a Nak
+	 * of EAP in LCP gets MS-CHAPv2 at once (same keys, same crypto
+	 * binding). So EAP is Nak'd once when MS-CHAPv2 is preferred to it; a
+	 * server that insists gets EAP, and one that gives up instead (pppd's
+	 * server does) is remembered through cfg.auth_known. */
+	if (a == PPP_AUTH_EAP_MSCHAPV2 && auth_rank(p, PPP_AUTH_MSCHAPV2) < auth_rank(p, a))
+		return false;
+	return true;
+}
+
+/* Client: remembers what the server offered, for the error message. */
+static void auth_note_offer(struct ppp *p, struct reader v, enum ppp_auth a)
+{
+	char name[40];
+	uint16_t proto = rd_be16(&v);
+	uint8_t alg = rd_u8(&v);
+	if (a != PPP_AUTH_NONE)
+		snprintf(name, sizeof(name), "%s", ppp_auth_name(a));
+	else if (proto == PPP_PROTO_CHAP && rd_ok(&v))
+		snprintf(name, sizeof(name), "CHAP algorithm 0x%02x%s", alg,
+			 alg == 0x80 ? " (MS-CHAP v1)" : "");
+	else
+		snprintf(name, sizeof(name), "protocol 0x%04x", proto);
+	if (a != PPP_AUTH_NONE) {
+		if (p->offered_auth & (1u << a))
+			return;
+		p->offered_auth |= 1u << a;
+	} else if (strstr(p->offered_text, name)) {
+		return;
+	}
+	size_t n = strlen(p->offered_text);
+	snprintf(p->offered_text + n, sizeof(p->offered_text) - n, "%s%s", n ? ", " : "", name);
+}
+
+/* Client: what to say if the server gives up after this refusal. */
+static void auth_prepare_failure(struct ppp *p, enum ppp_auth a, enum ppp_auth suggested)
+{
+	struct ppp_down_info *d = &p->auth_pending;
+	memset(d, 0, sizeof(*d));
+	d->reason = p->auth_pending_reason;
+	d->server_offers = p->offered_text;
+	d->server_auth = p->offered_auth;
+	if (a != PPP_AUTH_NONE && auth_allowed(p, a)) {
+		d->retry_with = a;
+		snprintf(p->auth_pending_reason, sizeof(p->auth_pending_reason),
+			 "LCP: the server gave up when we Nak'd its %s towards %s", ppp_auth_name(a),
+			 ppp_auth_name(suggested));
+		return;
+	}
+	d->auth_failed = true;
+	int n = snprintf(p->auth_pending_reason, sizeof(p->auth_pending_reason),
+			 "LCP: no common authentication method: the server offers only %s; we allow ",
+			 p->offered_text);
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i] &&
+			   n > 0 && (size_t)n < sizeof(p->auth_pending_reason);
+	     i++)
+		n += snprintf(p->auth_pending_reason + n, sizeof(p->auth_pending_reason) - (size_t)n,
+			      "%s%s", i ? ", " : "", ppp_auth_name(p->cfg.auth[i]));
+}
+
+/* Client: Nak (or Reject) the server's Auth-Protocol. */
+static void auth_refuse(struct ppp *p, struct cp_parse *cp, enum ppp_auth a, const uint8_t *val,
+			size_t vlen)
+{
+	enum ppp_auth want = a == PPP_AUTH_EAP_MSCHAPV2 && auth_allowed(p, a) ? PPP_AUTH_MSCHAPV2
+									    : p->cfg.auth[0];
+	if (a != PPP_AUTH_NONE && auth_allowed(p, a))
+		p->auth_pref_naked = true;
+	auth_prepare_failure(p, a, want);
+	uint8_t wv[3];
+	uint8_t n = ppp_auth_value(want, wv);
+	if (n)
+		cp_nak(cp, LCP_OPT_AUTH, val, vlen, wv, n);
+	else
+		cp_reject(cp, LCP_OPT_AUTH, val, vlen);
+}
+
+void lcp_terminated_early(struct ppp *p)
+{
+	if (p->cfg.role != PPP_CLIENT || !p->auth_refusing || p->down.reason)
+		return;
+	ppp_set_reason(p, p->auth_pending.auth_failed, 0, "%s", p->auth_pending_reason);
+	p->down.server_offers = p->offered_text;
+	p->down.server_auth = p->auth_pending.server_auth;
+	p->down.retry_with = p->auth_pending.retry_with;
+}
+
 static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 {
 	struct ppp *p = P(f);
 	enum ppp_auth asked = PPP_AUTH_NONE;
+	bool refusing = false;
 	uint16_t mru = 1500;
 	while (rd_left(opts)) {
 		uint8_t type;
@@ -148,25 +255,16 @@ static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 				break;
 			}
 			enum ppp_auth a = auth_from_option(v);
-			/* An allowed method that is not our first choice is Nak'd
-			 * once towards the first choice; if the server insists,
-			 * we take it. */
-			if (a != PPP_AUTH_NONE && auth_allowed(p, a) &&
-			    (a == p->cfg.auth[0] || p->auth_pref_naked)) {
+			auth_note_offer(p, v, a);
+			if (auth_take(p, a)) {
 				asked = a;
 				/* once agreed, a renegotiation (e.g. after a method
 				 * failed) takes any allowed method */
 				p->auth_pref_naked = true;
 				break;
 			}
-			if (a != PPP_AUTH_NONE && auth_allowed(p, a))
-				p->auth_pref_naked = true;
-			uint8_t want[3];
-			uint8_t n = ppp_auth_value(p->cfg.auth[0], want);
-			if (n)
-				cp_nak(cp, type, val, vlen, want, n);
-			else
-				cp_reject(cp, type, val, vlen);
+			refusing = true;
+			auth_refuse(p, cp, a, val, vlen);
 			break;
 		}
 		default:
@@ -184,6 +282,7 @@ static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 	}
 	p->peer_auth = asked;
 	p->peer_mru = mru;
+	p->auth_refusing = refusing;
 	return true;
 }
 
@@ -196,6 +295,13 @@ static bool auth_refused(const struct ppp *p, enum ppp_auth a)
  * Auth-Protocol. Its choice if we offer it, else our next method. */
 static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now)
 {
+	if (p->cfg.auth_giveup) {
+		char msg[120];
+		snprintf(msg, sizeof(msg), "LCP: the client refused %s, the only method we offer",
+			 ppp_auth_name(p->our_auth));
+		ppp_fail(p, true, 0, msg, now);
+		return;
+	}
 	p->auth_refused |= (uint8_t)(1u << p->our_auth);
 	enum ppp_auth next = PPP_AUTH_NONE;
 	if (suggest != PPP_AUTH_NONE && auth_allowed(p, suggest) && !auth_refused(p, suggest)) {
@@ -295,6 +401,7 @@ static void lcp_up(struct fsm *f, uint64_t now)
 	if (p->cfg.echo_interval_ms)
 		p->echo_next = now + p->cfg.echo_interval_ms;
 	p->echo_missed = 0;
+	p->auth_refusing = false;
 	p->phase = PHASE_AUTHENTICATE;
 	p->chap_answered = false;
 	p->eap_mschap_ok = false;

@@ -9,6 +9,10 @@
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
 
+/* First IPCP / IPV6CP Configure-Request retransmission; later ones double
+ * up to the restart timer. */
+#define NCP_FIRST_RETRANSMIT_MS 500
+
 const char *ppp_auth_name(enum ppp_auth a)
 {
 	switch (a) {
@@ -112,6 +116,8 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 	}
 	if (p->cfg.role == PPP_SERVER)
 		memcpy(info.peer_name, p->peer_name, strnlen(p->peer_name, sizeof(info.peer_name) - 1));
+	else if (p->offered_text[0] && method == PPP_AUTH_NONE)
+		info.server_offers = p->offered_text, info.server_auth = p->offered_auth;
 	p->auth_ok = method;
 	p->auth_deadline = UINT64_MAX;
 	/* the session must see this before the first NCP frame leaves */
@@ -165,6 +171,13 @@ void ppp_ncp_finished(struct fsm *f, uint64_t now)
 	}
 }
 
+static void fsm_discarded(void *ctx, const struct fsm *f, uint8_t code, uint8_t id, const char *why)
+{
+	struct ppp *p = ctx;
+	struct ppp_discard_info di = { f->cb->name, code, id, why, f->discards };
+	p->ops->event(p->ctx, PPP_EV_DISCARDED, &di);
+}
+
 struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, void *ctx)
 {
 	if (!cfg || !ops || !ops->output || !ops->event)
@@ -192,6 +205,7 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 		memcpy(p->ifid_local, cfg->local_ifid, 8);
 	} else {
 		p->cfg.nak_lcp_forever = p->cfg.rras_lcp = p->cfg.reject_auth = false;
+		p->cfg.auth_giveup = false;
 	}
 	p->mru = cfg->mru;
 	p->phase = PHASE_DEAD;
@@ -203,6 +217,13 @@ struct ppp *ppp_new(const struct ppp_config *cfg, const struct ppp_ops *ops, voi
 		 cfg->max_terminate, cfg->max_failure);
 	fsm_init(&p->ipv6cp, &ipv6cp_callbacks, p, ppp_fsm_send, cfg->restart_ms,
 		 cfg->max_configure, cfg->max_terminate, cfg->max_failure);
+	p->lcp.discarded = p->ipcp.discarded = p->ipv6cp.discarded = fsm_discarded;
+	/* A server may discard our first NCP request when it arrives before
+	 * its own network phase has begun (accel-ppp does, right after
+	 * MS-CHAPv2 Success; RFC 1661 3.4 allows it): retransmit soon, then
+	 * back off to the restart timer. */
+	fsm_set_fast_restart(&p->ipcp, NCP_FIRST_RETRANSMIT_MS);
+	fsm_set_fast_restart(&p->ipv6cp, NCP_FIRST_RETRANSMIT_MS);
 	if (p->cfg.echo_interval_ms && !p->cfg.echo_failures)
 		p->cfg.echo_failures = 5;
 	return p;
@@ -254,6 +275,10 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 	case PPP_PROTO_IPV6:
 		return;
 	case PPP_PROTO_LCP:
+		/* a server that ends LCP right after refusing our answer to its
+		 * Auth-Protocol: say which methods did not meet */
+		if (plen >= 1 && pkt[0] == CP_TERM_REQ && p->lcp.state != FSM_OPENED)
+			lcp_terminated_early(p);
 		fsm_input(&p->lcp, pkt, plen, now);
 		return;
 	case PPP_PROTO_PAP:
@@ -450,5 +475,10 @@ bool ppp_is_dead(const struct ppp *p) { return p->dead; }
 
 const struct ppp_down_info *ppp_failure(const struct ppp *p)
 {
-	return p->down.reason ? &p->down : NULL;
+	if (p->down.reason)
+		return &p->down;
+	/* the server hung up while we refused its authentication method */
+	if (p->cfg.role == PPP_CLIENT && p->auth_refusing && p->lcp.state != FSM_OPENED)
+		return &p->auth_pending;
+	return NULL;
 }

@@ -46,6 +46,9 @@ struct ppp_config {
 	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
 	 * server: methods requested, in order (on Nak: the peer's choice if listed) */
 	enum ppp_auth auth[4];
+	/* client: a method this server used before, or insisted on by ending
+	 * the link after our Nak of it: Acked at once when asked (if allowed) */
+	enum ppp_auth auth_known;
 	const char *hostname;        /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
 	bool ipv4;                   /* run IPCP (default true) */
 	bool ipv6;                   /* run IPV6CP */
@@ -82,6 +85,10 @@ struct ppp_config {
 	bool nak_lcp_forever;
 	bool rras_lcp;
 	bool reject_auth;
+	/* auth_giveup: a Nak or Reject of our Auth-Protocol ends the link at
+	 *   once (LCP Terminate), as pppd's server does when the peer refuses
+	 *   the only method it may offer. */
+	bool auth_giveup;
 };
 
 struct ppp_auth_info {
@@ -94,6 +101,12 @@ struct ppp_auth_info {
 	uint8_t hlak[32];
 	char peer_name[64];          /* server role: the user name as the client sent it
 	                              * (cut to 63 bytes here; verified in full) */
+	/* client: the methods the server asked for before (and we refused),
+	 * as in struct ppp_down_info; NULL / 0 when none. A method of NONE
+	 * after such a refusal means the server dropped authentication
+	 * because we refused its methods. */
+	const char *server_offers;
+	unsigned server_auth;
 };
 
 struct ppp_ipcp_info {
@@ -109,6 +122,24 @@ struct ppp_down_info {
 	bool auth_failed;            /* credentials refused: reconnect much later */
 	int code;                    /* MS-CHAP E= code or 0 */
 	const char *reason;          /* human-readable, e.g. "MS-CHAPv2 authentication failed: E=691 (wrong user name or password)" */
+	/* Client, when the link ended before authentication could be agreed:
+	 * server_offers names what the server asked for ("PAP", "CHAP
+	 * algorithm 0x80"), server_auth has bit (1 << enum ppp_auth) for each
+	 * of them we implement (NULL / 0 otherwise). retry_with: the server
+	 * ended the link right after we Nak'd this method, which we allow:
+	 * take it at once next time (see cfg.auth_known). */
+	const char *server_offers;
+	unsigned server_auth;
+	enum ppp_auth retry_with;
+};
+
+/* A control reply silently discarded by the automaton (RFC 1661 5.2, 5.4):
+ * for debug logs. */
+struct ppp_discard_info {
+	const char *protocol;        /* "LCP", "IPCP", "IPV6CP" */
+	uint8_t code, id;            /* of the discarded packet */
+	const char *why;
+	uint32_t count;              /* discarded by this protocol so far */
 };
 
 enum ppp_event {
@@ -123,6 +154,7 @@ enum ppp_event {
 	 * auth_failed = the client's credentials were refused (code 691 for
 	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
 	PPP_EV_DEAD,
+	PPP_EV_DISCARDED,            /* arg: struct ppp_discard_info * */
 };
 
 struct ppp_ops {

@@ -25,6 +25,15 @@ struct ppp {
 	uint16_t mru, peer_mru;
 	enum ppp_auth peer_auth;   /* what the authenticator asked and we Acked */
 	bool auth_pref_naked;      /* we already Nak'd once towards our preferred method */
+	/* client: our last reply to the server's LCP request refused its
+	 * Auth-Protocol (Nak or Reject); auth_nak_allowed = the method refused
+	 * when we do allow it (else NONE); what the server offered so far */
+	bool auth_refusing;
+	enum ppp_auth auth_nak_allowed;
+	unsigned offered_auth;     /* bit (1 << enum ppp_auth) */
+	char offered_text[96];     /* "PAP, CHAP algorithm 0x80" */
+	struct ppp_down_info auth_pending; /* what ppp_failure() reports while refusing */
+	char auth_pending_reason[256];
 	uint64_t echo_next;        /* UINT64_MAX = keepalive off */
 	uint32_t echo_missed;
 	uint8_t echo_id;
@@ -104,6 +113,8 @@ bool ppp_secret_eq(const void *a, const void *b, size_t len);
 
 /* lcp.c */
 extern const struct fsm_callbacks lcp_callbacks;
+/* Client: the server sent LCP Terminate-Request before LCP opened. */
+void lcp_terminated_early(struct ppp *p);
 void lcp_echo_timeout(struct ppp *p, uint64_t now);
 void lcp_protocol_reject(struct ppp *p, uint16_t proto, const uint8_t *info, size_t len);
 

@@ -19,6 +19,7 @@
 #include "core/loop.h"
 #include "core/notify.h"
 #include "ppp/ppp.h"
+#include "session/auth_policy.h"
 #include "sstp/sstp.h"
 #include "tls/tls.h"
 #include "tun/gso.h"
@@ -79,6 +80,8 @@ struct session {
 	bool ppp_dead;
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
+	bool auth_retry;   /* the server insisted on an allowed method: retry, not a failure */
+	struct auth_memory auth_mem; /* per server: the method that worked */
 	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
 	bool v4_applied, v6_applied; /* host changes made for this connection */
 	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
@@ -770,6 +773,23 @@ static void session_went_up(struct session *s)
 	log_notice("tunnel up (%s, %s, %s)", s->tls_version, s->tls_cipher, ppp_auth_name(s->auth));
 }
 
+/* PPP ended before a method was agreed: remember the method the server
+ * insists on (taken at once next time), or say which methods did not meet
+ * and wait the long authentication back-off. */
+static void note_auth_outcome(struct session *s, const struct ppp_down_info *di)
+{
+	char msg[256];
+	if (di->retry_with != PPP_AUTH_NONE) {
+		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, di->retry_with);
+		s->auth_retry = true;
+		log_notice("the server insists on %s: taking it on the next attempt",
+			   ppp_auth_name(di->retry_with));
+	} else if (auth_policy_explain(&s->conf, di, msg, sizeof(msg))) {
+		snprintf(s->error, sizeof(s->error), "%s", msg);
+		s->auth_failed = true;
+	}
+}
+
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 {
 	struct session *s = ctx;
@@ -777,6 +797,20 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	switch (ev) {
 	case PPP_EV_AUTH_OK: {
 		const struct ppp_auth_info *ai = arg;
+		char why[200];
+		if (!auth_policy_allows(&s->conf, ai->method, why, sizeof(why))) {
+			/* a server that dropped authentication after we refused
+			 * its methods: the mismatch is the real reason */
+			struct ppp_down_info offer = { .server_offers = ai->server_offers,
+						       .server_auth = ai->server_auth };
+			auth_policy_explain(&s->conf, &offer, why, sizeof(why));
+			/* no CALL_CONNECTED: the server gets no tunnel */
+			set_error(s, "%s", why);
+			s->auth_failed = true;
+			ppp_close(s->ppp, why, now);
+			break;
+		}
+		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, ai->method);
 		s->auth = ai->method;
 		log_info("authenticated with %s", ppp_auth_name(ai->method));
 		static const uint8_t zero[32];
@@ -831,6 +865,12 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			s->ncp_lost = true;
 		}
 		break;
+	case PPP_EV_DISCARDED: {
+		const struct ppp_discard_info *d = arg;
+		log_debug("%s: discarded code %u id %u: %s (%u so far)", d->protocol, d->code, d->id,
+			  d->why, d->count);
+		break;
+	}
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
 		s->ppp_dead = true;
@@ -838,6 +878,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			set_error(s, "%s", di->reason);
 		if (di && di->auth_failed)
 			s->auth_failed = true;
+		if (di)
+			note_auth_outcome(s, di);
 		if (s->sstp && !s->sstp_closed) {
 			sstp_disconnect(s->sstp, now);
 			/* A server silent for a whole keepalive interval (the echo
@@ -886,7 +928,8 @@ static void session_teardown(struct session *s)
 	const struct ppp_down_info *di = s->ppp && !s->ppp_dead ? ppp_failure(s->ppp) : NULL;
 	if (di && di->reason && !s->stopping && !s->admin_down) {
 		snprintf(s->error, sizeof(s->error), "%s", di->reason);
-		s->auth_failed = di->auth_failed;
+		s->auth_failed = s->auth_failed || di->auth_failed;
+		note_auth_outcome(s, di);
 	}
 	if (s->nc)
 		netcfg_undo(s->nc);
@@ -947,9 +990,9 @@ static void session_teardown(struct session *s)
 		notify_send("STATUS=disconnected");
 		return;
 	}
-	if (!was_up)
+	if (!was_up && !s->auth_retry)
 		s->fails++;
-	else
+	else if (was_up)
 		s->fails = 1;
 	log_err("%s: %s", was_up ? "tunnel down" : "connection failed",
 		s->error[0] ? s->error : "unknown reason");
@@ -1046,6 +1089,7 @@ static void session_start_connect(struct session *s)
 	s->state = SESSION_CONNECTING;
 	s->error[0] = '\0';
 	s->auth_failed = false;
+	s->auth_retry = false;
 	s->auth = PPP_AUTH_NONE;
 	snprintf(s->phase, sizeof(s->phase), "TCP connect");
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
@@ -1089,6 +1133,7 @@ static void session_start_connect(struct session *s)
 		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;
 		}
 	}
+	pc.auth_known = auth_memory_get(&s->auth_mem, c->server, c->port);
 	pc.ipv4 = true;
 	pc.ipv6 = !c->ipv6_disable;
 	pc.echo_interval_ms = c->keepalive_interval * 1000;

@@ -2,7 +2,8 @@
  * big-endian length and that many bytes of frame; a zero length advances the
  * fake clock to the next deadline instead. The first byte picks the
  * configuration: bit 0 IPv6, bit 1 echo, bits 2-3 the auth order, bit 4 the
- * server role (user "user", password "pass"), bits 5-7 its fault modes. */
+ * server role (user "user", password "pass"), bits 5-7 its fault modes
+ * (client role: bit 5 sets auth_known). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ PPP_AUTH_CHAP_MD5 },
 	};
 	memcpy(cfg.auth, orders[(sel >> 2) & 3], sizeof(cfg.auth));
+	/* client: bit 5 = EAP remembered as this server's method */
+	cfg.auth_known = sel & 0x20 ? PPP_AUTH_EAP_MSCHAPV2 : PPP_AUTH_NONE;
 	if (sel & 0x10) {
 		cfg.role = PPP_SERVER;
 		cfg.hostname = "fuzz";
@@ -78,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.nak_lcp_forever = (sel & 0xe0) == 0xe0;
 		cfg.rras_lcp = sel & 0x40;
 		cfg.reject_auth = sel & 0x80;
+		cfg.auth_giveup = (sel & 0xe0) == 0x20;
 	}
 	dead = 0;
 	struct ppp *p = ppp_new(&cfg, &ops, NULL);

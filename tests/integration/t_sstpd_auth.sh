@@ -1,9 +1,10 @@
 #!/bin/bash
 # Every authentication method the client allows reaches a tunnel with ping
 # through it against our own sstpd, and the server's --auth order plays out
-# as documented: sstpd asks its first method; the client Naks a method it
-# does not allow or does not prefer with its own first choice; sstpd takes
-# that choice if it lists it, else asks its next method.
+# as documented (docs/config.md, authentication choice): sstpd asks its
+# first method; the client takes it when it allows it (EAP is Nak'd once
+# when MS-CHAPv2 is preferred), else Naks with its own first choice; sstpd
+# takes that choice if it lists it, else asks its next method.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip ping
 
@@ -43,16 +44,17 @@ stop_sstpd() {
 run_case mschapv2,eap-mschapv2,pap,chap mschapv2 MS-CHAPv2
 run_case mschapv2,eap-mschapv2,pap,chap pap PAP
 run_case mschapv2,eap-mschapv2,pap,chap chap CHAP-MD5
-# The client's first choice, when the server lists it.
+# The server's first choice, when the client allows it; else the client's
+# first choice, when the server lists it.
 run_case pap,chap,mschapv2 "chap mschapv2" CHAP-MD5
-run_case chap,pap "pap chap" PAP
-run_case pap,mschapv2 "mschapv2 eap-mschapv2 pap" MS-CHAPv2
+run_case chap,pap "pap chap" CHAP-MD5
+run_case pap,mschapv2 "mschapv2 eap-mschapv2 pap" PAP
 # The client's first choice is not on the server's list: the server's next
 # method the client allows wins.
 run_case pap,chap "mschapv2 chap" CHAP-MD5
 run_case eap-mschapv2,mschapv2 eap-mschapv2 EAP-MSCHAPv2
 run_case eap-mschapv2,mschapv2 "mschapv2 eap-mschapv2" MS-CHAPv2
-# The server insists on its first choice after our one Nak: EAP-MSCHAPv2.
+# EAP first on both sides: taken at once.
 run_case eap-mschapv2,mschapv2 "eap-mschapv2 mschapv2" EAP-MSCHAPv2
 stop_sstpd
 finish

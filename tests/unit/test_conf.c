@@ -71,6 +71,7 @@ START_TEST(defaults)
 	ck_assert(!C.no_peer_dns);
 	ck_assert(!C.ip_disable_forwarding);
 	ck_assert(!C.ipv6_disable);
+	ck_assert(!C.auth_allow_none);
 	ck_assert_int_eq(C.adjust_mss, 0);
 	ck_assert_int_eq(C.source_validation, CONF_SRCVALID_UNSET);
 	ck_assert_int_eq(C.nroutes, 0);
@@ -107,6 +108,7 @@ START_TEST(every_option)
 		"authentication protocols pap\n"
 		"authentication protocols chap mschapv2\n"
 		"authentication protocols eap-mschapv2\n"
+		"authentication allow-none\n"
 		"ssl ca-certificate /etc/sstpc/ca.pem\n"
 		"ssl server-name vpn2.example.com\n"
 		"ssl pin-sha256 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
@@ -143,6 +145,7 @@ START_TEST(every_option)
 	ck_assert_int_eq(C.auth[1], CONF_AUTH_CHAP_MD5);
 	ck_assert_int_eq(C.auth[2], CONF_AUTH_MSCHAPV2);
 	ck_assert_int_eq(C.auth[3], CONF_AUTH_EAP_MSCHAPV2);
+	ck_assert(C.auth_allow_none);
 	ck_assert_str_eq(C.ca_file, "/etc/sstpc/ca.pem");
 	ck_assert_str_eq(C.server_name, "vpn2.example.com");
 	ck_assert_int_eq(C.npins, 2);
@@ -548,7 +551,8 @@ START_TEST(print_masks_secrets_and_roundtrips)
 		"http-proxy username bob\n"
 		"http-proxy password Pr0xyS3cret\n"
 		"ip route 10.0.0.0/8\nipv6 route 2001:db8::/32\n"
-		"ip adjust-mss clamp-mss-to-pmtu\nip source-validation strict\nno-peer-dns\n");
+		"ip adjust-mss clamp-mss-to-pmtu\nip source-validation strict\nno-peer-dns\n"
+		"authentication allow-none\n");
 	struct conf first = C;
 	char *out = print_conf(&first);
 	ck_assert_ptr_null(strstr(out, "s3cret"));
@@ -563,6 +567,7 @@ START_TEST(print_masks_secrets_and_roundtrips)
 	ck_assert_ptr_nonnull(strstr(out, "\nkeepalive interval 30\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nlog-level notice\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nauthentication protocols mschapv2\nauthentication protocols eap-mschapv2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nauthentication allow-none\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nssl pin-sha256 q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nhttp-proxy [2001:db8::5]:8080\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nipv6 route 2001:db8::/32\n"));

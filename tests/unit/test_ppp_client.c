@@ -12,7 +12,7 @@ struct harness {
 	uint8_t frames[MAXF][1600];
 	size_t lens[MAXF];
 	int n, head;
-	int auth_ok_at, first_ncp_at, ipcp_up, ipv6cp_up, dead, ipcp_down;
+	int auth_ok_at, first_ncp_at, ipcp_up, ipv6cp_up, dead, ipcp_down, discarded;
 	struct ppp_auth_info auth;
 	struct ppp_ipcp_info ipcp;
 	struct ppp_down_info down;
@@ -53,6 +53,7 @@ static void h_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPCP_DOWN: h->ipcp_down++; break;
 	case PPP_EV_IPV6CP_UP: h->ipv6cp_up++; break;
 	case PPP_EV_IPV6CP_DOWN: break;
+	case PPP_EV_DISCARDED: h->discarded++; break;
 	case PPP_EV_DEAD:
 		h->dead++;
 		h->down = *(const struct ppp_down_info *)arg;
@@ -238,6 +239,35 @@ START_TEST(auth_preference_nak_once_then_accept)
 }
 END_TEST
 
+/* A server that, after our Nak of its PAP, asks for no authentication at
+ * all: AUTH_OK(none) says what it offered before, so that the session can
+ * name the mismatch rather than "no authentication". */
+START_TEST(server_drops_auth_after_our_nak)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = mk(&h, &cfg);
+	ppp_lower_up(p, 0);
+	const uint8_t *cr = expect(&h, "ff03c021 0101000e", false);
+	char ack[80];
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
+		 cr[16], cr[17]);
+	peer(p, "ff03c021 01000008 0304c023", 10);
+	expect(&h, "ff03c021 03000009 0305c22381", true);
+	ck_assert_ptr_nonnull(ppp_failure(p)); /* a hang-up now would be the mismatch */
+	ck_assert_ptr_nonnull(strstr(ppp_failure(p)->reason, "offers only PAP"));
+	peer(p, "ff03c021 01010004", 20);
+	expect(&h, "ff03c021 02010004", true);
+	peer(p, ack, 30);
+	ck_assert_int_ge(h.auth_ok_at, 0);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_NONE);
+	ck_assert_str_eq(h.auth.server_offers, "PAP");
+	ck_assert_uint_eq(h.auth.server_auth, 1u << PPP_AUTH_PAP);
+	ck_assert_ptr_null(ppp_failure(p)); /* LCP opened: no pending refusal */
+	ppp_free(p);
+}
+END_TEST
+
 START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
 {
 	struct harness h;
@@ -395,8 +425,11 @@ START_TEST(echo_loss_kills_link)
 				  .echo_interval_ms = 1000, .echo_failures = 3 };
 	struct ppp *p = up_no_auth(&h, &cfg);
 	expect(&h, "ff038021 01", false);
-	/* a reply (even with magic 0) resets the count */
+	/* a reply (even with magic 0) resets the count; IPCP, unanswered
+	 * here, retransmits in between */
 	ppp_timeout(p, 1002);
+	while (h.head < h.n && be16_get(h.frames[h.head] + 2) == 0x8021)
+		h.head++;
 	expect(&h, "ff03c021 09010008", false);
 	peer(p, "ff03c021 0a010008 00000000", 1003);
 	int sent = 0;
@@ -427,6 +460,37 @@ START_TEST(rras_lcp_request)
 	     10);
 	expect(&h, "ff03c021 04070022 0d0306 1104064e 131701 0102030405060708090a0b0c0d0e0f1011121314",
 	       true);
+	ppp_free(p);
+}
+END_TEST
+
+/* IPCP replies that do not answer our last request are discarded (and
+ * reported), the request is retransmitted after 0.5 s, and the right Ack
+ * still brings IPv4 up with the values we asked for. */
+START_TEST(ipcp_bad_replies_discarded_then_up)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = up_no_auth(&h, &cfg);
+	expect(&h, "ff038021 01010016 030600000000 810600000000 830600000000", true);
+	peer(p, "ff038021 0101000a 0306c0a81e01", 10);
+	expect(&h, "ff038021 0201000a 0306c0a81e01", true);
+	peer(p, "ff038021 03010016 0306c0a81e0a 8106c0a81e01 830600000000", 20);
+	expect(&h, "ff038021 01020016 0306c0a81e0a 8106c0a81e01 830600000000", true);
+	/* an Ack of another address, a Reject of NBNS we never asked for */
+	peer(p, "ff038021 02020016 0306c0a81e0b 8106c0a81e01 830600000000", 30);
+	peer(p, "ff038021 0402000a 820600000000", 40);
+	ck_assert_int_eq(h.discarded, 2);
+	ck_assert_int_eq(h.ipcp_up, 0);
+	expect_none(&h);
+	/* the same request again, 0.5 s after it was sent */
+	ck_assert_uint_eq(ppp_deadline(p), 20 + 500);
+	ppp_timeout(p, 520);
+	expect(&h, "ff038021 01030016 0306c0a81e0a 8106c0a81e01 830600000000", true);
+	peer(p, "ff038021 02030016 0306c0a81e0a 8106c0a81e01 830600000000", 530);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.local, htonl(0xc0a81e0a));
+	ck_assert_int_eq(h.discarded, 2);
 	ppp_free(p);
 }
 END_TEST
@@ -496,6 +560,8 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("conversations");
 	tcase_add_test(tc, softether_conversation);
 	tcase_add_test(tc, eap_tls_nak_then_protocol_reject_then_mschapv2);
+	tcase_add_test(tc, server_drops_auth_after_our_nak);
+	tcase_add_test(tc, ipcp_bad_replies_discarded_then_up);
 	tcase_add_test(tc, auth_preference_nak_once_then_accept);
 	tcase_add_test(tc, wrong_password_691);
 	tcase_add_test(tc, bad_server_authenticator);

@@ -129,6 +129,8 @@ static void fire(struct fsm *f, enum ev e)
 	case RCN:
 		f->req_pending = true;
 		f->id = 5;
+		memcpy(f->buf, opt, sizeof(opt)); /* what "our last request" carried */
+		f->req_len = sizeof(opt);
 		if (e == RCA)
 			feed(f, CP_CONF_ACK, 5, opt, sizeof(opt));
 		else
@@ -273,7 +275,7 @@ START_TEST(malformed_packets_dropped)
 	ck_assert_str_eq(actions, "");
 	ck_assert_int_eq(f.state, FSM_REQ_SENT);
 	/* a reply with the wrong id is ignored */
-	uint8_t ack[] = { 2, 99, 0, 4 };
+	uint8_t ack[] = { 2, 99, 0, 10, 3, 6, 0, 0, 0, 0 }; /* t_build's options */
 	fsm_input(&f, ack, sizeof(ack), 1);
 	ck_assert_int_eq(f.state, FSM_REQ_SENT);
 	ack[1] = f.id;
@@ -285,6 +287,156 @@ START_TEST(malformed_packets_dropped)
 }
 END_TEST
 
+static int discards_seen;
+static char discard_why[128];
+static void t_discarded(void *ctx, const struct fsm *f, uint8_t code, uint8_t id, const char *why)
+{
+	discards_seen++;
+	snprintf(discard_why, sizeof(discard_why), "%s", why);
+}
+
+/* Our request carries two options, so that subsets and order mean something. */
+static bool dns_rejected;
+static void t_build2(struct fsm *f, struct writer *w)
+{
+	static const uint8_t o[] = { 3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0 };
+	wr_bytes(w, o, dns_rejected ? 6 : sizeof(o));
+}
+
+static bool t_rej2(struct fsm *f, struct reader *opts)
+{
+	dns_rejected = true;
+	return true;
+}
+
+static const struct fsm_callbacks t_cb2 = {
+	.name = "TEST2",
+	.proto = 0x8021,
+	.build_req = t_build2,
+	.parse_req = t_parse,
+	.rcv_rej = t_rej2,
+	.up = t_up,
+	.down = t_down,
+	.started = t_started,
+	.finished = t_finished,
+};
+
+/* An automaton in Ack-Sent (the peer's request Acked) with our request out. */
+static void ack_sent(struct fsm *f)
+{
+	fsm_init(f, &t_cb2, NULL, t_send, 1000, 10, 2, 5);
+	f->discarded = t_discarded;
+	discards_seen = 0;
+	dns_rejected = false;
+	fsm_open(f, 0);
+	fsm_up(f, 0);
+	static const uint8_t opt[] = { 3, 6, 10, 0, 0, 2 };
+	peer_good = true;
+	feed(f, CP_CONF_REQ, 40, opt, sizeof(opt));
+	ck_assert_int_eq(f->state, FSM_ACK_SENT);
+	actions[0] = 0;
+}
+
+START_TEST(ack_with_other_options_is_discarded)
+{
+	struct fsm f;
+	ack_sent(&f);
+	static const uint8_t sent[] = { 3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0 };
+	uint8_t altered[sizeof(sent)];
+	memcpy(altered, sent, sizeof(sent));
+	altered[5] = 8; /* another address than we asked for */
+	feed(&f, CP_CONF_ACK, f.id, altered, sizeof(altered));
+	ck_assert_int_eq(f.state, FSM_ACK_SENT);
+	ck_assert_int_eq(discards_seen, 1);
+	ck_assert_uint_eq(f.discards, 1);
+	ck_assert_ptr_nonnull(strstr(discard_why, "differ"));
+	/* fewer options, more options, none, reordered: all discarded */
+	feed(&f, CP_CONF_ACK, f.id, sent, 6);
+	uint8_t longer[sizeof(sent) + 2];
+	memcpy(longer, sent, sizeof(sent));
+	longer[sizeof(sent)] = 2;
+	longer[sizeof(sent) + 1] = 2;
+	feed(&f, CP_CONF_ACK, f.id, longer, sizeof(longer));
+	feed(&f, CP_CONF_ACK, f.id, NULL, 0);
+	uint8_t swapped[sizeof(sent)];
+	memcpy(swapped, sent + 6, 6);
+	memcpy(swapped + 6, sent, 6);
+	feed(&f, CP_CONF_ACK, f.id, swapped, sizeof(swapped));
+	ck_assert_int_eq(discards_seen, 5);
+	ck_assert_int_eq(f.state, FSM_ACK_SENT);
+	ck_assert_str_eq(actions, "");
+	/* the request still awaits its answer: the exact Ack opens the link */
+	ck_assert(f.req_pending);
+	feed(&f, CP_CONF_ACK, f.id, sent, sizeof(sent));
+	ck_assert_int_eq(f.state, FSM_OPENED);
+	ck_assert_str_eq(actions, "tlu");
+	ck_assert_int_eq(discards_seen, 5);
+}
+END_TEST
+
+START_TEST(reject_of_unsent_option_is_discarded)
+{
+	struct fsm f;
+	ack_sent(&f);
+	static const uint8_t unsent[] = { 130, 6, 0, 0, 0, 0 };     /* NBNS: never asked */
+	static const uint8_t changed[] = { 129, 6, 1, 2, 3, 4 };    /* our option, other value */
+	static const uint8_t reordered[] = { 129, 6, 0, 0, 0, 0, 3, 6, 10, 0, 0, 7 };
+	static const uint8_t twice[] = { 129, 6, 0, 0, 0, 0, 129, 6, 0, 0, 0, 0 };
+	feed(&f, CP_CONF_REJ, f.id, unsent, sizeof(unsent));
+	ck_assert_int_eq(f.state, FSM_ACK_SENT);
+	ck_assert_int_eq(discards_seen, 1);
+	ck_assert_ptr_nonnull(strstr(discard_why, "did not request"));
+	feed(&f, CP_CONF_REJ, f.id, changed, sizeof(changed));
+	feed(&f, CP_CONF_REJ, f.id, reordered, sizeof(reordered));
+	feed(&f, CP_CONF_REJ, f.id, twice, sizeof(twice));
+	feed(&f, CP_CONF_REJ, f.id, NULL, 0);
+	ck_assert_int_eq(discards_seen, 5);
+	ck_assert_int_eq(f.state, FSM_ACK_SENT);
+	ck_assert_str_eq(actions, "");
+	ck_assert(f.req_pending);
+	/* a proper Reject of one option we sent is taken: a new request goes out */
+	static const uint8_t good[] = { 129, 6, 0, 0, 0, 0 };
+	feed(&f, CP_CONF_REJ, f.id, good, sizeof(good));
+	ck_assert_str_eq(actions, "scr");
+	ck_assert_int_eq(f.state, FSM_ACK_SENT);
+	ck_assert_int_eq(discards_seen, 5);
+	ck_assert_uint_eq(f.req_len, 6); /* the rejected option left out */
+	/* and its exact Ack brings the link up after all */
+	actions[0] = 0;
+	feed(&f, CP_CONF_ACK, f.id, f.buf, f.req_len);
+	ck_assert_int_eq(f.state, FSM_OPENED);
+	ck_assert_str_eq(actions, "tlu");
+}
+END_TEST
+
+START_TEST(fast_first_retransmissions)
+{
+	struct fsm f;
+	fsm_init(&f, &t_cb, NULL, t_send, 3000, 10, 2, 5);
+	fsm_set_fast_restart(&f, 500);
+	fsm_open(&f, 0);
+	actions[0] = 0;
+	fsm_up(&f, 0);
+	/* 0.5 s, then doubling, capped at the restart timer; Max-Configure as ever */
+	static const uint64_t gaps[] = { 500, 1000, 2000, 3000, 3000, 3000, 3000, 3000, 3000, 3000 };
+	uint64_t now = 0;
+	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+		ck_assert_uint_eq(f.deadline - now, gaps[i]);
+		now = f.deadline;
+		fsm_timeout(&f, now);
+	}
+	ck_assert_str_eq(actions, "scr,scr,scr,scr,scr,scr,scr,scr,scr,scr,tlf");
+	ck_assert_int_eq(f.state, FSM_STOPPED);
+	/* without it every retransmission waits the restart timer */
+	fsm_init(&f, &t_cb, NULL, t_send, 3000, 10, 2, 5);
+	fsm_open(&f, 0);
+	fsm_up(&f, 0);
+	ck_assert_uint_eq(f.deadline, 3000);
+	fsm_timeout(&f, 3000);
+	ck_assert_uint_eq(f.deadline, 6000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ppp_fsm");
@@ -293,6 +445,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, max_failure_turns_naks_into_rejects);
 	tcase_add_test(tc, max_configure_then_finished);
 	tcase_add_test(tc, malformed_packets_dropped);
+	tcase_add_test(tc, ack_with_other_options_is_discarded);
+	tcase_add_test(tc, reject_of_unsent_option_is_discarded);
+	tcase_add_test(tc, fast_first_retransmissions);
 	suite_add_tcase(s, tc);
 	return s;
 }

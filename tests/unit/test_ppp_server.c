@@ -72,6 +72,7 @@ static void s_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPCP_DOWN:
 	case PPP_EV_IPV6CP_DOWN:
 		break;
+	case PPP_EV_DISCARDED: break;
 	case PPP_EV_DEAD:
 		s->dead++;
 		s->down = *(const struct ppp_down_info *)arg;
@@ -257,15 +258,18 @@ END_TEST
 
 START_TEST(client_prefers_pap)
 {
-	/* the client Naks MS-CHAPv2 towards PAP, which the server also offers */
-	run_method(PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP);
+	/* the server's first choice is allowed: the client takes it, whatever
+	 * its own order (docs/config.md, authentication choice) */
+	run_method(PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2,
+		   PPP_AUTH_MSCHAPV2);
 }
 END_TEST
 
 START_TEST(client_prefers_mschapv2)
 {
-	run_method(PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP,
-		   PPP_AUTH_MSCHAPV2);
+	run_method(PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_PAP, PPP_AUTH_PAP);
+	/* only a method the client does not allow is Nak'd */
+	run_method(PPP_AUTH_PAP, PPP_AUTH_MSCHAPV2, PPP_AUTH_MSCHAPV2, 0, PPP_AUTH_MSCHAPV2);
 }
 END_TEST
 
@@ -342,7 +346,11 @@ END_TEST
 
 START_TEST(client_prefers_eap)
 {
+	/* MS-CHAPv2 asked first and allowed: taken */
 	run_method(PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2,
+		   PPP_AUTH_MSCHAPV2, PPP_AUTH_MSCHAPV2);
+	/* EAP asked first and preferred by the client: taken at once */
+	run_method(PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2,
 		   PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2);
 }
 END_TEST
@@ -419,8 +427,69 @@ START_TEST(no_common_method)
 					   "CHAP-MD5)") != NULL,
 		      "%s", w.srv.reason);
 	ck_assert_int_eq(w.srv.auth_ok + w.cli.auth_ok, 0);
-	/* the client only gives up when its own Configure-Requests time out */
-	ck_assert_msg(strstr(w.cli.reason, "Max-Configure") != NULL, "%s", w.cli.reason);
+	/* the client says which methods did not meet */
+	ck_assert_str_eq(w.cli.reason, "LCP: no common authentication method: the server offers only "
+					"PAP, CHAP-MD5; we allow MS-CHAPv2");
+	ck_assert(w.cli.down.auth_failed);
+	ck_assert_uint_eq(w.cli.down.server_auth, (1u << PPP_AUTH_PAP) | (1u << PPP_AUTH_CHAP_MD5));
+	ck_assert_int_eq(w.cli.down.retry_with, PPP_AUTH_NONE);
+	pair_free(&w);
+}
+END_TEST
+
+/* pppd's server behaviour: a Nak of its only method ends the link. The
+ * default client Naks EAP once (SoftEther quirk, lcp.c) and learns: the
+ * failure names EAP as the method to take, and with it remembered
+ * (auth_known) the next attempt comes up with EAP-MSCHAPv2. */
+START_TEST(eap_only_server_gives_up_after_nak)
+{
+	struct pair w;
+	pair_init(&w);
+	w.scfg.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
+	w.scfg.auth_giveup = true;
+	w.ccfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	w.ccfg.auth[1] = PPP_AUTH_EAP_MSCHAPV2;
+	pair_run(&w);
+	ck_assert_int_eq(w.cli.dead, 1);
+	ck_assert_int_eq(w.srv.dead, 1);
+	ck_assert_int_eq(w.srv.auth_ok + w.cli.auth_ok, 0);
+	ck_assert_msg(strstr(w.srv.reason, "refused EAP-MSCHAPv2, the only method") != NULL, "%s",
+		      w.srv.reason);
+	ck_assert_str_eq(w.cli.reason,
+			 "LCP: the server gave up when we Nak'd its EAP-MSCHAPv2 towards MS-CHAPv2");
+	ck_assert(!w.cli.down.auth_failed);
+	ck_assert_int_eq(w.cli.down.retry_with, PPP_AUTH_EAP_MSCHAPV2);
+	ck_assert_uint_eq(w.cli.down.server_auth, 1u << PPP_AUTH_EAP_MSCHAPV2);
+	pair_free(&w);
+
+	pair_init(&w);
+	w.scfg.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
+	w.scfg.auth_giveup = true;
+	w.ccfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	w.ccfg.auth[1] = PPP_AUTH_EAP_MSCHAPV2;
+	w.ccfg.auth_known = PPP_AUTH_EAP_MSCHAPV2;
+	pair_run(&w);
+	check_up(&w, PPP_AUTH_EAP_MSCHAPV2);
+	pair_free(&w);
+}
+END_TEST
+
+/* A server that gives up at once on a method we do not allow. */
+START_TEST(pap_only_server_and_client_without_pap)
+{
+	struct pair w;
+	pair_init(&w);
+	w.scfg.auth[0] = PPP_AUTH_PAP;
+	w.scfg.auth_giveup = true;
+	w.ccfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	w.ccfg.auth[1] = PPP_AUTH_EAP_MSCHAPV2;
+	pair_run(&w);
+	ck_assert_int_eq(w.cli.dead, 1);
+	ck_assert_str_eq(w.cli.reason, "LCP: no common authentication method: the server offers only "
+					"PAP; we allow MS-CHAPv2, EAP-MSCHAPv2");
+	ck_assert(w.cli.down.auth_failed);
+	ck_assert_uint_eq(w.cli.down.server_auth, 1u << PPP_AUTH_PAP);
+	ck_assert_str_eq(w.cli.down.server_offers, "PAP");
 	pair_free(&w);
 }
 END_TEST
@@ -877,6 +946,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, eap_mschapv2_wrong_password);
 	tcase_add_test(tc, reject_auth_mode);
 	tcase_add_test(tc, no_common_method);
+	tcase_add_test(tc, eap_only_server_gives_up_after_nak);
+	tcase_add_test(tc, pap_only_server_and_client_without_pap);
 	tcase_add_test(tc, ipv6cp_both);
 	tcase_add_test(tc, ipv6_only);
 	tcase_add_test(tc, no_dns_configured);

@@ -64,6 +64,8 @@ struct conn {
 	uint8_t peer_ifid[8];
 	struct netcfg *nc;
 
+	struct ppp_faults pf;
+
 	char user[SSTPD_NAME_MAX];
 	enum ppp_auth auth;
 	char reason[256];
@@ -258,6 +260,11 @@ static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
 	}
 	if (!(c->ppp != NULL))
 		return;
+	const char *fault = ppp_faults_input(&c->pf, frame, len);
+	if (fault) {
+		clog(LOG_LVL_NOTICE, c, "%s", fault);
+		return;
+	}
 	ppp_input(c->ppp, frame, len, now_ms(c));
 }
 
@@ -337,6 +344,10 @@ static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
 	struct conn *c = ctx;
 	if (!c->sstp || c->closed || c->silent)
 		return;
+	uint8_t altered[64];
+	const char *fault = ppp_faults_output(&c->pf, &frame, &len, altered, sizeof(altered));
+	if (fault)
+		clog(LOG_LVL_NOTICE, c, "%s", fault);
 	sstp_send_ppp(c->sstp, frame, len);
 }
 
@@ -428,6 +439,12 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
 		break;
+	case PPP_EV_DISCARDED: {
+		const struct ppp_discard_info *d = arg;
+		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code, d->id,
+		     d->why);
+		break;
+	}
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
 		c->ppp_dead = true;
@@ -489,6 +506,8 @@ static bool start_protocols(struct conn *c)
 	pc.nak_lcp_forever = (o->faults & FAULT_NAK_LCP_FOREVER) != 0;
 	pc.rras_lcp = (o->faults & FAULT_RRAS_LCP) != 0;
 	pc.reject_auth = (o->faults & FAULT_REJECT_AUTH) != 0;
+	pc.auth_giveup = (o->faults & FAULT_EAP_ONLY_GIVEUP) != 0;
+	c->pf.faults = o->faults;
 	pc.ipv4 = true;
 	pc.ipv6 = o->ipv6;
 	pc.local_ip4 = htonl(o->local4);

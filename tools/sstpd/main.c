@@ -31,12 +31,18 @@ static const struct {
 	{ "rras-lcp", FAULT_RRAS_LCP },
 	{ "no-dns", FAULT_NO_DNS },
 	{ "sha1-only", FAULT_SHA1_ONLY },
+	{ "eap-only-giveup", FAULT_EAP_ONLY_GIVEUP },
+	{ "no-auth", FAULT_NO_AUTH },
+	{ "drop-first-ipcp", FAULT_DROP_FIRST_IPCP },
+	{ "ack-altered", FAULT_ACK_ALTERED },
+	{ "reject-unsent", FAULT_REJECT_UNSENT },
 };
 
 const char *sstpd_fault_names(void)
 {
 	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
-	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only";
+	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only "
+	       "eap-only-giveup no-auth drop-first-ipcp ack-altered reject-unsent";
 }
 
 bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
@@ -404,6 +410,13 @@ int main(int argc, char **argv)
 		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
 		o.auth[1] = PPP_AUTH_MSCHAPV2;
 	}
+	if (o.faults & FAULT_EAP_ONLY_GIVEUP) {
+		/* pppd as a server allowed only EAP: a Nak of it ends LCP */
+		memset(o.auth, 0, sizeof(o.auth));
+		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
+	}
+	if (o.faults & FAULT_NO_AUTH)
+		memset(o.auth, 0, sizeof(o.auth)); /* no Auth-Protocol in our LCP request */
 	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_ms)
 		o.fault_after_ms = 5000;
 

@@ -30,6 +30,11 @@ enum {
 	FAULT_RRAS_LCP = 1u << 12,
 	FAULT_NO_DNS = 1u << 13,
 	FAULT_SHA1_ONLY = 1u << 14,
+	FAULT_EAP_ONLY_GIVEUP = 1u << 15,
+	FAULT_NO_AUTH = 1u << 16,
+	FAULT_DROP_FIRST_IPCP = 1u << 17,
+	FAULT_ACK_ALTERED = 1u << 18,
+	FAULT_REJECT_UNSENT = 1u << 19,
 };
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
@@ -97,6 +102,18 @@ void server_conn_gone(struct server *srv, struct conn *c);
 const char *server_tun_name(struct server *srv);
 int server_tun_ifindex(struct server *srv);
 bool server_stopping(struct server *srv);
+
+/* ppp_faults.c: drop-first-ipcp, ack-altered, reject-unsent, once each per
+ * connection. Each returns what it did, for the log, or NULL. */
+struct ppp_faults {
+	unsigned faults;
+	bool dropped, altered, rejected;
+};
+/* A frame from the client: non-NULL = drop it. */
+const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t len);
+/* A frame to the client: may point *frame at a rewritten copy in out. */
+const char *ppp_faults_output(struct ppp_faults *pf, const uint8_t **frame, size_t *len,
+			      uint8_t *out, size_t cap);
 
 /* conn.c */
 struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage *peer, unsigned id);
