@@ -24,6 +24,7 @@
 #include "tun/gso.h"
 #include "tun/ra.h"
 #include "tun/tun.h"
+#include "core/secret.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
  * record plus room for one more maximal SSTP packet. */
@@ -1273,7 +1274,7 @@ static void session_reload(struct session *s)
 		session_close(s);
 	}
 out:
-	memset(n, 0, sizeof(*n)); /* the password */
+	secure_wipe(n, sizeof(*n)); /* the password */
 	free(n);
 }
 
@@ -1430,7 +1431,7 @@ void session_free(struct session *s)
 	free(s->out);
 	free(s->in_alloc);
 	free(s->gso_buf);
-	memset(&s->conf, 0, sizeof(s->conf)); /* the password */
+	secure_wipe(&s->conf, sizeof(s->conf)); /* the password */
 	free(s);
 }
 
