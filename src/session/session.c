@@ -25,6 +25,7 @@
 #include "tun/ra.h"
 #include "tun/tun.h"
 #include "core/secret.h"
+#include "session/control.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
  * record plus room for one more maximal SSTP packet. */
@@ -1284,6 +1285,8 @@ static void on_signal(void *arg, int signo)
 	if (signo == SIGTERM || signo == SIGINT) {
 		log_notice("%s: closing the tunnel", signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		s->stopping = true;
+		if (s->nc)
+			netcfg_set_stopping(s->nc); /* DNS helpers: no long waits */
 		notify_send("STOPPING=1");
 		session_close(s);
 	} else if (signo == SIGHUP && !s->stopping) {
@@ -1392,6 +1395,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	netcfg_set_route_table(s->nc, vrf_table);
+	netcfg_set_state_dir(s->nc, control_dir()); /* restores resolv.conf after a crash */
 	rc = loop_add_fd(l, s->tun_fd, 0, on_tun, s);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
