@@ -57,12 +57,14 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 	enum log_level lvl = (enum log_level)c.log_level;
 	if (level && !log_level_parse(level, &lvl)) {
 		fprintf(stderr, "sstpc: --log-level: expected error, warning, notice, info or debug\n");
+		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
 	log_setup(c.ifname, lvl, use_syslog);
 	struct loop *l = loop_new();
 	if (!l) {
 		log_err("cannot create the event loop");
+		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
 	struct session *s = session_new(&c, l, err, sizeof(err));
