@@ -94,10 +94,11 @@ static int replace_atomic(const char *path, const struct stat *st, mode_t mode_n
 	int fd = open_temp(path, tmp, sizeof(tmp));
 	if (fd < 0)
 		return -EAGAIN; /* read-only or full directory */
-	int ret = 0;
-	if (fchmod(fd, st ? st->st_mode & 07777 : mode_new) < 0 ||
-	    (st && fchown(fd, st->st_uid, st->st_gid) < 0))
-		ret = -errno;
+	int ret = fchmod(fd, st ? st->st_mode & 07777 : mode_new) < 0 ? -errno : 0;
+	/* The owner is kept where we may (without CAP_CHOWN, as under the
+	 * systemd unit, only to our own groups); the mode always. */
+	if (!ret && st && fchown(fd, st->st_uid, st->st_gid) < 0)
+		log_info("%s: owner not kept: %s", path, strerror(errno));
 	if (!ret)
 		ret = write_all(fd, p, n);
 	if (!ret && fsync(fd) < 0)

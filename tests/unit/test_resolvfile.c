@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -156,23 +157,36 @@ START_TEST(bind_mount_rewritten_in_place)
 }
 END_TEST
 
+/* A run that changes the file and dies without its undo, as SIGKILL ends
+ * the daemon: a child process that _exits with the change in place. */
+static void killed_run(const char *path, const char *state)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct netcfg *nc = file_nc(path);
+		netcfg_set_state_dir(nc, state);
+		uint32_t d = dns1();
+		_exit(netcfg_dns(nc, &d, 1) == 0 ? 0 : 1);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* A run that ends without its undo (SIGKILL): the next start restores the
  * original byte for byte and removes the backup. */
 START_TEST(backup_restored_by_next_start)
 {
 	mkdir_tmp();
 	put(at("resolv.conf"), orig);
-	struct netcfg *nc = file_nc(at("resolv.conf"));
-	netcfg_set_state_dir(nc, at("run"));
-	uint32_t d = dns1();
-	ck_assert_int_eq(netcfg_dns(nc, &d, 1), 0);
+	killed_run(at("resolv.conf"), at("run"));
 	struct stat st;
 	ck_assert_int_eq(stat(at("run/sstpc7.resolv-backup"), &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	ck_assert_int_eq(stat(at("run"), &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0700);
 	ck_assert_str_eq(get(at("resolv.conf")), ours);
-	/* "killed": nc is dropped without netcfg_undo */
 	struct netcfg *next = file_nc(at("resolv.conf"));
 	netcfg_set_state_dir(next, at("run"));
 	ck_assert_str_eq(get(at("resolv.conf")), orig);
@@ -180,7 +194,8 @@ START_TEST(backup_restored_by_next_start)
 	netcfg_free(next);
 
 	/* a clean run leaves no backup behind */
-	nc = file_nc(at("resolv.conf"));
+	uint32_t d = dns1();
+	struct netcfg *nc = file_nc(at("resolv.conf"));
 	netcfg_set_state_dir(nc, at("run"));
 	ck_assert_int_eq(netcfg_dns(nc, &d, 1), 0);
 	netcfg_undo(nc);
@@ -190,9 +205,7 @@ START_TEST(backup_restored_by_next_start)
 
 	/* the file did not exist: the next start removes ours */
 	unlink(at("resolv.conf"));
-	nc = file_nc(at("resolv.conf"));
-	netcfg_set_state_dir(nc, at("run"));
-	ck_assert_int_eq(netcfg_dns(nc, &d, 1), 0);
+	killed_run(at("resolv.conf"), at("run"));
 	ck_assert_str_eq(get(at("resolv.conf")), "nameserver 10.8.0.1\n");
 	next = file_nc(at("resolv.conf"));
 	netcfg_set_state_dir(next, at("run"));
@@ -206,10 +219,7 @@ START_TEST(backup_left_when_changed_since)
 {
 	mkdir_tmp();
 	put(at("resolv.conf"), orig);
-	struct netcfg *nc = file_nc(at("resolv.conf"));
-	netcfg_set_state_dir(nc, at("run"));
-	uint32_t d = dns1();
-	ck_assert_int_eq(netcfg_dns(nc, &d, 1), 0);
+	killed_run(at("resolv.conf"), at("run"));
 	put(at("resolv.conf"), "nameserver 9.9.9.9\n"); /* the admin's */
 	struct netcfg *next = file_nc(at("resolv.conf"));
 	netcfg_set_state_dir(next, at("run"));
