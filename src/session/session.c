@@ -1224,6 +1224,10 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: %s: keeping the running configuration", err);
 		goto out;
 	}
+	if (!conf_secrets_private(n, err, sizeof(err))) {
+		log_err("SIGHUP: %s; keeping the running configuration", err);
+		goto out;
+	}
 	if (strcmp(n->ifname, s->conf.ifname) != 0) {
 		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
 			"configuration", s->conf.ifname, n->ifname);

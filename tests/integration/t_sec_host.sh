@@ -2,6 +2,7 @@
 # What the daemon guards on the host, against our test server (sstpd):
 #  - a config holding a password that group or others can read: the daemon
 #    refuses to start (exit 1, clear message, no TUN made); --check warns;
+#    a SIGHUP with such a file keeps the running configuration;
 #  - the running daemon has core size 0 in /proc/PID/limits;
 #  - SIGKILL mid-tunnel leaves resolv.conf rewritten; the next start puts
 #    the original back byte for byte and removes its backup;
@@ -47,6 +48,13 @@ core=$(awk '/^Max core file size/ {print $5, $6}' "/proc/$SC_PID/limits")
 [ "$core" = "0 0" ] && ok "/proc/PID/limits: core file size 0 (soft and hard)" || fail "core limits: '$core'"
 [ -f "$SC_RUN/sstpc0.resolv-backup" ] && ok "backup of resolv.conf in the run dir while up" \
     || fail "no backup in $SC_RUN"
+# SIGHUP with the file opened to others: the running configuration stays.
+chmod 640 "$T_TMP/c.conf"
+kill -HUP "$SC_PID"
+wait_for 10 grep -q "SIGHUP: config file $T_TMP/c.conf holds a password .*(mode 640).*; keeping the running configuration" "$SC_LOG" \
+    && ok "SIGHUP refuses a config others can read" || fail "SIGHUP with mode 640: $(grep SIGHUP "$SC_LOG")"
+has_addr "$CNS" sstpc0 && ok "tunnel still up after the refused reload" || fail "tunnel went down"
+chmod 600 "$T_TMP/c.conf"
 kill -KILL "$SC_PID"; wait "$SC_PID" 2>/dev/null
 cmp -s "$RESOLV" "$T_TMP/orig" && fail "resolv.conf already restored after SIGKILL?" \
     || ok "after SIGKILL resolv.conf still holds our nameserver"
