@@ -27,7 +27,8 @@ static int64_t mono_ms(void)
 static bool stop_pending(void)
 {
 	sigset_t p;
-	return sigpending(&p) == 0 && (sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGINT) == 1);
+	return sigpending(&p) == 0 &&
+	       (sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGINT) == 1);
 }
 
 /* In the child: stdin from the pipe, stdout to /dev/null, a process group

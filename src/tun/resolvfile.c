@@ -74,8 +74,8 @@ static int open_temp(const char *path, char *tmp, size_t cap)
 		uint32_t rnd;
 		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -EIO;
-		int n = snprintf(tmp, cap, "%.*s.%s.sstpc-%08x", dirlen, path, slash ? slash + 1 : path,
-				 (unsigned)rnd);
+		int n = snprintf(tmp, cap, "%.*s.%s.sstpc-%08x", dirlen, path,
+				 slash ? slash + 1 : path, (unsigned)rnd);
 		if (n < 0 || (size_t)n >= cap)
 			return -ENAMETOOLONG;
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -181,7 +181,8 @@ int rf_backup_save(const char *dir, const char *ifname, const struct dns_backup 
 void rf_backup_remove(const char *dir, const char *ifname)
 {
 	char path[PATH_MAX];
-	if (backup_path(dir, ifname, path, sizeof(path)) == 0 && unlink(path) < 0 && errno != ENOENT)
+	if (backup_path(dir, ifname, path, sizeof(path)) == 0 && unlink(path) < 0 &&
+	    errno != ENOENT)
 		log_warn("cannot remove %s: %s", path, strerror(errno));
 }
 
@@ -207,10 +208,12 @@ static void recover_one(const struct dns_backup *b)
 		if (ret < 0)
 			log_warn("%s: restoring the original: %s", b->path, strerror(-ret));
 		else
-			log_notice("%s: restored the original that a previous run (which did not end "
-				   "cleanly) had replaced",
-				   b->path);
-	} else if (missing ? b->existed : !(b->existed && same(cur, curlen, b->orig, b->orig_len))) {
+			log_notice(
+			    "%s: restored the original that a previous run (which did not end "
+			    "cleanly) had replaced",
+			    b->path);
+	} else if (missing ? b->existed
+			   : !(b->existed && same(cur, curlen, b->orig, b->orig_len))) {
 		log_warn("%s: changed since a previous run wrote it; left as it is", b->path);
 	}
 	free(cur);

@@ -11,8 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dns_backup b;
 	if (!dns_backup_parse(data, size, &b))
 		return 0;
-	if (b.path[0] != '/' || b.orig_len > DNSBACKUP_FILE_MAX || b.ours_len > DNSBACKUP_FILE_MAX ||
-	    (!b.existed && b.orig_len) || dns_backup_size(&b) != size)
+	if (b.path[0] != '/' || b.orig_len > DNSBACKUP_FILE_MAX ||
+	    b.ours_len > DNSBACKUP_FILE_MAX || (!b.existed && b.orig_len) ||
+	    dns_backup_size(&b) != size)
 		abort();
 	uint8_t *out = malloc(size);
 	if (!out || dns_backup_encode(&b, out, size) != size || memcmp(out, data, size) != 0)

@@ -239,16 +239,20 @@ END_TEST
 
 START_TEST(backup_record_format)
 {
-	struct dns_backup b = {.existed = true, .orig = (const uint8_t *)"ab", .orig_len = 2,
-			       .ours = (const uint8_t *)"xyz", .ours_len = 3};
+	struct dns_backup b = {.existed = true,
+			       .orig = (const uint8_t *)"ab",
+			       .orig_len = 2,
+			       .ours = (const uint8_t *)"xyz",
+			       .ours_len = 3};
 	strcpy(b.path, "/etc/resolv.conf");
 	uint8_t buf[128];
 	size_t n = dns_backup_encode(&b, buf, sizeof(buf));
 	ck_assert_uint_eq(n, dns_backup_size(&b));
 	uint8_t want[128];
-	size_t wn = tu_hex(want, sizeof(want),
-			   "5353545043 2d444e53 2d4241434b5550 01 0010 2f6574632f7265736f6c762e636f6e66"
-			   "01 00000002 6162 00000003 78797a");
+	size_t wn =
+	    tu_hex(want, sizeof(want),
+		   "5353545043 2d444e53 2d4241434b5550 01 0010 2f6574632f7265736f6c762e636f6e66"
+		   "01 00000002 6162 00000003 78797a");
 	ck_assert_uint_eq(n, wn);
 	ck_assert_mem_eq(buf, want, n);
 	struct dns_backup p;
