@@ -1,7 +1,7 @@
 #!/bin/bash
 # check-wipes.sh BINARY: proves from the disassembly that every function
-# which frees or drops a secret still calls explicit_bzero (through
-# secure_wipe). A plain memset before free() is a dead store that gcc and
+# which frees or drops a secret still calls explicit_bzero (secure_wipe
+# inlined, as at -O2; a call to secure_wipe counts where it is not). A plain memset before free() is a dead store that gcc and
 # clang delete at -O2, so reading the source proves nothing; this reads
 # the machine code. Exit 0 when every function has at least its count of
 # calls, 1 (naming the function) otherwise.
@@ -31,7 +31,7 @@ expect=(
 
 dis=$(objdump -d --no-show-raw-insn "$bin") || exit 2
 counts=$(awk '/^[0-9a-f]+ <[^>]*>:$/ { fn = $2; gsub(/[<>:]/, "", fn); sub(/\..*/, "", fn) }
-              /call.*<(__)?explicit_bzero(_chk)?(@plt)?>/ { n[fn]++ }
+              /call.*<(secure_wipe(\.[a-z0-9.]*)?|(__)?explicit_bzero(_chk)?(@plt)?)>/ { n[fn]++ }
               END { for (f in n) print f, n[f] }' <<<"$dis")
 bad=0
 for e in "${expect[@]}"; do
