@@ -1,5 +1,6 @@
 /* sstpc: the command line. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "session/control.h"
 #include "session/session.h"
 #include "tls/tls.h"
+#include "core/secret.h"
 
 static void usage(FILE *out)
 {
@@ -34,24 +36,40 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 		fprintf(stderr, "sstpc: %s\n", err);
 		return 1;
 	}
+	/* A password others can read: --check warns, the daemon refuses. */
+	char why[PATH_MAX + 160];
+	bool private = conf_secrets_private(&c, why, sizeof(why));
 	if (check) {
+		if (!private)
+			fprintf(stderr, "sstpc: warning: %s\n", why);
 		conf_print(&c, stdout);
+		secure_wipe(&c, sizeof(c));
 		return 0;
 	}
+	if (!private) {
+		fprintf(stderr, "sstpc: refusing to start: %s\n", why);
+		secure_wipe(&c, sizeof(c));
+		return 1;
+	}
+	int rc = secret_no_core_dumps();
+	if (rc < 0)
+		fprintf(stderr, "sstpc: cannot switch core dumps off: %s\n", strerror(-rc));
 	enum log_level lvl = (enum log_level)c.log_level;
 	if (level && !log_level_parse(level, &lvl)) {
 		fprintf(stderr, "sstpc: --log-level: expected error, warning, notice, info or debug\n");
+		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
 	log_setup(c.ifname, lvl, use_syslog);
 	struct loop *l = loop_new();
 	if (!l) {
 		log_err("cannot create the event loop");
+		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
 	struct session *s = session_new(&c, l, err, sizeof(err));
-	memset(c.password, 0, sizeof(c.password));
-	memset(c.proxy_password, 0, sizeof(c.proxy_password));
+	secure_wipe(c.password, sizeof(c.password));
+	secure_wipe(c.proxy_password, sizeof(c.proxy_password));
 	if (!s) {
 		log_err("%s", err);
 		loop_free(l);
@@ -60,7 +78,7 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 	struct control *ctl = control_open(c.ifname, s, l, err, sizeof(err));
 	if (!ctl)
 		log_warn("control socket: %s (show/connect/disconnect unavailable)", err);
-	int rc = session_run(s);
+	rc = session_run(s);
 	control_close(ctl);
 	session_free(s);
 	loop_free(l);

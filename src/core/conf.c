@@ -2,6 +2,7 @@
 
 #include "core/bytes.h"
 #include "core/log.h"
+#include "core/secret.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -696,13 +697,9 @@ static bool conf_check(struct conf_parser *p)
 	return true;
 }
 
-static bool conf_parse_st(struct conf_parser *p, const char *buf, size_t len)
+static bool conf_parse_lines(struct conf_parser *p, const char *buf, size_t len, char *words,
+			     size_t cap)
 {
-	conf_defaults(p->c);
-	if (len > CONF_MAX_FILE)
-		return conf_fail(p, "larger than 1 MiB");
-	static const size_t cap = CONF_MAX_LINE + CONF_MAX_WORDS + 2;
-	char words[CONF_MAX_LINE + CONF_MAX_WORDS + 2];
 	char *w[CONF_MAX_WORDS];
 	struct reader r;
 	rd_init(&r, buf, len);
@@ -723,6 +720,18 @@ static bool conf_parse_st(struct conf_parser *p, const char *buf, size_t len)
 			return false;
 	}
 	return conf_check(p);
+}
+
+/* The split words of the last line parsed may be a password: wiped. */
+static bool conf_parse_st(struct conf_parser *p, const char *buf, size_t len)
+{
+	conf_defaults(p->c);
+	if (len > CONF_MAX_FILE)
+		return conf_fail(p, "larger than 1 MiB");
+	char words[CONF_MAX_LINE + CONF_MAX_WORDS + 2];
+	bool ok = conf_parse_lines(p, buf, len, words, sizeof(words));
+	secure_wipe(words, sizeof(words));
+	return ok;
 }
 
 bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err, size_t errlen)
@@ -766,9 +775,6 @@ static bool conf_read_pwfile(struct conf_parser *p)
 		close(fd);
 		return conf_fail(p, "%s: '%s' is not a regular file", key, c->password_file);
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		log_warn("%s: password file '%s' is accessible by group or others (mode %03o)", p->name,
-			 c->password_file, (unsigned)(st.st_mode & 0777));
 	char buf[sizeof(c->password) + 2];
 	size_t len = 0;
 	while (len < sizeof(buf)) {
@@ -803,7 +809,7 @@ static bool conf_read_pwfile(struct conf_parser *p)
 		memcpy(c->password, buf, plen);
 		c->password[plen] = 0;
 	}
-	explicit_bzero(buf, sizeof(buf));
+	secure_wipe(buf, sizeof(buf));
 	return ok;
 }
 
@@ -839,7 +845,7 @@ bool conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	close(fd);
 	if (ok)
 		ok = conf_parse_st(&p, buf, len);
-	explicit_bzero(buf, len);
+	secure_wipe(buf, len);
 	free(buf);
 	if (ok && strlen(path) >= sizeof(c->path))
 		ok = conf_fail(&p, "file name too long");
@@ -981,4 +987,27 @@ void conf_print(const struct conf *c, FILE *out)
 	conf_put_uint(out, "reconnect backoff-max", c->backoff_max);
 	conf_put_uint(out, "reconnect max-fail", c->max_fail);
 	conf_put(out, "log-level", log_level_name((enum log_level)c->log_level));
+}
+
+/* A file that others may read holds no secret: the file that carried the
+ * password (the config itself when the password or the proxy password is
+ * inline, else the password file) must be closed to group and others. */
+static bool conf_file_private(const char *path, const char *what, char *msg, size_t len)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return true;
+	snprintf(msg, len, "%s %s holds a password and is accessible by group or others (mode %03o): "
+		 "chmod 600 %s", what, path, (unsigned)(st.st_mode & 0777), path);
+	return false;
+}
+
+bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
+{
+	bool inline_pw = (c->password[0] && !c->password_file[0]) || c->proxy_password[0];
+	if (inline_pw && c->path[0] && !conf_file_private(c->path, "config file", msg, len))
+		return false;
+	if (c->password_file[0] && !conf_file_private(c->password_file, "password file", msg, len))
+		return false;
+	return true;
 }

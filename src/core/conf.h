@@ -69,9 +69,14 @@ struct conf {
 /* Fills every default. */
 void conf_defaults(struct conf *c);
 /* Parses a file (reading password-file too). On error false, with
- * "FILE:LINE: what was expected" in err. Warnings (e.g. a password file
- * others can read) go through log_warn. */
+ * "FILE:LINE: what was expected" in err. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+/* False when a file that holds a secret of c (the config file with an
+ * inline password, the password file) is accessible by group or others,
+ * with "config file PATH holds a password and is accessible by group or
+ * others (mode 644): chmod 600 PATH" in msg. The daemon refuses to start
+ * then; --check only warns. */
+bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
 /* Parses a buffer; name is used in messages. Does not read password-file. */
 bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err, size_t errlen);
 /* Prints the effective configuration as VyOS paths, secrets masked. */

@@ -4,6 +4,7 @@
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/secret.h"
 
 enum { CHAP_CHALLENGE = 1, CHAP_RESPONSE = 2, CHAP_SUCCESS = 3, CHAP_FAILURE = 4 };
 
@@ -139,7 +140,7 @@ void chap_input(struct ppp *p, struct reader *r, uint64_t now)
 			uint8_t hlak[32];
 			mschap_client_hlak(p->password, p->nt_resp, hlak);
 			ppp_auth_success(p, PPP_AUTH_MSCHAPV2, hlak, now);
-			memset(hlak, 0, sizeof(hlak));
+			secure_wipe(hlak, sizeof(hlak));
 		} else {
 			ppp_auth_success(p, PPP_AUTH_CHAP_MD5, NULL, now);
 		}
@@ -182,9 +183,9 @@ bool mschapv2_srv_verify(struct ppp *p, const char *pw, const uint8_t chal[16],
 		  ppp_secret_eq(want, nt, 24) &&
 		  mschap_auth_response(pw, nt, peer_chal, chal, p->peer_name, s) &&
 		  mschap_client_hlak(pw, nt, hlak);
-	memset(want, 0, sizeof(want));
+	secure_wipe(want, sizeof(want));
 	if (!ok) {
-		memset(hlak, 0, 32);
+		secure_wipe(hlak, 32);
 		return false;
 	}
 	snprintf(success, 64, "%s M=Welcome", s);
@@ -262,14 +263,14 @@ void chap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 		char success[64];
 		uint8_t hlak[32];
 		if (known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, hlak)) {
-			memset(pw, 0, sizeof(pw));
+			secure_wipe(pw, sizeof(pw));
 			p->srv_state = CHAP_SRV_SUCCEEDED;
 			chap_srv_send(p, CHAP_SUCCESS, id, success, strlen(success), false, now);
 			ppp_auth_success(p, PPP_AUTH_MSCHAPV2, hlak, now);
-			memset(hlak, 0, sizeof(hlak));
+			secure_wipe(hlak, sizeof(hlak));
 			return;
 		}
-		memset(pw, 0, sizeof(pw));
+		secure_wipe(pw, sizeof(pw));
 		char fail[96];
 		size_t fl = mschapv2_srv_failure(p, fail, sizeof(fail));
 		p->srv_state = CHAP_SRV_FAILED;
@@ -283,8 +284,8 @@ void chap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 		chap_md5_response(id, pw, p->auth_chal, 16, want);
 		ok = ppp_secret_eq(want, val, 16);
 	}
-	memset(pw, 0, sizeof(pw));
-	memset(want, 0, sizeof(want));
+	secure_wipe(pw, sizeof(pw));
+	secure_wipe(want, sizeof(want));
 	if (ok) {
 		p->srv_state = CHAP_SRV_SUCCEEDED;
 		chap_srv_send(p, CHAP_SUCCESS, id, "Welcome", 7, false, now);

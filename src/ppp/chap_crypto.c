@@ -1,4 +1,5 @@
 #include "ppp/chap_crypto.h"
+#include "core/secret.h"
 
 #include <string.h>
 
@@ -92,7 +93,7 @@ bool mschap_nt_password_hash(const char *password, uint8_t hash[16])
 		return false;
 	}
 	md4(u, (size_t)n, hash);
-	memset(u, 0, sizeof(u));
+	secure_wipe(u, sizeof(u));
 	return true;
 }
 
@@ -130,8 +131,8 @@ static void des_encrypt(const uint8_t clear[8], const uint8_t k7[7], uint8_t out
 	Des des;
 	wc_Des_SetKey(&des, key, NULL, DES_ENCRYPTION);
 	wc_Des_EcbEncrypt(&des, out, clear, 8);
-	memset(&des, 0, sizeof(des));
-	memset(key, 0, sizeof(key));
+	secure_wipe(&des, sizeof(des));
+	secure_wipe(key, sizeof(key));
 }
 
 static void challenge_response(const uint8_t chal[8], const uint8_t pw_hash[16], uint8_t out[24])
@@ -141,7 +142,7 @@ static void challenge_response(const uint8_t chal[8], const uint8_t pw_hash[16],
 	des_encrypt(chal, z, out);
 	des_encrypt(chal, z + 7, out + 8);
 	des_encrypt(chal, z + 14, out + 16);
-	memset(z, 0, sizeof(z));
+	secure_wipe(z, sizeof(z));
 }
 
 bool mschap_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16],
@@ -154,7 +155,7 @@ bool mschap_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16]
 	}
 	mschap_challenge_hash(peer_chal, auth_chal, username, ch);
 	challenge_response(ch, h, out);
-	memset(h, 0, sizeof(h));
+	secure_wipe(h, sizeof(h));
 	return true;
 }
 
@@ -189,8 +190,8 @@ bool mschap_auth_response(const char *password, const uint8_t nt_response[24],
 		out[3 + 2 * i] = hex[d[i] & 15];
 	}
 	out[42] = 0;
-	memset(h, 0, sizeof(h));
-	memset(hh, 0, sizeof(hh));
+	secure_wipe(h, sizeof(h));
+	secure_wipe(hh, sizeof(hh));
 	return true;
 }
 
@@ -232,9 +233,9 @@ bool mschap_client_hlak(const char *password, const uint8_t nt_response[24], uin
 	/* the client sends with Magic2 and receives with Magic3 */
 	asymmetric_start_key(d, rfc3079_magic2, sizeof(rfc3079_magic2) - 1, hlak);
 	asymmetric_start_key(d, rfc3079_magic3, sizeof(rfc3079_magic3) - 1, hlak + 16);
-	memset(h, 0, sizeof(h));
-	memset(hh, 0, sizeof(hh));
-	memset(d, 0, sizeof(d));
+	secure_wipe(h, sizeof(h));
+	secure_wipe(hh, sizeof(hh));
+	secure_wipe(d, sizeof(d));
 	return true;
 }
 

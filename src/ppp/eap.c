@@ -5,6 +5,7 @@
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/secret.h"
 
 enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
 enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3, EAP_TYPE_MSCHAPV2 = 26 };
@@ -122,7 +123,7 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 			uint8_t hlak[32];
 			mschap_client_hlak(p->password, p->nt_resp, hlak);
 			ppp_auth_success(p, PPP_AUTH_EAP_MSCHAPV2, hlak, now);
-			memset(hlak, 0, sizeof(hlak));
+			secure_wipe(hlak, sizeof(hlak));
 		}
 		break;
 	case EAP_FAILURE:
@@ -226,7 +227,7 @@ static void eap_srv_mschap_response(struct ppp *p, struct reader *d, uint64_t no
 		bool known = named && ppp_get_secret(p, p->peer_name, pw, sizeof(pw));
 		char success[64];
 		bool ok = known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, p->srv_hlak);
-		memset(pw, 0, sizeof(pw));
+		secure_wipe(pw, sizeof(pw));
 		if (ok) {
 			p->srv_state = EAP_SRV_SUCCESS_REQ;
 			eap_srv_mschap_result(p, MSCHAPV2_OP_SUCCESS, msid, success, strlen(success),
@@ -272,7 +273,7 @@ void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 		if (type == EAP_TYPE_MSCHAPV2 && rd_u8(&d) == MSCHAPV2_OP_SUCCESS && rd_ok(&d)) {
 			eap_srv_final(p, EAP_SUCCESS, id);
 			ppp_auth_success(p, PPP_AUTH_EAP_MSCHAPV2, p->srv_hlak, now);
-			memset(p->srv_hlak, 0, sizeof(p->srv_hlak));
+			secure_wipe(p->srv_hlak, sizeof(p->srv_hlak));
 		}
 		break;
 	case EAP_SRV_FAILURE_REQ:

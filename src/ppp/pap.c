@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ppp/ppp_internal.h"
+#include "core/secret.h"
 
 enum { PAP_AUTH_REQ = 1, PAP_AUTH_ACK = 2, PAP_AUTH_NAK = 3 };
 
@@ -23,7 +24,7 @@ static void pap_send(struct ppp *p, uint64_t now)
 	wr_bytes(&w, p->password, pl);
 	if (wr_ok(&w))
 		ppp_send(p, PPP_PROTO_PAP, buf, w.len);
-	memset(buf, 0, sizeof(buf));
+	secure_wipe(buf, sizeof(buf));
 	p->auth_tries++;
 	p->auth_deadline = now + p->lcp.restart_ms;
 }
@@ -119,7 +120,7 @@ void pap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 	bool ok = ppp_take_peer_name(p, user, ul) &&
 		  ppp_get_secret(p, p->peer_name, secret, sizeof(secret)) &&
 		  strlen(secret) == pl && ppp_secret_eq(secret, pw, pl);
-	memset(secret, 0, sizeof(secret));
+	secure_wipe(secret, sizeof(secret));
 	if (ok) {
 		pap_srv_reply(p, PAP_AUTH_ACK, id, "Welcome");
 		p->srv_state = PAP_SRV_ACKED;

@@ -8,6 +8,7 @@
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/secret.h"
 
 /* First IPCP / IPV6CP Configure-Request retransmission; later ones double
  * up to the restart timer. */
@@ -122,7 +123,7 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 	p->auth_deadline = UINT64_MAX;
 	/* the session must see this before the first NCP frame leaves */
 	p->ops->event(p->ctx, PPP_EV_AUTH_OK, &info);
-	memset(&info, 0, sizeof(info));
+	secure_wipe(&info, sizeof(info));
 	if (p->dead || p->phase != PHASE_AUTHENTICATE)
 		return;
 	p->phase = PHASE_NETWORK;
@@ -233,10 +234,10 @@ void ppp_free(struct ppp *p)
 {
 	if (!p)
 		return;
-	memset(p->password, 0, sizeof(p->password));
-	memset(p->nt_resp, 0, sizeof(p->nt_resp));
-	memset(p->srv_pkt, 0, sizeof(p->srv_pkt));
-	memset(p->srv_hlak, 0, sizeof(p->srv_hlak));
+	secure_wipe(p->password, sizeof(p->password));
+	secure_wipe(p->nt_resp, sizeof(p->nt_resp));
+	secure_wipe(p->srv_pkt, sizeof(p->srv_pkt));
+	secure_wipe(p->srv_hlak, sizeof(p->srv_hlak));
 	free(p);
 }
 

@@ -25,6 +25,8 @@
 #include "tun/gso.h"
 #include "tun/ra.h"
 #include "tun/tun.h"
+#include "core/secret.h"
+#include "session/control.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
  * record plus room for one more maximal SSTP packet. */
@@ -1267,6 +1269,10 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: %s: keeping the running configuration", err);
 		goto out;
 	}
+	if (!conf_secrets_private(n, err, sizeof(err))) {
+		log_err("SIGHUP: %s; keeping the running configuration", err);
+		goto out;
+	}
 	if (strcmp(n->ifname, s->conf.ifname) != 0) {
 		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
 			"configuration", s->conf.ifname, n->ifname);
@@ -1318,7 +1324,7 @@ static void session_reload(struct session *s)
 		session_close(s);
 	}
 out:
-	memset(n, 0, sizeof(*n)); /* the password */
+	secure_wipe(n, sizeof(*n)); /* the password */
 	free(n);
 }
 
@@ -1328,6 +1334,8 @@ static void on_signal(void *arg, int signo)
 	if (signo == SIGTERM || signo == SIGINT) {
 		log_notice("%s: closing the tunnel", signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		s->stopping = true;
+		if (s->nc)
+			netcfg_set_stopping(s->nc); /* DNS helpers: no long waits */
 		notify_send("STOPPING=1");
 		session_close(s);
 	} else if (signo == SIGHUP && !s->stopping) {
@@ -1436,6 +1444,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	netcfg_set_route_table(s->nc, vrf_table);
+	netcfg_set_state_dir(s->nc, control_dir()); /* restores resolv.conf after a crash */
 	rc = loop_add_fd(l, s->tun_fd, 0, on_tun, s);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
@@ -1475,7 +1484,7 @@ void session_free(struct session *s)
 	free(s->out);
 	free(s->in_alloc);
 	free(s->gso_buf);
-	memset(&s->conf, 0, sizeof(s->conf)); /* the password */
+	secure_wipe(&s->conf, sizeof(s->conf)); /* the password */
 	free(s);
 }
 

@@ -3,6 +3,7 @@
 #include "sstp/sstp.h"
 
 #include "core/bytes.h"
+#include "core/secret.h"
 
 #include <string.h>
 #include <wolfssl/wolfcrypt/hmac.h>
@@ -80,6 +81,6 @@ bool sstp_build_call_connected(uint8_t out[112], int hash, const uint8_t nonce[3
 	bool ok = sstp_cmk(hash, hlak, cmk) && sstp_compound_mac(hash, cmk, out, 112, mac);
 	if (ok)
 		memcpy(out + 80, mac, hl);
-	memset(cmk, 0, sizeof(cmk));
+	secure_wipe(cmk, sizeof(cmk));
 	return ok;
 }

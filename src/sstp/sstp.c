@@ -4,6 +4,7 @@
 #include "sstp/sstp.h"
 
 #include "core/bytes.h"
+#include "core/secret.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,7 +158,7 @@ void sstp_free(struct sstp *s)
 {
 	if (!s)
 		return;
-	memset(s->hlak, 0, sizeof(s->hlak));
+	secure_wipe(s->hlak, sizeof(s->hlak));
 	free(s);
 }
 
@@ -344,7 +345,7 @@ static void server_connected(struct sstp *s, const uint8_t *pkt, size_t len,
 	memset(copy + mac_off, 0, 32);
 	uint8_t cmk[32], mac[32];
 	bool ok = sstp_cmk(hash, s->hlak, cmk) && sstp_compound_mac(hash, cmk, copy, len, mac);
-	memset(cmk, 0, sizeof(cmk));
+	secure_wipe(cmk, sizeof(cmk));
 	uint8_t diff = 0;
 	for (size_t i = 0; i < hl; i++)
 		diff |= (uint8_t)(mac[i] ^ pkt[mac_off + i]);

@@ -519,6 +519,24 @@ static bool tls_is_ip_literal(const char *s)
 	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
 }
 
+/* What the client offers. TLS 1.3: its AEAD suites, as wolfSSL orders
+ * them. TLS 1.2: only ECDHE (forward secrecy) with an AEAD cipher. No CBC
+ * (padding oracles, SHA-1 MACs), no static RSA key exchange (no forward
+ * secrecy), no finite-field DHE (small or shared groups), and no 3DES: the
+ * library is built with DES for MS-CHAP, which would otherwise put 3DES
+ * suites into the ClientHello. */
+#if defined(HAVE_CHACHA) && defined(HAVE_POLY1305)
+#define TLS13_CHACHA ":TLS13-CHACHA20-POLY1305-SHA256"
+#define TLS12_CHACHA ":ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#else
+#define TLS13_CHACHA ""
+#define TLS12_CHACHA ""
+#endif
+static const char tls_client_ciphers[] =
+    "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384" TLS13_CHACHA
+    ":ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+    ":ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384" TLS12_CHACHA;
+
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen)
 {
 	if (!tls_global_init()) {
@@ -561,6 +579,10 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 	}
 	if (wolfSSL_CTX_SetMinVersion(t->own_ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
 		snprintf(err, errlen, "cannot set TLS 1.2 as the minimum version");
+		goto fail;
+	}
+	if (wolfSSL_CTX_set_cipher_list(t->own_ctx, tls_client_ciphers) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot set the TLS cipher suites");
 		goto fail;
 	}
 	if (have_ca) {

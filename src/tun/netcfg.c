@@ -5,7 +5,9 @@
 #include "tun/tun.h"
 
 #include "core/log.h"
+#include "tun/helper.h"
 #include "tun/nl.h"
+#include "tun/resolvfile.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -19,7 +21,12 @@
 #include <unistd.h>
 
 #define NETCFG_SYSCTL_MAX 128
-#define NETCFG_FILE_MAX (64 * 1024)
+#define NETCFG_FILE_MAX DNSBACKUP_FILE_MAX
+/* resolvconf and resolvectl normally return within milliseconds; 5 s is
+ * for a slow router running its update hooks. Once the daemon is stopping,
+ * a helper gets only what keeps SIGTERM's answer within a second. */
+#define NETCFG_HELPER_MS 5000
+#define NETCFG_HELPER_STOP_MS 300
 
 enum netcfg_kind {
 	REC_ADDR,
@@ -57,6 +64,9 @@ struct netcfg {
 	uint8_t route_proto;
 	uint32_t route_table;
 	char resolv_path[256];
+	char state_dir[200];   /* where the resolv.conf backup lives; "" = none */
+	bool stopping;         /* helpers get NETCFG_HELPER_STOP_MS */
+	const char *resolvconf_override; /* SSTPC_RESOLVCONF, for tests */
 	struct netcfg_rec *recs;
 	size_t n, cap;
 };
@@ -71,10 +81,42 @@ struct netcfg *netcfg_new(const char *ifname, int ifindex)
 	memcpy(nc->ifname, ifname, strlen(ifname) + 1);
 	nc->ifindex = ifindex;
 	nc->route_proto = NL_RTPROT_DEFAULT;
+	/* For tests: a resolv.conf of their own means the file backend; a
+	 * resolvconf of their own (a script that hangs) the resolvconf one. */
 	const char *rp = getenv("SSTPC_RESOLV_CONF");
 	if (!rp || !*rp || netcfg_set_resolv_path(nc, rp) < 0)
 		netcfg_set_resolv_path(nc, "/etc/resolv.conf");
+	else
+		nc->dns_backend = NETCFG_DNS_FILE;
+	const char *rc = getenv("SSTPC_RESOLVCONF");
+	if (rc && rc[0] == '/') {
+		nc->resolvconf_override = rc;
+		nc->dns_backend = NETCFG_DNS_RESOLVCONF;
+	}
 	return nc;
+}
+
+void netcfg_set_state_dir(struct netcfg *nc, const char *dir)
+{
+	if (!dir || strlen(dir) >= sizeof(nc->state_dir)) {
+		nc->state_dir[0] = 0;
+		return;
+	}
+	memcpy(nc->state_dir, dir, strlen(dir) + 1);
+	rf_backup_recover(nc->state_dir, nc->ifname);
+}
+
+void netcfg_set_stopping(struct netcfg *nc)
+{
+	nc->stopping = true;
+}
+
+static int run_helper(struct netcfg *nc, char *const argv[], const char *input)
+{
+	int ret = helper_run(argv, input, nc->stopping ? NETCFG_HELPER_STOP_MS : NETCFG_HELPER_MS);
+	if (ret == -EINTR)
+		nc->stopping = true;
+	return ret;
 }
 
 void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b)
@@ -326,53 +368,6 @@ int netcfg_sysctl(struct netcfg *nc, const char *path, const char *value)
 
 /* ---- DNS ----------------------------------------------------------------- */
 
-static int run_cmd(char *const argv[], const char *input)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		dup2(pfd[0], 0);
-		int dn = open("/dev/null", O_WRONLY);
-		if (dn >= 0)
-			dup2(dn, 1);
-		/* the daemon blocks its signals for signalfd; the helper and
-		 * whatever its hooks restart must not inherit that */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[0]);
-	if (input) {
-		size_t n = strlen(input), off = 0;
-		while (off < n) {
-			ssize_t w = write(pfd[1], input + off, n - off);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-	}
-	close(pfd[1]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		log_warn("%s exited with status %d", argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		return -EIO;
-	}
-	return 0;
-}
-
 static const char *find_exe(const char *const *cands)
 {
 	for (; *cands; cands++)
@@ -385,89 +380,9 @@ static const char *const resolvectl_paths[] = {"/usr/bin/resolvectl", "/bin/reso
 static const char *const resolvconf_paths[] = {"/usr/sbin/resolvconf", "/sbin/resolvconf",
 					       "/usr/bin/resolvconf", NULL};
 
-/* Reads a whole file (bounded). *buf NULL and 0 returned if it is missing. */
-static int file_read(const char *path, uint8_t **buf, size_t *len)
+static const char *resolvconf_exe(const struct netcfg *nc)
 {
-	*buf = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	uint8_t *b = malloc(NETCFG_FILE_MAX);
-	if (!b) {
-		close(fd);
-		return -ENOMEM;
-	}
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, b + n, NETCFG_FILE_MAX - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(b);
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == NETCFG_FILE_MAX) {
-			free(b);
-			close(fd);
-			return -EFBIG;
-		}
-	}
-	close(fd);
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Replaces the file's bytes: atomically through a temp file and rename when
- * the path is a plain file; in place when rename cannot work (a bind-mounted
- * /etc/resolv.conf in a container gives EBUSY) or the path is a symlink
- * (rename would replace the link with a file). */
-static int file_replace(const char *path, const uint8_t *p, size_t n)
-{
-	struct stat st;
-	bool have = lstat(path, &st) == 0;
-	if (!have || S_ISREG(st.st_mode)) {
-		char tmp[300];
-		snprintf(tmp, sizeof(tmp), "%s.sstpc-tmp", path);
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			if (have)
-				fchmod(fd, st.st_mode & 07777);
-			int ret = write_all(fd, p, n);
-			if (!ret && fsync(fd) < 0)
-				ret = -errno;
-			close(fd);
-			if (!ret && rename(tmp, path) == 0)
-				return 0;
-			unlink(tmp);
-		}
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	int ret = write_all(fd, p, n);
-	close(fd);
-	return ret;
+	return nc->resolvconf_override ? nc->resolvconf_override : find_exe(resolvconf_paths);
 }
 
 static bool is_nameserver_line(const uint8_t *l, size_t n)
@@ -495,6 +410,23 @@ static int ns_lines(char *out, size_t cap, const uint32_t *v4, int n4)
 	return (int)len;
 }
 
+/* Before the file changes, the original goes to the run directory, so that
+ * the next start restores it if this run ends without its undo. Without it
+ * the change is still made: DNS matters more than crash recovery. */
+static void save_backup(struct netcfg *nc, bool existed, const uint8_t *old, size_t oldlen,
+			const uint8_t *ours, size_t len)
+{
+	if (!nc->state_dir[0])
+		return;
+	struct dns_backup b = {.existed = existed, .orig = old, .orig_len = oldlen, .ours = ours,
+			       .ours_len = len};
+	snprintf(b.path, sizeof(b.path), "%s", nc->resolv_path);
+	int ret = rf_backup_save(nc->state_dir, nc->ifname, &b);
+	if (ret < 0)
+		log_warn("%s: cannot save a backup of %s (it will not be restored after a crash): %s",
+			 nc->state_dir, nc->resolv_path, strerror(-ret));
+}
+
 static int dns_file(struct netcfg *nc, const char *ns, size_t nslen)
 {
 	struct netcfg_rec *r = rec_slot(nc);
@@ -502,7 +434,7 @@ static int dns_file(struct netcfg *nc, const char *ns, size_t nslen)
 		return -ENOMEM;
 	uint8_t *old;
 	size_t oldlen;
-	int ret = file_read(nc->resolv_path, &old, &oldlen);
+	int ret = rf_read(nc->resolv_path, NETCFG_FILE_MAX, &old, &oldlen);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
 	bool existed = ret == 0;
@@ -526,8 +458,11 @@ static int dns_file(struct netcfg *nc, const char *ns, size_t nslen)
 		}
 		i = end;
 	}
-	ret = file_replace(nc->resolv_path, ours, len);
+	save_backup(nc, existed, old, oldlen, ours, len);
+	ret = rf_replace(nc->resolv_path, ours, len);
 	if (ret < 0) {
+		if (nc->state_dir[0])
+			rf_backup_remove(nc->state_dir, nc->ifname);
 		free(old);
 		free(ours);
 		return ret;
@@ -552,7 +487,7 @@ int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4)
 		return 0;
 	enum netcfg_dns_backend b = nc->dns_backend;
 	const char *resolvectl = find_exe(resolvectl_paths);
-	const char *resolvconf = find_exe(resolvconf_paths);
+	const char *resolvconf = resolvconf_exe(nc);
 	if (b == NETCFG_DNS_AUTO) {
 		if (resolvectl && access("/run/systemd/resolve", F_OK) == 0)
 			b = NETCFG_DNS_RESOLVECTL;
@@ -584,7 +519,7 @@ int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4)
 			argc++;
 		}
 		argv[argc] = NULL;
-		ret = run_cmd(argv, NULL);
+		ret = run_helper(nc, argv, NULL);
 		r->kind = REC_DNS_RESOLVECTL;
 	} else {
 		if (!resolvconf)
@@ -592,13 +527,15 @@ int netcfg_dns(struct netcfg *nc, const uint32_t *v4, int n4)
 		char name[IF_NAMESIZE + 8];
 		snprintf(name, sizeof(name), "%s.sstpc", nc->ifname);
 		char *argv[] = {(char *)resolvconf, "-a", name, NULL};
-		ret = run_cmd(argv, ns);
+		ret = run_helper(nc, argv, ns);
 		r->kind = REC_DNS_RESOLVCONF;
 	}
-	if (ret < 0)
+	/* A helper killed half-way may have made its change: journaled, so
+	 * that the undo's revert (harmless when nothing was added) runs. */
+	if (ret < 0 && ret != -ETIMEDOUT && ret != -EINTR)
 		return ret;
 	nc->n++;
-	return 0;
+	return ret;
 }
 
 /* ---- undo ---------------------------------------------------------------- */
@@ -607,7 +544,7 @@ static void undo_dns_file(struct netcfg *nc, struct netcfg_rec *r)
 {
 	uint8_t *cur;
 	size_t curlen;
-	int ret = file_read(nc->resolv_path, &cur, &curlen);
+	int ret = rf_read(nc->resolv_path, NETCFG_FILE_MAX, &cur, &curlen);
 	bool ours =
 	    ret == 0 && curlen == r->u.file.ours_len && memcmp(cur, r->u.file.ours, curlen) == 0;
 	free(cur);
@@ -619,7 +556,7 @@ static void undo_dns_file(struct netcfg *nc, struct netcfg_rec *r)
 	if (!r->u.file.existed)
 		ret = unlink(nc->resolv_path) < 0 ? -errno : 0;
 	else
-		ret = file_replace(nc->resolv_path, r->u.file.backup, r->u.file.backup_len);
+		ret = rf_replace(nc->resolv_path, r->u.file.backup, r->u.file.backup_len);
 	if (ret < 0)
 		log_warn("restoring %s: %s", nc->resolv_path, strerror(-ret));
 }
@@ -652,21 +589,23 @@ static void undo_one(struct netcfg *nc, struct netcfg_rec *r)
 	}
 	case REC_DNS_FILE:
 		undo_dns_file(nc, r);
+		if (nc->state_dir[0])
+			rf_backup_remove(nc->state_dir, nc->ifname);
 		free(r->u.file.backup);
 		free(r->u.file.ours);
 		break;
 	case REC_DNS_RESOLVCONF: {
-		const char *exe = find_exe(resolvconf_paths);
+		const char *exe = resolvconf_exe(nc);
 		char name[IF_NAMESIZE + 8];
 		snprintf(name, sizeof(name), "%s.sstpc", nc->ifname);
 		char *argv[] = {(char *)exe, "-d", name, NULL};
-		ret = exe ? run_cmd(argv, NULL) : -ENOENT;
+		ret = exe ? run_helper(nc, argv, NULL) : -ENOENT;
 		break;
 	}
 	case REC_DNS_RESOLVECTL: {
 		const char *exe = find_exe(resolvectl_paths);
 		char *argv[] = {(char *)exe, "revert", nc->ifname, NULL};
-		ret = exe ? run_cmd(argv, NULL) : -ENOENT;
+		ret = exe ? run_helper(nc, argv, NULL) : -ENOENT;
 		break;
 	}
 	}

@@ -59,6 +59,13 @@ void netcfg_set_dns_backend(struct netcfg *nc, enum netcfg_dns_backend b);
  * environment variable SSTPC_RESOLV_CONF, read by netcfg_new, overrides). */
 int netcfg_set_resolv_path(struct netcfg *nc, const char *path);
 /* Routing protocol number for our routes (default RTPROT_STATIC). */
+/* The daemon's run directory: the resolv.conf backup lives there while the
+ * file is changed. Setting it also restores what a previous run that did not
+ * end cleanly left changed (resolvfile.h). Unset: no backup on disk. */
+void netcfg_set_state_dir(struct netcfg *nc, const char *dir);
+/* The daemon is stopping: DNS helpers (resolvconf, resolvectl) get a short
+ * deadline from now on, so that SIGTERM is answered within a second. */
+void netcfg_set_stopping(struct netcfg *nc);
 void netcfg_set_route_proto(struct netcfg *nc, uint8_t proto);
 /* Table for routes through the tunnel (0 = main): a VRF's table when the
  * device is enslaved to one, so they sit beside its connected routes. */

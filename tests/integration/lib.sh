@@ -2,6 +2,9 @@
 # root, makes its own network namespaces, and leaves nothing behind: what it
 # creates is registered here and removed on exit, pass or fail.
 set -uo pipefail
+# Configs written by tests hold passwords inline; the daemon refuses a
+# password file or config that group or others can read.
+umask 077
 
 T_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 SRC=${SSTPC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}

@@ -613,7 +613,7 @@ START_TEST(load_password_file)
 	ck_assert_str_eq(C.password, "hunter2");
 	ck_assert_str_eq(C.password_file, pw);
 	ck_assert_str_eq(C.path, conf_path);
-	/* mode 0644 only warns */
+	/* mode 0644 still loads: refusing it is the daemon's decision */
 	write_file(pw, "pw-no-newline", 0644);
 	snprintf(text, sizeof(text), "server x\nauthentication username a\nauthentication password-file %s\n", pw);
 	write_file(conf_path, text, 0600);
@@ -653,6 +653,47 @@ START_TEST(load_password_file)
 	snprintf(msg, sizeof(msg), "%s: cannot open: No such file or directory", conf_path);
 	ck_assert_str_eq(err, msg);
 	unlink(pw);
+	rmdir(tmpdir);
+}
+END_TEST
+
+/* A password in a file others can read: found and named, for the config
+ * file holding it inline and for the password file. */
+START_TEST(secrets_in_open_files)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	char conf_path[128], pw[128], text[512], err[512], msg[512], want[512];
+	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
+	snprintf(pw, sizeof(pw), "%s/pw", tmpdir);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password s3\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
+	chmod(conf_path, 0640);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "config file %s holds a password and is accessible by group or "
+		 "others (mode 640): chmod 600 %s", conf_path, conf_path);
+	ck_assert_str_eq(msg, want);
+	/* the proxy password is a secret too */
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password-file pw\n"
+		   "http-proxy 10.0.0.1:3128\nhttp-proxy username u\nhttp-proxy password pp\n", 0604);
+	write_file(pw, "hunter2\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	ck_assert_ptr_nonnull(strstr(msg, "(mode 604)"));
+	/* the password in its own file: the config may be world-readable */
+	snprintf(text, sizeof(text), "server x\nauthentication username a\nauthentication password-file %s\n",
+		 pw);
+	write_file(conf_path, text, 0644);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
+	chmod(pw, 0644);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "password file %s holds a password and is accessible by group or "
+		 "others (mode 644): chmod 600 %s", pw, pw);
+	ck_assert_str_eq(msg, want);
+	unlink(pw);
+	unlink(conf_path);
 	rmdir(tmpdir);
 }
 END_TEST
@@ -703,6 +744,7 @@ int main(void)
 	tcase_add_test(tc, size_limits);
 	tcase_add_test(tc, print_masks_secrets_and_roundtrips);
 	tcase_add_test(tc, load_password_file);
+	tcase_add_test(tc, secrets_in_open_files);
 	tcase_add_test(tc, example_configs);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
