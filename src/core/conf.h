@@ -67,10 +67,18 @@ struct conf {
 
 /* Fills every default. */
 void conf_defaults(struct conf *c);
-/* Parses a file (reading password-file too). On error false, with
+/* Parses a file (reading password-file too, and checking that the
+ * ssl ca-certificate file can be opened). On error false, with
  * "FILE:LINE: what was expected" in err. Warnings (e.g. a password file
  * others can read) go through log_warn. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+/* Where some keys were given (0: not given), for checks made outside the
+ * parser that still name FILE:LINE (the CLI's --check). */
+struct conf_lines {
+	unsigned vrf, ca_file, password_file;
+};
+/* conf_load, also reporting those lines (lines may be NULL). */
+bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);
 /* Parses a buffer; name is used in messages. Does not read password-file. */
 bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err, size_t errlen);
 /* Prints the effective configuration as VyOS paths, secrets masked. */
