@@ -6,6 +6,7 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       autoconf automake libtool dpkg-dev ca-certificates
       iproute2 iputils-ping iperf3 tcpdump openssl python3 procps psmisc
       kmod util-linux netcat-openbsd socat man-db jq
+      python3-tabulate   # t_ops_vyos_show: VyOS's own table code as the oracle
       qemu-system-x86 cpio)   # t_vm_vrf: VRF in a QEMU guest (shared/vm)
 missing=()
 for p in "${PKGS[@]}"; do
