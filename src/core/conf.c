@@ -2,6 +2,7 @@
 
 #include "core/bytes.h"
 #include "core/log.h"
+#include "core/punycode.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -164,9 +165,28 @@ static bool conf_set_str(char *dst, size_t size, const char *v)
 	return true;
 }
 
-static bool conf_chk_host(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+/* server / ssl server-name: an IP literal or a host name as a resolver
+ * takes it; an internationalised name is kept in its ASCII (xn--) form,
+ * which is what DNS, SNI and certificates carry. */
+static bool conf_h_host(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
-	return conf_is_host(v[0]) ? true : conf_expected(p, o, v[0]);
+	char ace[256];
+	const char *host = v[0];
+	bool non_ascii = false;
+	for (const char *q = host; *q; q++)
+		non_ascii = non_ascii || (unsigned char)*q >= 0x80;
+	if (non_ascii) {
+		if (!punycode_host(host, ace, sizeof(ace)))
+			return conf_fail(p, "%s: '%.64s' is not a valid internationalised host name", o->key, host);
+		host = ace;
+	}
+	size_t n = strlen(host);
+	if (n >= o->size || !conf_is_host(host))
+		return conf_expected(p, o, v[0]);
+	char *field = (char *)p->c + o->off;
+	memset(field, 0, o->size);
+	memcpy(field, host, n);
+	return true;
 }
 
 /* VyOS accepts `.{0,255}`: an empty description clears the alias. */
@@ -502,14 +522,14 @@ static bool conf_h_pwfile(struct conf_parser *p, const struct conf_opt *o, char 
 
 static const struct conf_opt conf_opts[] = {
 	{ "interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false },
-	{ "server", CONF_STR, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_chk_host, false },
+	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_host, false },
 	{ "port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false },
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
 	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
 	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
-	{ "ssl server-name", CONF_STR, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_chk_host, false },
+	{ "ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
 	{ "description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters", conf_h_description, false },
 	{ "mtu", CONF_UINT, F(mtu), 68, 4087, NULL, NULL, false },

@@ -416,6 +416,13 @@ START_TEST(hosts_and_proxy)
 	/* what a resolver takes: underscores too */
 	ok_base("server _sstp.vpn_1.example\n");
 	ck_assert_str_eq(C.server, "_sstp.vpn_1.example");
+	/* IDN: kept in the form DNS, SNI and certificates use */
+	ok_base("server 'vpn.m\xc3\xbcnchen.example'\nssl server-name b\xc3\xbc" "cher.example\n");
+	ck_assert_str_eq(C.server, "vpn.xn--mnchen-3ya.example");
+	ck_assert_str_eq(C.server_name, "xn--bcher-kva.example");
+	fails_base("server a\xc0\xaf" "b\n", "t.conf:4: server: 'a\xc0\xaf" "b' is not a valid internationalised host name");
+	fails_base("server 'b\xc3\xbc cher'\n",
+		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got 'b\xc3\xbc cher'");
 	ok_base("http-proxy [2001:db8::5]:8080\n");
 	ck_assert_str_eq(C.proxy_host, "2001:db8::5");
 	ck_assert_uint_eq(C.proxy_port, 8080);
