@@ -942,6 +942,7 @@ static void session_teardown(struct session *s)
 		return;
 	}
 	s->restart = false;
+	s->restart_why = NULL;
 	if (s->admin_down) {
 		log_notice("disconnected%s%s", s->error[0] ? ": " : "", s->error);
 		s->state = SESSION_IDLE;
