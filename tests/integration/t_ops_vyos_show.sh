@@ -10,8 +10,9 @@
 # - the summary table as interfaces.py formats it, IPv4 and IPv6 listed;
 # - `detail`, `statistics` (pppstats' columns), `log`, and
 #   `clear interfaces connection sstpc0` (a new session, tunnel back up);
-# - a second sstpc0 in another namespace with the same run directory: each
-#   `show` answers for the tunnel of its own namespace.
+# - a second sstpc0 in another namespace with the same run directory, up
+#   at the same time: each `show` and `clear` reaches the tunnel of its own
+#   namespace.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip
 PY=/usr/bin/python3 # Debian's, where python3-tabulate lives
@@ -173,24 +174,38 @@ ip netns exec "$CNS" ping -c 1 -W 2 "$SD_LOCAL" >/dev/null 2>&1 && ok "ping afte
 grep -q "reconnecting at the administrator's request" "$T_TMP/c.log" && ok "the reason is logged" \
     || fail "no reason logged for the reconnect"
 
-# --- a second sstpc0 in another namespace, same run directory
+# --- a second sstpc0 (bob) in another namespace, same run directory, to
+# the same server over a veth of its own
 mk_netns "$CNS2"
-sd_conf "$T_TMP/d.conf" "disable" "description 'Other tenant'"
-bg "$CNS2" "$T_TMP/d.log" env SSTPC_RUN_DIR="$RUN" "$SSTPC" -c "$T_TMP/d.conf"
+veth_pair "$CNS2" 10.200.9.1/24 "$SNS" 10.200.9.2/24
+ip -n "$CNS2" route add 10.200.8.0/24 via 10.200.9.2
+sd_conf "$T_TMP/d.conf" "description 'Other tenant'"
+sed -i -e "s/^authentication username .*/authentication username $SD_USER2/" \
+    -e "s/^authentication password .*/authentication password '$SD_PASSWORD2'/" "$T_TMP/d.conf"
+bg "$CNS2" "$T_TMP/d.log" env SSTPC_RUN_DIR="$RUN" SSTPC_RESOLV_CONF="$T_TMP/resolv2" "$SSTPC" -c "$T_TMP/d.conf"
 D_PID=$BG_PID
-wait_for 10 sh -c "ip netns exec $CNS2 env SSTPC_RUN_DIR=$RUN $SSTPC show interfaces sstpc sstpc0 >/dev/null 2>&1" \
-    && ok "second sstpc0 answers in its namespace" || { cat "$T_TMP/d.log" >&2; fail "second sstpc0: no control socket"; }
+wait_for 15 has_addr "$CNS2" sstpc0 && ok "second sstpc0 up: $(tunnel_addr "$CNS2" sstpc0)" \
+    || { cat "$T_TMP/d.log" >&2; fail "second sstpc0 not up"; }
 grep -q "in use" "$T_TMP/d.log" && fail "control socket collision: $(grep 'in use' "$T_TMP/d.log")" \
     || ok "no control socket collision"
+[ "$(ls "$RUN" | grep -c '^sstpc0\.[0-9]*\.sock$')" = 2 ] && ok "two sockets in one run directory: $(ls "$RUN" | tr '\n' ' ')" \
+    || fail "run directory: $(ls "$RUN")"
+B4=$(tunnel_addr "$CNS2" sstpc0)
 cli "$CNS2" show interfaces sstpc sstpc0 > "$T_TMP/show2.txt" 2>&1
-grep -q "Description: Other tenant" "$T_TMP/show2.txt" && grep -q "^    state disconnected$" "$T_TMP/show2.txt" \
-    && ok "namespace 2: its own disabled sstpc0" || fail "namespace 2: $(cat "$T_TMP/show2.txt")"
+grep -q "Description: Other tenant" "$T_TMP/show2.txt" && grep -q "^    ipv4 $B4 peer" "$T_TMP/show2.txt" \
+    && ok "namespace 2: its own sstpc0 ($B4)" || fail "namespace 2: $(cat "$T_TMP/show2.txt")"
 cli "$CNS" show interfaces sstpc sstpc0 > "$T_TMP/show1.txt" 2>&1
-grep -q "Description: Branch uplink" "$T_TMP/show1.txt" && grep -q "^    state connected$" "$T_TMP/show1.txt" \
-    && ok "namespace 1: still its own connected sstpc0" || fail "namespace 1: $(cat "$T_TMP/show1.txt")"
+A4=$(tunnel_addr "$CNS" sstpc0)
+grep -q "Description: Branch uplink" "$T_TMP/show1.txt" && grep -q "^    ipv4 $A4 peer" "$T_TMP/show1.txt" \
+    && [ "$A4" != "$B4" ] && ok "namespace 1: its own sstpc0 ($A4)" || fail "namespace 1: $(cat "$T_TMP/show1.txt")"
 cli "$CNS2" show interfaces sstpc > "$T_TMP/table2.txt"
-grep -Eq "^sstpc0 +- +A/D +Other tenant$" "$T_TMP/table2.txt" && [ "$(grep -c '^sstpc' "$T_TMP/table2.txt")" = 1 ] \
+grep -Eq "^sstpc0 +$B4/32 +u/u +Other tenant$" "$T_TMP/table2.txt" && [ "$(grep -c '^sstpc' "$T_TMP/table2.txt")" = 1 ] \
     && ok "namespace 2's table lists only its own" || fail "namespace 2 table: $(cat "$T_TMP/table2.txt")"
+cli "$CNS2" clear interfaces connection sstpc0 >/dev/null && ok "clear in namespace 2" || fail "clear in namespace 2"
+wait_for 15 grep -q "reconnecting at the administrator" "$T_TMP/d.log" && ok "namespace 2's daemon reconnects" \
+    || fail "namespace 2's daemon did not get the clear"
+[ "$(grep -c "reconnecting at the administrator" "$T_TMP/c.log")" = 1 ] && ok "namespace 1's daemon untouched" \
+    || fail "namespace 1's daemon got the second clear"
 
 stop_pid "$D_PID" 10; [ "$STOP_RC" = 0 ] || fail "second client: exit $STOP_RC"
 stop_client "$SC_PID" "$CNS" sstpc0 "client"
