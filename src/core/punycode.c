@@ -4,7 +4,15 @@
 #include <string.h>
 
 /* RFC 3492 section 5: the Punycode parameters. */
-enum { PC_BASE = 36, PC_TMIN = 1, PC_TMAX = 26, PC_SKEW = 38, PC_DAMP = 700, PC_BIAS = 72, PC_N = 128 };
+enum {
+	PC_BASE = 36,
+	PC_TMIN = 1,
+	PC_TMAX = 26,
+	PC_SKEW = 38,
+	PC_DAMP = 700,
+	PC_BIAS = 72,
+	PC_N = 128
+};
 #define PC_MAX_LABEL 63
 #define PC_MAX_CP 64 /* more code points than this cannot fit in 63 bytes */
 
@@ -12,8 +20,12 @@ enum { PC_BASE = 36, PC_TMIN = 1, PC_TMAX = 26, PC_SKEW = 38, PC_DAMP = 700, PC_
  * or 0 when it is not the shortest valid form. */
 static size_t pc_utf8(const unsigned char *s, size_t left, uint32_t *cp)
 {
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t n = s[0] < 0x80		   ? 1
+		   : (s[0] & 0xe0) == 0xc0 ? 2
+		   : (s[0] & 0xf0) == 0xe0 ? 3
+		   : (s[0] & 0xf8) == 0xf0 ? 4
+					   : 0;
 	if (n == 0 || n > left)
 		return 0;
 	uint32_t v = n == 1 ? s[0] : (uint32_t)(s[0] & (0x7f >> n));
@@ -28,7 +40,10 @@ static size_t pc_utf8(const unsigned char *s, size_t left, uint32_t *cp)
 	return n;
 }
 
-static char pc_digit(uint32_t d) { return (char)(d < 26 ? 'a' + d : '0' + (d - 26)); }
+static char pc_digit(uint32_t d)
+{
+	return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
+}
 
 static uint32_t pc_adapt(uint32_t delta, uint32_t npoints, bool first)
 {
@@ -80,7 +95,9 @@ static bool pc_encode(const uint32_t *cp, size_t n, char *out, size_t cap, size_
 				continue;
 			uint32_t q = delta;
 			for (uint32_t k = PC_BASE;; k += PC_BASE) {
-				uint32_t t = k <= bias ? PC_TMIN : k >= bias + PC_TMAX ? PC_TMAX : k - bias;
+				uint32_t t = k <= bias		   ? PC_TMIN
+					     : k >= bias + PC_TMAX ? PC_TMAX
+								   : k - bias;
 				if (q < t)
 					break;
 				if (!pc_put(out, cap, len, pc_digit(t + (q - t) % (PC_BASE - t))))

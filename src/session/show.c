@@ -21,12 +21,24 @@ static void show_link_flags(FILE *o, unsigned flags)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{ IFF_LOOPBACK, "LOOPBACK" },	{ IFF_BROADCAST, "BROADCAST" }, { IFF_POINTOPOINT, "POINTOPOINT" },
-		{ IFF_MULTICAST, "MULTICAST" }, { IFF_NOARP, "NOARP" },		{ IFF_ALLMULTI, "ALLMULTI" },
-		{ IFF_PROMISC, "PROMISC" },	{ IFF_NOTRAILERS, "NOTRAILERS" }, { IFF_DEBUG, "DEBUG" },
-		{ IFF_DYNAMIC, "DYNAMIC" },	{ IFF_AUTOMEDIA, "AUTOMEDIA" }, { IFF_PORTSEL, "PORTSEL" },
-		{ IFF_MASTER, "MASTER" },	{ IFF_SLAVE, "SLAVE" },		{ IFF_UP, "UP" },
-		{ IFF_LOWER_UP, "LOWER_UP" },	{ IFF_DORMANT, "DORMANT" },	{ IFF_ECHO, "ECHO" },
+	    {IFF_LOOPBACK, "LOOPBACK"},
+	    {IFF_BROADCAST, "BROADCAST"},
+	    {IFF_POINTOPOINT, "POINTOPOINT"},
+	    {IFF_MULTICAST, "MULTICAST"},
+	    {IFF_NOARP, "NOARP"},
+	    {IFF_ALLMULTI, "ALLMULTI"},
+	    {IFF_PROMISC, "PROMISC"},
+	    {IFF_NOTRAILERS, "NOTRAILERS"},
+	    {IFF_DEBUG, "DEBUG"},
+	    {IFF_DYNAMIC, "DYNAMIC"},
+	    {IFF_AUTOMEDIA, "AUTOMEDIA"},
+	    {IFF_PORTSEL, "PORTSEL"},
+	    {IFF_MASTER, "MASTER"},
+	    {IFF_SLAVE, "SLAVE"},
+	    {IFF_UP, "UP"},
+	    {IFF_LOWER_UP, "LOWER_UP"},
+	    {IFF_DORMANT, "DORMANT"},
+	    {IFF_ECHO, "ECHO"},
 	};
 	fputc('<', o);
 	/* An interface up without carrier is named first, as ip does. */
@@ -46,8 +58,8 @@ static void show_link_flags(FILE *o, unsigned flags)
 
 static const char *show_operstate(int st)
 {
-	static const char *const names[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
-					     "TESTING", "DORMANT",    "UP" };
+	static const char *const names[] = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
+					    "TESTING", "DORMANT",    "UP"};
 	return st >= 0 && (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : NULL;
 }
 
@@ -71,18 +83,28 @@ static void show_header(FILE *o, const struct nl_show_link *l, const char *maste
 		fprintf(o, "group %u ", l->group);
 	fprintf(o, "qlen %u\n", l->txqlen);
 	/* A TUN has no link-layer address: ARPHRD_NONE prints as "none". */
-	fputs(l->type == 0xfffe ? "    link/none \n" : "    link/ether \n", o);
+	if (l->type == 0xfffe)
+		fputs("    link/none \n", o);
+	else
+		fprintf(o, "    link/[%u] \n", l->type); /* not a device sstpc makes */
 }
 
 static const char *show_scope(unsigned scope, char *buf, size_t cap)
 {
 	switch (scope) {
-	case 0: return "global";
-	case 200: return "site";
-	case 253: return "link";
-	case 254: return "host";
-	case 255: return "nowhere";
-	default: snprintf(buf, cap, "%u", scope); return buf;
+	case 0:
+		return "global";
+	case 200:
+		return "site";
+	case 253:
+		return "link";
+	case 254:
+		return "host";
+	case 255:
+		return "nowhere";
+	default:
+		snprintf(buf, cap, "%u", scope);
+		return buf;
 	}
 }
 
@@ -91,12 +113,18 @@ static void show_addr_flags(FILE *o, const struct nl_show_addr *a)
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} names[] = { { IFA_F_SECONDARY, "secondary" }, { IFA_F_NODAD, "nodad" },
-		      { IFA_F_OPTIMISTIC, "optimistic" }, { IFA_F_DADFAILED, "dadfailed" },
-		      { IFA_F_HOMEADDRESS, "home" },	 { IFA_F_DEPRECATED, "deprecated" },
-		      { IFA_F_TENTATIVE, "tentative" },	 { IFA_F_PERMANENT, "permanent" },
-		      { 0x100, "mngtmpaddr" },		 { 0x200, "noprefixroute" },
-		      { 0x400, "autojoin" },		 { 0x800, "stable-privacy" } };
+	} names[] = {{IFA_F_SECONDARY, "secondary"},
+		     {IFA_F_NODAD, "nodad"},
+		     {IFA_F_OPTIMISTIC, "optimistic"},
+		     {IFA_F_DADFAILED, "dadfailed"},
+		     {IFA_F_HOMEADDRESS, "home"},
+		     {IFA_F_DEPRECATED, "deprecated"},
+		     {IFA_F_TENTATIVE, "tentative"},
+		     {IFA_F_PERMANENT, "permanent"},
+		     {0x100, "mngtmpaddr"},
+		     {0x200, "noprefixroute"},
+		     {0x400, "autojoin"},
+		     {0x800, "stable-privacy"}};
 	uint32_t flags = a->flags;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		uint32_t bit = names[i].bit;
@@ -104,7 +132,9 @@ static void show_addr_flags(FILE *o, const struct nl_show_addr *a)
 			if (!(flags & bit))
 				fputs("dynamic ", o); /* ip names the absence */
 		} else if (flags & bit) {
-			fprintf(o, "%s ", bit == IFA_F_SECONDARY && a->family == AF_INET6 ? "temporary" : names[i].name);
+			fprintf(o, "%s ",
+				bit == IFA_F_SECONDARY && a->family == AF_INET6 ? "temporary"
+										: names[i].name);
 		}
 		flags &= ~bit;
 	}
@@ -128,7 +158,8 @@ static void show_addr(FILE *o, const struct nl_show_addr *a)
 	if (a->has_local) {
 		fputs(inet_ntop(fam, a->local, b1, sizeof(b1)) ? b1 : "?", o);
 		if (a->has_address && memcmp(a->address, a->local, fam == AF_INET ? 4 : 16) != 0)
-			fprintf(o, " peer %s", inet_ntop(fam, a->address, b2, sizeof(b2)) ? b2 : "?");
+			fprintf(o, " peer %s",
+				inet_ntop(fam, a->address, b2, sizeof(b2)) ? b2 : "?");
 	} else {
 		fputs(inet_ntop(fam, a->address, b1, sizeof(b1)) ? b1 : "?", o);
 	}
@@ -146,8 +177,8 @@ static void show_addr(FILE *o, const struct nl_show_addr *a)
 	fputc('\n', o);
 }
 
-void show_ip_addr(FILE *o, const struct nl_show_link *l, const char *master, const struct nl_show_addr *a,
-		  int n)
+void show_ip_addr(FILE *o, const struct nl_show_link *l, const char *master,
+		  const struct nl_show_addr *a, int n)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -173,20 +204,21 @@ void show_vyos_detail_tail(FILE *o, const char *description, const struct nl_lin
 	if (description && description[0])
 		fprintf(o, "    Description: %s\n", description);
 	char cell[4][7][24];
-	static const char *const head[2][7] = { { "RX:", "bytes", "packets", "errors", "dropped", "overrun", "mcast" },
-						{ "TX:", "bytes", "packets", "errors", "dropped", "carrier",
-						  "collisions" } };
-	const uint64_t v[2][6] = { { st->rx_bytes, st->rx_packets, st->rx_errors, st->rx_dropped,
-				     st->rx_over_errors, st->multicast },
-				   { st->tx_bytes, st->tx_packets, st->tx_errors, st->tx_dropped,
-				     st->tx_carrier_errors, st->collisions } };
-	size_t width[7] = { 0 };
+	static const char *const head[2][7] = {
+	    {"RX:", "bytes", "packets", "errors", "dropped", "overrun", "mcast"},
+	    {"TX:", "bytes", "packets", "errors", "dropped", "carrier", "collisions"}};
+	const uint64_t v[2][6] = {{st->rx_bytes, st->rx_packets, st->rx_errors, st->rx_dropped,
+				   st->rx_over_errors, st->multicast},
+				  {st->tx_bytes, st->tx_packets, st->tx_errors, st->tx_dropped,
+				   st->tx_carrier_errors, st->collisions}};
+	size_t width[7] = {0};
 	for (int d = 0; d < 2; d++) {
 		snprintf(cell[2 * d][0], sizeof(cell[0][0]), "%s", head[d][0]);
 		cell[2 * d + 1][0][0] = 0;
 		for (int c = 1; c < 7; c++) {
 			snprintf(cell[2 * d][c], sizeof(cell[0][0]), "%s", head[d][c]);
-			snprintf(cell[2 * d + 1][c], sizeof(cell[0][0]), "%llu", (unsigned long long)v[d][c - 1]);
+			snprintf(cell[2 * d + 1][c], sizeof(cell[0][0]), "%llu",
+				 (unsigned long long)v[d][c - 1]);
 		}
 	}
 	for (int r = 0; r < 4; r++)
@@ -207,9 +239,10 @@ void show_pppstats(FILE *o, const struct nl_link_stats *st)
 	/* No VJ header compression here: those columns are 0 and every
 	 * packet out is NON-VJ. */
 	fprintf(o, "%8.8s %6.6s %6.6s %6.6s %6.6s", "IN", "PACK", "VJCOMP", "VJUNC", "VJERR");
-	fprintf(o, "  | %8.8s %6.6s %6.6s %6.6s %6.6s\n", "OUT", "PACK", "VJCOMP", "VJUNC", "NON-VJ");
-	fprintf(o, "%8llu %6llu %6u %6u %6u", (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_packets,
-		0u, 0u, 0u);
+	fprintf(o, "  | %8.8s %6.6s %6.6s %6.6s %6.6s\n", "OUT", "PACK", "VJCOMP", "VJUNC",
+		"NON-VJ");
+	fprintf(o, "%8llu %6llu %6u %6u %6u", (unsigned long long)st->rx_bytes,
+		(unsigned long long)st->rx_packets, 0u, 0u, 0u);
 	fprintf(o, "  | %8llu %6llu %6u %6u %6llu\n", (unsigned long long)st->tx_bytes,
 		(unsigned long long)st->tx_packets, 0u, 0u, (unsigned long long)st->tx_packets);
 }
@@ -251,8 +284,9 @@ static int show_split(const char *text, unsigned columns, char (*lines)[520], in
 	return n;
 }
 
-void show_summary_row(FILE *o, const char *ifname, bool admin_up, bool oper_up, const char *const *addrs,
-		      int naddrs, const char *description, unsigned columns)
+void show_summary_row(FILE *o, const char *ifname, bool admin_up, bool oper_up,
+		      const char *const *addrs, int naddrs, const char *description,
+		      unsigned columns)
 {
 	char desc[16][520];
 	int nd = show_split(description ? description : "", columns, desc, 16);

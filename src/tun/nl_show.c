@@ -118,13 +118,27 @@ bool nl_show_parse_link(const uint8_t *msg, size_t len, struct nl_show_link *out
 	struct reader p;
 	while (show_attr(&r, &at, &p)) {
 		switch (at) {
-		case IFLA_IFNAME: show_str(out->name, sizeof(out->name), &p); break;
-		case IFLA_QDISC: show_str(out->qdisc, sizeof(out->qdisc), &p); break;
-		case IFLA_IFALIAS: show_str(out->alias, sizeof(out->alias), &p); break;
-		case IFLA_MTU: out->mtu = show_h32(&p); break;
-		case IFLA_TXQLEN: out->txqlen = show_h32(&p); break;
-		case IFLA_GROUP: out->group = show_h32(&p); break;
-		case IFLA_MASTER: out->master = (int)show_h32(&p); break;
+		case IFLA_IFNAME:
+			show_str(out->name, sizeof(out->name), &p);
+			break;
+		case IFLA_QDISC:
+			show_str(out->qdisc, sizeof(out->qdisc), &p);
+			break;
+		case IFLA_IFALIAS:
+			show_str(out->alias, sizeof(out->alias), &p);
+			break;
+		case IFLA_MTU:
+			out->mtu = show_h32(&p);
+			break;
+		case IFLA_TXQLEN:
+			out->txqlen = show_h32(&p);
+			break;
+		case IFLA_GROUP:
+			out->group = show_h32(&p);
+			break;
+		case IFLA_MASTER:
+			out->master = (int)show_h32(&p);
+			break;
 		case IFLA_OPERSTATE: {
 			uint8_t st = rd_u8(&p);
 			if (rd_ok(&p))
@@ -135,7 +149,8 @@ bool nl_show_parse_link(const uint8_t *msg, size_t len, struct nl_show_link *out
 			show_stats64(&p, &out->stats);
 			out->has_stats = rd_ok(&p);
 			break;
-		default: break;
+		default:
+			break;
 		}
 	}
 	return rd_ok(&r) && out->ifindex > 0;
@@ -168,10 +183,18 @@ bool nl_show_parse_addr(const uint8_t *msg, size_t len, int *ifindex, struct nl_
 	struct reader p;
 	while (show_attr(&r, &at, &p)) {
 		switch (at) {
-		case IFA_ADDRESS: show_addr_bytes(&p, out->family, out->address, &out->has_address); break;
-		case IFA_LOCAL: show_addr_bytes(&p, out->family, out->local, &out->has_local); break;
-		case IFA_BROADCAST: show_addr_bytes(&p, out->family, out->broadcast, &out->has_broadcast); break;
-		case IFA_LABEL: show_str(out->label, sizeof(out->label), &p); break;
+		case IFA_ADDRESS:
+			show_addr_bytes(&p, out->family, out->address, &out->has_address);
+			break;
+		case IFA_LOCAL:
+			show_addr_bytes(&p, out->family, out->local, &out->has_local);
+			break;
+		case IFA_BROADCAST:
+			show_addr_bytes(&p, out->family, out->broadcast, &out->has_broadcast);
+			break;
+		case IFA_LABEL:
+			show_str(out->label, sizeof(out->label), &p);
+			break;
 		case IFA_FLAGS: {
 			uint32_t f = show_h32(&p);
 			if (rd_ok(&p))
@@ -188,7 +211,8 @@ bool nl_show_parse_addr(const uint8_t *msg, size_t len, int *ifindex, struct nl_
 			}
 			break;
 		}
-		default: break;
+		default:
+			break;
 		}
 	}
 	return rd_ok(&r) && (out->has_address || out->has_local);
@@ -220,7 +244,7 @@ static int show_link_req(int ifindex, const char *name, struct nl_show_link *out
 	size_t len = nlm_end(&m);
 	if (!len)
 		return -EMSGSIZE;
-	struct show_link_ctx c = { .out = out };
+	struct show_link_ctx c = {.out = out};
 	int ret = nl_talk(buf, len, show_link_cb, &c);
 	if (!ret && !c.found)
 		ret = -ENODEV;
@@ -261,14 +285,14 @@ int nl_show_addrs(int ifindex, struct nl_show_addr *out, int max)
 	uint8_t buf[64];
 	struct nlmsg m;
 	nlm_init(&m, buf, sizeof(buf), RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
+	struct ifaddrmsg ifa = {.ifa_family = AF_UNSPEC};
 	uint8_t *p = nlm_reserve(&m, sizeof(ifa));
 	if (p)
 		memcpy(p, &ifa, sizeof(ifa));
 	size_t len = nlm_end(&m);
 	if (!len)
 		return -EMSGSIZE;
-	struct show_addr_ctx c = { .ifindex = ifindex, .out = out, .max = max };
+	struct show_addr_ctx c = {.ifindex = ifindex, .out = out, .max = max};
 	int ret = nl_talk(buf, len, show_addr_cb, &c);
 	return ret < 0 ? ret : c.n;
 }

@@ -16,25 +16,25 @@
 
 struct nl_show_link {
 	int ifindex;
-	unsigned type;     /* ARPHRD_* (ifi_type) */
-	unsigned flags;    /* ifi_flags: IFF_*, with IFF_LOWER_UP and IFF_RUNNING */
+	unsigned type;	/* ARPHRD_* (ifi_type) */
+	unsigned flags; /* ifi_flags: IFF_*, with IFF_LOWER_UP and IFF_RUNNING */
 	unsigned mtu;
 	unsigned txqlen;
 	unsigned group;
-	int operstate;     /* IF_OPER_*, -1 if absent */
-	int master;        /* ifindex of the master (a VRF), 0 if none */
+	int operstate; /* IF_OPER_*, -1 if absent */
+	int master;    /* ifindex of the master (a VRF), 0 if none */
 	char name[IF_NAMESIZE];
-	char qdisc[32];    /* "" if absent */
-	char alias[256];   /* IFLA_IFALIAS, "" if none */
+	char qdisc[32];	 /* "" if absent */
+	char alias[256]; /* IFLA_IFALIAS, "" if none */
 	bool has_stats;
 	struct nl_link_stats stats;
 };
 
 struct nl_show_addr {
-	int family;        /* AF_INET / AF_INET6 */
+	int family; /* AF_INET / AF_INET6 */
 	uint8_t prefixlen;
 	uint8_t scope;
-	uint32_t flags;    /* IFA_FLAGS when given, else ifa_flags */
+	uint32_t flags; /* IFA_FLAGS when given, else ifa_flags */
 	bool has_local, has_address, has_broadcast, has_cacheinfo;
 	uint8_t local[16], address[16], broadcast[16];
 	char label[IF_NAMESIZE];

@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nl_show_link l;
 	if (nl_show_parse_link(data, size, &l) && l.ifindex <= 0)
 		__builtin_trap();
-	if (strnlen(l.name, sizeof(l.name)) == sizeof(l.name) || strnlen(l.qdisc, sizeof(l.qdisc)) == sizeof(l.qdisc) ||
+	if (strnlen(l.name, sizeof(l.name)) == sizeof(l.name) ||
+	    strnlen(l.qdisc, sizeof(l.qdisc)) == sizeof(l.qdisc) ||
 	    strnlen(l.alias, sizeof(l.alias)) == sizeof(l.alias))
 		__builtin_trap(); /* every string is terminated */
 	struct nl_show_addr a;

@@ -15,13 +15,16 @@ static const char *ace(const char *in)
 
 START_TEST(known_names)
 {
-	ck_assert_str_eq(ace("b\xc3\xbc" "cher.example"), "xn--bcher-kva.example");
+	ck_assert_str_eq(ace("b\xc3\xbc"
+			     "cher.example"),
+			 "xn--bcher-kva.example");
 	ck_assert_str_eq(ace("m\xc3\xbcnchen.de"), "xn--mnchen-3ya.de");
 	/* 例え.テスト, IANA's Japanese test name */
 	ck_assert_str_eq(ace("\xe4\xbe\x8b\xe3\x81\x88.\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88"),
 			 "xn--r8jz45g.xn--zckzah");
 	/* пример.испытание, the Russian one */
-	ck_assert_str_eq(ace("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd0\xb8\xd1\x81\xd0\xbf\xd1\x8b\xd1\x82"
+	ck_assert_str_eq(ace("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80."
+			     "\xd0\xb8\xd1\x81\xd0\xbf\xd1\x8b\xd1\x82"
 			     "\xd0\xb0\xd0\xbd\xd0\xb8\xd0\xb5"),
 			 "xn--e1afmkfd.xn--80akhbyknj4f");
 	/* ASCII labels are copied */
@@ -34,13 +37,13 @@ START_TEST(refusals)
 {
 	char out[256];
 	static const char *const bad[] = {
-		"\xc0\xaf.example",	    /* overlong '/' */
-		"\xed\xa0\x80.example",	    /* a surrogate */
-		"\xf4\x90\x80\x80.example", /* beyond U+10FFFF */
-		"\xc3.example",		    /* cut sequence */
-		"\xbc.example",		    /* lone continuation byte */
-		"a..\xc3\xbc",		    /* empty label */
-		"\xc3\xbc.",		    /* empty last label */
+	    "\xc0\xaf.example",		/* overlong '/' */
+	    "\xed\xa0\x80.example",	/* a surrogate */
+	    "\xf4\x90\x80\x80.example", /* beyond U+10FFFF */
+	    "\xc3.example",		/* cut sequence */
+	    "\xbc.example",		/* lone continuation byte */
+	    "a..\xc3\xbc",		/* empty label */
+	    "\xc3\xbc.",		/* empty last label */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(!punycode_host(bad[i], out, sizeof(out)), "accepted bad[%zu]", i);
@@ -54,10 +57,16 @@ START_TEST(refusals)
 	ck_assert(punycode_host(longl, out, sizeof(out)));
 	ck_assert_uint_le(strlen(out), 63);
 	/* no room: refused, never cut */
-	ck_assert(!punycode_host("b\xc3\xbc" "cher.example", out, 10));
-	ck_assert(punycode_host("b\xc3\xbc" "cher", out, 14));
+	ck_assert(!punycode_host("b\xc3\xbc"
+				 "cher.example",
+				 out, 10));
+	ck_assert(punycode_host("b\xc3\xbc"
+				"cher",
+				out, 14));
 	ck_assert_str_eq(out, "xn--bcher-kva");
-	ck_assert(!punycode_host("b\xc3\xbc" "cher", out, 13));
+	ck_assert(!punycode_host("b\xc3\xbc"
+				 "cher",
+				 out, 13));
 }
 END_TEST
 

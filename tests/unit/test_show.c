@@ -28,7 +28,8 @@ static FILE *out_open(void)
 
 static struct nl_show_addr addr4(const char *local, const char *peer, uint8_t plen)
 {
-	struct nl_show_addr a = { .family = AF_INET, .prefixlen = plen, .scope = 0, .flags = IFA_F_PERMANENT };
+	struct nl_show_addr a = {
+	    .family = AF_INET, .prefixlen = plen, .scope = 0, .flags = IFA_F_PERMANENT};
 	inet_pton(AF_INET, local, a.local);
 	inet_pton(AF_INET, peer, a.address);
 	a.has_local = a.has_address = a.has_cacheinfo = true;
@@ -37,10 +38,11 @@ static struct nl_show_addr addr4(const char *local, const char *peer, uint8_t pl
 	return a;
 }
 
-static struct nl_show_addr addr6(const char *addr, uint8_t plen, uint8_t scope, uint32_t flags, uint32_t valid,
-				 uint32_t pref)
+static struct nl_show_addr addr6(const char *addr, uint8_t plen, uint8_t scope, uint32_t flags,
+				 uint32_t valid, uint32_t pref)
 {
-	struct nl_show_addr a = { .family = AF_INET6, .prefixlen = plen, .scope = scope, .flags = flags };
+	struct nl_show_addr a = {
+	    .family = AF_INET6, .prefixlen = plen, .scope = scope, .flags = flags};
 	inet_pton(AF_INET6, addr, a.address);
 	a.has_address = a.has_cacheinfo = true;
 	a.valid = valid;
@@ -50,8 +52,12 @@ static struct nl_show_addr addr6(const char *addr, uint8_t plen, uint8_t scope, 
 
 static struct nl_show_link tun_link(unsigned flags, int operstate)
 {
-	struct nl_show_link l = { .ifindex = 7, .type = 0xfffe, .flags = flags, .mtu = 1400, .txqlen = 500,
-				  .operstate = operstate };
+	struct nl_show_link l = {.ifindex = 7,
+				 .type = 0xfffe,
+				 .flags = flags,
+				 .mtu = 1400,
+				 .txqlen = 500,
+				 .operstate = operstate};
 	strcpy(l.name, "sstpc0");
 	strcpy(l.qdisc, "fq_codel");
 	return l;
@@ -64,37 +70,44 @@ static struct nl_show_link tun_link(unsigned flags, int operstate)
 START_TEST(ip_addr_block)
 {
 	struct nl_show_link l = tun_link(F_UP_RUNNING, OPER_UNKNOWN);
-	struct nl_show_addr a[3] = { addr4("10.9.0.2", "10.9.0.1", 32),
-				     addr6("2001:db8::5", 64, 0, 0, 3000, 2000),
-				     addr6("fe80::1234", 64, 253, IFA_F_PERMANENT, 0xffffffffu, 0xffffffffu) };
+	struct nl_show_addr a[3] = {
+	    addr4("10.9.0.2", "10.9.0.1", 32), addr6("2001:db8::5", 64, 0, 0, 3000, 2000),
+	    addr6("fe80::1234", 64, 253, IFA_F_PERMANENT, 0xffffffffu, 0xffffffffu)};
 	FILE *f = out_open();
 	show_ip_addr(f, &l, "", a, 3);
 	fclose(f);
-	ck_assert_str_eq(OUT, "sstpc0: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1400 qdisc fq_codel state "
-			      "UNKNOWN group default qlen 500\n"
-			      "    link/none \n"
-			      "    inet 10.9.0.2 peer 10.9.0.1/32 scope global sstpc0\n"
-			      "       valid_lft forever preferred_lft forever\n"
-			      "    inet6 2001:db8::5/64 scope global dynamic \n"
-			      "       valid_lft 3000sec preferred_lft 2000sec\n"
-			      "    inet6 fe80::1234/64 scope link \n"
-			      "       valid_lft forever preferred_lft forever\n");
+	ck_assert_str_eq(
+	    OUT, "sstpc0: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1400 qdisc fq_codel state "
+		 "UNKNOWN group default qlen 500\n"
+		 "    link/none \n"
+		 "    inet 10.9.0.2 peer 10.9.0.1/32 scope global sstpc0\n"
+		 "       valid_lft forever preferred_lft forever\n"
+		 "    inet6 2001:db8::5/64 scope global dynamic \n"
+		 "       valid_lft 3000sec preferred_lft 2000sec\n"
+		 "    inet6 fe80::1234/64 scope link \n"
+		 "       valid_lft forever preferred_lft forever\n");
 	/* up without carrier, in a VRF, no address: the trailing blank of
 	 * "link/none " goes with VyOS's strip */
 	l = tun_link(IFF_POINTOPOINT | IFF_MULTICAST | IFF_NOARP | IFF_UP, OPER_DOWN);
 	f = out_open();
 	show_ip_addr(f, &l, "red", NULL, 0);
 	fclose(f);
-	ck_assert_str_eq(OUT, "sstpc0: <NO-CARRIER,POINTOPOINT,MULTICAST,NOARP,UP> mtu 1400 qdisc fq_codel master "
-			      "red state DOWN group default qlen 500\n"
-			      "    link/none\n");
+	ck_assert_str_eq(
+	    OUT,
+	    "sstpc0: <NO-CARRIER,POINTOPOINT,MULTICAST,NOARP,UP> mtu 1400 qdisc fq_codel master "
+	    "red state DOWN group default qlen 500\n"
+	    "    link/none\n");
 }
 END_TEST
 
 START_TEST(detail_tail)
 {
-	struct nl_link_stats st = { .rx_bytes = 5012345, .rx_packets = 3601, .tx_bytes = 1234, .tx_packets = 17,
-				    .tx_dropped = 2, .collisions = 0 };
+	struct nl_link_stats st = {.rx_bytes = 5012345,
+				   .rx_packets = 3601,
+				   .tx_bytes = 1234,
+				   .tx_packets = 17,
+				   .tx_dropped = 2,
+				   .collisions = 0};
 	FILE *f = out_open();
 	show_vyos_detail_tail(f, "Branch uplink", &st);
 	fclose(f);
@@ -104,7 +117,7 @@ START_TEST(detail_tail)
 			      "         5012345     3601       0        0        0           0\n"
 			      "    TX:    bytes  packets  errors  dropped  carrier  collisions\n"
 			      "            1234       17       0        2        0           0\n");
-	struct nl_link_stats zero = { 0 };
+	struct nl_link_stats zero = {0};
 	f = out_open();
 	show_vyos_detail_tail(f, "", &zero);
 	fclose(f);
@@ -118,36 +131,41 @@ END_TEST
 
 START_TEST(pppstats_columns)
 {
-	struct nl_link_stats st = { .rx_bytes = 6280, .rx_packets = 68, .tx_bytes = 3580, .tx_packets = 65 };
+	struct nl_link_stats st = {
+	    .rx_bytes = 6280, .rx_packets = 68, .tx_bytes = 3580, .tx_packets = 65};
 	FILE *f = out_open();
 	show_pppstats(f, &st);
 	fclose(f);
-	ck_assert_str_eq(OUT, "      IN   PACK VJCOMP  VJUNC  VJERR  |      OUT   PACK VJCOMP  VJUNC NON-VJ\n"
-			      "    6280     68      0      0      0  |     3580     65      0      0     65\n");
+	ck_assert_str_eq(
+	    OUT, "      IN   PACK VJCOMP  VJUNC  VJERR  |      OUT   PACK VJCOMP  VJUNC NON-VJ\n"
+		 "    6280     68      0      0      0  |     3580     65      0      0     65\n");
 }
 END_TEST
 
 START_TEST(summary_table)
 {
-	struct nl_show_addr a[3] = { addr4("10.9.0.2", "10.9.0.1", 32),
-				     addr6("fe80::1234", 64, 253, IFA_F_PERMANENT, 0xffffffffu, 0xffffffffu),
-				     addr6("2001:db8:1234:5678:9abc:def0:1234:5678", 64, 0, 0, 3000, 2000) };
+	struct nl_show_addr a[3] = {
+	    addr4("10.9.0.2", "10.9.0.1", 32),
+	    addr6("fe80::1234", 64, 253, IFA_F_PERMANENT, 0xffffffffu, 0xffffffffu),
+	    addr6("2001:db8:1234:5678:9abc:def0:1234:5678", 64, 0, 0, 3000, 2000)};
 	char addrs[4][64];
 	int n = show_summary_addrs(a, 3, addrs, 4);
 	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(addrs[0], "10.9.0.2/32");
 	ck_assert_str_eq(addrs[1], "2001:db8:1234:5678:9abc:def0:1234:5678/64");
-	const char *ap[2] = { addrs[0], addrs[1] };
+	const char *ap[2] = {addrs[0], addrs[1]};
 	FILE *f = out_open();
 	show_summary_header(f);
-	show_summary_row(f, "sstpc0", true, true, ap, 2, "Branch uplink to the head office in town", 40);
+	show_summary_row(f, "sstpc0", true, true, ap, 2, "Branch uplink to the head office in town",
+			 40);
 	show_summary_row(f, "sstpc1", false, false, NULL, 0, "", 80);
 	fclose(f);
 	ck_assert_str_eq(OUT,
 			 "Codes: S - State, L - Link, u - Up, D - Down, A - Admin Down\n"
 			 "Interface        IP Address                        S/L  Description\n"
 			 "---------        ----------                        ---  -----------\n"
-			 "sstpc0           10.9.0.2/32                       u/u  Branch uplink to the head office in\n"
+			 "sstpc0           10.9.0.2/32                       u/u  Branch uplink to "
+			 "the head office in\n"
 			 "                 2001:db8:1234:5678:9abc:def0:1234:5678/64\n"
 			 "                                                        town\n"
 			 "sstpc1           -                                 A/D  \n");
@@ -160,13 +178,14 @@ START_TEST(parse_messages)
 	uint8_t buf[512];
 	struct nlmsg m;
 	nlm_init(&m, buf, sizeof(buf), RTM_NEWADDR, 0);
-	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_flags = 0x80, .ifa_index = 9 };
+	struct ifaddrmsg ifa = {
+	    .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_flags = 0x80, .ifa_index = 9};
 	memcpy(nlm_reserve(&m, sizeof(ifa)), &ifa, sizeof(ifa));
-	uint8_t l4[4] = { 10, 9, 0, 2 }, p4[4] = { 10, 9, 0, 1 };
+	uint8_t l4[4] = {10, 9, 0, 2}, p4[4] = {10, 9, 0, 1};
 	nlm_attr(&m, IFA_ADDRESS, p4, 4);
 	nlm_attr(&m, IFA_LOCAL, l4, 4);
 	nlm_attr_str(&m, IFA_LABEL, "sstpc0");
-	uint32_t ci[4] = { 0xffffffffu, 0xffffffffu, 1, 2 };
+	uint32_t ci[4] = {0xffffffffu, 0xffffffffu, 1, 2};
 	nlm_attr(&m, IFA_CACHEINFO, ci, sizeof(ci));
 	nlm_attr_u32(&m, IFA_FLAGS, 0x280);
 	size_t len = nlm_end(&m);
@@ -192,7 +211,7 @@ START_TEST(parse_messages)
 	ck_assert(!nl_show_parse_addr(buf, len, &idx, &a));
 
 	nlm_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0);
-	struct ifinfomsg ifi = { .ifi_type = 0xfffe, .ifi_index = 9, .ifi_flags = F_UP_RUNNING };
+	struct ifinfomsg ifi = {.ifi_type = 0xfffe, .ifi_index = 9, .ifi_flags = F_UP_RUNNING};
 	memcpy(nlm_reserve(&m, sizeof(ifi)), &ifi, sizeof(ifi));
 	nlm_attr_str(&m, IFLA_IFNAME, "sstpc0");
 	nlm_attr_str(&m, IFLA_QDISC, "fq_codel");
