@@ -13,27 +13,51 @@
 #include "session/session.h"
 #include "tls/tls.h"
 #include "core/secret.h"
+#include "tun/tun.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: sstpc -c FILE [--syslog] [--log-level LEVEL]   run the tunnel (foreground)\n"
 		"       sstpc --check -c FILE                         validate, print the effective config\n"
-		"       sstpc show interfaces sstpc [IF] [--json]     status and counters\n"
+		"       sstpc show interfaces sstpc [IF] [--json]     status and counters (VyOS layout)\n"
+		"       sstpc show interfaces sstpc detail            every tunnel in detail\n"
+		"       sstpc show interfaces sstpc IF statistics     pppstats-style counters\n"
+		"       sstpc show interfaces sstpc IF log            the daemon's recent log lines\n"
 		"       sstpc connect interface IF                    (re)connect a running tunnel\n"
 		"       sstpc disconnect interface IF                 disconnect, stay down until connect\n"
+		"       sstpc clear interfaces connection IF          end the session, start a new one now\n"
 		"       sstpc --version | --help\n"
 		"\n"
 		"FILE holds one tunnel as VyOS paths below `interfaces sstpc IF`\n"
 		"(see sstpc.conf(5)). LEVEL: error, warning, notice, info, debug.\n");
 }
 
+/* --check: what the file names on this host now. A VRF that does not
+ * exist yet is fine (it may be made before the tunnel starts); a device of
+ * that name that is not a VRF is not. */
+static bool check_host(const struct conf *c, const struct conf_lines *lines)
+{
+	int idx = 0;
+	if (c->vrf[0] && nl_link_index(c->vrf) > 0 && !nl_link_is_vrf(c->vrf, &idx)) {
+		fprintf(stderr, "sstpc: %s:%u: vrf: device '%s' exists but is not a VRF\n", c->path, lines->vrf,
+			c->vrf);
+		return false;
+	}
+	return true;
+}
+
 static int cmd_run(const char *path, bool check, bool use_syslog, const char *level)
 {
 	struct conf c;
 	char err[512];
-	if (!conf_load(&c, path, err, sizeof(err))) {
+	struct conf_lines lines;
+	if (!conf_load_lines(&c, path, &lines, err, sizeof(err))) {
 		fprintf(stderr, "sstpc: %s\n", err);
+		return 1;
+	}
+	if (check && !check_host(&c, &lines)) {
+		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
 	/* A password others can read: --check warns, the daemon refuses. */
@@ -91,7 +115,7 @@ int main(int argc, char **argv)
 	 * an EPIPE, not the end of the daemon with the host half-configured. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "connect") == 0 ||
-			  strcmp(argv[1], "disconnect") == 0))
+			  strcmp(argv[1], "disconnect") == 0 || strcmp(argv[1], "clear") == 0))
 		return control_cli(argc - 1, argv + 1);
 
 	static const struct option opts[] = {

@@ -7,6 +7,7 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       iproute2 iputils-ping iperf3 tcpdump openssl python3 procps psmisc
       kmod util-linux netcat-openbsd socat man-db jq
       binutils systemd         # objdump: t_sec_wipes; systemd-analyze: t_ops_service
+      python3-tabulate   # t_ops_vyos_show: VyOS's own table code as the oracle
       qemu-system-x86 cpio)   # t_vm_vrf: VRF in a QEMU guest (shared/vm)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -3,6 +3,7 @@
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/punycode.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +31,9 @@ struct conf_parser {
 	bool auth_given;      /* the first protocols line replaces the default list */
 	unsigned ifname_line; /* 0: the default name, not given in the file */
 	unsigned pwfile_line; /* where password-file was given, for conf_load's messages */
+	unsigned ca_line;     /* where ssl ca-certificate was given */
+	unsigned vrf_line;    /* where vrf was given */
+	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
 static bool conf_fail(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -122,7 +126,9 @@ static bool conf_is_hostname(const char *s)
 			continue;
 		}
 		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-		if (!alnum && ch != '-')
+		/* Resolvers take underscores (SRV-style and some internal
+		 * names), so a name that resolves is not refused here. */
+		if (!alnum && ch != '-' && ch != '_')
 			return false;
 		if (ch == '-' && label == 0)
 			return false;
@@ -160,14 +166,47 @@ static bool conf_set_str(char *dst, size_t size, const char *v)
 	return true;
 }
 
-static bool conf_chk_host(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+/* server / ssl server-name: an IP literal or a host name as a resolver
+ * takes it; an internationalised name is kept in its ASCII (xn--) form,
+ * which is what DNS, SNI and certificates carry. */
+static bool conf_h_host(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
-	return conf_is_host(v[0]) ? true : conf_expected(p, o, v[0]);
+	char ace[256];
+	const char *host = v[0];
+	bool non_ascii = false;
+	for (const char *q = host; *q; q++)
+		non_ascii = non_ascii || (unsigned char)*q >= 0x80;
+	if (non_ascii) {
+		if (!punycode_host(host, ace, sizeof(ace)))
+			return conf_fail(p, "%s: '%.64s' is not a valid internationalised host name", o->key, host);
+		host = ace;
+	}
+	size_t n = strlen(host);
+	if (n >= o->size || !conf_is_host(host))
+		return conf_expected(p, o, v[0]);
+	char *field = (char *)p->c + o->off;
+	memset(field, 0, o->size);
+	memcpy(field, host, n);
+	return true;
 }
 
-static bool conf_chk_printable(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+/* VyOS accepts `.{0,255}`: an empty description clears the alias. */
+static bool conf_h_description(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
-	return conf_is_printable(v[0]) ? true : conf_expected(p, o, v[0]);
+	char *d = p->c->description;
+	size_t n = strlen(v[0]);
+	if (n >= sizeof(p->c->description) || !conf_is_printable(v[0]))
+		return conf_expected(p, o, v[0]);
+	memset(d, 0, sizeof(p->c->description));
+	memcpy(d, v[0], n);
+	return true;
+}
+
+static bool conf_h_ca(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->ca_line = p->line;
+	p->ca_is_name = strchr(v[0], '/') == NULL;
+	return true;
 }
 
 static bool conf_chk_ifname_chars(const char *s)
@@ -182,9 +221,53 @@ static bool conf_chk_ifname_chars(const char *s)
 	return true;
 }
 
+/* VyOS's vrf-name validator: 1-15 characters, not `lo`, not shaped like
+ * a network interface (a kernel/VyOS interface prefix followed by digits,
+ * optionally .VLAN and vN), and beginning with a letter. VyOS's own regex
+ * refuses every name that merely begins with one of these prefixes
+ * (`bridge-red` too); we refuse only the interface-shaped ones, which is
+ * what its error message says it means. */
+static const char *const conf_vrf_ifprefix[] = { "bond", "br",   "dum",  "eth",  "lan",  "eno",   "ens",
+						"enp",  "enx",  "gnv",  "ipoe", "l2tp", "l2tpeth", "vtun",
+						"ppp",  "pppoe", "peth", "tun", "vti",  "vxlan", "wg",
+						"wlan", "wwan" };
+
+static bool conf_vrf_is_ifname(const char *s)
+{
+	for (size_t i = 0; i < sizeof(conf_vrf_ifprefix) / sizeof(conf_vrf_ifprefix[0]); i++) {
+		size_t n = strlen(conf_vrf_ifprefix[i]);
+		if (strncmp(s, conf_vrf_ifprefix[i], n) != 0)
+			continue;
+		const char *t = s + n;
+		while (*t >= '0' && *t <= '9')
+			t++;
+		if (*t == '.' && t[1] >= '0' && t[1] <= '9') {
+			t++;
+			while (*t >= '0' && *t <= '9')
+				t++;
+		}
+		if (*t == 0 || (*t == 'v' && t[1]))
+			return true;
+	}
+	return false;
+}
+
 static bool conf_chk_vrf(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
-	return conf_chk_ifname_chars(v[0]) ? true : conf_expected(p, o, v[0]);
+	const char *s = v[0];
+	p->vrf_line = p->line;
+	if (!conf_chk_ifname_chars(s))
+		return conf_expected(p, o, s);
+	if (strcmp(s, "default") == 0)
+		return conf_fail(p, "vrf: 'default' is the main routing table, not a VRF device (leave out `vrf` "
+				    "to use it)");
+	if (strcmp(s, "lo") == 0)
+		return conf_fail(p, "vrf: 'lo' is the loopback interface, not a VRF name");
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return conf_fail(p, "vrf: a VRF name must start with a letter, got '%.64s'", s);
+	if (conf_vrf_is_ifname(s))
+		return conf_fail(p, "vrf: '%.64s' is named like a network interface, not a VRF (VyOS refuses it)", s);
+	return true;
 }
 
 static bool conf_valid_ifname(const char *s)
@@ -440,17 +523,17 @@ static bool conf_h_pwfile(struct conf_parser *p, const struct conf_opt *o, char 
 
 static const struct conf_opt conf_opts[] = {
 	{ "interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false },
-	{ "server", CONF_STR, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_chk_host, false },
+	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_host, false },
 	{ "port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false },
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
 	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
 	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
-	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", NULL, false },
-	{ "ssl server-name", CONF_STR, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_chk_host, false },
+	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
+	{ "ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
-	{ "description", CONF_STR, F(description), 0, 0, "a printable text of 1-255 characters", conf_chk_printable, false },
+	{ "description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters", conf_h_description, false },
 	{ "mtu", CONF_UINT, F(mtu), 68, 4087, NULL, NULL, false },
 	{ "disable", CONF_FLAG, F(disable), 0, 0, NULL, NULL, false },
 	{ "vrf", CONF_STR, F(vrf), 0, 0, "a VRF name of 1-15 characters", conf_chk_vrf, false },
@@ -813,9 +896,36 @@ static bool conf_read_pwfile(struct conf_parser *p)
 	return ok;
 }
 
+/* A CA file that is missing would only fail every connect later, inside
+ * the reconnect loop; VyOS users also write a pki name here. */
+static bool conf_check_ca(struct conf_parser *p, const char *given)
+{
+	const char *key = "ssl ca-certificate";
+	struct conf *c = p->c;
+	p->line = p->ca_line;
+	int fd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT && p->ca_is_name)
+		return conf_fail(p, "%s: '%s' is neither a file nor a pki name sstpc knows (VyOS pki names are not "
+				    "supported yet: give the path of a PEM file)", key, given);
+	if (fd < 0)
+		return conf_fail(p, "%s: cannot open '%s': %s", key, c->ca_file, strerror(errno));
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	if (!ok)
+		return conf_fail(p, "%s: '%s' is not a regular file", key, c->ca_file);
+	return true;
+}
+
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
+	return conf_load_lines(c, path, NULL, err, errlen);
+}
+
+bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen)
+{
 	struct conf_parser p = { .c = c, .name = path, .err = err, .errlen = errlen };
+	char ca_given[sizeof(c->ca_file)];
 	if (err && errlen)
 		err[0] = 0;
 	conf_defaults(c);
@@ -854,11 +964,16 @@ bool conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		p.line = p.pwfile_line;
 		ok = conf_resolve(&p, "authentication password-file", c->password_file, sizeof(c->password_file),
 				  path);
-		p.line = 0;
+		p.line = p.ca_line;
+		memcpy(ca_given, c->ca_file, sizeof(ca_given));
 		ok = ok && conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path);
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
+	if (ok && c->ca_file[0])
+		ok = conf_check_ca(&p, ca_given);
+	if (ok && lines)
+		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line };
 	if (!ok)
 		conf_defaults(c);
 	return ok;

@@ -68,7 +68,8 @@ struct conf {
 
 /* Fills every default. */
 void conf_defaults(struct conf *c);
-/* Parses a file (reading password-file too). On error false, with
+/* Parses a file (reading password-file too, and checking that the
+ * ssl ca-certificate file can be opened). On error false, with
  * "FILE:LINE: what was expected" in err. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 /* False when a file that holds a secret of c (the config file with an
@@ -77,6 +78,13 @@ bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
  * others (mode 644): chmod 600 PATH" in msg. The daemon refuses to start
  * then; --check only warns. */
 bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
+/* Where some keys were given (0: not given), for checks made outside the
+ * parser that still name FILE:LINE (the CLI's --check). */
+struct conf_lines {
+	unsigned vrf, ca_file, password_file;
+};
+/* conf_load, also reporting those lines (lines may be NULL). */
+bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);
 /* Parses a buffer; name is used in messages. Does not read password-file. */
 bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err, size_t errlen);
 /* Prints the effective configuration as VyOS paths, secrets masked. */

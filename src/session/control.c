@@ -13,19 +13,22 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "session/session.h"
+#include "session/show.h"
+#include "tun/nl_show.h"
 #include "tun/tun.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
 
-#define REPLY_MAX 8192
+#define REPLY_MAX 16384
 #define IO_TIMEOUT_MS 1000
 
 struct control {
@@ -41,10 +44,35 @@ const char *control_dir(void)
 	return d && d[0] ? d : CONTROL_DIR_DEFAULT;
 }
 
+/* The network namespace this process runs in, as the inode of its nsfs
+ * file: unique among living namespaces, and the same for every process in
+ * one. 0 when /proc is not there. */
+static unsigned long long netns_id(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/net", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* <dir>/<if>.<netns>.sock: two tunnels named sstpc0 in two namespaces of
+ * one host do not collide, and the CLI finds the one of the namespace it
+ * runs in. */
 static bool socket_path(const char *ifname, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "%s/%s.sock", control_dir(), ifname);
+	int n = snprintf(out, cap, "%s/%s.%llu.sock", control_dir(), ifname, netns_id());
 	return n > 0 && (size_t)n < cap;
+}
+
+/* The interface name of a socket file of this namespace, or false. */
+static bool socket_ifname(const char *file, char *ifname, size_t cap)
+{
+	char suffix[40];
+	snprintf(suffix, sizeof(suffix), ".%llu.sock", netns_id());
+	size_t l = strlen(file), sl = strlen(suffix);
+	if (l <= sl || l - sl >= cap || strcmp(file + l - sl, suffix) != 0)
+		return false;
+	memcpy(ifname, file, l - sl);
+	ifname[l - sl] = '\0';
+	return true;
 }
 
 /* Reads exactly n bytes with a deadline; 0 or -errno. */
@@ -105,7 +133,9 @@ bool control_parse(struct reader *r, enum control_req *req)
 	} cmds[] = { { "show", CONTROL_REQ_SHOW },
 		     { "show json", CONTROL_REQ_SHOW_JSON },
 		     { "connect", CONTROL_REQ_CONNECT },
-		     { "disconnect", CONTROL_REQ_DISCONNECT } };
+		     { "disconnect", CONTROL_REQ_DISCONNECT },
+		     { "log", CONTROL_REQ_LOG },
+		     { "reconnect", CONTROL_REQ_RECONNECT } };
 	uint16_t n = rd_be16(r);
 	if (!rd_ok(r) || n == 0 || n > CONTROL_REQ_MAX)
 		return false;
@@ -145,6 +175,16 @@ size_t control_handle(struct session *s, enum control_req req, char *reply, size
 			break;
 		}
 		session_describe(s, reply, cap, false);
+		break;
+	case CONTROL_REQ_RECONNECT:
+		if (!session_reconnect(s, err, sizeof(err))) {
+			snprintf(reply, cap, "error: %s\n", err);
+			break;
+		}
+		session_describe(s, reply, cap, false);
+		break;
+	case CONTROL_REQ_LOG:
+		log_recent(reply, cap);
 		break;
 	default:
 		snprintf(reply, cap, "error: unknown request\n");
@@ -296,24 +336,6 @@ out:
 	return rc;
 }
 
-static void print_flags(FILE *o, unsigned f)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = { { IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_MULTICAST, "MULTICAST" },
-		      { IFF_NOARP, "NOARP" },             { IFF_UP, "UP" },
-		      { IFF_LOWER_UP, "LOWER_UP" } };
-	const char *sep = "";
-	fputc('<', o);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (f & names[i].bit) {
-			fprintf(o, "%s%s", sep, names[i].name);
-			sep = ",";
-		}
-	fputc('>', o);
-}
-
 static unsigned read_sys_uint(const char *ifname, const char *what)
 {
 	char p[128], buf[32] = "";
@@ -338,10 +360,11 @@ static void json_str(FILE *o, const char *k, const char *v, bool comma)
 	fprintf(o, "\"%s", comma ? "," : "");
 }
 
-static int show_one(const char *ifname, bool json)
+/* The JSON form: its own schema, stable (docs/show.md). */
+static int show_one_json(const char *ifname)
 {
 	static char facts[REPLY_MAX];
-	int rc = request(ifname, json ? "show json" : "show", facts, sizeof(facts));
+	int rc = request(ifname, "show json", facts, sizeof(facts));
 	if (rc < 0) {
 		fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", ifname, strerror(-rc));
 		return 1;
@@ -356,14 +379,10 @@ static int show_one(const char *ifname, bool json)
 	unsigned mtu = idx > 0 ? read_sys_uint(ifname, "mtu") : 0;
 	struct ifaddrs *ifa = NULL;
 	getifaddrs(&ifa);
-	if (json) {
+	{
 		printf("{");
 		json_str(stdout, "interface", ifname, true);
 		printf("\"mtu\":%u,\"up\":%s,\"addresses\":[", mtu, (flags & IFF_UP) ? "true" : "false");
-	} else {
-		printf("%s: ", ifname);
-		print_flags(stdout, flags);
-		printf(" mtu %u state %s\n", mtu, (flags & IFF_UP) ? "UP" : "DOWN");
 	}
 	const char *sep = "";
 	for (struct ifaddrs *a = ifa; a; a = a->ifa_next) {
@@ -386,21 +405,16 @@ static int show_one(const char *ifname, bool json)
 			for (int i = 0; i < (fam == AF_INET ? 4 : 16); i++)
 				plen += __builtin_popcount(m[i]);
 		}
-		if (json) {
+		{
 			printf("%s{\"family\":\"%s\",\"address\":\"%s\",\"prefixlen\":%d%s%s%s}", sep,
 			       fam == AF_INET ? "inet" : "inet6", addr, plen, peer[0] ? ",\"peer\":\"" : "", peer,
 			       peer[0] ? "\"" : "");
 			sep = ",";
-		} else if (peer[0]) {
-			printf("    inet %s peer %s/32 scope global %s\n", addr, peer, ifname);
-		} else {
-			printf("    %s %s/%d scope %s\n", fam == AF_INET ? "inet" : "inet6", addr, plen,
-			       fam == AF_INET6 && addr[0] == 'f' && addr[1] == 'e' ? "link" : "global");
 		}
 	}
 	if (ifa)
 		freeifaddrs(ifa);
-	if (json) {
+	{
 		printf("],\"stats\":{\"rx_bytes\":%llu,\"rx_packets\":%llu,\"rx_errors\":%llu,"
 		       "\"rx_dropped\":%llu,\"rx_overrun\":%llu,\"multicast\":%llu,\"tx_bytes\":%llu,"
 		       "\"tx_packets\":%llu,\"tx_errors\":%llu,\"tx_dropped\":%llu,\"tx_carrier\":%llu,"
@@ -411,84 +425,161 @@ static int show_one(const char *ifname, bool json)
 		       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_packets,
 		       (unsigned long long)st.tx_errors, (unsigned long long)st.tx_dropped,
 		       (unsigned long long)st.tx_carrier_errors, (unsigned long long)st.collisions, facts);
-		return 0;
 	}
-	printf("\n    RX:  bytes  packets  errors  dropped  overrun       mcast\n");
-	printf("    %10llu %8llu %7llu %8llu %8llu %11llu\n", (unsigned long long)st.rx_bytes,
-	       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_errors,
-	       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_over_errors,
-	       (unsigned long long)st.multicast);
-	printf("    TX:  bytes  packets  errors  dropped  carrier  collisions\n");
-	printf("    %10llu %8llu %7llu %8llu %8llu %11llu\n\n", (unsigned long long)st.tx_bytes,
-	       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_errors,
-	       (unsigned long long)st.tx_dropped, (unsigned long long)st.tx_carrier_errors,
-	       (unsigned long long)st.collisions);
-	printf("%s", facts);
 	return 0;
+}
+
+/* The facts of one tunnel as the kernel has them. */
+struct show_kernel {
+	struct nl_show_link link;
+	char master[IF_NAMESIZE];
+	struct nl_show_addr addrs[NL_SHOW_MAX_ADDRS];
+	int naddrs;
+};
+
+static int show_kernel_read(const char *ifname, struct show_kernel *k)
+{
+	int rc = nl_show_link_get(ifname, &k->link);
+	if (rc < 0)
+		return rc;
+	nl_show_ifname(k->link.master, k->master);
+	k->naddrs = nl_show_addrs(k->link.ifindex, k->addrs, NL_SHOW_MAX_ADDRS);
+	if (k->naddrs < 0)
+		k->naddrs = 0;
+	return 0;
+}
+
+/* VyOS's `show interfaces sstpc IF` (the ip addr block, Description, the
+ * RX/TX table), then our tunnel facts. */
+static int show_one_text(const char *ifname)
+{
+	static char facts[REPLY_MAX];
+	int rc = request(ifname, "show", facts, sizeof(facts));
+	if (rc < 0) {
+		fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", ifname, strerror(-rc));
+		return 1;
+	}
+	static struct show_kernel k;
+	if ((rc = show_kernel_read(ifname, &k)) < 0) {
+		fprintf(stderr, "sstpc: %s: %s\n", ifname, strerror(-rc));
+		return 1;
+	}
+	show_ip_addr(stdout, &k.link, k.master, k.addrs, k.naddrs);
+	show_vyos_detail_tail(stdout, k.link.alias, &k.link.stats);
+	printf("\n%s", facts);
+	return 0;
+}
+
+/* The running tunnels of this namespace, sorted by name as VyOS lists them. */
+static int tunnel_names(char (*names)[IF_NAMESIZE], int max)
+{
+	DIR *d = opendir(control_dir());
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)) && n < max)
+		if (socket_ifname(e->d_name, names[n], IF_NAMESIZE))
+			n++;
+	if (d)
+		closedir(d);
+	qsort(names, (size_t)n, IF_NAMESIZE, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+#define MAX_TUNNELS 256
+
+static int show_detail(void)
+{
+	static char names[MAX_TUNNELS][IF_NAMESIZE];
+	int n = tunnel_names(names, MAX_TUNNELS), rc = 0;
+	for (int i = 0; i < n; i++)
+		rc |= show_one_text(names[i]);
+	return rc;
+}
+
+/* pppstats' layout, what VyOS runs for `show interfaces sstpc IF statistics`. */
+static int show_statistics(const char *ifname)
+{
+	static struct show_kernel k;
+	int rc = show_kernel_read(ifname, &k);
+	if (rc < 0) {
+		fprintf(stderr, "sstpc: %s: %s\n", ifname, strerror(-rc));
+		return 1;
+	}
+	show_pppstats(stdout, &k.link.stats);
+	return 0;
+}
+
+static int simple_request(const char *ifname, const char *req)
+{
+	static char reply[REPLY_MAX];
+	int rc = request(ifname, req, reply, sizeof(reply));
+	if (rc < 0) {
+		fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", ifname, strerror(-rc));
+		return 1;
+	}
+	printf("%s", reply);
+	return strncmp(reply, "error", 5) == 0 ? 1 : 0;
+}
+
+static unsigned terminal_columns(void)
+{
+	/* VyOS asks `stty size` of its standard input; 80 without a terminal. */
+	struct winsize ws;
+	if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
 }
 
 /* The VyOS-style table of every running tunnel. */
 static int show_all(bool json)
 {
-	DIR *d = opendir(control_dir());
-	struct dirent *e;
-	int n = 0;
+	static char names[MAX_TUNNELS][IF_NAMESIZE];
+	static struct show_kernel k;
+	int n = tunnel_names(names, MAX_TUNNELS);
 	if (json)
 		printf("[");
 	else
-		printf("Codes: S - State, L - Link, u - Up, D - Down, A - Admin Down\n"
-		       "Interface        IP Address                        S/L  Description\n"
-		       "---------        ----------                        ---  -----------\n");
-	while (d && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 6 || l > 20 || strcmp(e->d_name + l - 5, ".sock") != 0)
+		show_summary_header(stdout);
+	unsigned cols = terminal_columns();
+	for (int i = 0; i < n; i++) {
+		static char facts[REPLY_MAX];
+		if (request(names[i], "show", facts, sizeof(facts)) < 0)
+			continue; /* a socket left by a daemon that crashed */
+		if (show_kernel_read(names[i], &k) < 0)
 			continue;
-		char ifname[IF_NAMESIZE] = "";
-		memcpy(ifname, e->d_name, l - 5 < IF_NAMESIZE - 1 ? l - 5 : IF_NAMESIZE - 1);
-		char facts[REPLY_MAX];
-		if (request(ifname, "show", facts, sizeof(facts)) < 0)
-			continue;
-		unsigned flags = read_sys_uint(ifname, "flags");
-		unsigned carrier = read_sys_uint(ifname, "carrier");
-		char addr[64] = "-";
-		struct ifaddrs *ifa = NULL;
-		getifaddrs(&ifa);
-		for (struct ifaddrs *a = ifa; a; a = a->ifa_next)
-			if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET && strcmp(a->ifa_name, ifname) == 0) {
-				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, addr, sizeof(addr));
-				strcat(addr, "/32");
-				break;
-			}
-		if (ifa)
-			freeifaddrs(ifa);
-		char alias[256] = "";
-		char p[128];
-		snprintf(p, sizeof(p), "/sys/class/net/%s/ifalias", ifname);
-		FILE *f = fopen(p, "r");
-		if (f) {
-			if (fgets(alias, sizeof(alias), f))
-				alias[strcspn(alias, "\n")] = '\0';
-			fclose(f);
-		}
-		const char *sl = !(flags & IFF_UP) ? "A/D" : carrier ? "u/u" : "u/D";
+		char addrs[NL_SHOW_MAX_ADDRS][64];
+		const char *ap[NL_SHOW_MAX_ADDRS];
+		int na = show_summary_addrs(k.addrs, k.naddrs, addrs, NL_SHOW_MAX_ADDRS);
+		for (int a = 0; a < na; a++)
+			ap[a] = addrs[a];
+		bool admin = k.link.flags & IFF_UP;
+		/* VyOS: the link is up when the operational state is up or unknown. */
+		bool oper = k.link.operstate == 6 || k.link.operstate == 0;
 		if (json) {
-			printf("%s{", n ? "," : "");
-			json_str(stdout, "interface", ifname, true);
-			json_str(stdout, "address", addr, true);
+			char sl[4];
+			snprintf(sl, sizeof(sl), "%c/%c", admin ? 'u' : 'A', oper ? 'u' : 'D');
+			printf("%s{", i ? "," : "");
+			json_str(stdout, "interface", names[i], true);
+			json_str(stdout, "address", na ? addrs[0] : "-", true);
+			printf("\"addresses\":[");
+			for (int a = 0; a < na; a++) {
+				printf("%s", a ? "," : "");
+				printf("\"%s\"", addrs[a]);
+			}
+			printf("],");
 			json_str(stdout, "state", sl, true);
-			json_str(stdout, "description", alias, false);
+			json_str(stdout, "description", k.link.alias, false);
 			printf("}");
 		} else {
-			printf("%-16s %-33s %-4s %s\n", ifname, addr, sl, alias);
+			show_summary_row(stdout, names[i], admin, oper, ap, na, k.link.alias, cols);
 		}
-		n++;
 	}
-	if (d)
-		closedir(d);
 	if (json)
 		printf("]\n");
 	return 0;
 }
+
+static bool word_is(int k, char **args, int i, const char *w) { return i < k && strcmp(args[i], w) == 0; }
 
 int control_cli(int argc, char **argv)
 {
@@ -501,26 +592,30 @@ int control_cli(int argc, char **argv)
 		else
 			args[k++] = argv[i];
 	}
-	if (k >= 3 && strcmp(args[0], "show") == 0 && strcmp(args[1], "interfaces") == 0 &&
-	    strcmp(args[2], "sstpc") == 0) {
+	if (k >= 3 && word_is(k, args, 0, "show") && word_is(k, args, 1, "interfaces") &&
+	    word_is(k, args, 2, "sstpc")) {
 		if (k == 3)
 			return show_all(json);
+		if (k == 4 && strcmp(args[3], "detail") == 0 && !json)
+			return show_detail();
 		if (k == 4)
-			return show_one(args[3], json);
+			return json ? show_one_json(args[3]) : show_one_text(args[3]);
+		if (k == 5 && strcmp(args[4], "statistics") == 0 && !json)
+			return show_statistics(args[3]);
+		if (k == 5 && strcmp(args[4], "log") == 0 && !json)
+			return simple_request(args[3], "log");
 	}
-	if (k == 3 && (strcmp(args[0], "connect") == 0 || strcmp(args[0], "disconnect") == 0) &&
-	    strcmp(args[1], "interface") == 0) {
-		char reply[REPLY_MAX];
-		int rc = request(args[2], args[0], reply, sizeof(reply));
-		if (rc < 0) {
-			fprintf(stderr, "sstpc: %s: no running tunnel (%s)\n", args[2], strerror(-rc));
-			return 1;
-		}
-		printf("%s", reply);
-		return strncmp(reply, "error", 5) == 0 ? 1 : 0;
-	}
+	if (k == 3 && (word_is(k, args, 0, "connect") || word_is(k, args, 0, "disconnect")) &&
+	    word_is(k, args, 1, "interface"))
+		return simple_request(args[2], args[0]);
+	if (k == 4 && word_is(k, args, 0, "clear") && word_is(k, args, 1, "interfaces") &&
+	    word_is(k, args, 2, "connection"))
+		return simple_request(args[3], "reconnect");
 	fprintf(stderr, "usage: sstpc show interfaces sstpc [IF] [--json]\n"
+			"       sstpc show interfaces sstpc detail\n"
+			"       sstpc show interfaces sstpc IF statistics|log\n"
 			"       sstpc connect interface IF\n"
-			"       sstpc disconnect interface IF\n");
+			"       sstpc disconnect interface IF\n"
+			"       sstpc clear interfaces connection IF\n");
 	return 2;
 }

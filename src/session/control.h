@@ -1,8 +1,11 @@
-/* The control socket of a running tunnel (/run/sstpc/<if>.sock, root only)
- * and the CLI side of `show`, `connect` and `disconnect`.
+/* The control socket of a running tunnel (/run/sstpc/<if>.<netns>.sock,
+ * root only; <netns> is the inode of the network namespace, so each
+ * namespace has its own) and the CLI side of `show`, `connect`,
+ * `disconnect` and `clear`.
  *
  * Request: 2-byte big-endian length + command text ("show", "show json",
- * "connect", "disconnect"). Reply: 4-byte big-endian length + text. */
+ * "connect", "disconnect", "log", "reconnect"). Reply: 4-byte big-endian
+ * length + text. */
 #ifndef SSTPC_SESSION_CONTROL_H
 #define SSTPC_SESSION_CONTROL_H
 
@@ -28,6 +31,8 @@ enum control_req {
 	CONTROL_REQ_SHOW_JSON,
 	CONTROL_REQ_CONNECT,
 	CONTROL_REQ_DISCONNECT,
+	CONTROL_REQ_LOG,       /* the daemon's recent log lines */
+	CONTROL_REQ_RECONNECT, /* clear interfaces connection: a new session now */
 };
 
 /* Parses one framed request (2-byte length + printable ASCII command) from
@@ -38,7 +43,7 @@ bool control_parse(struct reader *r, enum control_req *req);
 /* Carries out one request, writing the reply text; returns its length.
  * Replies to failed requests start with "error: ". */
 size_t control_handle(struct session *s, enum control_req req, char *reply, size_t cap);
-/* argv[0] is show|connect|disconnect. Returns the exit status. */
+/* argv[0] is show|connect|disconnect|clear. Returns the exit status. */
 int control_cli(int argc, char **argv);
 
 #endif

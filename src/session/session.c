@@ -58,6 +58,7 @@ struct session {
 	bool admin_down;  /* disconnect interface / disable */
 	bool stopping;    /* SIGTERM, SIGINT */
 	bool restart;     /* SIGHUP changed the configuration: reconnect at once */
+	const char *restart_why; /* NULL: the configuration; else what asked to reconnect */
 	int exit_code;
 
 	int tun_fd;
@@ -978,13 +979,15 @@ static void session_teardown(struct session *s)
 	if (s->restart && !s->admin_down) {
 		s->restart = false;
 		s->fails = 0;
-		log_notice("reconnecting with the new configuration");
-		notify_send("STATUS=reconnecting: configuration reloaded");
+		log_notice("reconnecting %s", s->restart_why ? s->restart_why : "with the new configuration");
+		notify_send(s->restart_why ? "STATUS=reconnecting" : "STATUS=reconnecting: configuration reloaded");
+		s->restart_why = NULL;
 		s->state = SESSION_BACKOFF;
 		s->deadline = now_ms(s);
 		return;
 	}
 	s->restart = false;
+	s->restart_why = NULL;
 	if (s->admin_down) {
 		log_notice("disconnected%s%s", s->error[0] ? ": " : "", s->error);
 		s->state = SESSION_IDLE;
@@ -1358,6 +1361,27 @@ bool session_connect(struct session *s, char *err, size_t errlen)
 		s->fails = 0;
 		session_start_connect(s);
 		session_after(s);
+	}
+	return true;
+}
+
+bool session_reconnect(struct session *s, char *err, size_t errlen)
+{
+	if (s->conf.disable) {
+		snprintf(err, errlen, "%s is disabled in its configuration: it is not connected",
+			 s->conf.ifname);
+		return false;
+	}
+	log_notice("clear interfaces connection: reconnecting now");
+	s->admin_down = false;
+	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
+		s->fails = 0;
+		session_start_connect(s);
+		session_after(s);
+	} else if (s->state != SESSION_STOPPED) {
+		s->restart = true; /* the teardown starts the new session at once */
+		s->restart_why = "at the administrator's request";
+		session_close(s);
 	}
 	return true;
 }

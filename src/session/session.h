@@ -36,6 +36,9 @@ int session_run(struct session *s);
  * carried out (a disabled tunnel). */
 bool session_connect(struct session *s, char *err, size_t errlen);
 bool session_disconnect(struct session *s, char *err, size_t errlen);
+/* Ends the running session (if any) and starts a new one at once
+ * (`clear interfaces connection IF`). */
+bool session_reconnect(struct session *s, char *err, size_t errlen);
 /* Writes the tunnel's own facts as `key value` lines (json = JSON object
  * members without braces). */
 void session_describe(struct session *s, char *buf, size_t len, bool json);

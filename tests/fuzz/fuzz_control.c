@@ -1,5 +1,5 @@
 /* The control socket's request parser over arbitrary bytes: never reads
- * past the input, accepts only the four commands, always advances. */
+ * past the input, accepts only the known commands, always advances. */
 #include <stdint.h>
 #include <string.h>
 
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum control_req req = 0;
 		if (!control_parse(&r, &req))
 			break;
-		if (req < CONTROL_REQ_SHOW || req > CONTROL_REQ_DISCONNECT)
+		if (req < CONTROL_REQ_SHOW || req > CONTROL_REQ_RECONNECT)
 			__builtin_trap();
 		if (rd_left(&r) >= before)
 			__builtin_trap(); /* an accepted frame must consume bytes */

@@ -312,13 +312,13 @@ START_TEST(exact_error_messages)
 	fails_base("no-default-route x\n", "t.conf:4: no-default-route: takes no value, got 'x'");
 	fails_base("ip disable-forwarding x\n", "t.conf:4: ip disable-forwarding: takes no value, got 'x'");
 	fails_base("server\n", "t.conf:4: server: expected an IP address or host name (at most 253 characters)");
-	fails_base("server bad_host\n",
-		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got 'bad_host'");
+	fails_base("server bad+host\n",
+		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got 'bad+host'");
 	fails_base("server -x.com\n",
 		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got '-x.com'");
 	fails_base("server a..b\n",
 		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got 'a..b'");
-	fails_base("description 'a\tb'\n", "t.conf:4: description: expected a printable text of 1-255 characters, got 'a\tb'");
+	fails_base("description 'a\tb'\n", "t.conf:4: description: expected a printable text of 0-255 characters, got 'a\tb'");
 	fails_base("vrf a/b\n", "t.conf:4: vrf: expected a VRF name of 1-15 characters, got 'a/b'");
 	fails_base("vrf abcdefghijklmnop\n",
 		   "t.conf:4: vrf: expected a VRF name of 1-15 characters, got 'abcdefghijklmnop'");
@@ -416,6 +416,16 @@ START_TEST(hosts_and_proxy)
 	ok_base("server 2001:db8::1\n");
 	ck_assert_str_eq(C.server, "2001:db8::1");
 	ok_base("server a-b.c0.example\n");
+	/* what a resolver takes: underscores too */
+	ok_base("server _sstp.vpn_1.example\n");
+	ck_assert_str_eq(C.server, "_sstp.vpn_1.example");
+	/* IDN: kept in the form DNS, SNI and certificates use */
+	ok_base("server 'vpn.m\xc3\xbcnchen.example'\nssl server-name b\xc3\xbc" "cher.example\n");
+	ck_assert_str_eq(C.server, "vpn.xn--mnchen-3ya.example");
+	ck_assert_str_eq(C.server_name, "xn--bcher-kva.example");
+	fails_base("server a\xc0\xaf" "b\n", "t.conf:4: server: 'a\xc0\xaf" "b' is not a valid internationalised host name");
+	fails_base("server 'b\xc3\xbc cher'\n",
+		   "t.conf:4: server: expected an IP address or host name (at most 253 characters), got 'b\xc3\xbc cher'");
 	ok_base("http-proxy [2001:db8::5]:8080\n");
 	ck_assert_str_eq(C.proxy_host, "2001:db8::5");
 	ck_assert_uint_eq(C.proxy_port, 8080);
@@ -451,7 +461,7 @@ START_TEST(string_lengths)
 	v[256] = 0;
 	snprintf(line, sizeof(line), "description '%s'\n", v);
 	ck_assert(!parse_base(line));
-	ck_assert(strstr(ERR, "t.conf:4: description: expected a printable text of 1-255 characters, got 'ddd") == ERR);
+	ck_assert(strstr(ERR, "t.conf:4: description: expected a printable text of 0-255 characters, got 'ddd") == ERR);
 	memset(v, 'u', 255);
 	v[255] = 0;
 	snprintf(line, sizeof(line), "authentication username %s\n", v);
@@ -698,6 +708,88 @@ START_TEST(secrets_in_open_files)
 }
 END_TEST
 
+/* VyOS's rules: description may be empty; VRF names as its vrf-name
+ * validator takes them. */
+START_TEST(vyos_constraints)
+{
+	ok_base("description 'old'\ndescription ''\n");
+	ck_assert_str_eq(C.description, "");
+	ok_base("set interfaces sstpc sstpc0 description ''\n");
+	static const struct {
+		const char *vrf, *msg;
+	} bad[] = {
+		{ "eth0", "t.conf:4: vrf: 'eth0' is named like a network interface, not a VRF (VyOS refuses it)" },
+		{ "eth0.10", "t.conf:4: vrf: 'eth0.10' is named like a network interface, not a VRF (VyOS refuses it)" },
+		{ "br1", "t.conf:4: vrf: 'br1' is named like a network interface, not a VRF (VyOS refuses it)" },
+		{ "wg0", "t.conf:4: vrf: 'wg0' is named like a network interface, not a VRF (VyOS refuses it)" },
+		{ "pppoe3", "t.conf:4: vrf: 'pppoe3' is named like a network interface, not a VRF (VyOS refuses it)" },
+		{ "lo", "t.conf:4: vrf: 'lo' is the loopback interface, not a VRF name" },
+		{ "1abc", "t.conf:4: vrf: a VRF name must start with a letter, got '1abc'" },
+		{ "-x", "t.conf:4: vrf: a VRF name must start with a letter, got '-x'" },
+		{ "default",
+		  "t.conf:4: vrf: 'default' is the main routing table, not a VRF device (leave out `vrf` to use it)" },
+	};
+	char line[64];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "vrf %s\n", bad[i].vrf);
+		fails_base(line, bad[i].msg);
+	}
+	static const char *const good[] = { "red", "local-vrf", "bridge-red", "ethx", "lower", "mgmt", "tenant7" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(line, sizeof(line), "vrf %s\n", good[i]);
+		ok_base(line);
+		ck_assert_str_eq(C.vrf, good[i]);
+	}
+}
+END_TEST
+
+/* conf_load opens the CA file: a missing one, or a VyOS pki name, is an
+ * error naming the line, not a failure of every connect later. */
+START_TEST(load_ca_file)
+{
+	char dir[64] = "/tmp/sstpc-ca-XXXXXX", conf_path[128], ca[128], text[512], err[512], msg[768];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	write_file(ca, "-----BEGIN CERTIFICATE-----\n", 0644);
+	/* relative to the config file */
+	write_file(conf_path, BASE "mtu 1400\nssl ca-certificate ca.pem\n", 0600);
+	struct conf_lines lines;
+	ck_assert_msg(conf_load_lines(&C, conf_path, &lines, err, sizeof(err)), "%s", err);
+	ck_assert_str_eq(C.ca_file, ca);
+	ck_assert_uint_eq(lines.ca_file, 5);
+	ck_assert_uint_eq(lines.vrf, 0);
+	/* a pki name */
+	write_file(conf_path, BASE "ssl ca-certificate 'MyCA'\n", 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg),
+		 "%s:4: ssl ca-certificate: 'MyCA' is neither a file nor a pki name sstpc knows (VyOS pki names are "
+		 "not supported yet: give the path of a PEM file)",
+		 conf_path);
+	ck_assert_str_eq(err, msg);
+	/* a missing path */
+	snprintf(text, sizeof(text), BASE "\nssl ca-certificate %s/none.pem\n", dir);
+	write_file(conf_path, text, 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg), "%s:5: ssl ca-certificate: cannot open '%s/none.pem': No such file or directory",
+		 conf_path, dir);
+	ck_assert_str_eq(err, msg);
+	/* a directory */
+	snprintf(text, sizeof(text), BASE "ssl ca-certificate %s\n", dir);
+	write_file(conf_path, text, 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	snprintf(msg, sizeof(msg), "%s:4: ssl ca-certificate: '%s' is not a regular file", conf_path, dir);
+	ck_assert_str_eq(err, msg);
+	/* the vrf line is reported */
+	write_file(conf_path, BASE "\n\nvrf red\n", 0600);
+	ck_assert_msg(conf_load_lines(&C, conf_path, &lines, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(lines.vrf, 6);
+	unlink(ca);
+	unlink(conf_path);
+	rmdir(dir);
+}
+END_TEST
+
 /* The shipped example configs parse (and the broken ones do not). */
 START_TEST(example_configs)
 {
@@ -746,6 +838,8 @@ int main(void)
 	tcase_add_test(tc, load_password_file);
 	tcase_add_test(tc, secrets_in_open_files);
 	tcase_add_test(tc, example_configs);
+	tcase_add_test(tc, vyos_constraints);
+	tcase_add_test(tc, load_ca_file);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -30,7 +30,9 @@ START_TEST(known_commands)
 	} cases[] = { { "show", CONTROL_REQ_SHOW },
 		      { "show json", CONTROL_REQ_SHOW_JSON },
 		      { "connect", CONTROL_REQ_CONNECT },
-		      { "disconnect", CONTROL_REQ_DISCONNECT } };
+		      { "disconnect", CONTROL_REQ_DISCONNECT },
+		      { "log", CONTROL_REQ_LOG },
+		      { "reconnect", CONTROL_REQ_RECONNECT } };
 	uint8_t buf[64];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum control_req req = 0;
@@ -44,7 +46,8 @@ END_TEST
 START_TEST(unknown_and_near_misses)
 {
 	static const char *const bad[] = { "sho", "shows", "show  json", "SHOW", "connect ",
-					   " disconnect", "show json x", "reload" };
+					   " disconnect", "show json x", "reload",
+					   "logs", "log ", "reconnect now", "clear" };
 	uint8_t buf[64];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		enum control_req req = 0;
