@@ -15,7 +15,7 @@ expect=(
     "sstp_free 1 HLAK"
     "session_free 1 configuration with the password"
     "session_reload 1 the configuration read again"
-    "conf_load 2 file bytes and password-file buffer"
+    "conf_load_lines 2 file bytes and password-file buffer"
     "conf_parse_st 1 split words of a password line"
     "cmd_run 2 passwords in main's copy of the configuration"
     "ppp_auth_success 1 HLAK handed to the session"
