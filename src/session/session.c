@@ -1120,6 +1120,11 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 	if (fd < 0) {
 		session_fail(s, "%s", err);
 	} else {
+		char where[INET6_ADDRSTRLEN + 16];
+		tcp_format_addr((const struct sockaddr *)peer, where, sizeof(where));
+		log_info("TCP connected to %s after %llu ms%s", where,
+			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 - s->deadline),
+			 s->conf.proxy_host[0] ? " (the proxy)" : "");
 		s->sock = fd;
 		s->peer = *peer;
 		session_start_tls(s);

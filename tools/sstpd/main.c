@@ -31,12 +31,13 @@ static const struct {
 	{ "rras-lcp", FAULT_RRAS_LCP },
 	{ "no-dns", FAULT_NO_DNS },
 	{ "sha1-only", FAULT_SHA1_ONLY },
+	{ "up-then-drop", FAULT_UP_THEN_DROP },
 };
 
 const char *sstpd_fault_names(void)
 {
 	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
-	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only";
+	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only up-then-drop";
 }
 
 bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
