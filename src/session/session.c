@@ -1115,8 +1115,6 @@ static void session_start_tls(struct session *s)
 static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, const char *err)
 {
 	struct session *s = arg;
-	dial_free(s->dial);
-	s->dial = NULL;
 	if (fd < 0) {
 		session_fail(s, "%s", err);
 	} else {
@@ -1129,6 +1127,9 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 		s->peer = *peer;
 		session_start_tls(s);
 	}
+	/* peer and err live in the dial: freed only now. */
+	dial_free(s->dial);
+	s->dial = NULL;
 	session_after(s);
 }
 

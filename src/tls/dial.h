@@ -29,8 +29,9 @@ struct dial_params {
  * caller owns it; peer is the address connected to (the proxy's when
  * proxying). fd < 0: err says what failed ("resolving X: ...",
  * "connect to A: timed out after N s", "proxy authentication required
- * (407)", ...). Runs once, from the loop, never inside dial_start. The
- * dial may be freed inside the callback. */
+ * (407)", ...); both point into the dial, valid until dial_free. Runs
+ * once, from the loop, never inside dial_start. The dial may be freed
+ * inside the callback. */
 typedef void (*dial_done_cb)(void *arg, int fd, const struct sockaddr_storage *peer, const char *err);
 
 /* NULL only when out of memory. */

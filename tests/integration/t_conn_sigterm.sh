@@ -45,7 +45,7 @@ for i in $(seq 40); do
     sd_conf "$T_TMP/c0.conf"
     sstpc_start "$CNS" "$T_TMP/c0.conf"
     t0=$(now_ms)
-    until [ "$(readlink "/proc/$SC_PID/exe" 2>/dev/null)" = "$(readlink -f "$SSTPC")" ]; do
+    until [ "$(readlink "/proc/$SC_PID/exe" 2>/dev/null)" = "$(readlink -f "${SSTPC_UNDER_TEST:-$SSTPC}")" ]; do
         [ $(( $(now_ms) - t0 )) -lt 5000 ] || break
     done
     kill -TERM "$SC_PID"
