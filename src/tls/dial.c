@@ -193,7 +193,8 @@ static void dial_try_next(struct dial *d, uint64_t now)
 {
 	while (d->next < d->natt) {
 		struct dial_attempt *a = &d->att[d->next++];
-		int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+		int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				IPPROTO_TCP);
 		if (fd < 0) {
 			a->err = errno;
 			continue;
@@ -315,7 +316,8 @@ static void dial_begin(struct dial *d)
 		return;
 	}
 	char err[160];
-	d->resolve = resolve_start(d->loop, d->tcp_host, d->tcp_port, dial_on_resolved, d, err, sizeof(err));
+	d->resolve = resolve_start(d->loop, d->tcp_host, d->tcp_port, dial_on_resolved, d, err,
+				   sizeof(err));
 	if (!d->resolve) {
 		dial_failf(d, "resolving %s: %s", d->tcp_host, err);
 		return;
@@ -467,7 +469,8 @@ static void dial_wait_done(void *arg, int fd, const struct sockaddr_storage *pee
 		snprintf(w->err, w->errlen, "%s", err);
 }
 
-int dial_blocking(const struct dial_params *p, struct sockaddr_storage *peer, char *err, size_t errlen)
+int dial_blocking(const struct dial_params *p, struct sockaddr_storage *peer, char *err,
+		  size_t errlen)
 {
 	struct loop *l = loop_new();
 	if (!l) {

@@ -32,7 +32,8 @@ struct dial_params {
  * (407)", ...); both point into the dial, valid until dial_free. Runs
  * once, from the loop, never inside dial_start. The dial may be freed
  * inside the callback. */
-typedef void (*dial_done_cb)(void *arg, int fd, const struct sockaddr_storage *peer, const char *err);
+typedef void (*dial_done_cb)(void *arg, int fd, const struct sockaddr_storage *peer,
+			     const char *err);
 
 /* NULL only when out of memory. */
 struct dial *dial_start(struct loop *l, const struct dial_params *p, dial_done_cb cb, void *arg);
@@ -43,6 +44,7 @@ const char *dial_step_name(const struct dial *d);
 void dial_free(struct dial *d);
 
 /* The same, waiting on a private loop: for tools and tests. */
-int dial_blocking(const struct dial_params *p, struct sockaddr_storage *peer, char *err, size_t errlen);
+int dial_blocking(const struct dial_params *p, struct sockaddr_storage *peer, char *err,
+		  size_t errlen);
 
 #endif
