@@ -89,6 +89,25 @@ else
 fi
 term_within_1s "blackhole, second attempt"
 
+# 3a/3b. A server (port 444) that completes the TCP handshake and then says
+# nothing: SIGTERM during the TLS handshake, and with it as an HTTP proxy,
+# during the CONNECT exchange.
+bg "$SNS" "$T_TMP/silent.log" python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.200.8.2", 444)); s.listen(16); print("listening", flush=True); time.sleep(600)'
+wait_for 5 grep -q listening "$T_TMP/silent.log" || die "silent listener did not start"
+estab_444() { [ -n "$(ip netns exec "$CNS" ss -Htn state established "dport = :444")" ]; }
+sd_conf "$T_TMP/c3a.conf" "connect-timeout 30" "log-level info"
+sed -i "s/^port .*/port 444/" "$T_TMP/c3a.conf"
+sstpc_start "$CNS" "$T_TMP/c3a.conf"
+wait_for 10 grep -q "TCP connected to 10.200.8.2:444" "$SC_LOG" && ok "silent TLS: connected, handshake pending" \
+    || fail "silent TLS: no TCP connection"
+term_within_1s "silent TLS handshake"
+sd_conf "$T_TMP/c3b.conf" "connect-timeout 30" "log-level info" "http-proxy 10.200.8.2:444"
+sstpc_start "$CNS" "$T_TMP/c3b.conf"
+wait_for 10 estab_444 && ok "silent proxy: connected, CONNECT unanswered" || fail "silent proxy: no TCP connection"
+term_within_1s "silent proxy"
+
 # 3. Name resolution that hangs: the namespace's resolver asks 127.0.0.1:53,
 # where socat reads the queries into a file and answers nothing.
 printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n' > "/etc/netns/$CNS/resolv.conf"
