@@ -111,12 +111,26 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 
 int main(int argc, char **argv)
 {
+	/* First of all: the signals the loop takes through signalfd are held
+	 * pending from here on, so a SIGTERM that arrives while the process is
+	 * still starting (an init system or test stopping it at once) ends the
+	 * tunnel cleanly once the loop runs, never with the default action and
+	 * a half-configured host. */
+	sigset_t daemon_sigs, old_mask;
+	sigemptyset(&daemon_sigs);
+	sigaddset(&daemon_sigs, SIGTERM);
+	sigaddset(&daemon_sigs, SIGINT);
+	sigaddset(&daemon_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &daemon_sigs, &old_mask);
 	/* A vanished reader of a pipe (a DNS helper, `sstpc ... | tee`) must be
 	 * an EPIPE, not the end of the daemon with the host half-configured. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "connect") == 0 ||
-			  strcmp(argv[1], "disconnect") == 0 || strcmp(argv[1], "clear") == 0))
+			  strcmp(argv[1], "disconnect") == 0 || strcmp(argv[1], "clear") == 0)) {
+		/* The client commands keep the usual Ctrl-C. */
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		return control_cli(argc - 1, argv + 1);
+	}
 
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "check", no_argument, NULL, 'k' },

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       autoconf automake libtool dpkg-dev ca-certificates
       iproute2 iputils-ping iperf3 tcpdump openssl python3 procps psmisc
-      kmod util-linux netcat-openbsd socat man-db jq
+      kmod util-linux netcat-openbsd socat man-db jq iptables
       binutils systemd         # objdump: t_sec_wipes; systemd-analyze: t_ops_service
       python3-tabulate   # t_ops_vyos_show: VyOS's own table code as the oracle
       qemu-system-x86 cpio)   # t_vm_vrf: VRF in a QEMU guest (shared/vm)

@@ -20,7 +20,9 @@
 #include "core/notify.h"
 #include "ppp/ppp.h"
 #include "session/auth_policy.h"
+#include "session/backoff.h"
 #include "sstp/sstp.h"
+#include "tls/dial.h"
 #include "tls/tls.h"
 #include "tun/gso.h"
 #include "tun/ra.h"
@@ -48,7 +50,6 @@
  * gets a turn. */
 #define TUN_BUDGET 256
 #define CLOSE_GRACE_MS 5000
-#define AUTH_FAIL_MIN_DELAY_MS 60000
 
 struct session {
 	struct conf conf;
@@ -72,6 +73,7 @@ struct session {
 	uint32_t gso_proto;  /* PPP protocol of its segments */
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
 
+	struct dial *dial;   /* resolving, connecting, proxy exchange */
 	int sock;
 	unsigned sock_events;
 	struct sockaddr_storage peer;
@@ -769,7 +771,8 @@ static void session_went_up(struct session *s)
 	s->state = SESSION_UP;
 	s->up_since = now_ms(s);
 	s->deadline = UINT64_MAX;
-	s->fails = 0;
+	/* fails is not reset here: only a session that lasts does that
+	 * (session/backoff.h), when it ends. */
 	s->error[0] = '\0';
 	apply_sysctls(s);
 	notify_send("READY=1\nSTATUS=connected to %s", s->conf.server);
@@ -904,20 +907,10 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 
 static uint64_t backoff_delay(struct session *s)
 {
-	uint64_t lo = (uint64_t)s->conf.backoff_min * 1000, hi = (uint64_t)s->conf.backoff_max * 1000;
-	uint64_t d = lo;
-	for (unsigned i = 1; i < s->fails && d < hi; i++)
-		d *= 2;
-	if (d > hi)
-		d = hi;
-	/* ±25 % jitter so that many clients do not come back in step. */
 	uint32_t r = 0;
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (uint32_t)time(NULL);
-	d = d * 3 / 4 + (d / 2) * (r % 1000) / 1000;
-	if (s->auth_failed && d < AUTH_FAIL_MIN_DELAY_MS)
-		d = AUTH_FAIL_MIN_DELAY_MS;
-	return d ? d : 1;
+	return backoff_delay_ms(s->conf.backoff_min, s->conf.backoff_max, s->fails, s->auth_failed, r);
 }
 
 /* Tears the connection down (the server has been told what it can be told)
@@ -952,6 +945,8 @@ static void session_teardown(struct session *s)
 		tls_free(s->tls);
 		s->tls = NULL;
 	}
+	dial_free(s->dial);
+	s->dial = NULL;
 	if (s->sock >= 0) {
 		loop_del_fd(s->loop, s->sock);
 		close(s->sock);
@@ -995,12 +990,15 @@ static void session_teardown(struct session *s)
 		notify_send("STATUS=disconnected");
 		return;
 	}
-	if (!was_up && !s->auth_retry)
-		s->fails++;
-	else if (was_up)
-		s->fails = 1;
+	uint64_t up_ms = was_up ? now_ms(s) - s->up_since : 0;
+	/* A retry with the method the server insisted on is not a failure. */
+	if (was_up || !s->auth_retry)
+		s->fails = backoff_fails_after(s->fails, was_up, up_ms);
 	log_err("%s: %s", was_up ? "tunnel down" : "connection failed",
 		s->error[0] ? s->error : "unknown reason");
+	if (was_up && s->fails > 1)
+		log_notice("the tunnel was up for only %llu s: counted as failure %u in a row",
+			   (unsigned long long)(up_ms / 1000), s->fails);
 	if (s->conf.max_fail && s->fails >= s->conf.max_fail) {
 		log_err("giving up after %u failed attempt%s", s->fails, s->fails == 1 ? "" : "s");
 		s->exit_code = 1;
@@ -1088,6 +1086,10 @@ static void on_sock(void *arg, int fd, unsigned events)
 	session_after(s);
 }
 
+static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, const char *err);
+
+/* CONNECTING: resolve, TCP, proxy (tls/dial.h) under the connect timeout;
+ * the TLS handshake and everything after it follow in on_dialed. */
 static void session_start_connect(struct session *s)
 {
 	const struct conf *c = &s->conf;
@@ -1096,26 +1098,29 @@ static void session_start_connect(struct session *s)
 	s->auth_failed = false;
 	s->auth_retry = false;
 	s->auth = PPP_AUTH_NONE;
-	snprintf(s->phase, sizeof(s->phase), "TCP connect");
+	snprintf(s->phase, sizeof(s->phase), "resolving");
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
 	if (s->reconnects++ > 0)
 		log_notice("reconnecting to %s port %u", c->server, c->port);
 	else
 		log_notice("connecting to %s port %u", c->server, c->port);
 
+	bool auth = c->proxy_user[0] != '\0';
+	struct dial_params dp = { .host = c->server, .port = c->port,
+				  .proxy_host = c->proxy_host, .proxy_port = c->proxy_port,
+				  .proxy_user = auth ? c->proxy_user : NULL,
+				  .proxy_pass = auth ? c->proxy_password : NULL,
+				  .timeout_ms = c->connect_timeout * 1000 };
+	s->dial = dial_start(s->loop, &dp, on_dialed, s);
+	if (!s->dial)
+		session_fail(s, "out of memory");
+}
+
+/* The TCP connection is there (past the proxy): TLS, then SSTP and PPP. */
+static void session_start_tls(struct session *s)
+{
+	const struct conf *c = &s->conf;
 	char err[256];
-	int timeout = (int)c->connect_timeout * 1000;
-	if (c->proxy_host[0])
-		s->sock = tcp_connect_proxy(c->proxy_host, c->proxy_port, c->proxy_user[0] ? c->proxy_user : NULL,
-					    c->proxy_user[0] ? c->proxy_password : NULL, c->server, c->port,
-					    timeout, &s->peer, err, sizeof(err));
-	else
-		s->sock = tcp_connect(c->server, c->port, timeout, &s->peer, err, sizeof(err));
-	if (s->sock < 0) {
-		s->sock = -1;
-		session_fail(s, "%s", err);
-		return;
-	}
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
 	const char *name = c->server_name[0] ? c->server_name : c->server;
 	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
@@ -1159,6 +1164,27 @@ static void session_start_connect(struct session *s)
 	s->state = SESSION_NEGOTIATING;
 }
 
+static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, const char *err)
+{
+	struct session *s = arg;
+	if (fd < 0) {
+		session_fail(s, "%s", err);
+	} else {
+		char where[INET6_ADDRSTRLEN + 16];
+		tcp_format_addr((const struct sockaddr *)peer, where, sizeof(where));
+		log_info("TCP connected to %s after %llu ms%s", where,
+			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 - s->deadline),
+			 s->conf.proxy_host[0] ? " (the proxy)" : "");
+		s->sock = fd;
+		s->peer = *peer;
+		session_start_tls(s);
+	}
+	/* peer and err live in the dial: freed only now. */
+	dial_free(s->dial);
+	s->dial = NULL;
+	session_after(s);
+}
+
 static void on_timer(void *arg, uint64_t now)
 {
 	struct session *s = arg;
@@ -1176,6 +1202,9 @@ static void on_timer(void *arg, uint64_t now)
 			break;
 		case SESSION_CONNECTING:
 		case SESSION_NEGOTIATING:
+			/* The dial names what it waited for at this same deadline. */
+			if (s->dial)
+				break;
 			session_fail(s, "timed out after %u s in %s", s->conf.connect_timeout, s->phase);
 			break;
 		case SESSION_CLOSING:
@@ -1493,6 +1522,7 @@ void session_free(struct session *s)
 		sstp_free(s->sstp);
 	if (s->tls)
 		tls_free(s->tls);
+	dial_free(s->dial);
 	if (s->sock >= 0) {
 		loop_del_fd(s->loop, s->sock);
 		close(s->sock);

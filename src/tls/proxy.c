@@ -1,22 +1,12 @@
-/* HTTP CONNECT proxy client (RFC 9110 9.3.6). */
+/* HTTP CONNECT proxy client (RFC 9110 9.3.6): the request, the reply
+ * parser and its verdict; tls/dial.c drives the exchange on the loop. */
 #include "tls/tls.h"
 
 #include "core/bytes.h"
+#include "tls/dial.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
-
-static long long proxy_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char proxy_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -102,149 +92,72 @@ static bool proxy_bad_text(const char *s)
 	return false;
 }
 
-static int proxy_wait(int fd, short ev, long long deadline)
+/* "host:port", or "[v6]:port" for an IPv6 literal (the authority form). */
+static void proxy_authority(char *out, size_t outlen, const char *host, uint16_t port)
 {
-	for (;;) {
-		long long left = deadline - proxy_now_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		struct pollfd p = { .fd = fd, .events = ev };
-		int n = poll(&p, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
+	snprintf(out, outlen, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
 }
 
-static int proxy_send_all(int fd, const char *p, size_t n, long long deadline)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		int rc = proxy_wait(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int proxy_handshake(int fd, const char *user, const char *pass, const char *host,
-			   uint16_t port, int timeout_ms, char *err, size_t errlen)
-{
-	long long deadline = proxy_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	char authority[300];
-	/* An IPv6 literal needs brackets in the authority form. */
-	snprintf(authority, sizeof(authority), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
-
-	char req[1024];
-	int n;
-	if (user) {
-		char cred[400];
-		char b64[4 * ((sizeof(cred) + 2) / 3) + 1];
-		int cl = snprintf(cred, sizeof(cred), "%s:%s", user, pass ? pass : "");
-		if (cl < 0 || (size_t)cl >= sizeof(cred)) {
-			snprintf(err, errlen, "proxy user name or password too long");
-			return -1;
-		}
-		proxy_base64(b64, (const uint8_t *)cred, (size_t)cl);
-		n = snprintf(req, sizeof(req),
-			     "CONNECT %s HTTP/1.1\r\nHost: %s\r\nProxy-Authorization: Basic %s\r\n"
-			     "\r\n",
-			     authority, authority, b64);
-		explicit_bzero(cred, sizeof(cred));
-		explicit_bzero(b64, sizeof(b64));
-	} else {
-		n = snprintf(req, sizeof(req), "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", authority,
-			     authority);
-	}
-	if (n < 0 || (size_t)n >= sizeof(req)) {
-		explicit_bzero(req, sizeof(req));
-		snprintf(err, errlen, "proxy request too long");
-		return -1;
-	}
-	int rc = proxy_send_all(fd, req, (size_t)n, deadline);
-	explicit_bzero(req, sizeof(req));
-	if (rc < 0) {
-		snprintf(err, errlen, "proxy: sending CONNECT: %s", strerror(-rc));
-		return -1;
-	}
-
-	/* Read the reply header a byte at a time, so that nothing after it
-	 * (the server's first TLS bytes) is taken off the socket; once per
-	 * connection, a few hundred bytes at most. */
-	uint8_t buf[PROXY_REPLY_MAX];
-	size_t have = 0;
-	struct proxy_reply rep;
-	for (;;) {
-		ssize_t got = recv(fd, buf + have, 1, 0);
-		if (got == 0) {
-			snprintf(err, errlen, "proxy closed the connection before replying");
-			return -1;
-		}
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				snprintf(err, errlen, "proxy: %s", strerror(errno));
-				return -1;
-			}
-			rc = proxy_wait(fd, POLLIN, deadline);
-			if (rc < 0) {
-				snprintf(err, errlen, "proxy: no reply within %d ms", timeout_ms);
-				return -1;
-			}
-			continue;
-		}
-		have++;
-		enum proxy_parse pr = proxy_parse_reply(buf, have, &rep);
-		if (pr == PROXY_REPLY_BAD || (pr == PROXY_REPLY_INCOMPLETE && have == sizeof(buf))) {
-			if (!rep.header_len)
-				snprintf(err, errlen, "proxy reply header missing or too long");
-			else
-				snprintf(err, errlen, "malformed proxy reply: %s", rep.status_line);
-			return -1;
-		}
-		if (pr == PROXY_REPLY_OK)
-			break;
-	}
-	if (rep.status == 407) {
-		snprintf(err, errlen, "proxy authentication required (407)");
-		return -1;
-	}
-	if (rep.status < 200 || rep.status > 299) {
-		snprintf(err, errlen, "proxy refused CONNECT to %s: %s", authority, rep.status_line);
-		return -1;
-	}
-	return 0;
-}
-
-int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
-		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
-		      char *err, size_t errlen)
+int proxy_request(char *req, size_t cap, const char *user, const char *pass, const char *host,
+		  uint16_t port, char *err, size_t errlen)
 {
 	if (proxy_bad_text(host) || strlen(host) > 255 || (user && proxy_bad_text(user)) ||
 	    (pass && proxy_bad_text(pass)) || (user && strchr(user, ':'))) {
 		snprintf(err, errlen, "proxy: host, user or password holds invalid characters");
 		return -1;
 	}
-	char e[256];
-	int fd = tcp_connect(proxy, proxy_port, timeout_ms, peer, e, sizeof(e));
-	if (fd < 0) {
-		snprintf(err, errlen, "proxy: %s", e);
+	char authority[300];
+	proxy_authority(authority, sizeof(authority), host, port);
+	int n;
+	if (user) {
+		char cred[400];
+		char b64[4 * ((sizeof(cred) + 2) / 3) + 1];
+		int cl = snprintf(cred, sizeof(cred), "%s:%s", user, pass ? pass : "");
+		if (cl < 0 || (size_t)cl >= sizeof(cred)) {
+			explicit_bzero(cred, sizeof(cred));
+			snprintf(err, errlen, "proxy user name or password too long");
+			return -1;
+		}
+		proxy_base64(b64, (const uint8_t *)cred, (size_t)cl);
+		n = snprintf(req, cap,
+			     "CONNECT %s HTTP/1.1\r\nHost: %s\r\nProxy-Authorization: Basic %s\r\n"
+			     "\r\n",
+			     authority, authority, b64);
+		explicit_bzero(cred, sizeof(cred));
+		explicit_bzero(b64, sizeof(b64));
+	} else {
+		n = snprintf(req, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", authority, authority);
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		explicit_bzero(req, cap);
+		snprintf(err, errlen, "proxy request too long");
 		return -1;
 	}
-	if (proxy_handshake(fd, user, pass, host, port, timeout_ms, err, errlen) < 0) {
-		close(fd);
-		return -1;
+	return n;
+}
+
+bool proxy_reply_accepts(const struct proxy_reply *rep, const char *host, uint16_t port, char *err,
+			 size_t errlen)
+{
+	if (rep->status == 407) {
+		snprintf(err, errlen, "proxy authentication required (407)");
+		return false;
 	}
-	return fd;
+	if (rep->status < 200 || rep->status > 299) {
+		char authority[300];
+		proxy_authority(authority, sizeof(authority), host, port);
+		snprintf(err, errlen, "proxy refused CONNECT to %s: %s", authority, rep->status_line);
+		return false;
+	}
+	return true;
+}
+
+int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
+		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
+		      char *err, size_t errlen)
+{
+	struct dial_params p = { .host = host, .port = port, .proxy_host = proxy,
+				 .proxy_port = proxy_port, .proxy_user = user, .proxy_pass = pass,
+				 .timeout_ms = timeout_ms > 0 ? (unsigned)timeout_ms : 0 };
+	return dial_blocking(&p, peer, err, errlen);
 }

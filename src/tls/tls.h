@@ -29,8 +29,9 @@ bool tls_global_init(void);
 /* "wolfSSL 5.5.4 (static, AES-NI)" style description for --version. */
 const char *tls_library_info(void);
 
-/* Resolves host (IP literal or FQDN) and connects to each address in turn
- * with timeout_ms each. Returns a connected, non-blocking fd with
+/* Resolves host (IP literal or FQDN) and connects (tls/dial.h: every
+ * address, one overall timeout_ms), waiting on a private loop: for tools
+ * and tests; the daemon dials on its own loop. Returns a connected, non-blocking fd with
  * TCP_NODELAY, or -1 with the reason in err. peer gets the address used. */
 int tcp_connect(const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		char *err, size_t errlen);
@@ -52,6 +53,14 @@ struct proxy_reply {
 	char status_line[128]; /* printable ASCII only, for messages */
 };
 enum proxy_parse proxy_parse_reply(const uint8_t *buf, size_t len, struct proxy_reply *out);
+/* Writes the CONNECT request for host:port (Basic auth when user is
+ * non-NULL) into req; its length, or -1 with the reason in err (text that
+ * would break the request, too long). Holds the credentials: wipe it. */
+int proxy_request(char *req, size_t cap, const char *user, const char *pass, const char *host,
+		  uint16_t port, char *err, size_t errlen);
+/* false with the reason in err unless the proxy answered 2xx. */
+bool proxy_reply_accepts(const struct proxy_reply *rep, const char *host, uint16_t port, char *err,
+			 size_t errlen);
 
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,

@@ -85,7 +85,7 @@ START_TEST(tcp_connect_bad_literal)
 {
 	char err[256] = "";
 	ck_assert_int_eq(tcp_connect("", 443, 500, NULL, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "resolve"));
+	ck_assert_ptr_nonnull(strstr(err, "resolving"));
 }
 END_TEST
 

@@ -379,7 +379,7 @@ static void went_up(struct conn *c)
 		c->silent = true;
 		c->out_len = 0;
 	}
-	if ((c->o->faults & FAULT_ABORT_AFTER) ||
+	if ((c->o->faults & (FAULT_ABORT_AFTER | FAULT_UP_THEN_DROP)) ||
 	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
 		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
@@ -570,7 +570,15 @@ static void on_timer(void *arg, uint64_t now)
 		conn_fail(c, "timed out in the TLS handshake");
 	if (c->fault_at <= now) {
 		c->fault_at = UINT64_MAX;
-		if (c->o->faults & FAULT_ABORT_AFTER) {
+		if (c->o->faults & FAULT_UP_THEN_DROP) {
+			/* The frame that brought the client up went out already;
+			 * now the TCP connection just ends, as a crashing or
+			 * overloaded server's would. */
+			clog(LOG_LVL_NOTICE, c, "fault up-then-drop: dropping the connection");
+			if (!c->write_blocked)
+				flush_out(c);
+			conn_fail(c, "fault up-then-drop");
+		} else if (c->o->faults & FAULT_ABORT_AFTER) {
 			clog(LOG_LVL_NOTICE, c, "fault abort-after: sending CALL_ABORT");
 			sstp_abort(c->sstp, "fault abort-after", now);
 		} else if (c->o->faults & FAULT_MALFORMED) {

@@ -36,13 +36,20 @@ static const struct {
 	{ "drop-first-ipcp", FAULT_DROP_FIRST_IPCP },
 	{ "ack-altered", FAULT_ACK_ALTERED },
 	{ "reject-unsent", FAULT_REJECT_UNSENT },
+	{ "up-then-drop", FAULT_UP_THEN_DROP },
 };
 
+/* The names, space-separated, from the table (one list to keep). */
 const char *sstpd_fault_names(void)
 {
-	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
-	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only "
-	       "eap-only-giveup no-auth drop-first-ipcp ack-altered reject-unsent";
+	static char names[512];
+	if (!names[0]) {
+		size_t n = 0;
+		for (size_t i = 0; i < sizeof(fault_table) / sizeof(fault_table[0]) && n < sizeof(names); i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? " " : "",
+					      fault_table[i].name);
+	}
+	return names;
 }
 
 bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
