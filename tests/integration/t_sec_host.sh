@@ -64,7 +64,8 @@ sd_conf "$T_TMP/d.conf" disable
 sstpc_start "$CNS" "$T_TMP/d.conf" "$T_TMP/sstpc-next.log"
 wait_for 10 cmp -s "$RESOLV" "$T_TMP/orig" && ok "next start restored the original byte for byte" \
     || { od -c "$RESOLV" | head >&2; fail "resolv.conf not restored"; }
-[ ! -e "$SC_RUN/sstpc0.resolv-backup" ] && ok "backup removed" || fail "backup still there"
+# the file is restored first, the backup removed right after: poll
+wait_for 5 test ! -e "$SC_RUN/sstpc0.resolv-backup" && ok "backup removed" || fail "backup still there"
 grep -q "restored the original" "$T_TMP/sstpc-next.log" && ok "the start logs the restore" || fail "no log line"
 stop_client "$SC_PID" "$CNS" sstpc0 "disabled instance"
 
