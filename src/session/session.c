@@ -609,6 +609,40 @@ static bool server_covered(const struct session *s, int family)
 	return false;
 }
 
+/* IPCP refused what the server offered (ppp/ipcp.c): say so once. */
+static void ipcp_warn_refused(const struct ppp_ipcp_info *ip)
+{
+	char a[INET_ADDRSTRLEN];
+	for (int i = 0; i < 2; i++) {
+		if (!ip->dns_refused[i])
+			continue;
+		inet_ntop(AF_INET, &ip->dns_refused[i], a, sizeof(a));
+		log_warn("IPCP: DNS server %s from the server ignored (%s)", a,
+			 ppp_ip4_unusable(ip->dns_refused[i]));
+	}
+	if (ip->peer_refused) {
+		inet_ntop(AF_INET, &ip->peer_refused, a, sizeof(a));
+		const char *why = ppp_ip4_unusable(ip->peer_refused);
+		log_warn("IPCP: the server's address %s rejected (%s)", a, why ? why : "equal to ours");
+	}
+}
+
+/* The address carries no route to the peer (netcfg_addr4): the server's
+ * side of the link gets a host route only where the host has no route at
+ * all to that address, so that it can shadow none (a public peer address,
+ * or the server's own, keeps the host's path). Asked before our own routes
+ * exist. */
+static void peer_route4(struct session *s, uint32_t peer)
+{
+	uint8_t gw[16];
+	int oif, rc;
+	if (!peer || nl_route_get(AF_INET, &peer, gw, &oif) == 0)
+		return;
+	rc = netcfg_route(s->nc, AF_INET, &peer, 32, s->conf.default_route_distance);
+	if (rc < 0)
+		log_warn("cannot add the route to the server's tunnel address: %s", strerror(-rc));
+}
+
 static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 {
 	const struct conf *c = &s->conf;
@@ -618,6 +652,14 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 	s->local4 = ip->local;
 	s->peer4 = ip->peer;
 	memcpy(s->dns4, ip->dns, sizeof(s->dns4));
+	ipcp_warn_refused(ip);
+	if (s->peer.ss_family == AF_INET &&
+	    ((const struct sockaddr_in *)&s->peer)->sin_addr.s_addr == ip->local) {
+		/* a local route for it would send the tunnel's own packets to
+		 * ourselves */
+		session_fail(s, "the server assigned us its own address %s: refused", l);
+		return;
+	}
 	int rc = nl_link_set_up(s->ifindex, true);
 	if (rc == 0)
 		rc = netcfg_addr4(s->nc, ip->local, ip->peer);
@@ -632,6 +674,7 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 		if (rc < 0)
 			log_warn("cannot add a host route to the server: %s", strerror(-rc));
 	}
+	peer_route4(s, ip->peer);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
@@ -799,7 +842,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		}
 		s->v4_applied = true;
 		apply_ipv4(s, ip);
-		session_went_up(s);
+		if (!s->sstp_closed) /* not refused there */
+			session_went_up(s);
 		break;
 	}
 	case PPP_EV_IPV6CP_UP: {

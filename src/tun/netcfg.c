@@ -138,8 +138,12 @@ static int add_addr(struct netcfg *nc, const struct nl_addr *a)
 
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer)
 {
-	struct nl_addr a = {
-	    .family = AF_INET, .ifindex = nc->ifindex, .plen = 32, .has_peer = true};
+	/* No kernel route to the peer: it may be a public address, or the
+	 * server's own, and a /32 via the tunnel would capture the host's
+	 * traffic to it. The peer is reached through the routes the config
+	 * asks for, like everything else (docs/tun.md). */
+	struct nl_addr a = {.family = AF_INET, .ifindex = nc->ifindex, .plen = 32,
+			    .has_peer = peer != 0, .noprefixroute = true};
 	memcpy(a.local, &local, 4);
 	memcpy(a.peer, &peer, 4);
 	return add_addr(nc, &a);
@@ -160,8 +164,10 @@ int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t
 {
 	/* The id was made unique on the link by IPV6CP, and the server is the
 	 * only other node: no DAD delay. */
+	/* No prefix route either: the server's /64 is reached through the
+	 * routes the config asks for, not pulled into the tunnel by an RA. */
 	struct nl_addr a = {.family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true,
-			    .replace = true, .has_lifetime = true, .valid = valid,
+			    .noprefixroute = true, .replace = true, .has_lifetime = true, .valid = valid,
 			    .preferred = preferred < valid ? preferred : valid};
 	memcpy(a.local, prefix, 8);
 	memcpy(a.local + 8, id, 8);

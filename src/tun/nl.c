@@ -145,6 +145,8 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 		memcpy(p, &ifa, sizeof(ifa));
 	nlm_attr(&m, IFA_LOCAL, a->local, alen);
 	nlm_attr(&m, IFA_ADDRESS, a->has_peer ? a->peer : a->local, alen);
+	if (a->noprefixroute)
+		nlm_attr_u32(&m, IFA_FLAGS, IFA_F_NOPREFIXROUTE | (a->nodad ? IFA_F_NODAD : 0));
 	if (add && a->has_lifetime) {
 		struct ifa_cacheinfo ci = {.ifa_prefered = a->preferred, .ifa_valid = a->valid};
 		nlm_attr(&m, IFA_CACHEINFO, &ci, sizeof(ci));

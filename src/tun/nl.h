@@ -48,6 +48,10 @@ struct nl_addr {
 	bool has_peer; /* point-to-point: IFA_ADDRESS is the peer */
 	uint8_t peer[16];
 	bool nodad;
+	/* IFA_F_NOPREFIXROUTE (in IFA_FLAGS): the kernel installs no route for
+	 * the prefix (IPv4 point-to-point: none to the peer), so the address
+	 * routes nothing the configuration did not route (docs/tun.md). */
+	bool noprefixroute;
 	/* add: replace an existing address (refreshing its lifetimes) instead
 	 * of failing with EEXIST. */
 	bool replace;
