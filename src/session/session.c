@@ -22,6 +22,7 @@
 #include "sstp/sstp.h"
 #include "tls/tls.h"
 #include "tun/gso.h"
+#include "tun/hostaddr.h"
 #include "tun/ra.h"
 #include "tun/tun.h"
 
@@ -67,6 +68,7 @@ struct session {
 	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto;  /* PPP protocol of its segments */
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
+	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	int sock;
 	unsigned sock_events;
@@ -106,6 +108,7 @@ struct session {
 	uint32_t local4, peer4, dns4[2];
 	uint8_t local6[8], peer6[8];
 	uint64_t drops;
+	uint64_t fwd_drops; /* ip disable-forwarding: not for this host */
 };
 
 const char *session_state_name(enum session_state s)
@@ -282,6 +285,10 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		return;
 	if (s->sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->sv6, pkt + 8)) {
 		s->drops++;
+		return;
+	}
+	if (s->ha && !hostaddr_for_us(s->ha, pkt, len)) {
+		s->fwd_drops++;
 		return;
 	}
 	if (ra_maybe(pkt, len))
@@ -813,6 +820,44 @@ static void session_went_up(struct session *s)
 	log_notice("tunnel up (%s, %s, %s)", s->tls_version, s->tls_cipher, ppp_auth_name(s->auth));
 }
 
+static void on_hostaddr(void *arg, int fd, unsigned events)
+{
+	(void)fd, (void)events;
+	struct session *s = arg;
+	hostaddr_input(s->ha);
+}
+
+/* ip disable-forwarding: from now on the data path delivers only what is
+ * for this host, in every kernel and for IPv6 too (the per-interface IPv6
+ * forwarding sysctl does not stop forwarding). Learnt before the first
+ * packet; kept current on the loop. */
+static void fwd_policy_start(struct session *s)
+{
+	if (!s->conf.ip_disable_forwarding || s->ha)
+		return;
+	s->ha = hostaddr_new();
+	int fd = s->ha ? hostaddr_open(s->ha) : -ENOMEM;
+	if (fd >= 0)
+		fd = loop_add_fd(s->loop, fd, LOOP_READ, on_hostaddr, s);
+	if (fd < 0) {
+		/* open but not watched would go stale: fail closed instead */
+		session_fail(s, "ip disable-forwarding: cannot follow the host's addresses: %s", strerror(-fd));
+		hostaddr_free(s->ha);
+		s->ha = NULL;
+	}
+}
+
+static void fwd_policy_stop(struct session *s)
+{
+	if (!s->ha)
+		return;
+	int fd = hostaddr_open(s->ha); /* already open: its fd */
+	if (fd >= 0)
+		loop_del_fd(s->loop, fd);
+	hostaddr_free(s->ha);
+	s->ha = NULL;
+}
+
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 {
 	struct session *s = ctx;
@@ -841,7 +886,10 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v4_applied = true;
+		fwd_policy_start(s);
 		apply_ipv4(s, ip);
+		if (s->ha)
+			hostaddr_input(s->ha); /* our new address */
 		if (!s->sstp_closed) /* not refused there */
 			session_went_up(s);
 		break;
@@ -857,7 +905,10 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v6_applied = true;
+		fwd_policy_start(s);
 		apply_ipv6(s, ip);
+		if (s->ha)
+			hostaddr_input(s->ha);
 		session_went_up(s);
 		break;
 	}
@@ -964,6 +1015,7 @@ static void session_teardown(struct session *s)
 	s->read_again = false;
 	s->v4_applied = s->v6_applied = s->ncp_lost = false;
 	srcvalid_init(&s->sv6, SRCVALID_OFF);
+	fwd_policy_stop(s);
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -1465,6 +1517,7 @@ void session_free(struct session *s)
 	}
 	if (s->nc)
 		netcfg_free(s->nc);
+	fwd_policy_stop(s);
 	loop_timer_cancel(s->loop, &s->timer);
 	if (s->tun_fd >= 0) {
 		loop_del_fd(s->loop, s->tun_fd);
@@ -1532,16 +1585,17 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
 			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
 			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
-			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
+			 "\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
 			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-			 "    reconnects %u\n    dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
 }
