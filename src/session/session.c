@@ -24,6 +24,7 @@
 #include "tun/gso.h"
 #include "tun/hostaddr.h"
 #include "tun/ra.h"
+#include "tun/slaac.h"
 #include "tun/tun.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
@@ -68,6 +69,8 @@ struct session {
 	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto;  /* PPP protocol of its segments */
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
+	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
+	struct loop_timer slaac_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	int sock;
@@ -247,9 +250,9 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
 }
 
-/* A Router Advertisement from the server (rare): SLAAC done here, since the
- * kernel does none on the TUN (docs/tun.md). Each autonomous /64 becomes
- * prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
+/* A Router Advertisement from the server: SLAAC is done here, since the
+ * kernel does none on the TUN (docs/tun.md). In the data path the RA is
+ * only noted (tun/slaac.h); the addresses change from slaac_timer. */
 static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
 {
 	struct ra_info ra;
@@ -257,25 +260,50 @@ static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
 		log_debug("malformed router advertisement dropped");
 		return;
 	}
-	for (unsigned i = 0; i < ra.nprefix; i++) {
-		const struct ra_prefix *p = &ra.p[i];
-		if (!p->autonomous || p->plen != 64)
-			continue;
-		int rc = netcfg_addr6_slaac(s->nc, p->prefix, s->local6, p->valid, p->preferred);
-		char a[INET6_ADDRSTRLEN];
+	if (slaac_note(&s->slaac, &ra, now_ms(s)))
+		loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
+}
+
+/* Applies what the RAs asked since the last batch: each autonomous /64
+ * becomes prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
+static void on_slaac_timer(void *arg, uint64_t now)
+{
+	struct session *s = arg;
+	struct slaac_entry e;
+	enum slaac_op op;
+	bool batch = false;
+	while ((op = slaac_next(&s->slaac, now, &e)) != SLAAC_NONE) {
 		uint8_t addr[16];
-		memcpy(addr, p->prefix, 8);
+		char a[INET6_ADDRSTRLEN];
+		memcpy(addr, e.prefix, 8);
 		memcpy(addr + 8, s->local6, 8);
 		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		int rc = s->nc ? netcfg_addr6_slaac(s->nc, e.prefix, s->local6, op == SLAAC_SET ? e.valid : 0,
+						    e.preferred)
+			       : -ENODEV;
+		batch |= op != SLAAC_EXPIRED;
+		slaac_done(&s->slaac, e.prefix, rc >= 0, now);
 		if (rc < 0)
 			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
 		else if (rc == 1)
 			log_notice("IPv6 address %s/64 from router advertisement", a);
-		else if (p->valid == 0)
+		else if (op == SLAAC_WITHDRAW)
 			log_notice("IPv6 address %s/64 withdrawn by router advertisement", a);
+		else if (op == SLAAC_EXPIRED)
+			log_info("IPv6 address %s/64 expired", a);
 		else
-			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, p->valid);
+			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, e.valid);
 	}
+	if (batch)
+		slaac_batch_done(&s->slaac, now);
+	if (s->slaac.refused != s->slaac.refused_logged) {
+		log_warn("router advertisements: %llu new prefixes ignored, at most %d at once",
+			 (unsigned long long)(s->slaac.refused - s->slaac.refused_logged), SLAAC_MAX);
+		s->slaac.refused_logged = s->slaac.refused;
+	}
+	if (s->ha)
+		hostaddr_input(s->ha);
+	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
 }
 
 /* IP packet from the server: straight to the TUN device. */
@@ -1016,6 +1044,8 @@ static void session_teardown(struct session *s)
 	s->v4_applied = s->v6_applied = s->ncp_lost = false;
 	srcvalid_init(&s->sv6, SRCVALID_OFF);
 	fwd_policy_stop(s);
+	slaac_init(&s->slaac);
+	loop_timer_cancel(s->loop, &s->slaac_timer);
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -1438,6 +1468,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	loop_timer_init(&s->timer, on_timer, s);
+	loop_timer_init(&s->slaac_timer, on_slaac_timer, s);
 	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
@@ -1519,6 +1550,7 @@ void session_free(struct session *s)
 		netcfg_free(s->nc);
 	fwd_policy_stop(s);
 	loop_timer_cancel(s->loop, &s->timer);
+	loop_timer_cancel(s->loop, &s->slaac_timer);
 	if (s->tun_fd >= 0) {
 		loop_del_fd(s->loop, s->tun_fd);
 		close(s->tun_fd);
