@@ -312,11 +312,15 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 		rc = netcfg_addr6_ll(srv->nc, id);
 		if (rc < 0)
 			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun, strerror(-rc));
-		/* PREFIX::1/64, forever; its prefix route sends the clients'
-		 * PREFIX::<id> addresses to the TUN, where route_ipv6 finds them. */
+		/* PREFIX::1/64, forever; the prefix route (explicit: the
+		 * address comes without one) sends the clients' PREFIX::<id>
+		 * addresses to the TUN, where route_ipv6 finds them. */
 		static const uint8_t one[8] = { [7] = 1 };
+		uint8_t net[16] = { 0 };
+		memcpy(net, o->prefix6, 8);
 		if (o->has_prefix6 &&
-		    (rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0)
+		    ((rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0 ||
+		     (rc = netcfg_route(srv->nc, AF_INET6, net, 64, 0)) < 0))
 			log_warn("%s: cannot add PREFIX::1/64: %s", o->tun, strerror(-rc));
 	}
 	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);
