@@ -31,12 +31,21 @@ static const struct {
 	{ "rras-lcp", FAULT_RRAS_LCP },
 	{ "no-dns", FAULT_NO_DNS },
 	{ "sha1-only", FAULT_SHA1_ONLY },
+	{ "ipcp-loopback", FAULT_IPCP_LOOPBACK },
+	{ "ipcp-local-is-peer", FAULT_IPCP_LOCAL_IS_PEER },
+	{ "ipcp-local-is-server", FAULT_IPCP_LOCAL_IS_SERVER },
+	{ "ipcp-peer-public", FAULT_IPCP_PEER_PUBLIC },
+	{ "ipcp-peer-is-server", FAULT_IPCP_PEER_IS_SERVER },
+	{ "dns-loopback", FAULT_DNS_LOOPBACK },
+	{ "ra-flood", FAULT_RA_FLOOD },
 };
 
 const char *sstpd_fault_names(void)
 {
 	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
-	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only";
+	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only "
+	       "ipcp-loopback ipcp-local-is-peer ipcp-local-is-server ipcp-peer-public "
+	       "ipcp-peer-is-server dns-loopback ra-flood";
 }
 
 bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
