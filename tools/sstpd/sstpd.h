@@ -53,6 +53,12 @@ struct sstpd_user {
 	char password[SSTPD_NAME_MAX];
 };
 
+struct sstpd_net {
+	bool set;
+	uint8_t addr[16]; /* network byte order */
+	unsigned plen;
+};
+
 struct sstpd_opts {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
@@ -64,6 +70,8 @@ struct sstpd_opts {
 	bool ipv6;
 	bool has_prefix6;     /* --ipv6-prefix: RAs for SLAAC, PREFIX::1 on the TUN */
 	uint8_t prefix6[8];
+	/* --client-net: packets to these go to the first client (a LAN behind it) */
+	struct sstpd_net client_net4, client_net6;
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
 	unsigned faults;
