@@ -684,9 +684,42 @@ static void undo_one(struct netcfg *nc, struct netcfg_rec *r)
 			 strerror(-ret));
 }
 
+/* Removes the newest run of address records (up to UNDO_BATCH) with one
+ * batched netlink exchange. */
+#define UNDO_BATCH 256
+static void undo_addrs(struct netcfg *nc)
+{
+	static uint8_t buf[UNDO_BATCH * 128] __attribute__((aligned(8)));
+	int errs[UNDO_BATCH];
+	size_t k = 0, len = 0;
+	while (k < UNDO_BATCH && k < nc->n && nc->recs[nc->n - 1 - k].kind == REC_ADDR) {
+		size_t m = nl_enc_addr(buf + len, sizeof(buf) - len, false, &nc->recs[nc->n - 1 - k].u.addr);
+		if (!m)
+			break;
+		len += m;
+		k++;
+	}
+	if (k == 0) { /* cannot be encoded: the slow path says why */
+		nc->n--;
+		undo_one(nc, &nc->recs[nc->n]);
+		return;
+	}
+	int ret = nl_talk_batch(buf, len, k, errs);
+	for (size_t i = 0; i < k; i++) {
+		int e = ret < 0 ? ret : errs[i];
+		if (e < 0 && e != -EADDRNOTAVAIL && e != -ENODEV)
+			log_warn("undo of an address change failed: %s", strerror(-e));
+	}
+	nc->n -= k;
+}
+
 void netcfg_undo(struct netcfg *nc)
 {
 	while (nc->n > 0) {
+		if (nc->recs[nc->n - 1].kind == REC_ADDR) {
+			undo_addrs(nc);
+			continue;
+		}
 		nc->n--;
 		undo_one(nc, &nc->recs[nc->n]);
 	}

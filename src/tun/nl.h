@@ -87,6 +87,13 @@ size_t nl_enc_route_get(void *buf, size_t cap, int family, const void *dst);
 typedef int (*nl_reply_cb)(const uint8_t *msg, size_t len, void *arg);
 int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg);
 
+/* Several requests at once, concatenated in buf (each NLM_F_REQUEST |
+ * NLM_F_ACK and its own sequence number are filled in): one send, then
+ * every ack. errs[i] = 0 or the kernel's -errno for request i. Returns 0,
+ * or a local -errno (errs then unknown). Undoing many addresses this way
+ * takes one round trip instead of one each. */
+int nl_talk_batch(void *buf, size_t len, size_t n, int *errs);
+
 struct nl_link_info {
 	int ifindex;
 	unsigned flags; /* IFF_* */
