@@ -859,10 +859,10 @@ static void on_hostaddr(void *arg, int fd, unsigned events)
  * for this host, in every kernel and for IPv6 too (the per-interface IPv6
  * forwarding sysctl does not stop forwarding). Learnt before the first
  * packet; kept current on the loop. */
-static void fwd_policy_start(struct session *s)
+static bool fwd_policy_start(struct session *s)
 {
 	if (!s->conf.ip_disable_forwarding || s->ha)
-		return;
+		return true;
 	s->ha = hostaddr_new();
 	int fd = s->ha ? hostaddr_open(s->ha) : -ENOMEM;
 	if (fd >= 0)
@@ -872,16 +872,17 @@ static void fwd_policy_start(struct session *s)
 		session_fail(s, "ip disable-forwarding: cannot follow the host's addresses: %s", strerror(-fd));
 		hostaddr_free(s->ha);
 		s->ha = NULL;
+		return false;
 	}
+	return true;
 }
 
 static void fwd_policy_stop(struct session *s)
 {
 	if (!s->ha)
 		return;
-	int fd = hostaddr_open(s->ha); /* already open: its fd */
-	if (fd >= 0)
-		loop_del_fd(s->loop, fd);
+	if (hostaddr_fd(s->ha) >= 0)
+		loop_del_fd(s->loop, hostaddr_fd(s->ha));
 	hostaddr_free(s->ha);
 	s->ha = NULL;
 }
@@ -914,7 +915,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v4_applied = true;
-		fwd_policy_start(s);
+		if (!fwd_policy_start(s))
+			break;
 		apply_ipv4(s, ip);
 		if (s->ha)
 			hostaddr_input(s->ha); /* our new address */
@@ -933,7 +935,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v6_applied = true;
-		fwd_policy_start(s);
+		if (!fwd_policy_start(s))
+			break;
 		apply_ipv6(s, ip);
 		if (s->ha)
 			hostaddr_input(s->ha);

@@ -33,7 +33,10 @@ struct hostaddr {
 	uint32_t seq;
 };
 
-static size_t alen_of(int family) { return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0; }
+static size_t alen_of(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
 
 /* FNV-1a over the family and the address bytes. */
 static size_t hash(int family, const uint8_t *a)
@@ -77,7 +80,14 @@ void hostaddr_free(struct hostaddr *h)
 	free(h);
 }
 
-size_t hostaddr_count(const struct hostaddr *h) { return h->n; }
+size_t hostaddr_count(const struct hostaddr *h)
+{
+	return h->n;
+}
+int hostaddr_fd(const struct hostaddr *h)
+{
+	return h->fd;
+}
 
 static size_t find(const struct hostaddr *h, int family, const uint8_t *a)
 {
@@ -195,7 +205,7 @@ bool hostaddr_parse(const uint8_t *msg, size_t len, struct hostaddr_msg *out)
 	out->family = family;
 	out->ifindex = (int)ifindex;
 	bool have_local = false, have_addr = false;
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	while (rd_left(&r) >= NLA_HDR) {
 		uint16_t alen_attr = rd_h16(&r);
 		uint16_t atype = rd_h16(&r) & NLA_TYPE_MASK;
@@ -258,7 +268,7 @@ static int send_dump(struct hostaddr *h)
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nh.nlmsg_seq = ++h->seq;
 	req.ifa.ifa_family = AF_UNSPEC;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	if (sendto(h->fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;
@@ -277,8 +287,8 @@ int hostaddr_open(struct hostaddr *h)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				 .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR};
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 		close(fd);

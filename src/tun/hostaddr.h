@@ -19,6 +19,8 @@ void hostaddr_free(struct hostaddr *h);
  * and asks for a dump of every address, which it reads at once. Returns
  * the fd to watch for reading, or -errno. */
 int hostaddr_open(struct hostaddr *h);
+/* The socket hostaddr_open made, or -1. */
+int hostaddr_fd(const struct hostaddr *h);
 /* Reads what the kernel sent until EAGAIN (dump parts, notifications); on
  * an overrun (ENOBUFS) the set is rebuilt from a fresh dump. */
 void hostaddr_input(struct hostaddr *h);

@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-void slaac_init(struct slaac *sl) { memset(sl, 0, sizeof(*sl)); }
+void slaac_init(struct slaac *sl)
+{
+	memset(sl, 0, sizeof(*sl));
+}
 
 static struct slaac_entry *find(struct slaac *sl, const uint8_t prefix[8])
 {
@@ -51,7 +54,9 @@ uint64_t slaac_deadline(const struct slaac *sl)
 	uint64_t d = UINT64_MAX;
 	for (unsigned i = 0; i < sl->n; i++) {
 		const struct slaac_entry *e = &sl->e[i];
-		uint64_t t = e->op != SLAAC_NONE ? sl->next_run : e->installed ? e->expires : UINT64_MAX;
+		uint64_t t = e->op != SLAAC_NONE ? sl->next_run
+			     : e->installed	 ? e->expires
+						 : UINT64_MAX;
 		if (t < d)
 			d = t;
 	}
@@ -96,4 +101,7 @@ void slaac_done(struct slaac *sl, const uint8_t prefix[8], bool ok, uint64_t now
 	*e = sl->e[--sl->n];
 }
 
-void slaac_batch_done(struct slaac *sl, uint64_t now) { sl->next_run = now + SLAAC_MIN_INTERVAL_MS; }
+void slaac_batch_done(struct slaac *sl, uint64_t now)
+{
+	sl->next_run = now + SLAAC_MIN_INTERVAL_MS;
+}

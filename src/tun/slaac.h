@@ -21,16 +21,16 @@ enum slaac_op { SLAAC_NONE, SLAAC_SET, SLAAC_WITHDRAW, SLAAC_EXPIRED };
 struct slaac_entry {
 	uint8_t prefix[8];
 	uint32_t valid, preferred; /* seconds, as the last RA said */
-	uint64_t expires;          /* ms; UINT64_MAX = never */
-	bool installed;            /* on the device (and in the journal) */
-	enum slaac_op op;          /* pending */
+	uint64_t expires;	   /* ms; UINT64_MAX = never */
+	bool installed;		   /* on the device (and in the journal) */
+	enum slaac_op op;	   /* pending */
 };
 
 struct slaac {
 	struct slaac_entry e[SLAAC_MAX];
 	unsigned n;
-	uint64_t next_run;  /* earliest time the pending work may run */
-	uint64_t refused;   /* new prefixes turned away while full */
+	uint64_t next_run; /* earliest time the pending work may run */
+	uint64_t refused;  /* new prefixes turned away while full */
 	uint64_t refused_logged;
 };
 
