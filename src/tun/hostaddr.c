@@ -19,18 +19,23 @@
 #define NLA_HDR 4
 #define ALIGN4(n) (((n) + 3u) & ~3u)
 
+/* One address on one interface: a dump and the notifications that race
+ * with it may report the same one twice, so adding is idempotent; the
+ * same address on two interfaces is two slots. */
 struct slot {
-	uint32_t refs; /* 0 = free */
+	bool used;
 	uint8_t family;
+	int ifindex;
 	uint8_t addr[16];
 };
 
 struct hostaddr {
 	struct slot *t;
 	size_t slots; /* a power of two */
-	size_t n;     /* distinct addresses */
+	size_t n;     /* slots in use */
 	int fd;
 	uint32_t seq;
+	bool resync; /* a dump is owed (the last request could not go out) */
 };
 
 static size_t alen_of(int family)
@@ -38,7 +43,8 @@ static size_t alen_of(int family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-/* FNV-1a over the family and the address bytes. */
+/* FNV-1a over the family and the address bytes (not the interface: every
+ * slot of one address lies in the same probe run). */
 static size_t hash(int family, const uint8_t *a)
 {
 	uint32_t x = 2166136261u ^ (uint32_t)family;
@@ -52,7 +58,7 @@ static size_t hash(int family, const uint8_t *a)
 
 static bool same(const struct slot *s, int family, const uint8_t *a)
 {
-	return s->refs && s->family == family && memcmp(s->addr, a, alen_of(family)) == 0;
+	return s->used && s->family == family && memcmp(s->addr, a, alen_of(family)) == 0;
 }
 
 struct hostaddr *hostaddr_new(void)
@@ -89,17 +95,20 @@ int hostaddr_fd(const struct hostaddr *h)
 	return h->fd;
 }
 
-static size_t find(const struct hostaddr *h, int family, const uint8_t *a)
+/* The slot of (family, a, ifindex), or of a on any interface when ifindex
+ * is -1, or the free slot that ends the probe run. */
+static size_t find(const struct hostaddr *h, int family, const uint8_t *a, int ifindex)
 {
 	size_t m = h->slots - 1, i = hash(family, a) & m;
-	while (h->t[i].refs && !same(&h->t[i], family, a))
+	while (h->t[i].used &&
+	       !(same(&h->t[i], family, a) && (ifindex < 0 || h->t[i].ifindex == ifindex)))
 		i = (i + 1) & m;
 	return i;
 }
 
 bool hostaddr_has(const struct hostaddr *h, int family, const uint8_t *a)
 {
-	return alen_of(family) && h->t[find(h, family, a)].refs != 0;
+	return alen_of(family) && h->t[find(h, family, a, -1)].used;
 }
 
 /* Doubles the table (kept at most half full so probes stay short). */
@@ -114,57 +123,57 @@ static int grow(struct hostaddr *h)
 	}
 	h->slots = n * 2;
 	for (size_t i = 0; i < n; i++)
-		if (old[i].refs)
-			h->t[find(h, old[i].family, old[i].addr)] = old[i];
+		if (old[i].used)
+			h->t[find(h, old[i].family, old[i].addr, old[i].ifindex)] = old[i];
 	free(old);
 	return 0;
 }
 
-int hostaddr_add(struct hostaddr *h, int family, const uint8_t *a)
+int hostaddr_add(struct hostaddr *h, int family, const uint8_t *a, int ifindex)
 {
 	size_t alen = alen_of(family);
-	if (!alen)
-		return -EAFNOSUPPORT;
-	size_t i = find(h, family, a);
-	if (h->t[i].refs) {
-		h->t[i].refs++;
+	if (!alen || ifindex < 0)
+		return -EINVAL;
+	size_t i = find(h, family, a, ifindex);
+	if (h->t[i].used)
 		return 0;
-	}
 	if ((h->n + 1) * 2 > h->slots) {
 		int rc = grow(h);
 		if (rc < 0)
 			return rc;
-		i = find(h, family, a);
+		i = find(h, family, a, ifindex);
 	}
 	memset(&h->t[i], 0, sizeof(h->t[i]));
-	h->t[i].refs = 1;
+	h->t[i].used = true;
+	h->t[i].ifindex = ifindex;
 	h->t[i].family = (uint8_t)family;
 	memcpy(h->t[i].addr, a, alen);
 	h->n++;
 	return 0;
 }
 
-void hostaddr_del(struct hostaddr *h, int family, const uint8_t *a)
+void hostaddr_del(struct hostaddr *h, int family, const uint8_t *a, int ifindex)
 {
-	if (!alen_of(family))
+	if (!alen_of(family) || ifindex < 0)
 		return;
-	size_t m = h->slots - 1, i = find(h, family, a);
-	if (!h->t[i].refs || --h->t[i].refs)
+	size_t m = h->slots - 1, i = find(h, family, a, ifindex);
+	if (!h->t[i].used)
 		return;
+	h->t[i].used = false;
 	h->n--;
 	/* Backward shift: pull later members of the probe run into the hole
 	 * unless their home lies cyclically in (hole, j]. */
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & m;
-		if (!h->t[j].refs)
+		if (!h->t[j].used)
 			break;
 		size_t home = hash(h->t[j].family, h->t[j].addr) & m;
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (stays)
 			continue;
 		h->t[i] = h->t[j];
-		h->t[j].refs = 0;
+		h->t[j].used = false;
 		i = j;
 	}
 }
@@ -198,7 +207,7 @@ bool hostaddr_parse(const uint8_t *msg, size_t len, struct hostaddr_msg *out)
 	rd_skip(&r, 3); /* prefixlen, flags, scope */
 	uint32_t ifindex = rd_h32(&r);
 	size_t alen = alen_of(family);
-	if (!rd_ok(&r) || !alen)
+	if (!rd_ok(&r) || !alen || ifindex > INT32_MAX)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->add = type == RTM_NEWADDR;
@@ -247,9 +256,9 @@ bool hostaddr_feed(struct hostaddr *h, const uint8_t *buf, size_t len)
 		if (!hostaddr_parse(msg, mlen, &m))
 			continue; /* NLMSG_DONE, errors, other families */
 		if (m.add)
-			hostaddr_add(h, m.family, m.addr);
+			hostaddr_add(h, m.family, m.addr, m.ifindex);
 		else
-			hostaddr_del(h, m.family, m.addr);
+			hostaddr_del(h, m.family, m.addr, m.ifindex);
 	}
 	return rd_left(&r) == 0;
 }
@@ -294,6 +303,10 @@ int hostaddr_open(struct hostaddr *h)
 		close(fd);
 		return -e;
 	}
+	/* room for bursts of notifications (many addresses changing at
+	 * once) before the kernel reports an overrun */
+	int rcvbuf = 1 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	h->fd = fd;
 	clear(h);
 	int rc = send_dump(h);
@@ -316,12 +329,19 @@ void hostaddr_input(struct hostaddr *h)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			/* notifications were lost: start over from a dump */
+			/* notifications were lost: start over from a dump
+			 * (until it arrives, fewer packets pass, never more) */
 			log_info("host address notifications overran: reading them afresh");
 			clear(h);
-			if (send_dump(h) < 0)
-				log_warn("cannot dump the host's addresses: %s", strerror(errno));
-			continue;
+			h->resync = true;
+		}
+		if (h->resync) {
+			int rc = send_dump(h);
+			h->resync = rc == -EBUSY; /* a dump still running: after it */
+			if (rc < 0 && !h->resync)
+				log_warn("cannot dump the host's addresses: %s", strerror(-rc));
+			if (n < 0)
+				continue;
 		}
 		if (n <= 0)
 			return;

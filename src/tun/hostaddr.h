@@ -40,9 +40,11 @@ struct hostaddr_msg {
 };
 bool hostaddr_parse(const uint8_t *msg, size_t len, struct hostaddr_msg *out);
 
-/* Set operations (the same address on two interfaces counts twice). */
-int hostaddr_add(struct hostaddr *h, int family, const uint8_t *addr);
-void hostaddr_del(struct hostaddr *h, int family, const uint8_t *addr);
+/* Set operations on (address, interface): adding one already there does
+ * nothing (a dump and notifications may both report it); the address is
+ * the host's while it is on any interface. */
+int hostaddr_add(struct hostaddr *h, int family, const uint8_t *addr, int ifindex);
+void hostaddr_del(struct hostaddr *h, int family, const uint8_t *addr, int ifindex);
 bool hostaddr_has(const struct hostaddr *h, int family, const uint8_t *addr);
 size_t hostaddr_count(const struct hostaddr *h);
 

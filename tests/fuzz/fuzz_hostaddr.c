@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t mlen;
 		memcpy(&mlen, data, 4);
 		if (mlen <= size && hostaddr_parse(data, mlen, &m)) {
-			hostaddr_add(h, m.family, m.addr);
+			hostaddr_add(h, m.family, m.addr, m.ifindex);
 			if (!hostaddr_has(h, m.family, m.addr))
 				abort();
 		}
