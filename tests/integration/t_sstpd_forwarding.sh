@@ -41,10 +41,12 @@ ping6() { ip netns exec "$SNS" ping -6 -c 3 -i 0.2 -W 1 "$1" >/dev/null 2>&1; }
 fwd_dropped() { sstpc_cli "$CNS" show interfaces sstpc sstpc0 | awk '/forward-dropped/ {print $2}'; }
 
 run_client forwarding
-ping4 192.168.50.2 && ok "forwarding: server side pings LAN host 192.168.50.2 (forwarded)" \
+# (polled: the LAN's neighbour discovery may take the first packets)
+wait_for 10 ping4 192.168.50.2 && ok "forwarding: server side pings LAN host 192.168.50.2 (forwarded)" \
     || fail "forwarding: no answer from 192.168.50.2"
-ping6 fd00:50::2 && ok "forwarding: server side pings LAN host fd00:50::2 (forwarded)" \
-    || fail "forwarding: no answer from fd00:50::2"
+T0=$(date +%s%N)
+wait_for 10 ping6 fd00:50::2 && ok "forwarding: server side pings LAN host fd00:50::2 (forwarded, after $(( ($(date +%s%N) - T0) / 1000000 )) ms)" \
+    || { ip netns exec "$SNS" ping -6 -c 2 -W 1 fd00:50::2 >&2; ip -n "$CNS" -6 route >&2; ip -n "$CNS" -6 neigh >&2; fail "forwarding: no answer from fd00:50::2"; }
 [ "$(fwd_dropped)" = 0 ] && ok "forwarding: forward-dropped 0" || fail "forwarding: forward-dropped $(fwd_dropped)"
 stop_client "$SC_PID" "$CNS" sstpc0 forwarding
 
