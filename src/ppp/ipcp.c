@@ -1,4 +1,6 @@
 /* IPCP (RFC 1332) with the DNS options of RFC 1877. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ppp/ppp_internal.h"
@@ -6,6 +8,28 @@
 enum { IPCP_OPT_ADDR = 3, IPCP_OPT_DNS1 = 129, IPCP_OPT_DNS2 = 131 };
 
 static struct ppp *P(struct fsm *f) { return f->ctx; }
+
+const char *ppp_ip4_unusable(uint32_t a)
+{
+	uint32_t h = ntohl(a);
+	if (h >> 24 == 0)
+		return h ? "in 0.0.0.0/8" : "0.0.0.0";
+	if (h >> 24 == 127)
+		return "loopback";
+	if (h == 0xffffffffu)
+		return "the limited broadcast address";
+	if (h >> 28 == 0xe)
+		return "multicast";
+	if (h >> 28 == 0xf)
+		return "class E (reserved)";
+	return NULL;
+}
+
+static void fmt4(char *buf, size_t len, uint32_t a)
+{
+	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
 
 static void put_addr(struct writer *w, uint8_t type, uint32_t a)
 {
@@ -85,12 +109,61 @@ static bool ipcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
 		uint32_t a = 0;
 		if (vlen == 4)
 			memcpy(&a, val, 4);
-		if (type == IPCP_OPT_ADDR && vlen == 4 && a != 0)
+		/* The server's own address: 0 asks us to assign one (we have
+		 * none to give), an unusable one or ours is Configure-Rejected
+		 * (RFC 1332 3.3 leaves no better answer: we cannot suggest the
+		 * server an address); the link works without it, since routes
+		 * go by device. A public address, or the one we connect to, is
+		 * legitimate: routing keeps it harmless (docs/tun.md). */
+		if (type == IPCP_OPT_ADDR && vlen == 4 && !ppp_ip4_unusable(a) && a != p->ip_local) {
 			p->ip_peer = a;
-		else
-			cp_reject(cp, type, val, vlen);
+			continue;
+		}
+		if (type == IPCP_OPT_ADDR && vlen == 4 && a)
+			p->peer_refused = a;
+		cp_reject(cp, type, val, vlen);
 	}
 	return true;
+}
+
+/* A Nak suggests our address. An unusable one (or the server's own) is
+ * not taken: we keep asking with 0.0.0.0, which asks the server for an
+ * address (RFC 1332 3.3), and after Max-Failure such Naks IPCP closes with
+ * the reason. False when it closed. */
+static bool ipcp_take_local(struct fsm *f, uint32_t a)
+{
+	struct ppp *p = P(f);
+	const char *why = ppp_ip4_unusable(a);
+	if (!why && a == p->ip_peer)
+		why = "the server's own address";
+	if (!why) {
+		p->ip_local = a;
+		return true;
+	}
+	char s[INET_ADDRSTRLEN];
+	fmt4(s, sizeof(s), a);
+	snprintf(p->ipcp_why, sizeof(p->ipcp_why), "the server insists on IPv4 address %s (%s), refused", s,
+		 why);
+	p->ip_local = 0;
+	if (++p->addr_refusals < f->max_failure)
+		return true;
+	fsm_close(f, p->ipcp_why, p->now);
+	return false;
+}
+
+/* A Nak suggests a DNS server. An unusable one is dropped: the option is
+ * no longer requested (as after a Reject), and the session warns; no DNS
+ * from the server is better than a resolver pointed at ourselves. */
+static void ipcp_take_dns(struct ppp *p, int i, uint32_t a)
+{
+	if (a == 0 || !ppp_ip4_unusable(a)) {
+		/* 0: the server has none to suggest now; asking on is harmless */
+		p->dns[i] = a;
+		return;
+	}
+	p->dns_refused[i] = a;
+	p->dns_rej[i] = true;
+	p->dns[i] = 0;
 }
 
 static bool ipcp_nak(struct fsm *f, struct reader *opts)
@@ -107,12 +180,10 @@ static bool ipcp_nak(struct fsm *f, struct reader *opts)
 		rd_bytes(&v, &a, 4);
 		if (p->cfg.role == PPP_SERVER)
 			continue; /* our address is configured, not negotiable */
-		if (type == IPCP_OPT_ADDR)
-			p->ip_local = a;
-		else if (type == IPCP_OPT_DNS1)
-			p->dns[0] = a;
-		else if (type == IPCP_OPT_DNS2)
-			p->dns[1] = a;
+		if (type == IPCP_OPT_ADDR && !ipcp_take_local(f, a))
+			return false; /* closed: the reply is done with */
+		else if (type == IPCP_OPT_DNS1 || type == IPCP_OPT_DNS2)
+			ipcp_take_dns(p, type == IPCP_OPT_DNS2, a);
 	}
 	return true;
 }
@@ -148,16 +219,24 @@ static void ipcp_up(struct fsm *f, uint64_t now)
 		p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 		return;
 	}
-	if (p->ip_local == 0) {
+	if (p->ip_local == 0 || ppp_ip4_unusable(p->ip_local)) {
 		/* the server never gave us an address: nothing to run IPv4 on */
 		fsm_close(f, "server assigned no IPv4 address", now);
 		return;
+	}
+	if (p->ip_peer == p->ip_local) {
+		/* its request came before our address was settled: the link
+		 * runs without the server's address rather than with ours twice */
+		p->peer_refused = p->ip_peer;
+		p->ip_peer = 0;
 	}
 	p->ipcp_up = true;
 	struct ppp_ipcp_info info = {
 		.local = p->ip_local,
 		.peer = p->ip_peer,
 		.dns = { p->dns_rej[0] ? 0 : p->dns[0], p->dns_rej[1] ? 0 : p->dns[1] },
+		.dns_refused = { p->dns_refused[0], p->dns_refused[1] },
+		.peer_refused = p->peer_refused,
 	};
 	p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 }

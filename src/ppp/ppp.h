@@ -110,8 +110,13 @@ struct ppp_auth_info {
 };
 
 struct ppp_ipcp_info {
-	uint32_t local, peer;        /* network byte order */
+	uint32_t local, peer;        /* network byte order; peer 0 = none usable */
 	uint32_t dns[2];             /* 0 = none */
+	/* client: unusable values the server offered and IPCP refused (0 =
+	 * none), so the session can warn: a DNS server (loopback, multicast,
+	 * ...; the option was then no longer requested) and the server's own
+	 * address (Configure-Rejected) */
+	uint32_t dns_refused[2], peer_refused;
 };
 
 struct ppp_ipv6cp_info {
@@ -141,6 +146,11 @@ struct ppp_discard_info {
 	const char *why;
 	uint32_t count;              /* discarded by this protocol so far */
 };
+
+/* Why an IPv4 address (network byte order) cannot be a host's address or a
+ * DNS server (0.0.0.0/8, loopback, multicast, limited broadcast, class E),
+ * or NULL when it can. */
+const char *ppp_ip4_unusable(uint32_t a);
 
 enum ppp_event {
 	/* arg: struct ppp_auth_info *; before any NCP frame. Server role: the

@@ -66,6 +66,12 @@ struct ppp {
 	uint32_t ip_local, ip_peer, dns[2];
 	bool addr_rej, dns_rej[2];
 	bool ipcp_up, ipcp_failed;
+	/* server values refused (ipcp.c): reported in PPP_EV_IPCP_UP so the
+	 * session can say so; a server that keeps suggesting an unusable
+	 * address for us ends IPCP after Max-Failure Naks with ipcp_why */
+	uint32_t dns_refused[2], peer_refused;
+	uint32_t addr_refusals;
+	char ipcp_why[96];
 
 	/* IPV6CP */
 	uint8_t ifid_local[8], ifid_peer[8];

@@ -25,7 +25,9 @@
 #include "tls/dial.h"
 #include "tls/tls.h"
 #include "tun/gso.h"
+#include "tun/hostaddr.h"
 #include "tun/ra.h"
+#include "tun/slaac.h"
 #include "tun/tun.h"
 #include "core/secret.h"
 #include "session/control.h"
@@ -72,6 +74,9 @@ struct session {
 	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto;  /* PPP protocol of its segments */
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
+	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
+	struct loop_timer slaac_timer;
+	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	struct dial *dial;   /* resolving, connecting, proxy exchange */
 	int sock;
@@ -114,6 +119,7 @@ struct session {
 	uint32_t local4, peer4, dns4[2];
 	uint8_t local6[8], peer6[8];
 	uint64_t drops;
+	uint64_t fwd_drops; /* ip disable-forwarding: not for this host */
 };
 
 const char *session_state_name(enum session_state s)
@@ -252,9 +258,9 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
 }
 
-/* A Router Advertisement from the server (rare): SLAAC done here, since the
- * kernel does none on the TUN (docs/tun.md). Each autonomous /64 becomes
- * prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
+/* A Router Advertisement from the server: SLAAC is done here, since the
+ * kernel does none on the TUN (docs/tun.md). In the data path the RA is
+ * only noted (tun/slaac.h); the addresses change from slaac_timer. */
 static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
 {
 	struct ra_info ra;
@@ -262,25 +268,50 @@ static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
 		log_debug("malformed router advertisement dropped");
 		return;
 	}
-	for (unsigned i = 0; i < ra.nprefix; i++) {
-		const struct ra_prefix *p = &ra.p[i];
-		if (!p->autonomous || p->plen != 64)
-			continue;
-		int rc = netcfg_addr6_slaac(s->nc, p->prefix, s->local6, p->valid, p->preferred);
-		char a[INET6_ADDRSTRLEN];
+	if (slaac_note(&s->slaac, &ra, now_ms(s)))
+		loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
+}
+
+/* Applies what the RAs asked since the last batch: each autonomous /64
+ * becomes prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
+static void on_slaac_timer(void *arg, uint64_t now)
+{
+	struct session *s = arg;
+	struct slaac_entry e;
+	enum slaac_op op;
+	bool batch = false;
+	while ((op = slaac_next(&s->slaac, now, &e)) != SLAAC_NONE) {
 		uint8_t addr[16];
-		memcpy(addr, p->prefix, 8);
+		char a[INET6_ADDRSTRLEN];
+		memcpy(addr, e.prefix, 8);
 		memcpy(addr + 8, s->local6, 8);
 		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		int rc = s->nc ? netcfg_addr6_slaac(s->nc, e.prefix, s->local6, op == SLAAC_SET ? e.valid : 0,
+						    e.preferred)
+			       : -ENODEV;
+		batch |= op != SLAAC_EXPIRED;
+		slaac_done(&s->slaac, e.prefix, rc >= 0, now);
 		if (rc < 0)
 			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
 		else if (rc == 1)
 			log_notice("IPv6 address %s/64 from router advertisement", a);
-		else if (p->valid == 0)
+		else if (op == SLAAC_WITHDRAW)
 			log_notice("IPv6 address %s/64 withdrawn by router advertisement", a);
+		else if (op == SLAAC_EXPIRED)
+			log_info("IPv6 address %s/64 expired", a);
 		else
-			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, p->valid);
+			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, e.valid);
 	}
+	if (batch)
+		slaac_batch_done(&s->slaac, now);
+	if (s->slaac.refused != s->slaac.refused_logged) {
+		log_warn("router advertisements: %llu new prefixes ignored, at most %d at once",
+			 (unsigned long long)(s->slaac.refused - s->slaac.refused_logged), SLAAC_MAX);
+		s->slaac.refused_logged = s->slaac.refused;
+	}
+	if (s->ha)
+		hostaddr_input(s->ha);
+	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
 }
 
 /* IP packet from the server: straight to the TUN device. */
@@ -290,6 +321,10 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		return;
 	if (s->sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->sv6, pkt + 8)) {
 		s->drops++;
+		return;
+	}
+	if (s->ha && !hostaddr_for_us(s->ha, pkt, len)) {
+		s->fwd_drops++;
 		return;
 	}
 	if (ra_maybe(pkt, len))
@@ -617,6 +652,40 @@ static bool server_covered(const struct session *s, int family)
 	return false;
 }
 
+/* IPCP refused what the server offered (ppp/ipcp.c): say so once. */
+static void ipcp_warn_refused(const struct ppp_ipcp_info *ip)
+{
+	char a[INET_ADDRSTRLEN];
+	for (int i = 0; i < 2; i++) {
+		if (!ip->dns_refused[i])
+			continue;
+		inet_ntop(AF_INET, &ip->dns_refused[i], a, sizeof(a));
+		log_warn("IPCP: DNS server %s from the server ignored (%s)", a,
+			 ppp_ip4_unusable(ip->dns_refused[i]));
+	}
+	if (ip->peer_refused) {
+		inet_ntop(AF_INET, &ip->peer_refused, a, sizeof(a));
+		const char *why = ppp_ip4_unusable(ip->peer_refused);
+		log_warn("IPCP: the server's address %s rejected (%s)", a, why ? why : "equal to ours");
+	}
+}
+
+/* The address carries no route to the peer (netcfg_addr4): the server's
+ * side of the link gets a host route only where the host has no route at
+ * all to that address, so that it can shadow none (a public peer address,
+ * or the server's own, keeps the host's path). Asked before our own routes
+ * exist. */
+static void peer_route4(struct session *s, uint32_t peer)
+{
+	uint8_t gw[16];
+	int oif, rc;
+	if (!peer || nl_route_get(AF_INET, &peer, gw, &oif) == 0)
+		return;
+	rc = netcfg_route(s->nc, AF_INET, &peer, 32, s->conf.default_route_distance);
+	if (rc < 0)
+		log_warn("cannot add the route to the server's tunnel address: %s", strerror(-rc));
+}
+
 static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 {
 	const struct conf *c = &s->conf;
@@ -626,6 +695,14 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 	s->local4 = ip->local;
 	s->peer4 = ip->peer;
 	memcpy(s->dns4, ip->dns, sizeof(s->dns4));
+	ipcp_warn_refused(ip);
+	if (s->peer.ss_family == AF_INET &&
+	    ((const struct sockaddr_in *)&s->peer)->sin_addr.s_addr == ip->local) {
+		/* a local route for it would send the tunnel's own packets to
+		 * ourselves */
+		session_fail(s, "the server assigned us its own address %s: refused", l);
+		return;
+	}
 	int rc = nl_link_set_up(s->ifindex, true);
 	if (rc == 0)
 		rc = netcfg_addr4(s->nc, ip->local, ip->peer);
@@ -640,6 +717,7 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 		if (rc < 0)
 			log_warn("cannot add a host route to the server: %s", strerror(-rc));
 	}
+	peer_route4(s, ip->peer);
 	if (!c->no_default_route) {
 		static const uint8_t any[16];
 		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
@@ -796,6 +874,45 @@ static void note_auth_outcome(struct session *s, const struct ppp_down_info *di)
 	}
 }
 
+static void on_hostaddr(void *arg, int fd, unsigned events)
+{
+	(void)fd, (void)events;
+	struct session *s = arg;
+	hostaddr_input(s->ha);
+}
+
+/* ip disable-forwarding: from now on the data path delivers only what is
+ * for this host, in every kernel and for IPv6 too (the per-interface IPv6
+ * forwarding sysctl does not stop forwarding). Learnt before the first
+ * packet; kept current on the loop. */
+static bool fwd_policy_start(struct session *s)
+{
+	if (!s->conf.ip_disable_forwarding || s->ha)
+		return true;
+	s->ha = hostaddr_new();
+	int fd = s->ha ? hostaddr_open(s->ha) : -ENOMEM;
+	if (fd >= 0)
+		fd = loop_add_fd(s->loop, fd, LOOP_READ, on_hostaddr, s);
+	if (fd < 0) {
+		/* open but not watched would go stale: fail closed instead */
+		session_fail(s, "ip disable-forwarding: cannot follow the host's addresses: %s", strerror(-fd));
+		hostaddr_free(s->ha);
+		s->ha = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void fwd_policy_stop(struct session *s)
+{
+	if (!s->ha)
+		return;
+	if (hostaddr_fd(s->ha) >= 0)
+		loop_del_fd(s->loop, hostaddr_fd(s->ha));
+	hostaddr_free(s->ha);
+	s->ha = NULL;
+}
+
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 {
 	struct session *s = ctx;
@@ -838,8 +955,13 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v4_applied = true;
+		if (!fwd_policy_start(s))
+			break;
 		apply_ipv4(s, ip);
-		session_went_up(s);
+		if (s->ha)
+			hostaddr_input(s->ha); /* our new address */
+		if (!s->sstp_closed) /* not refused there */
+			session_went_up(s);
 		break;
 	}
 	case PPP_EV_IPV6CP_UP: {
@@ -853,7 +975,11 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->v6_applied = true;
+		if (!fwd_policy_start(s))
+			break;
 		apply_ipv6(s, ip);
+		if (s->ha)
+			hostaddr_input(s->ha);
 		session_went_up(s);
 		break;
 	}
@@ -961,6 +1087,9 @@ static void session_teardown(struct session *s)
 	s->read_again = false;
 	s->v4_applied = s->v6_applied = s->ncp_lost = false;
 	srcvalid_init(&s->sv6, SRCVALID_OFF);
+	fwd_policy_stop(s);
+	slaac_init(&s->slaac);
+	loop_timer_cancel(s->loop, &s->slaac_timer);
 	s->handshaking = false;
 	s->tls_version[0] = s->tls_cipher[0] = '\0';
 	s->binding_hash = 0;
@@ -1448,6 +1577,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	loop_timer_init(&s->timer, on_timer, s);
+	loop_timer_init(&s->slaac_timer, on_slaac_timer, s);
 	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
@@ -1529,7 +1659,9 @@ void session_free(struct session *s)
 	}
 	if (s->nc)
 		netcfg_free(s->nc);
+	fwd_policy_stop(s);
 	loop_timer_cancel(s->loop, &s->timer);
+	loop_timer_cancel(s->loop, &s->slaac_timer);
 	if (s->tun_fd >= 0) {
 		loop_del_fd(s->loop, s->tun_fd);
 		close(s->tun_fd);
@@ -1596,16 +1728,17 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
 			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
 			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
-			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
+			 "\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
 			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-			 "    reconnects %u\n    dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
 }

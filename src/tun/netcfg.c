@@ -180,8 +180,12 @@ static int add_addr(struct netcfg *nc, const struct nl_addr *a)
 
 int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer)
 {
-	struct nl_addr a = {
-	    .family = AF_INET, .ifindex = nc->ifindex, .plen = 32, .has_peer = true};
+	/* No kernel route to the peer: it may be a public address, or the
+	 * server's own, and a /32 via the tunnel would capture the host's
+	 * traffic to it. The peer is reached through the routes the config
+	 * asks for, like everything else (docs/tun.md). */
+	struct nl_addr a = {.family = AF_INET, .ifindex = nc->ifindex, .plen = 32,
+			    .has_peer = peer != 0, .noprefixroute = true};
 	memcpy(a.local, &local, 4);
 	memcpy(a.peer, &peer, 4);
 	return add_addr(nc, &a);
@@ -202,8 +206,10 @@ int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t
 {
 	/* The id was made unique on the link by IPV6CP, and the server is the
 	 * only other node: no DAD delay. */
+	/* No prefix route either: the server's /64 is reached through the
+	 * routes the config asks for, not pulled into the tunnel by an RA. */
 	struct nl_addr a = {.family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true,
-			    .replace = true, .has_lifetime = true, .valid = valid,
+			    .noprefixroute = true, .replace = true, .has_lifetime = true, .valid = valid,
 			    .preferred = preferred < valid ? preferred : valid};
 	memcpy(a.local, prefix, 8);
 	memcpy(a.local + 8, id, 8);
@@ -617,9 +623,42 @@ static void undo_one(struct netcfg *nc, struct netcfg_rec *r)
 			 strerror(-ret));
 }
 
+/* Removes the newest run of address records (up to UNDO_BATCH) with one
+ * batched netlink exchange. */
+#define UNDO_BATCH 256
+static void undo_addrs(struct netcfg *nc)
+{
+	static uint8_t buf[UNDO_BATCH * 128] __attribute__((aligned(8)));
+	int errs[UNDO_BATCH];
+	size_t k = 0, len = 0;
+	while (k < UNDO_BATCH && k < nc->n && nc->recs[nc->n - 1 - k].kind == REC_ADDR) {
+		size_t m = nl_enc_addr(buf + len, sizeof(buf) - len, false, &nc->recs[nc->n - 1 - k].u.addr);
+		if (!m)
+			break;
+		len += m;
+		k++;
+	}
+	if (k == 0) { /* cannot be encoded: the slow path says why */
+		nc->n--;
+		undo_one(nc, &nc->recs[nc->n]);
+		return;
+	}
+	int ret = nl_talk_batch(buf, len, k, errs);
+	for (size_t i = 0; i < k; i++) {
+		int e = ret < 0 ? ret : errs[i];
+		if (e < 0 && e != -EADDRNOTAVAIL && e != -ENODEV)
+			log_warn("undo of an address change failed: %s", strerror(-e));
+	}
+	nc->n -= k;
+}
+
 void netcfg_undo(struct netcfg *nc)
 {
 	while (nc->n > 0) {
+		if (nc->recs[nc->n - 1].kind == REC_ADDR) {
+			undo_addrs(nc);
+			continue;
+		}
 		nc->n--;
 		undo_one(nc, &nc->recs[nc->n]);
 	}

@@ -145,6 +145,8 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 		memcpy(p, &ifa, sizeof(ifa));
 	nlm_attr(&m, IFA_LOCAL, a->local, alen);
 	nlm_attr(&m, IFA_ADDRESS, a->has_peer ? a->peer : a->local, alen);
+	if (a->noprefixroute)
+		nlm_attr_u32(&m, IFA_FLAGS, IFA_F_NOPREFIXROUTE | (a->nodad ? IFA_F_NODAD : 0));
 	if (add && a->has_lifetime) {
 		struct ifa_cacheinfo ci = {.ifa_prefered = a->preferred, .ifa_valid = a->valid};
 		nlm_attr(&m, IFA_CACHEINFO, &ci, sizeof(ci));
@@ -301,6 +303,80 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 				goto out;
 			if (cb && !ret)
 				ret = cb(msg, mlen, arg);
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
+{
+	uint8_t *p = buf;
+	uint32_t base = nl_next_seq();
+	for (size_t i = 0; i < n; i++)
+		nl_next_seq(); /* reserve base .. base + n - 1 */
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t mlen;
+		uint16_t flags;
+		if (len - off < NL_HDRLEN)
+			return -EINVAL;
+		memcpy(&mlen, p + off + 0, 4);
+		if (mlen < NL_HDRLEN || mlen > len - off)
+			return -EINVAL;
+		memcpy(&flags, p + off + 6, 2);
+		flags |= NLM_F_REQUEST | NLM_F_ACK;
+		memcpy(p + off + 6, &flags, 2);
+		uint32_t seq = base + (uint32_t)i;
+		memcpy(p + off + 8, &seq, 4);
+		errs[i] = 1; /* not acknowledged yet */
+		off += NL_ALIGN(mlen);
+	}
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	/* acks without the request copied back: the buffer holds them all */
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int ret = 0;
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	uint8_t rbuf[32768] __attribute__((aligned(8)));
+	size_t acked = 0;
+	while (acked < n) {
+		ssize_t got = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto out;
+		}
+		struct reader r;
+		rd_init(&r, rbuf, (size_t)got);
+		while (rd_left(&r) >= NL_HDRLEN) {
+			const uint8_t *msg = rd_ptr(&r);
+			uint32_t mlen = rd_h32(&r);
+			uint16_t type = rd_h16(&r);
+			rd_h16(&r);
+			uint32_t mseq = rd_h32(&r);
+			rd_h32(&r);
+			if (mlen < NL_HDRLEN || !rd_skip(&r, mlen - NL_HDRLEN)) {
+				ret = -EBADMSG;
+				goto out;
+			}
+			rd_skip(&r, NL_ALIGN(mlen) - mlen < rd_left(&r) ? NL_ALIGN(mlen) - mlen : rd_left(&r));
+			uint32_t i = mseq - base;
+			if (type != NLMSG_ERROR || i >= n || errs[i] != 1)
+				continue;
+			struct reader e;
+			rd_init(&e, msg + NL_HDRLEN, mlen - NL_HDRLEN);
+			int32_t err = (int32_t)rd_h32(&e);
+			errs[i] = !rd_ok(&e) ? -EBADMSG : err;
+			acked++;
 		}
 	}
 out:

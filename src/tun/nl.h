@@ -48,6 +48,10 @@ struct nl_addr {
 	bool has_peer; /* point-to-point: IFA_ADDRESS is the peer */
 	uint8_t peer[16];
 	bool nodad;
+	/* IFA_F_NOPREFIXROUTE (in IFA_FLAGS): the kernel installs no route for
+	 * the prefix (IPv4 point-to-point: none to the peer), so the address
+	 * routes nothing the configuration did not route (docs/tun.md). */
+	bool noprefixroute;
 	/* add: replace an existing address (refreshing its lifetimes) instead
 	 * of failing with EEXIST. */
 	bool replace;
@@ -82,6 +86,13 @@ size_t nl_enc_route_get(void *buf, size_t cap, int family, const void *dst);
  * Returns 0, the kernel's -errno, or a local -errno. */
 typedef int (*nl_reply_cb)(const uint8_t *msg, size_t len, void *arg);
 int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg);
+
+/* Several requests at once, concatenated in buf (each NLM_F_REQUEST |
+ * NLM_F_ACK and its own sequence number are filled in): one send, then
+ * every ack. errs[i] = 0 or the kernel's -errno for request i. Returns 0,
+ * or a local -errno (errs then unknown). Undoing many addresses this way
+ * takes one round trip instead of one each. */
+int nl_talk_batch(void *buf, size_t len, size_t n, int *errs);
 
 struct nl_link_info {
 	int ifindex;

@@ -341,6 +341,36 @@ END_TEST
 
 /* Addresses from router advertisements: added with lifetimes, refreshed in
  * place (one journal record), withdrawn with valid 0, undone on down. */
+/* Many addresses and routes in the journal: undone in batches, every one
+ * gone, the routes between them too. */
+START_TEST(undo_many_addresses_batched)
+{
+	if (!tun_testns_enter())
+		return;
+	int idx;
+	int fd = open_tun(&idx);
+	ck_assert_int_eq(nl_link_set_up(idx, true), 0);
+	struct netcfg *nc = netcfg_new("sstpc7", idx);
+	uint8_t p[8] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x99, 0, 0};
+	for (int i = 0; i < 600; i++) {
+		p[6] = (uint8_t)(i >> 8), p[7] = (uint8_t)i;
+		ck_assert_int_eq(netcfg_addr6_slaac(nc, p, ll_id, 600, 300), 1);
+		if (i == 300) {
+			uint32_t net = ip4("192.168.77.0");
+			ck_assert_int_eq(netcfg_route(nc, AF_INET, &net, 24, 220), 0);
+		}
+	}
+	ck_assert_uint_eq(netcfg_pending(nc), 601);
+	ck_assert_int_eq(atoi(tun_testns_cmd("ip -6 -o addr show dev sstpc7 | wc -l")), 600);
+	netcfg_undo(nc);
+	ck_assert_uint_eq(netcfg_pending(nc), 0);
+	char *o = tun_testns_cmd("ip -6 -o addr show dev sstpc7 scope global; ip route show dev sstpc7");
+	ck_assert_msg(o[0] == 0, "left: %.300s", o);
+	netcfg_free(nc);
+	close(fd);
+}
+END_TEST
+
 START_TEST(slaac_addresses)
 {
 	if (!tun_testns_enter())
@@ -360,6 +390,9 @@ START_TEST(slaac_addresses)
 	ck_assert_msg(strstr(o, "valid_lft 600sec preferred_lft 300sec") ||
 			  strstr(o, "valid_lft 599sec"), "%s", o);
 	ck_assert_msg(strstr(o, "inet6 2001:db8:88:0:1122:3344:5566:7788/64"), "%s", o);
+	/* no kernel prefix route for them (IFA_F_NOPREFIXROUTE) */
+	o = tun_testns_cmd("ip -6 route show dev sstpc7");
+	ck_assert_msg(!strstr(o, "2001:db8:"), "%s", o);
 	/* refresh: new lifetimes, no new record, no EEXIST */
 	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 1200, 900), 0);
 	ck_assert_uint_eq(netcfg_pending(nc), 3);
@@ -394,6 +427,7 @@ int main(void)
 	tcase_add_test(tc, sysctl_set_and_restore);
 	tcase_add_test(tc, vrf_lookup_and_stats);
 	tcase_add_test(tc, slaac_addresses);
+	tcase_add_test(tc, undo_many_addresses_batched);
 	suite_add_tcase(s, tc);
 	TCase *dns = tcase_create("dns");
 	tcase_add_test(dns, resolv_conf_rewrite_and_exact_restore);

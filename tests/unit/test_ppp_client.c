@@ -554,6 +554,130 @@ START_TEST(pfc_acfc_input_and_garbage)
 }
 END_TEST
 
+/* LCP and MS-CHAPv2 done, our first IPCP request out. */
+static struct ppp *to_ipcp(struct harness *h, struct ppp_config *cfg)
+{
+	struct ppp *p = mk(h, cfg);
+	lcp_softether(p, h);
+	chap_ok(p, h);
+	expect(h, "ff038021 01010016 030600000000 810600000000 830600000000", true);
+	return p;
+}
+
+START_TEST(ipcp_refuses_loopback_local_until_max_failure)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = to_ipcp(&h, &cfg);
+	/* 127.0.0.1 suggested: not taken, we keep asking with 0.0.0.0 */
+	for (int i = 1; i <= 4; i++) {
+		char nak[64], req[96];
+		snprintf(nak, sizeof(nak), "ff038021 03%02x000a 03067f000001", i);
+		peer(p, nak, 100 + i);
+		snprintf(req, sizeof(req), "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 1);
+		expect(&h, req, true);
+	}
+	/* the fifth (Max-Failure) ends IPCP with the reason */
+	peer(p, "ff038021 0305000a 03067f000001", 110);
+	expect(&h, "ff038021 05", false);
+	expect_none(&h);
+	ck_assert_int_eq(h.ipcp_up, 0);
+	peer(p, "ff038021 06060004", 120);
+	expect(&h, "ff03c021 05", false);
+	const struct ppp_down_info *di = ppp_failure(p);
+	ck_assert_ptr_nonnull(di);
+	ck_assert_str_eq(di->reason, "no network protocol could be negotiated (the server insists on IPv4 "
+				     "address 127.0.0.1 (loopback), refused)");
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(ipcp_refuses_bad_local_values)
+{
+	/* multicast, limited broadcast, class E, 0/8 and the server's own
+	 * address are refused like loopback; a good suggestion then wins */
+	static const char *const bad[] = { "e0000001", "ffffffff", "f0000001", "00000005" };
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = to_ipcp(&h, &cfg);
+	peer(p, "ff038021 0101000a 03060a000001", 100);
+	expect(&h, "ff038021 0201000a 03060a000001", true);
+	for (int i = 0; i < 4; i++) {
+		char nak[64], req[96];
+		snprintf(nak, sizeof(nak), "ff038021 03%02x000a 0306%s", i + 1, bad[i]);
+		peer(p, nak, 101 + i);
+		snprintf(req, sizeof(req), "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 2);
+		expect(&h, req, true);
+	}
+	peer(p, "ff038021 0305000a 0306c0a81e0a", 110);
+	expect(&h, "ff038021 01060016 0306c0a81e0a 810600000000 830600000000", true);
+	peer(p, "ff038021 02060016 0306c0a81e0a 810600000000 830600000000", 120);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.local, htonl(0xc0a81e0a));
+	ck_assert_uint_eq(h.ipcp.peer, htonl(0x0a000001));
+	ck_assert_uint_eq(h.ipcp.peer_refused, 0);
+	ppp_free(p);
+	/* the server's own address as ours, once more: refused the same way */
+	p = to_ipcp(&h, &cfg);
+	peer(p, "ff038021 0101000a 03060a000001", 100);
+	expect(&h, "ff038021 0201000a 03060a000001", true);
+	peer(p, "ff038021 0301000a 0306" "0a000001", 101);
+	expect(&h, "ff038021 01020016 030600000000 810600000000 830600000000", true);
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(ipcp_drops_loopback_dns)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = to_ipcp(&h, &cfg);
+	/* DNS 127.0.0.1 and multicast: both options dropped from the next
+	 * request, the address taken */
+	peer(p, "ff038021 03010016 0306c0a81e0a 81067f000001 8306e00000fb", 100);
+	expect(&h, "ff038021 0102000a 0306c0a81e0a", true);
+	peer(p, "ff038021 0202000a 0306c0a81e0a", 110);
+	peer(p, "ff038021 0101000a 03060a000001", 120);
+	expect(&h, "ff038021 0201000a 03060a000001", true);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.dns[0], 0);
+	ck_assert_uint_eq(h.ipcp.dns[1], 0);
+	ck_assert_uint_eq(h.ipcp.dns_refused[0], htonl(0x7f000001));
+	ck_assert_uint_eq(h.ipcp.dns_refused[1], htonl(0xe00000fb));
+	ppp_free(p);
+}
+END_TEST
+
+START_TEST(ipcp_rejects_unusable_peer_address)
+{
+	struct harness h;
+	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp *p = to_ipcp(&h, &cfg);
+	/* the server calls itself 127.0.0.1: Configure-Reject */
+	peer(p, "ff038021 0101000a 03067f000001", 100);
+	expect(&h, "ff038021 0401000a 03067f000001", true);
+	/* a public address is its business: Acked */
+	peer(p, "ff038021 0102000a 030608080808", 110);
+	expect(&h, "ff038021 0202000a 030608080808", true);
+	peer(p, "ff038021 03010016 0306c0a81e0a 81060a000002 83060a000003", 120);
+	expect(&h, "ff038021 01020016 0306c0a81e0a 81060a000002 83060a000003", true);
+	peer(p, "ff038021 02020016 0306c0a81e0a 81060a000002 83060a000003", 130);
+	ck_assert_int_eq(h.ipcp_up, 1);
+	ck_assert_uint_eq(h.ipcp.peer, htonl(0x08080808));
+	ck_assert_uint_eq(h.ipcp.dns[0], htonl(0x0a000002));
+	ck_assert_uint_eq(h.ipcp.peer_refused, htonl(0x7f000001));
+	ppp_free(p);
+
+	/* the server's address equal to ours once ours is known: Rejected */
+	p = to_ipcp(&h, &cfg);
+	peer(p, "ff038021 03010010 0306c0a81e0a 81060a000002", 100);
+	expect(&h, "ff038021 01020016 0306c0a81e0a 81060a000002 830600000000", true);
+	peer(p, "ff038021 0101000a 0306c0a81e0a", 110);
+	expect(&h, "ff038021 0401000a 0306c0a81e0a", true);
+	ppp_free(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ppp_client");
@@ -572,6 +696,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, ipv6cp_reject_keeps_ipv4);
 	tcase_add_test(tc, ipv6cp_takes_server_nak);
 	tcase_add_test(tc, pfc_acfc_input_and_garbage);
+	tcase_add_test(tc, ipcp_refuses_loopback_local_until_max_failure);
+	tcase_add_test(tc, ipcp_refuses_bad_local_values);
+	tcase_add_test(tc, ipcp_drops_loopback_dns);
+	tcase_add_test(tc, ipcp_rejects_unusable_peer_address);
 	suite_add_tcase(s, tc);
 	return s;
 }

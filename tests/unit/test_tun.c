@@ -45,6 +45,25 @@ START_TEST(enc_addr4_p2p_bytes)
 }
 END_TEST
 
+START_TEST(enc_addr_noprefixroute_bytes)
+{
+	struct nl_addr a = {.family = AF_INET, .ifindex = 5, .plen = 32, .has_peer = true,
+			    .noprefixroute = true};
+	memcpy(a.local, (uint8_t[]){10, 0, 0, 2}, 4);
+	memcpy(a.peer, (uint8_t[]){8, 8, 8, 8}, 4);
+	uint8_t buf[128], want[64];
+	size_t len = nl_enc_addr(buf, sizeof(buf), true, &a);
+	size_t wl = tu_hex(want, sizeof(want),
+			   "30000000 1400 0006 00000000 00000000" /* RTM_NEWADDR CREATE|EXCL */
+			   "02 20 00 00 05000000"		  /* ifaddrmsg */
+			   "0800 0200 0a000002"			  /* IFA_LOCAL */
+			   "0800 0100 08080808"			  /* IFA_ADDRESS = peer */
+			   "0800 0800 00020000");		  /* IFA_FLAGS NOPREFIXROUTE */
+	ck_assert_uint_eq(len, wl);
+	ck_assert_mem_eq(buf, want, wl);
+}
+END_TEST
+
 START_TEST(enc_route_bytes)
 {
 	struct nl_route rt = {.family = AF_INET, .plen = 24, .oif = 3, .metric = 220};
@@ -181,6 +200,7 @@ int main(void)
 	tcase_add_test(tc, enc_set_master_bytes);
 	tcase_add_test(tc, enc_addr4_p2p_bytes);
 	tcase_add_test(tc, enc_route_bytes);
+	tcase_add_test(tc, enc_addr_noprefixroute_bytes);
 	tcase_add_test(tc, parse_link_vrf_kind);
 	tcase_add_test(tc, parse_link_vrf_table);
 	tcase_add_test(tc, parse_route_gateway);

@@ -51,6 +51,7 @@ struct conn {
 	uint64_t fault_at; /* abort-after / late malformed packet */
 	uint64_t pack_at;  /* pack: when the held output goes out */
 	uint64_t ra_at;    /* --ipv6-prefix: next router advertisement */
+	unsigned ra_flood_sent; /* fault ra-flood: RAs with new prefixes so far */
 	uint64_t since;
 
 	uint8_t *out;
@@ -85,6 +86,30 @@ static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
 #define RA_PREFERRED 300
 #define RA_ROUTER_LIFETIME 1800
 
+/* ra-flood: RA_FLOOD_TOTAL RAs, each with a prefix never seen before
+ * (PREFIX with its fourth 16-bit group counting 1, 2, ...), RA_FLOOD_BATCH
+ * every RA_FLOOD_TICK_MS: 10,000 in 10 s. */
+#define RA_FLOOD_TOTAL 10000
+#define RA_FLOOD_BATCH 10
+#define RA_FLOOD_TICK_MS 10
+
+static void send_ra_flood(struct conn *c, const uint8_t id[8])
+{
+	uint8_t prefix[8], pkt[128];
+	for (int i = 0; i < RA_FLOOD_BATCH && c->ra_flood_sent < RA_FLOOD_TOTAL; i++) {
+		memcpy(prefix, c->o->prefix6, 8);
+		be16_put(prefix + 6, (uint16_t)++c->ra_flood_sent);
+		size_t n = ra_build(pkt, sizeof(pkt), id, prefix, RA_ROUTER_LIFETIME, RA_VALID, RA_PREFERRED);
+		if (n)
+			conn_queue_ip(c, PPP_PROTO_IPV6, pkt, n);
+	}
+	if (c->ra_flood_sent < RA_FLOOD_TOTAL)
+		c->ra_at = loop_now(c->loop) + RA_FLOOD_TICK_MS;
+	else if (c->ra_flood_sent == RA_FLOOD_TOTAL)
+		clog(LOG_LVL_NOTICE, c, "fault ra-flood: %u router advertisements with new prefixes sent",
+		     c->ra_flood_sent++);
+}
+
 static void send_ra(struct conn *c)
 {
 	uint8_t id[8], pkt[128];
@@ -93,6 +118,8 @@ static void send_ra(struct conn *c)
 	if (n && conn_queue_ip(c, PPP_PROTO_IPV6, pkt, n))
 		clog(LOG_LVL_DEBUG, c, "router advertisement sent");
 	c->ra_at = loop_now(c->loop) + RA_INTERVAL_MS;
+	if (c->o->faults & FAULT_RA_FLOOD)
+		send_ra_flood(c, id);
 }
 
 static void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -461,6 +488,29 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 
 /* -------------------------------------------------------- connection life */
 
+/* Hostile IPCP values: what the client is told its address, the server's
+ * and the DNS servers are (the TUN and the routes here stay as they are). */
+static void hostile_ipcp(const struct sstpd_opts *o, struct ppp_config *pc)
+{
+	uint32_t listen4 = 0;
+	if (o->listen.ss_family == AF_INET)
+		listen4 = ((const struct sockaddr_in *)&o->listen)->sin_addr.s_addr;
+	if (o->faults & FAULT_IPCP_LOOPBACK)
+		pc->peer_ip4 = htonl(0x7f000001);
+	if (o->faults & FAULT_IPCP_LOCAL_IS_PEER)
+		pc->peer_ip4 = pc->local_ip4;
+	if ((o->faults & FAULT_IPCP_LOCAL_IS_SERVER) && listen4)
+		pc->peer_ip4 = listen4;
+	if (o->faults & FAULT_IPCP_PEER_PUBLIC)
+		pc->local_ip4 = htonl(0x08080808);
+	if ((o->faults & FAULT_IPCP_PEER_IS_SERVER) && listen4)
+		pc->local_ip4 = listen4;
+	if (o->faults & FAULT_DNS_LOOPBACK) {
+		pc->dns4[0] = htonl(0x7f000001);
+		pc->dns4[1] = htonl(0xe00000fb);
+	}
+}
+
 static bool start_protocols(struct conn *c)
 {
 	const struct sstpd_opts *o = c->o;
@@ -514,6 +564,7 @@ static bool start_protocols(struct conn *c)
 	pc.peer_ip4 = htonl(c->peer4);
 	pc.dns4[0] = htonl(o->dns4[0]);
 	pc.dns4[1] = htonl(o->dns4[1]);
+	hostile_ipcp(o, &pc);
 	uint8_t id[8] = { 0x02, 0, 0, 0 };
 	be32_put(id + 4, o->local4);
 	memcpy(pc.local_ifid, id, 8);

@@ -12,6 +12,28 @@
 #include "sstp/sstp.h"
 #include "sstpd.h"
 
+/* --client-net: a network behind the first client (its LAN), for the
+ * forwarding tests. */
+static bool parse_client_net(const char *arg, struct sstpd_opts *o)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", arg);
+	char *slash = strchr(buf, '/'), *end;
+	if (!slash)
+		return false;
+	*slash = '\0';
+	long plen = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1)
+		return false;
+	struct sstpd_net *n = strchr(buf, ':') ? &o->client_net6 : &o->client_net4;
+	int fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(fam, buf, n->addr) != 1 || plen < 0 || plen > (fam == AF_INET ? 32 : 128))
+		return false;
+	n->plen = (unsigned)plen;
+	n->set = true;
+	return true;
+}
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -37,6 +59,13 @@ static const struct {
 	{ "ack-altered", FAULT_ACK_ALTERED },
 	{ "reject-unsent", FAULT_REJECT_UNSENT },
 	{ "up-then-drop", FAULT_UP_THEN_DROP },
+	{ "ipcp-loopback", FAULT_IPCP_LOOPBACK },
+	{ "ipcp-local-is-peer", FAULT_IPCP_LOCAL_IS_PEER },
+	{ "ipcp-local-is-server", FAULT_IPCP_LOCAL_IS_SERVER },
+	{ "ipcp-peer-public", FAULT_IPCP_PEER_PUBLIC },
+	{ "ipcp-peer-is-server", FAULT_IPCP_PEER_IS_SERVER },
+	{ "dns-loopback", FAULT_DNS_LOOPBACK },
+	{ "ra-flood", FAULT_RA_FLOOD },
 };
 
 /* The names, space-separated, from the table (one list to keep). */
@@ -78,7 +107,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sstpd --listen ADDR:PORT --cert FILE --key FILE --users FILE\n"
 		"             [--pool NET/PLEN] [--local ADDR] [--dns A[,B]] [--ipv6]\n"
-		"             [--ipv6-prefix PREFIX/64]\n"
+		"             [--ipv6-prefix PREFIX/64] [--client-net PREFIX/LEN (IPv4 or IPv6, once each)]\n"
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
@@ -248,6 +277,7 @@ int main(int argc, char **argv)
 		{ "dns", required_argument, NULL, 'd' },
 		{ "ipv6", no_argument, NULL, '6' },
 		{ "ipv6-prefix", required_argument, NULL, 'R' },
+		{ "client-net", required_argument, NULL, 'N' },
 		{ "hash", required_argument, NULL, 'H' },
 		{ "auth", required_argument, NULL, 'a' },
 		{ "tun", required_argument, NULL, 't' },
@@ -309,6 +339,12 @@ int main(int argc, char **argv)
 			break;
 		}
 		case '6': o.ipv6 = true; break;
+		case 'N':
+			if (!parse_client_net(optarg, &o)) {
+				fprintf(stderr, "sstpd: --client-net: expected an IPv4 or IPv6 PREFIX/LEN\n");
+				return 2;
+			}
+			break;
 		case 'R': {
 			char buf[64];
 			uint8_t a[16];

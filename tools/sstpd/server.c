@@ -105,13 +105,24 @@ void server_conn_gone(struct server *srv, struct conn *c)
 
 /* ------------------------------------------------------------ TUN → clients */
 
+/* --client-net: the first client, when dst lies in net. */
+static struct conn *route_client_net(struct server *srv, const struct sstpd_net *net, const uint8_t *dst,
+				     unsigned alen)
+{
+	if (!net->set || srv->nconns == 0 || !srcvalid_prefix_match(dst, net->addr, net->plen, alen))
+		return NULL;
+	return srv->conns[0];
+}
+
 static struct conn *route_ipv4(struct server *srv, const uint8_t *pkt, size_t len)
 {
 	if (len < 20)
 		return NULL;
 	uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
 	uint32_t off = dst - srv->opts.pool_net;
-	return off < srv->pool_size ? srv->owner[off] : NULL;
+	if (off < srv->pool_size)
+		return srv->owner[off];
+	return route_client_net(srv, &srv->opts.client_net4, pkt + 16, 4);
 }
 
 static struct conn *route_ipv6(struct server *srv, const uint8_t *pkt, size_t len)
@@ -121,6 +132,9 @@ static struct conn *route_ipv6(struct server *srv, const uint8_t *pkt, size_t le
 	/* Clients only have link-local addresses made of their IPV6CP id,
 	 * and with --ipv6-prefix PREFIX::<that id> from our RAs. */
 	const uint8_t *dst = pkt + 24;
+	struct conn *lan = route_client_net(srv, &srv->opts.client_net6, dst, 16);
+	if (lan)
+		return lan;
 	if ((dst[0] != 0xfe || (dst[1] & 0xc0) != 0x80) &&
 	    !(srv->opts.has_prefix6 && memcmp(dst, srv->opts.prefix6, 8) == 0))
 		return NULL;
@@ -312,11 +326,15 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 		rc = netcfg_addr6_ll(srv->nc, id);
 		if (rc < 0)
 			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun, strerror(-rc));
-		/* PREFIX::1/64, forever; its prefix route sends the clients'
-		 * PREFIX::<id> addresses to the TUN, where route_ipv6 finds them. */
+		/* PREFIX::1/64, forever; the prefix route (explicit: the
+		 * address comes without one) sends the clients' PREFIX::<id>
+		 * addresses to the TUN, where route_ipv6 finds them. */
 		static const uint8_t one[8] = { [7] = 1 };
+		uint8_t net[16] = { 0 };
+		memcpy(net, o->prefix6, 8);
 		if (o->has_prefix6 &&
-		    (rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0)
+		    ((rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0 ||
+		     (rc = netcfg_route(srv->nc, AF_INET6, net, 64, 0)) < 0))
 			log_warn("%s: cannot add PREFIX::1/64: %s", o->tun, strerror(-rc));
 	}
 	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);

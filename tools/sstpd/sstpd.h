@@ -36,6 +36,14 @@ enum {
 	FAULT_ACK_ALTERED = 1u << 18,
 	FAULT_REJECT_UNSENT = 1u << 19,
 	FAULT_UP_THEN_DROP = 1u << 20,
+	/* hostile IPCP values and RA flood (docs/test-server.md) */
+	FAULT_IPCP_LOOPBACK = 1u << 21,
+	FAULT_IPCP_LOCAL_IS_PEER = 1u << 22,
+	FAULT_IPCP_LOCAL_IS_SERVER = 1u << 23,
+	FAULT_IPCP_PEER_PUBLIC = 1u << 24,
+	FAULT_IPCP_PEER_IS_SERVER = 1u << 25,
+	FAULT_DNS_LOOPBACK = 1u << 26,
+	FAULT_RA_FLOOD = 1u << 27,
 };
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
@@ -51,6 +59,12 @@ struct sstpd_user {
 	char password[SSTPD_NAME_MAX];
 };
 
+struct sstpd_net {
+	bool set;
+	uint8_t addr[16]; /* network byte order */
+	unsigned plen;
+};
+
 struct sstpd_opts {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
@@ -62,6 +76,8 @@ struct sstpd_opts {
 	bool ipv6;
 	bool has_prefix6;     /* --ipv6-prefix: RAs for SLAAC, PREFIX::1 on the TUN */
 	uint8_t prefix6[8];
+	/* --client-net: packets to these go to the first client (a LAN behind it) */
+	struct sstpd_net client_net4, client_net6;
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
 	unsigned faults;
