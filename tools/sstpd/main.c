@@ -31,12 +31,15 @@ static const struct {
 	{ "rras-lcp", FAULT_RRAS_LCP },
 	{ "no-dns", FAULT_NO_DNS },
 	{ "sha1-only", FAULT_SHA1_ONLY },
+	{ "reserved-bits", FAULT_RESERVED_BITS },
+	{ "disconnect-after", FAULT_DISCONNECT_AFTER },
 };
 
 const char *sstpd_fault_names(void)
 {
 	return "nak-first-connect reject-auth silent abort-after bad-version len-zero len-too-big "
-	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only";
+	       "attr-short len-overrun dribble pack nak-lcp-forever rras-lcp no-dns sha1-only "
+	       "reserved-bits disconnect-after";
 }
 
 bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
@@ -404,7 +407,7 @@ int main(int argc, char **argv)
 		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
 		o.auth[1] = PPP_AUTH_MSCHAPV2;
 	}
-	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_ms)
+	if ((o.faults & (FAULT_ABORT_AFTER | FAULT_DISCONNECT_AFTER)) && !o.fault_after_ms)
 		o.fault_after_ms = 5000;
 
 	log_setup("sstpd", level, false);

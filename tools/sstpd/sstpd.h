@@ -30,6 +30,9 @@ enum {
 	FAULT_RRAS_LCP = 1u << 12,
 	FAULT_NO_DNS = 1u << 13,
 	FAULT_SHA1_ONLY = 1u << 14,
+	/* high bits: room below for modes added elsewhere */
+	FAULT_RESERVED_BITS = 1u << 24,
+	FAULT_DISCONNECT_AFTER = 1u << 25,
 };
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
