@@ -50,6 +50,7 @@ struct conn {
 	bool reread;       /* stopped reading with plaintext still inside TLS */
 	bool sstp_framing; /* past the HTTP reply: what is sent are SSTP packets */
 	uint64_t rnd;      /* fault reserved-bits: xorshift state */
+	uint64_t scrambled; /* fault reserved-bits: packets sent with reserved bits set */
 	uint64_t deadline; /* TLS handshake limit */
 	uint64_t fault_at; /* abort-after / late malformed packet */
 	uint64_t pack_at;  /* pack: when the held output goes out */
@@ -169,6 +170,7 @@ static void scramble_reserved(struct conn *c, uint8_t *p, size_t len)
 {
 	if (len < SSTP_HDR_LEN)
 		return;
+	c->scrambled++;
 	p[1] = (uint8_t)((p[1] & 0x01) | (rnd8(c) & 0xfe));
 	p[2] = (uint8_t)((p[2] & 0x0f) | (rnd8(c) & 0xf0));
 	if (!(p[1] & 0x01) || len < 8)
@@ -757,6 +759,9 @@ void conn_free(struct conn *c)
 	     c->reason[0] ? c->reason : "closed");
 	if (c->drops)
 		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)c->drops);
+	if (c->o->faults & FAULT_RESERVED_BITS)
+		clog(LOG_LVL_NOTICE, c, "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
+		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
 	if (c->ppp)
 		ppp_free(c->ppp);
