@@ -178,6 +178,8 @@ static void send_abort(struct sstp *s, uint32_t status, uint8_t attrib)
  * status, then Call_Abort_Pending until the peer's CALL_ABORT. With
  * wait false (the peer has stopped answering) close right after sending. */
 static void vabort(struct sstp *s, bool wait, uint32_t status, uint8_t attrib, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 5, 0)));
+static void vabort(struct sstp *s, bool wait, uint32_t status, uint8_t attrib, const char *fmt,
 		   va_list ap)
 {
 	if (s->st == ST_CLOSED || ending(s))
