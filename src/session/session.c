@@ -591,6 +591,9 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		break;
 	case SSTP_EV_CLOSING:
 		log_notice("SSTP: %s", (const char *)arg);
+		/* The cause, before a SIGTERM during the exchange claims it. */
+		if (*sstp_reason(s->sstp))
+			set_error(s, "%s", sstp_reason(s->sstp));
 		s->sstp_ending = true;
 		tun_want(s, false);
 		break;

@@ -745,6 +745,8 @@ void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now)
 
 bool sstp_is_ending(const struct sstp *s) { return ending(s); }
 
+const char *sstp_reason(const struct sstp *s) { return s->reason; }
+
 uint64_t sstp_deadline(const struct sstp *s)
 {
 	switch (s->st) {

@@ -234,6 +234,9 @@ void sstp_abort(struct sstp *s, const char *reason, uint64_t now);
 void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now);
 /* True from the first EV_CLOSING on: the call is ending. */
 bool sstp_is_ending(const struct sstp *s);
+/* Why the call ends, as EV_CLOSED will say it: "" until known (our own
+ * sstp_disconnect gives none). */
+const char *sstp_reason(const struct sstp *s);
 uint64_t sstp_deadline(const struct sstp *s);
 void sstp_timeout(struct sstp *s, uint64_t now);
 /* Any bytes of the stream arrived (restarts the hello timer); the data path

@@ -529,6 +529,8 @@ START_TEST(malformed_control_gets_call_abort_then_waits)
 	ck_assert_uint_eq(C.out_len, 20);
 	ck_assert_mem_eq(C.out, want, 20);
 	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(sstp_reason(C.s),
+			 "malformed SSTP control packet: attribute length shorter than its header");
 	ck_assert_uint_eq(sstp_deadline(C.s), now + 3000);
 	/* other messages are ignored meanwhile: no ECHO_RESPONSE */
 	const uint8_t echo[8] = { 0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00 };
