@@ -78,7 +78,10 @@ static bool silent(const struct sstp *s)
 static bool ending(const struct sstp *s) { return s->st > ST_CONNECTED && s->st < ST_CLOSED; }
 
 /* "server" seen from a client, "client" seen from the server. */
-static const char *peer(const struct sstp *s) { return s->cfg.role == SSTP_CLIENT ? "server" : "client"; }
+static const char *peer(const struct sstp *s)
+{
+	return s->cfg.role == SSTP_CLIENT ? "server" : "client";
+}
 
 /* The first reason given is the real one: later steps of the ending keep it. */
 static void set_reason(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
