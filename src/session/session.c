@@ -542,7 +542,9 @@ static void read_stream(struct session *s)
 		if (n <= 0) {
 			char why[200];
 			if (n == 0)
-				snprintf(why, sizeof(why), "the server closed the connection");
+				snprintf(why, sizeof(why), "the server closed the connection (%s)",
+					 tls_close_notify_received(s->tls) ? "TLS close_notify received"
+									   : "without TLS close_notify");
 			else
 				snprintf(why, sizeof(why), "TLS read failed: %s", tls_error(s->tls));
 			/* Ends a disconnect or abort exchange the way it should. */

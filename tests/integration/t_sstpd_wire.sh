@@ -95,7 +95,7 @@ has "$SD_LOG" "disconnect-after: sstpd got the ACK" \
 has "$SC_LOG" "disconnect-after: client acknowledged" \
     "received CALL_DISCONNECT from the server \(status NO_ERROR \(0\).*\); sent CALL_DISCONNECT_ACK"
 has "$SC_LOG" "disconnect-after: client saw the close" \
-    "the server closed the connection after our CALL_DISCONNECT_ACK: disconnect handshake completed"
+    "the server closed the connection \(TLS close_notify received\) after our CALL_DISCONNECT_ACK: disconnect handshake completed"
 has "$SC_LOG" "disconnect-after: the reason" "error: tunnel down: peer disconnected \(CALL_DISCONNECT"
 
 # ---- (c) client-initiated disconnect (SIGTERM) ----------------------------
