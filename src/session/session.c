@@ -87,6 +87,7 @@ struct session {
 	struct ppp *ppp;
 	bool handshaking;
 	bool sstp_closed;  /* SSTP said CLOSED: tear down after the callback returns */
+	bool sstp_ending;  /* SSTP said CLOSING: no more data, output still flushed */
 	bool ppp_dead;
 	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
@@ -215,8 +216,20 @@ static void flush_staged(struct session *s, bool whole_records)
 	}
 	if (!s->write_blocked) {
 		sock_want(s, LOOP_READ);
-		tun_want(s, s->state == SESSION_UP);
+		tun_want(s, s->state == SESSION_UP && !s->sstp_ending);
 	}
+}
+
+/* Before teardown: what SSTP staged on its way out (a CALL_ABORT, a
+ * CALL_DISCONNECT) still goes to the server; one try, no waiting. */
+static void flush_final(struct session *s)
+{
+	if (!s->tls || s->handshaking || s->write_blocked || s->out_len == 0)
+		return;
+	bool closed = s->sstp_closed;
+	s->sstp_closed = false;
+	flush_staged(s, false);
+	s->sstp_closed = closed || s->sstp_closed;
 }
 
 static void flush_out(struct session *s) { flush_staged(s, false); }
@@ -488,7 +501,8 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
  * packet in place behind its SSTP+PPP header, then one TLS write. */
 static void tun_input(struct session *s)
 {
-	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->write_blocked; i++) {
+	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->sstp_ending && !s->write_blocked;
+	     i++) {
 		if (s->gso.pkt && !gso_drain(s))
 			break;
 		if (!room_for(s, DATA_HDR + MAX_IP_PACKET))
@@ -536,7 +550,7 @@ static void on_tun(void *arg, int fd, unsigned events)
 {
 	(void)events;
 	struct session *s = arg;
-	if (s->state != SESSION_UP || s->write_blocked) {
+	if (s->state != SESSION_UP || s->sstp_ending || s->write_blocked) {
 		/* Only an error wakes us here (epoll always reports those). */
 		uint8_t probe[64];
 		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
@@ -568,12 +582,18 @@ static void read_stream(struct session *s)
 			sock_want(s, LOOP_READ | LOOP_WRITE);
 			break;
 		}
-		if (n == 0) {
-			session_fail(s, "the server closed the connection");
-			return;
-		}
-		if (n < 0) {
-			session_fail(s, "TLS read failed: %s", tls_error(s->tls));
+		if (n <= 0) {
+			char why[200];
+			if (n == 0)
+				snprintf(why, sizeof(why), "the server closed the connection (%s)",
+					 tls_close_notify_received(s->tls) ? "TLS close_notify received"
+									   : "without TLS close_notify");
+			else
+				snprintf(why, sizeof(why), "TLS read failed: %s", tls_error(s->tls));
+			/* Ends a disconnect or abort exchange the way it should. */
+			if (s->sstp)
+				sstp_lower_closed(s->sstp, why, now_ms(s));
+			session_fail(s, "%s", why);
 			return;
 		}
 		s->in_len += (size_t)n;
@@ -613,6 +633,14 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		s->binding_hash = sstp_binding_hash(s->sstp);
 		log_info("SSTP call connected (crypto binding %s)",
 			 s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
+		break;
+	case SSTP_EV_CLOSING:
+		log_notice("SSTP: %s", (const char *)arg);
+		/* The cause, before a SIGTERM during the exchange claims it. */
+		if (*sstp_reason(s->sstp))
+			set_error(s, "%s", sstp_reason(s->sstp));
+		s->sstp_ending = true;
+		tun_want(s, false);
 		break;
 	case SSTP_EV_CLOSED:
 		log_info("SSTP: %s", arg ? (const char *)arg : "closed");
@@ -1083,7 +1111,7 @@ static void session_teardown(struct session *s)
 	s->gso.pkt = NULL;
 	s->write_blocked = false;
 	s->ipcp_up = s->ipv6cp_up = false;
-	s->sstp_closed = s->ppp_dead = false;
+	s->sstp_closed = s->ppp_dead = s->sstp_ending = false;
 	s->read_again = false;
 	s->v4_applied = s->v6_applied = s->ncp_lost = false;
 	srcvalid_init(&s->sv6, SRCVALID_OFF);
@@ -1159,8 +1187,10 @@ static void session_after(struct session *s)
 	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
 		if (!s->sstp_closed)
 			flush_out(s);
-		if (s->sstp_closed)
+		if (s->sstp_closed) {
+			flush_final(s);
 			session_teardown(s);
+		}
 	}
 	session_rearm(s);
 }

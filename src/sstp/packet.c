@@ -11,11 +11,8 @@ ssize_t sstp_packet_len(const uint8_t *buf, size_t avail)
 		return 0;
 	if (buf[0] != SSTP_VERSION)
 		return -1;
-	uint16_t lf = be16_get(buf + 2);
-	/* The upper nibble is reserved, but a sender setting it means a length
-	 * we cannot represent: framing would be lost, so refuse. */
-	if (lf & 0xf000)
-		return -1;
+	/* The upper nibble is R (reserved): ignored on receipt (2.2.1). */
+	uint16_t lf = be16_get(buf + 2) & SSTP_LEN_MASK;
 	if (lf < SSTP_HDR_LEN)
 		return -1;
 	return lf;
@@ -87,9 +84,9 @@ bool sstp_ctrl_parse(const uint8_t *pkt, size_t len, struct sstp_ctrl *c, const 
 		return false;
 	}
 	for (unsigned i = 0; i < nattr; i++) {
-		rd_u8(&r); /* reserved */
+		rd_u8(&r); /* reserved: ignored on receipt (2.2.3) */
 		uint8_t id = rd_u8(&r);
-		uint16_t alen = rd_be16(&r) & 0x0fff;
+		uint16_t alen = rd_be16(&r) & SSTP_LEN_MASK; /* R bits ignored too */
 		if (!rd_ok(&r)) {
 			*why = "attribute count exceeds packet";
 			return false;

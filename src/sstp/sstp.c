@@ -1,6 +1,7 @@
 /* SSTP client and server state machines (MS-SSTP 3.2, 3.3), simplified
- * where the spec allows: a third NAK ends the client's attempt, and an abort
- * closes at once instead of lingering in Call_Abort_Pending. */
+ * where the spec allows: a third NAK ends the client's attempt. The ends of
+ * a call follow the common state tables (3.1.1.1): the disconnect and abort
+ * exchanges with their two timers each. */
 #include "sstp/sstp.h"
 
 #include "core/bytes.h"
@@ -18,7 +19,11 @@ enum state {
 	ST_CONNECT_WAIT, /* client: CONNECT_REQUEST sent; server: waiting for it */
 	ST_PPP,          /* ACK seen/sent: PPP negotiates, CALL_CONNECTED pending */
 	ST_CONNECTED,
-	ST_DISCONNECTING,
+	/* Ending (3.1.1.1); from here on no data passes either way. */
+	ST_DISC_ACK_WAIT,   /* Call_Disconnect_Ack_Pending: our CALL_DISCONNECT sent */
+	ST_DISC_CLOSE_WAIT, /* Call_Disconnect_Timeout_Pending: our ACK sent, peer to close */
+	ST_ABORT_WAIT,      /* Call_Abort_Pending: our CALL_ABORT sent, the peer's awaited */
+	ST_ABORT_CLOSE_WAIT, /* Call_Abort_Timeout_Pending: both sent, peer to close */
 	ST_CLOSED,
 };
 
@@ -36,12 +41,14 @@ struct sstp {
 	bool ctrl_sent; /* first control packet after HTTP sent (fault target) */
 	unsigned naks;
 	uint64_t neg_deadline;
-	uint64_t disc_deadline;
+	uint64_t end_deadline; /* the timer of the ending state */
+	uint64_t now;          /* of the call into this module being served */
 	uint64_t last_rx;
 	uint64_t echo_at;
 	bool echo_pending;
 	uint64_t dropped;
 	char reason[256];
+	char note[320];
 	uint8_t tx[SSTP_HDR_LEN + SSTP_MAX_PACKET];
 };
 
@@ -69,17 +76,65 @@ static bool silent(const struct sstp *s)
 	       s->st == ST_CONNECTED;
 }
 
-static void close_session(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void close_session(struct sstp *s, const char *fmt, ...)
+static bool ending(const struct sstp *s) { return s->st > ST_CONNECTED && s->st < ST_CLOSED; }
+
+/* "server" seen from a client, "client" seen from the server. */
+static const char *peer(const struct sstp *s)
 {
-	if (s->st == ST_CLOSED)
+	return s->cfg.role == SSTP_CLIENT ? "server" : "client";
+}
+
+/* The first reason given is the real one: later steps of the ending keep it. */
+static void set_reason(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_reason(struct sstp *s, const char *fmt, ...)
+{
+	if (s->reason[0])
 		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
 	va_end(ap);
+}
+
+/* One step of an ending call, reported as EV_CLOSING. */
+static void note(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct sstp *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->note, sizeof(s->note), fmt, ap);
+	va_end(ap);
+	s->ops.event(s->ctx, SSTP_EV_CLOSING, s->note);
+}
+
+static void finish(struct sstp *s)
+{
+	if (s->st == ST_CLOSED)
+		return;
+	if (!s->reason[0])
+		set_reason(s, "closed");
 	s->st = ST_CLOSED;
 	s->ops.event(s->ctx, SSTP_EV_CLOSED, s->reason);
+}
+
+static void close_session(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void close_session(struct sstp *s, const char *fmt, ...)
+{
+	if (s->st == ST_CLOSED)
+		return;
+	if (!s->reason[0]) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+		va_end(ap);
+	}
+	finish(s);
+}
+
+static void enter(struct sstp *s, enum state st, uint32_t ms)
+{
+	s->st = st;
+	s->end_deadline = s->now + ms;
 }
 
 static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *len)
@@ -117,22 +172,59 @@ static void send_simple(struct sstp *s, uint16_t type)
 	send_ctrl(s, sstp_build_simple(s->tx, sizeof(s->tx), type));
 }
 
-/* Sends CALL_ABORT (when SSTP is past HTTP) and closes with the reason. */
+static void send_abort(struct sstp *s, uint32_t status, uint8_t attrib)
+{
+	send_ctrl(s, sstp_build_status_msg(s->tx, sizeof(s->tx), SSTP_MSG_CALL_ABORT, true, attrib,
+					   status));
+}
+
+/* Invalid input or a protocol violation (3.1.5.1): CALL_ABORT with the
+ * status, then Call_Abort_Pending until the peer's CALL_ABORT. With
+ * wait false (the peer has stopped answering) close right after sending. */
+static void vabort(struct sstp *s, bool wait, uint32_t status, uint8_t attrib, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 5, 0)));
+static void vabort(struct sstp *s, bool wait, uint32_t status, uint8_t attrib, const char *fmt,
+		   va_list ap)
+{
+	if (s->st == ST_CLOSED || ending(s))
+		return;
+	char r[sizeof(s->reason)];
+	vsnprintf(r, sizeof(r), fmt, ap);
+	set_reason(s, "%s", r);
+	if (s->st <= ST_HTTP) {
+		finish(s);
+		return;
+	}
+	send_abort(s, status, attrib);
+	if (!wait) {
+		note(s, "%s; sent CALL_ABORT (status %s (%u)), not waiting for the silent %s", r,
+		     sstp_status_name(status), (unsigned)status, peer(s));
+		finish(s);
+		return;
+	}
+	note(s, "%s; sent CALL_ABORT (status %s (%u)), waiting up to %u ms for the %s's CALL_ABORT", r,
+	     sstp_status_name(status), (unsigned)status, s->cfg.abort_ms, peer(s));
+	enter(s, ST_ABORT_WAIT, s->cfg.abort_ms);
+}
+
 static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
 {
-	if (s->st == ST_CLOSED)
-		return;
-	if (s->st > ST_HTTP)
-		send_ctrl(s, sstp_build_status_msg(s->tx, sizeof(s->tx), SSTP_MSG_CALL_ABORT, true,
-						   attrib, status));
-	char r[sizeof(s->reason)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r, sizeof(r), fmt, ap);
+	vabort(s, true, status, attrib, fmt, ap);
 	va_end(ap);
-	close_session(s, "%s", r);
+}
+
+static void abort_silent_peer(struct sstp *s, uint32_t status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void abort_silent_peer(struct sstp *s, uint32_t status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vabort(s, false, status, 0, fmt, ap);
+	va_end(ap);
 }
 
 struct sstp *sstp_new(const struct sstp_config *cfg, const struct sstp_ops *ops, void *ctx)
@@ -146,8 +238,15 @@ struct sstp *sstp_new(const struct sstp_config *cfg, const struct sstp_ops *ops,
 	s->cfg.host = s->host;
 	if (!s->cfg.negotiation_ms)
 		s->cfg.negotiation_ms = 60000;
+	/* MS-SSTP 3.1.2.1/3.1.2.2: 5 s, 1 s, 3 s, 1 s. */
 	if (!s->cfg.disconnect_ms)
 		s->cfg.disconnect_ms = 5000;
+	if (!s->cfg.disconnect_wait_ms)
+		s->cfg.disconnect_wait_ms = 1000;
+	if (!s->cfg.abort_ms)
+		s->cfg.abort_ms = 3000;
+	if (!s->cfg.abort_wait_ms)
+		s->cfg.abort_wait_ms = 1000;
 	s->ops = *ops;
 	s->ctx = ctx;
 	s->st = ST_IDLE;
@@ -216,7 +315,7 @@ static void handle_data(struct sstp *s, const uint8_t *f, size_t len)
 		/* Until the binding is verified only PPP negotiation may pass:
 		 * no user data rides on an unbound tunnel. */
 		ok = s->st >= ST_CONNECTED || (s->st == ST_PPP && ppp_is_control(f, len));
-	if (!ok || len == 0) {
+	if (!ok || len == 0 || ending(s)) {
 		s->dropped++;
 		return;
 	}
@@ -362,34 +461,87 @@ static void server_connected(struct sstp *s, const uint8_t *pkt, size_t len,
 	s->ops.event(s->ctx, SSTP_EV_CONNECTED, NULL);
 }
 
+/* CALL_ABORT from the peer (3.2.5.3.4 / 3.3.5.2.4). */
+static void got_abort(struct sstp *s, const struct sstp_ctrl *c)
+{
+	char st[128];
+	status_text(c, st, sizeof(st));
+	if (s->st == ST_ABORT_WAIT) {
+		note(s, "received CALL_ABORT from the %s (%s): abort handshake completed", peer(s), st);
+		enter(s, ST_ABORT_CLOSE_WAIT, s->cfg.abort_wait_ms);
+		return;
+	}
+	if (s->st == ST_ABORT_CLOSE_WAIT || s->st == ST_DISC_CLOSE_WAIT)
+		return;
+	set_reason(s, "peer aborted the call (CALL_ABORT, %s)", st);
+	send_abort(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0);
+	note(s, "received CALL_ABORT from the %s (%s); sent CALL_ABORT in reply, waiting up to %u ms "
+		"for the %s to close",
+	     peer(s), st, s->cfg.abort_wait_ms, peer(s));
+	enter(s, ST_ABORT_CLOSE_WAIT, s->cfg.abort_wait_ms);
+}
+
+/* CALL_DISCONNECT from the peer: acknowledged in every state but the
+ * abort ones (4.4, 3.2.4.2), then the peer closes (TIMER_2). */
+static void got_disconnect(struct sstp *s, const struct sstp_ctrl *c)
+{
+	char st[128];
+	if (s->st == ST_ABORT_WAIT || s->st == ST_ABORT_CLOSE_WAIT || s->st == ST_DISC_CLOSE_WAIT)
+		return;
+	status_text(c, st, sizeof(st));
+	send_simple(s, SSTP_MSG_CALL_DISCONNECT_ACK);
+	set_reason(s, "peer disconnected (CALL_DISCONNECT, %s)", st);
+	note(s, "received CALL_DISCONNECT from the %s (%s); sent CALL_DISCONNECT_ACK, waiting up to %u "
+		"ms for the %s to close",
+	     peer(s), st, s->cfg.disconnect_wait_ms, peer(s));
+	enter(s, ST_DISC_CLOSE_WAIT, s->cfg.disconnect_wait_ms);
+}
+
+/* The messages that end a call, and what is ignored while one ends;
+ * true if the packet was dealt with. */
+static bool ending_ctrl(struct sstp *s, const struct sstp_ctrl *c)
+{
+	switch (c->type) {
+	case SSTP_MSG_CALL_ABORT:
+		got_abort(s, c);
+		return true;
+	case SSTP_MSG_CALL_DISCONNECT:
+		got_disconnect(s, c);
+		return true;
+	case SSTP_MSG_CALL_DISCONNECT_ACK:
+		if (s->st == ST_DISC_ACK_WAIT) {
+			set_reason(s, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
+			note(s, "received CALL_DISCONNECT_ACK from the %s: CALL_DISCONNECT acknowledged, "
+				"disconnect handshake completed",
+			     peer(s));
+			finish(s);
+			return true;
+		}
+		return ending(s); /* elsewhere a protocol violation */
+	default:
+		/* 3.1.1.1: every other message is ignored while a call ends. */
+		return ending(s);
+	}
+}
+
 static void handle_ctrl(struct sstp *s, const uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct sstp_ctrl c;
 	const char *why;
 	char st[128];
 	if (!sstp_ctrl_parse(pkt, len, &c, &why)) {
-		abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
-			   "malformed SSTP control packet: %s", why);
+		if (!ending(s))
+			abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
+				   "malformed SSTP control packet: %s", why);
 		return;
 	}
+	if (ending_ctrl(s, &c))
+		return;
 	switch (c.type) {
 	case SSTP_MSG_ECHO_REQUEST:
 		send_simple(s, SSTP_MSG_ECHO_RESPONSE);
 		return;
 	case SSTP_MSG_ECHO_RESPONSE:
-		return;
-	case SSTP_MSG_CALL_ABORT:
-		status_text(&c, st, sizeof(st));
-		close_session(s, "peer aborted the call (CALL_ABORT, %s)", st);
-		return;
-	case SSTP_MSG_CALL_DISCONNECT:
-		send_simple(s, SSTP_MSG_CALL_DISCONNECT_ACK);
-		status_text(&c, st, sizeof(st));
-		close_session(s, "peer disconnected (CALL_DISCONNECT, %s)", st);
-		return;
-	case SSTP_MSG_CALL_DISCONNECT_ACK:
-		if (s->st == ST_DISCONNECTING)
-			close_session(s, "disconnected (CALL_DISCONNECT acknowledged)");
 		return;
 	}
 	if (s->cfg.role == SSTP_CLIENT) {
@@ -472,6 +624,7 @@ static size_t http_input(struct sstp *s, const uint8_t *buf, size_t len, bool *d
 
 size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
 {
+	s->now = now;
 	if (s->st == ST_CLOSED || silent(s))
 		return len;
 	if (s->st == ST_IDLE)
@@ -486,9 +639,12 @@ size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
 	while (off < len && s->st != ST_CLOSED && !silent(s)) {
 		ssize_t n = sstp_packet_len(buf + off, len - off);
 		if (n < 0) {
-			abort_with(s, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED, 0,
-				   "malformed SSTP header %02x %02x %02x %02x", buf[off],
+			/* 3.1.5.1: when framing fails the connection is dropped
+			 * without a message: nothing after it can be trusted. */
+			set_reason(s, "malformed SSTP header %02x %02x %02x %02x", buf[off],
 				   buf[off + 1], buf[off + 2], buf[off + 3]);
+			note(s, "%s: SSTP framing lost, closing without CALL_ABORT", s->reason);
+			finish(s);
 			break;
 		}
 		if (n == 0 || (size_t)n > len - off)
@@ -510,6 +666,7 @@ size_t sstp_input(struct sstp *s, const uint8_t *buf, size_t len, uint64_t now)
 
 void sstp_auth_done(struct sstp *s, const uint8_t hlak[32], uint64_t now)
 {
+	s->now = now;
 	if (s->cfg.role != SSTP_CLIENT || s->st != ST_PPP)
 		return;
 	const uint8_t *ch = s->hash == SSTP_CERT_HASH_SHA1 ? s->cfg.cert_sha1 : s->cfg.cert_sha256;
@@ -532,7 +689,7 @@ void sstp_set_hlak(struct sstp *s, const uint8_t hlak[32])
 
 void sstp_send_ppp(struct sstp *s, const uint8_t *frame, size_t len)
 {
-	if (s->st < ST_PPP || s->st == ST_CLOSED || len > SSTP_MAX_PPP || silent(s)) {
+	if (s->st < ST_PPP || s->st >= ST_DISC_ACK_WAIT || len > SSTP_MAX_PPP || silent(s)) {
 		s->dropped++;
 		return;
 	}
@@ -543,7 +700,8 @@ void sstp_send_ppp(struct sstp *s, const uint8_t *frame, size_t len)
 
 void sstp_disconnect(struct sstp *s, uint64_t now)
 {
-	if (s->st == ST_CLOSED || s->st == ST_DISCONNECTING)
+	s->now = now;
+	if (s->st == ST_CLOSED || ending(s))
 		return;
 	if (s->st <= ST_HTTP) {
 		close_session(s, "disconnected");
@@ -551,14 +709,47 @@ void sstp_disconnect(struct sstp *s, uint64_t now)
 	}
 	send_ctrl(s, sstp_build_status_msg(s->tx, sizeof(s->tx), SSTP_MSG_CALL_DISCONNECT, true, 0,
 					   SSTP_ATTRIB_STATUS_NO_ERROR));
-	s->st = ST_DISCONNECTING;
-	s->disc_deadline = now + s->cfg.disconnect_ms;
+	note(s, "sent CALL_DISCONNECT, waiting up to %u ms for the %s's CALL_DISCONNECT_ACK",
+	     s->cfg.disconnect_ms, peer(s));
+	enter(s, ST_DISC_ACK_WAIT, s->cfg.disconnect_ms);
 }
 
 void sstp_abort(struct sstp *s, const char *reason, uint64_t now)
 {
+	s->now = now;
 	abort_with(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0, "%s", reason ? reason : "aborted");
 }
+
+void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now)
+{
+	s->now = now;
+	switch (s->st) {
+	case ST_CLOSED:
+		return;
+	case ST_DISC_ACK_WAIT:
+		set_reason(s, "disconnected (%s before CALL_DISCONNECT_ACK)", why);
+		note(s, "%s without acknowledging our CALL_DISCONNECT: disconnect handshake incomplete",
+		     why);
+		break;
+	case ST_DISC_CLOSE_WAIT:
+		note(s, "%s after our CALL_DISCONNECT_ACK: disconnect handshake completed", why);
+		break;
+	case ST_ABORT_WAIT:
+		note(s, "%s without answering our CALL_ABORT: abort handshake incomplete", why);
+		break;
+	case ST_ABORT_CLOSE_WAIT:
+		note(s, "%s: abort handshake completed", why);
+		break;
+	default:
+		set_reason(s, "%s", why);
+		break;
+	}
+	finish(s);
+}
+
+bool sstp_is_ending(const struct sstp *s) { return ending(s); }
+
+const char *sstp_reason(const struct sstp *s) { return s->reason; }
 
 uint64_t sstp_deadline(const struct sstp *s)
 {
@@ -571,8 +762,11 @@ uint64_t sstp_deadline(const struct sstp *s)
 		if (!s->cfg.hello_ms || silent(s))
 			return UINT64_MAX;
 		return (s->echo_pending ? s->echo_at : s->last_rx) + s->cfg.hello_ms;
-	case ST_DISCONNECTING:
-		return s->disc_deadline;
+	case ST_DISC_ACK_WAIT:
+	case ST_DISC_CLOSE_WAIT:
+	case ST_ABORT_WAIT:
+	case ST_ABORT_CLOSE_WAIT:
+		return s->end_deadline;
 	default:
 		return UINT64_MAX;
 	}
@@ -592,17 +786,48 @@ static const char *state_name(enum state st)
 	}
 }
 
+/* The timer of an ending state ran out. */
+static void ending_timeout(struct sstp *s)
+{
+	switch (s->st) {
+	case ST_DISC_ACK_WAIT:
+		set_reason(s, "disconnected (no CALL_DISCONNECT_ACK within %u ms)", s->cfg.disconnect_ms);
+		note(s, "timed out waiting for the %s's CALL_DISCONNECT_ACK (%u ms): disconnect "
+			"handshake incomplete",
+		     peer(s), s->cfg.disconnect_ms);
+		break;
+	case ST_DISC_CLOSE_WAIT:
+		/* TIMER_2 running out is the normal end: the ACK had its time. */
+		note(s, "the %s did not close within %u ms of our CALL_DISCONNECT_ACK: closing; "
+			"disconnect handshake completed",
+		     peer(s), s->cfg.disconnect_wait_ms);
+		break;
+	case ST_ABORT_WAIT:
+		note(s, "timed out waiting for the %s's CALL_ABORT (%u ms): abort handshake incomplete",
+		     peer(s), s->cfg.abort_ms);
+		break;
+	default: /* ST_ABORT_CLOSE_WAIT: the exchange is done */
+		break;
+	}
+	finish(s);
+}
+
 void sstp_timeout(struct sstp *s, uint64_t now)
 {
+	s->now = now;
 	if (now < sstp_deadline(s))
 		return;
+	if (ending(s)) {
+		ending_timeout(s);
+		return;
+	}
 	switch (s->st) {
 	case ST_HTTP:
 	case ST_CONNECT_WAIT:
 	case ST_PPP:
-		abort_with(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT, 0,
-			   "SSTP negotiation timed out after %u ms (%s)", s->cfg.negotiation_ms,
-			   state_name(s->st));
+		abort_silent_peer(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT,
+				  "SSTP negotiation timed out after %u ms (%s)", s->cfg.negotiation_ms,
+				  state_name(s->st));
 		return;
 	case ST_CONNECTED:
 		if (!s->echo_pending) {
@@ -611,13 +836,9 @@ void sstp_timeout(struct sstp *s, uint64_t now)
 			send_simple(s, SSTP_MSG_ECHO_REQUEST);
 			return;
 		}
-		abort_with(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT, 0,
-			   "peer not responding (nothing received for %llu ms, echo unanswered)",
-			   (unsigned long long)(now - s->last_rx));
-		return;
-	case ST_DISCONNECTING:
-		close_session(s, "disconnected (no CALL_DISCONNECT_ACK within %u ms)",
-			      s->cfg.disconnect_ms);
+		abort_silent_peer(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT,
+				  "peer not responding (nothing received for %llu ms, echo unanswered)",
+				  (unsigned long long)(now - s->last_rx));
 		return;
 	default:
 		return;

@@ -14,6 +14,7 @@
 
 #define SSTP_VERSION 0x10
 #define SSTP_HDR_LEN 4
+#define SSTP_LEN_MASK 0x0fff /* the 4 bits above the 12-bit length are reserved (R) */
 #define SSTP_MAX_PACKET 4095 /* 12-bit length field */
 #define SSTP_MAX_PPP (SSTP_MAX_PACKET - SSTP_HDR_LEN)
 
@@ -54,10 +55,9 @@ static inline void sstp_data_header(uint8_t hdr[4], size_t ppp_len)
 
 /* Length of the packet starting at buf if its header is complete and
  * valid: > 0 the full packet length (may exceed avail: wait for more),
- * 0 = fewer than 4 bytes available, -1 = malformed header (bad version,
- * length < 4, or the 4 reserved bits above the 12-bit length set, which
- * would claim more than 4095 bytes). The 7 reserved bits of byte 1 are
- * ignored on receipt as MS-SSTP 2.2.1 requires. */
+ * 0 = fewer than 4 bytes available, -1 = malformed header (bad version or
+ * length < 4). The 7 reserved bits of byte 1 and the 4 R bits above the
+ * 12-bit length are ignored on receipt, as MS-SSTP 2.2.1-2.2.3 require. */
 ssize_t sstp_packet_len(const uint8_t *buf, size_t avail);
 /* True if the (valid) packet header has the C bit: a control packet. */
 static inline bool sstp_is_control(const uint8_t *pkt) { return (pkt[1] & 0x01) != 0; }
@@ -160,7 +160,10 @@ struct sstp_config {
 	const char *host;             /* client: HTTP Host header */
 	uint32_t negotiation_ms;      /* 60000 */
 	uint32_t hello_ms;            /* 60000: echo after this idle time, abort after as long again */
-	uint32_t disconnect_ms;       /* 5000: wait for DISCONNECT_ACK */
+	uint32_t disconnect_ms;       /* 5000: wait for DISCONNECT_ACK (DISCONNECT_STATE_TIMER_1) */
+	uint32_t disconnect_wait_ms;  /* 1000: after our DISCONNECT_ACK, wait for the peer to close (TIMER_2) */
+	uint32_t abort_ms;            /* 3000: after our CALL_ABORT, wait for the peer's (ABORT_STATE_TIMER_1) */
+	uint32_t abort_wait_ms;       /* 1000: after the abort exchange, wait for the peer to close (TIMER_2) */
 	/* Leaf certificate hashes of the server (client: as received; server: own). */
 	uint8_t cert_sha1[20];
 	uint8_t cert_sha256[32];
@@ -189,6 +192,10 @@ enum sstp_event {
 	SSTP_EV_HTTP_OK,      /* client: 200 received; server: request accepted */
 	SSTP_EV_PPP_START,    /* client: CONNECT_ACK received; server: CONNECT_REQUEST accepted */
 	SSTP_EV_CONNECTED,    /* server: CALL_CONNECTED verified; client: sent */
+	SSTP_EV_CLOSING,      /* arg: const char *, one step of an ending call (what was received,
+			       * sent, awaited, or how the handshake ended): worth a notice-level log
+			       * line. From the first one on, no data passes; output must still be
+			       * flushed until EV_CLOSED. */
 	SSTP_EV_CLOSED,       /* arg: const char *reason; session over (abort, disconnect, timeout, error) */
 };
 
@@ -218,8 +225,18 @@ void sstp_set_hlak(struct sstp *s, const uint8_t hlak[32]);
 void sstp_send_ppp(struct sstp *s, const uint8_t *frame, size_t len);
 /* Clean close: CALL_DISCONNECT, CLOSED once acknowledged or timed out. */
 void sstp_disconnect(struct sstp *s, uint64_t now);
-/* Immediate CALL_ABORT (e.g. a protocol error found above SSTP). */
+/* CALL_ABORT (e.g. a protocol error found above SSTP), then the abort
+ * exchange: CLOSED once the peer answered and closed, or timed out. */
 void sstp_abort(struct sstp *s, const char *reason, uint64_t now);
+/* The TLS stream ended (peer closed it, or an error): CLOSED now. In the
+ * wait after a CALL_DISCONNECT_ACK or an abort exchange this is how the
+ * handshake is meant to end; otherwise why becomes the reason. */
+void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now);
+/* True from the first EV_CLOSING on: the call is ending. */
+bool sstp_is_ending(const struct sstp *s);
+/* Why the call ends, as EV_CLOSED will say it: "" until known (our own
+ * sstp_disconnect gives none). */
+const char *sstp_reason(const struct sstp *s);
 uint64_t sstp_deadline(const struct sstp *s);
 void sstp_timeout(struct sstp *s, uint64_t now);
 /* Any bytes of the stream arrived (restarts the hello timer); the data path

@@ -844,3 +844,8 @@ const char *tls_cipher(struct tls *t)
 	const char *c = wolfSSL_get_cipher_name(t->ssl);
 	return c ? c : "none";
 }
+
+bool tls_close_notify_received(struct tls *t)
+{
+	return t && t->ssl && (wolfSSL_get_shutdown(t->ssl) & WOLFSSL_RECEIVED_SHUTDOWN) != 0;
+}

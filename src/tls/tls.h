@@ -97,5 +97,8 @@ bool tls_der_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *
  * bytes in network order). */
 bool tls_der_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t iplen);
 const char *tls_cipher(struct tls *t);
+/* True once the peer's close_notify alert has been read (a clean TLS
+ * close, not just a TCP FIN). */
+bool tls_close_notify_received(struct tls *t);
 
 #endif

@@ -75,6 +75,10 @@ static void run(enum sstp_role role, const uint8_t *data, size_t size)
 	}
 	sstp_disconnect(s, now);
 	sstp_timeout(s, now + 100000);
+	/* an ending timer may still be running: the peer closes */
+	sstp_lower_closed(s, "fuzz: stream ended", now + 100000);
+	if (c.closed != 1)
+		__builtin_trap(); /* every path ends in exactly one CLOSED */
 	if (c.closed > 1)
 		__builtin_trap(); /* CLOSED must be reported once */
 	sstp_free(s);

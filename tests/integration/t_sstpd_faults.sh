@@ -123,11 +123,28 @@ for f in dribble pack; do
     stop_client "$SC_PID" "$CNS" sstpc0 "$f"
 done
 
+# len-too-big sets the 4 R bits above the length: MS-SSTP 2.2.1 says they
+# are ignored on receipt, so the tunnel works (CONNECT_ACK, and an
+# ECHO_REQUEST with them once up, answered).
+new_sstpd --fault len-too-big
+up_case "len-too-big (CONNECT_ACK)"
+new_sstpd --fault len-too-big --fault-after 0.5
+sd_conf "$T_TMP/c.conf" "reconnect max-fail 1" "${KEEP[@]}"
+sstpc_start "$CNS" "$T_TMP/c.conf"
+wait_up "$CNS" sstpc0 10 || fail "len-too-big (after 0.5 s): no tunnel"
+wait_for 10 grep -q "fault len-too-big: sending" "$SD_LOG" && ok "len-too-big (after 0.5 s): packet sent" \
+    || fail "len-too-big (after 0.5 s): the late packet was never sent"
+ip netns exec "$CNS" ping -c 3 -i 0.2 -W 2 "$SD_LOCAL" >/dev/null 2>&1 \
+    && ok "len-too-big (after 0.5 s): ping after it" || fail "len-too-big (after 0.5 s): no ping after it"
+grep -q "malformed" "$SC_LOG" && fail "len-too-big: the client called R bits malformed" \
+    || ok "len-too-big (after 0.5 s): R bits ignored"
+stop_client "$SC_PID" "$CNS" sstpc0 "len-too-big (after 0.5 s)"
+
 # Malformed SSTP from the server: in the CALL_CONNECT_ACK and, with
 # --fault-after, in an ECHO_REQUEST once the tunnel is up. len-overrun
 # claims 4095 bytes and sends 8: the ACK case ends by the connect timeout,
 # the late case by the echo keepalive.
-for f in bad-version len-zero len-too-big attr-short; do
+for f in bad-version len-zero attr-short; do
     new_sstpd --fault $f
     single_shot "$f (CONNECT_ACK)" 10 "malformed SSTP"
     new_sstpd --fault $f --fault-after 0.5

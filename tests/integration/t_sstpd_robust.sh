@@ -79,11 +79,13 @@ for mode in "${MODES[@]}"; do
             tail -n 5 "$T_TMP/run.log" >&2
         fi
         no_leftovers "$CNS" sstpc0 || fail "$mode run $i: sstpc0 or a route left behind"
-        if grep -q "error: .*\(malformed SSTP\|LCP Echo\|timed out\)" "$T_TMP/run.log"; then
+        # error: the attempt ended by the fault; SSTP: the fault's abort
+        # exchange was still running when SIGTERM came.
+        if grep -q "\(error\|SSTP\): .*\(malformed SSTP\|LCP Echo\|timed out\)" "$T_TMP/run.log"; then
             seen=$((seen + 1)); cp "$T_TMP/run.log" "$T_TMP/last-$mode.log"
         fi
     done
-    msg=$(grep -m1 -E 'error: ' "$T_TMP/last-$mode.log" 2>/dev/null | sed 's/.* error: //' | cut -c1-90)
+    msg=$(grep -m1 -E '(error|SSTP): .*(malformed|Echo|timed out)' "$T_TMP/last-$mode.log" 2>/dev/null | sed -E 's/.* (error|notice): //' | cut -c1-90)
     ok "$mode: $RUNS runs, $seen reached the fault before SIGTERM (e.g. '$msg')"
 done
 stop_pid "$SD_PID" 3

@@ -4,7 +4,9 @@
   tcpsha.py listen ADDR PORT ROLE OUT     accept one connection
   tcpsha.py connect ADDR PORT ROLE OUT    connect (retries for 5 s)
 
-ROLE is `recv` (read to EOF) or `send:N` (N random bytes, then close).
+ROLE is `recv` (read to EOF), `send:N` (N random bytes, then close) or
+`sendfor:SECONDS[:MIBPS]` (random bytes for that long, at most MIBPS MiB/s
+(default 4), then close).
 OUT receives "BYTES SHA256" when the stream is done. Single process so the
 test can stop it by PID (a shell pipeline would leave nc running).
 """
@@ -42,6 +44,23 @@ def main():
                 break
             h.update(b)
             n += len(b)
+    elif role.startswith("sendfor:"):
+        parts = role.split(":")
+        secs = float(parts[1])
+        rate = float(parts[2]) if len(parts) > 2 else 4.0
+        chunk = os.urandom(1 << 16)
+        t0 = time.time()
+        while time.time() - t0 < secs:
+            b = os.urandom(16) + chunk[16:]
+            s.sendall(b)
+            h.update(b)
+            n += len(b)
+            ahead = n / (rate * (1 << 20)) - (time.time() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(4096):
+            pass
     else:
         total = int(role.split(":", 1)[1])
         chunk = os.urandom(1 << 20)

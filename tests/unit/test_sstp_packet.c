@@ -15,14 +15,117 @@ START_TEST(packet_len_header_checks)
 		p[3] = (uint8_t)l;
 		ck_assert_int_eq(sstp_packet_len(p, 4), -1);
 	}
-	p[2] = 0x10; /* reserved nibble: would claim > 4095 */
-	p[3] = 0x30;
-	ck_assert_int_eq(sstp_packet_len(p, 4), -1);
 	p[2] = 0x0f;
 	p[3] = 0xff;
 	ck_assert_int_eq(sstp_packet_len(p, 4), 4095);
 	p[1] = 0xfe; /* reserved bits of byte 1 are ignored (MS-SSTP 2.2.1) */
 	ck_assert_int_eq(sstp_packet_len(p, 4), 4095);
+}
+END_TEST
+
+/* MS-SSTP 2.2.1-2.2.3: each reserved field is ignored on receipt, one
+ * test per field, and zero when we send. */
+START_TEST(reserved_bits_of_byte1_ignored)
+{
+	/* data packet: every reserved bit set, C clear */
+	uint8_t p[8];
+	tu_hex(p, sizeof(p), "10 fe 00 08 ff 03 c0 21");
+	ck_assert_int_eq(sstp_packet_len(p, sizeof(p)), 8);
+	ck_assert(!sstp_is_control(p));
+	/* control packet: every reserved bit set, C set */
+	const char *why;
+	struct sstp_ctrl c;
+	tu_hex(p, sizeof(p), "10 ff 00 08 00 08 00 00");
+	ck_assert(sstp_is_control(p));
+	ck_assert_msg(sstp_ctrl_parse(p, sizeof(p), &c, &why), "%s", why);
+	ck_assert_uint_eq(c.type, SSTP_MSG_ECHO_REQUEST);
+}
+END_TEST
+
+START_TEST(length_r_bits_ignored)
+{
+	/* the R nibble above the 12-bit length: each bit alone, then all */
+	uint8_t p[4] = { 0x10, 0x00, 0x00, 0x15 };
+	for (unsigned r = 0x10; r <= 0xf0; r += 0x10) {
+		p[2] = (uint8_t)r;
+		ck_assert_int_eq(sstp_packet_len(p, 4), 21);
+	}
+	p[2] = 0xff;
+	p[3] = 0xff;
+	ck_assert_int_eq(sstp_packet_len(p, 4), 4095);
+	/* R bits do not hide a too-short length */
+	p[2] = 0xf0;
+	p[3] = 0x03;
+	ck_assert_int_eq(sstp_packet_len(p, 4), -1);
+	/* a control packet with R bits parses at its 12-bit length */
+	uint8_t q[8];
+	struct sstp_ctrl c;
+	const char *why;
+	tu_hex(q, sizeof(q), "10 01 a0 08 00 09 00 00");
+	ck_assert_msg(sstp_ctrl_parse(q, sizeof(q), &c, &why), "%s", why);
+	ck_assert_uint_eq(c.type, SSTP_MSG_ECHO_RESPONSE);
+}
+END_TEST
+
+START_TEST(attribute_reserved_byte_ignored)
+{
+	uint8_t p[14];
+	struct sstp_ctrl c;
+	const char *why;
+	tu_hex(p, sizeof(p), "10 01 00 0e 00 01 00 01 ff 01 00 06 00 01");
+	ck_assert_msg(sstp_ctrl_parse(p, sizeof(p), &c, &why), "%s", why);
+	ck_assert_uint_eq(c.nattr, 1);
+	ck_assert_uint_eq(c.attr[0].id, SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID);
+	ck_assert_uint_eq(c.attr[0].len, 2);
+	ck_assert_uint_eq(c.attr[0].val[1], 1);
+}
+END_TEST
+
+START_TEST(attribute_length_r_bits_ignored)
+{
+	uint8_t p[14];
+	struct sstp_ctrl c;
+	const char *why;
+	tu_hex(p, sizeof(p), "10 01 00 0e 00 01 00 01 00 01 f0 06 00 01");
+	ck_assert_msg(sstp_ctrl_parse(p, sizeof(p), &c, &why), "%s", why);
+	ck_assert_uint_eq(c.attr[0].len, 2);
+	/* the masked length still has to fit */
+	tu_hex(p, sizeof(p), "10 01 00 0e 00 01 00 01 00 01 f0 07 00 01");
+	ck_assert(!sstp_ctrl_parse(p, sizeof(p), &c, &why));
+	ck_assert_str_eq(why, "attribute overruns packet");
+}
+END_TEST
+
+START_TEST(status_info_reserved_bytes_ignored)
+{
+	/* CALL_ABORT, Status Info with its 3 reserved bytes set */
+	uint8_t p[20];
+	struct sstp_ctrl c;
+	struct sstp_status st;
+	const char *why;
+	tu_hex(p, sizeof(p), "10 01 00 14 00 05 00 01 00 02 00 0c ff ff ff 03 00 00 00 07");
+	ck_assert_msg(sstp_ctrl_parse(p, sizeof(p), &c, &why), "%s", why);
+	ck_assert(sstp_status_parse(&c.attr[0], &st));
+	ck_assert_uint_eq(st.attrib_id, 3);
+	ck_assert_uint_eq(st.status, SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED);
+}
+END_TEST
+
+START_TEST(reserved_fields_zero_when_sent)
+{
+	uint8_t hdr[4], want[20], out[64];
+	sstp_data_header(hdr, SSTP_MAX_PPP);
+	tu_hex(want, 4, "10 00 0f ff");
+	ck_assert_mem_eq(hdr, want, 4);
+	size_t n = sstp_build_status_msg(out, sizeof(out), SSTP_MSG_CALL_ABORT, true, 0,
+					 SSTP_ATTRIB_STATUS_INVALID_FRAME_RECEIVED);
+	tu_hex(want, 20, "10 01 00 14 00 05 00 01 00 02 00 0c 00 00 00 00 00 00 00 07");
+	ck_assert_uint_eq(n, 20);
+	ck_assert_mem_eq(out, want, 20);
+	n = sstp_build_simple(out, sizeof(out), SSTP_MSG_CALL_DISCONNECT_ACK);
+	tu_hex(want, 8, "10 01 00 08 00 07 00 00");
+	ck_assert_uint_eq(n, 8);
+	ck_assert_mem_eq(out, want, 8);
 }
 END_TEST
 
@@ -220,6 +323,12 @@ int main(void)
 	tcase_add_test(tc, connect_ack_round_trip);
 	tcase_add_test(tc, status_messages_round_trip);
 	tcase_add_test(tc, malformed_control_packets);
+	tcase_add_test(tc, reserved_bits_of_byte1_ignored);
+	tcase_add_test(tc, length_r_bits_ignored);
+	tcase_add_test(tc, attribute_reserved_byte_ignored);
+	tcase_add_test(tc, attribute_length_r_bits_ignored);
+	tcase_add_test(tc, status_info_reserved_bytes_ignored);
+	tcase_add_test(tc, reserved_fields_zero_when_sent);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("binding");
 	tcase_add_test(tc, binding_vector_sha256);

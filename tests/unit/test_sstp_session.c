@@ -12,6 +12,7 @@ struct end {
 	int events[16];
 	int nev;
 	char reason[256];
+	char notes[2048]; /* every EV_CLOSING text, one per line */
 	int frames;
 	uint8_t last_frame[64];
 	size_t last_len;
@@ -41,6 +42,10 @@ static void t_event(void *ctx, enum sstp_event ev, const void *arg)
 		e->events[e->nev++] = (int)ev;
 	if (ev == SSTP_EV_CLOSED)
 		snprintf(e->reason, sizeof(e->reason), "%s", (const char *)arg);
+	if (ev == SSTP_EV_CLOSING) {
+		size_t l = strlen(e->notes);
+		snprintf(e->notes + l, sizeof(e->notes) - l, "%s\n", (const char *)arg);
+	}
 }
 
 static void t_random(void *ctx, void *buf, size_t len)
@@ -125,6 +130,23 @@ static void pump_chunked(size_t chunk)
 
 static void pump(void) { pump_chunked(100000); }
 
+/* Lets every ending timer of both ends run out (each exchange needs at
+ * most two), delivering what they send. */
+static void settle(void)
+{
+	for (int i = 0; i < 3; i++) {
+		now += 5000;
+		sstp_timeout(C.s, now);
+		sstp_timeout(S.s, now);
+		pump();
+	}
+}
+
+static void assert_note(const struct end *e, const char *want)
+{
+	ck_assert_msg(strstr(e->notes, want), "notes lack '%s':\n%s", want, e->notes);
+}
+
 static const uint8_t hlak[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 
 static void bring_up(void)
@@ -196,6 +218,12 @@ START_TEST(no_common_hash)
 	sstp_start(C.s, now);
 	pump();
 	ck_assert(!has_event(&C, SSTP_EV_PPP_START));
+	assert_note(&C, "sent CALL_ABORT (status VALUE_NOT_SUPPORTED (4))");
+	assert_note(&C, "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): "
+			"abort handshake completed");
+	assert_note(&S, "received CALL_ABORT from the client (status VALUE_NOT_SUPPORTED (4) for "
+			"attribute 4); sent CALL_ABORT in reply");
+	settle();
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(C.reason, "hash set 0x01"));
 	ck_assert(has_event(&S, SSTP_EV_CLOSED)); /* got our CALL_ABORT */
@@ -212,6 +240,7 @@ START_TEST(wrong_hlak_rejected)
 	sstp_set_hlak(S.s, other);
 	sstp_auth_done(C.s, hlak, now);
 	pump();
+	settle();
 	ck_assert(!sstp_is_connected(S.s));
 	ck_assert(has_event(&S, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(S.reason, "compound MAC differs"));
@@ -233,6 +262,7 @@ START_TEST(wrong_cert_hash_rejected)
 	sstp_set_hlak(S.s, hlak);
 	sstp_auth_done(C.s, hlak, now);
 	pump();
+	settle();
 	ck_assert(!sstp_is_connected(S.s));
 	ck_assert_ptr_nonnull(strstr(S.reason, "cert hash 7777"));
 	ck_assert_ptr_nonnull(strstr(S.reason, "differs from our certificate's a0a1a2"));
@@ -246,6 +276,7 @@ START_TEST(connected_before_auth_rejected)
 	bring_up();
 	sstp_auth_done(C.s, hlak, now); /* server never called set_hlak */
 	pump();
+	settle();
 	ck_assert(!sstp_is_connected(S.s));
 	ck_assert_str_eq(S.reason, "CALL_CONNECTED before PPP authentication finished");
 	teardown_pair();
@@ -312,7 +343,9 @@ START_TEST(negotiation_timeout)
 	sstp_timeout(C.s, now);
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(C.reason, "negotiation timed out"));
+	assert_note(&C, "not waiting for the silent server");
 	pump();
+	settle();
 	ck_assert_ptr_nonnull(strstr(S.reason, "NEGOTIATION_TIMEOUT"));
 	teardown_pair();
 }
@@ -329,10 +362,19 @@ START_TEST(disconnect_handshake)
 	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
 	ck_assert_uint_eq(sstp_deadline(C.s), now + 5000);
 	pump();
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(C.reason, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
+	assert_note(&C, "received CALL_DISCONNECT_ACK from the server: CALL_DISCONNECT acknowledged, "
+			"disconnect handshake completed");
+	/* the server acknowledged and now waits (1 s) for the client to close */
+	ck_assert(!has_event(&S, SSTP_EV_CLOSED));
+	assert_note(&S, "received CALL_DISCONNECT from the client (status NO_ERROR (0) for attribute "
+			"0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the client to close");
+	sstp_lower_closed(S.s, "the client closed the connection", now);
 	ck_assert(has_event(&S, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(S.reason, "peer disconnected"));
-	ck_assert(has_event(&C, SSTP_EV_CLOSED));
-	ck_assert_str_eq(C.reason, "disconnected (CALL_DISCONNECT acknowledged)");
+	assert_note(&S, "the client closed the connection after our CALL_DISCONNECT_ACK: disconnect "
+			"handshake completed");
 	teardown_pair();
 }
 END_TEST
@@ -351,6 +393,8 @@ START_TEST(disconnect_without_ack_times_out)
 	now += 5000;
 	sstp_timeout(C.s, now);
 	ck_assert_ptr_nonnull(strstr(C.reason, "no CALL_DISCONNECT_ACK"));
+	assert_note(&C, "timed out waiting for the server's CALL_DISCONNECT_ACK (5000 ms): disconnect "
+			"handshake incomplete");
 	teardown_pair();
 }
 END_TEST
@@ -360,8 +404,10 @@ START_TEST(peer_abort_reason)
 	setup_pair(0, 0, 0);
 	bring_up();
 	sstp_abort(S.s, "test abort", now);
-	ck_assert_str_eq(S.reason, "test abort");
+	assert_note(&S, "test abort; sent CALL_ABORT (status NO_ERROR (0)), waiting up to 3000 ms");
 	pump();
+	settle();
+	ck_assert_str_eq(S.reason, "test abort");
 	ck_assert_ptr_nonnull(strstr(C.reason, "peer aborted"));
 	ck_assert_ptr_nonnull(strstr(C.reason, "NO_ERROR"));
 	teardown_pair();
@@ -382,12 +428,184 @@ START_TEST(nak_first_connect_then_retry)
 }
 END_TEST
 
+
+/* Connected pair with both ends' output delivered and cleared. */
+static void connected_pair(void)
+{
+	setup_pair(0, 0, 0);
+	bring_up();
+	sstp_set_hlak(S.s, hlak);
+	sstp_auth_done(C.s, hlak, now);
+	pump();
+	ck_assert(sstp_is_connected(S.s));
+}
+
+/* Delivers what the server sent to the client only. */
+static void server_to_client(void)
+{
+	size_t used = sstp_input(C.s, S.out, S.out_len, now);
+	ck_assert_uint_eq(used, S.out_len);
+	S.out_len = 0;
+}
+
+START_TEST(server_disconnect_is_acknowledged_on_the_wire)
+{
+	connected_pair();
+	sstp_disconnect(S.s, now);
+	server_to_client();
+	/* exactly one CALL_DISCONNECT_ACK goes out, and the call is not closed
+	 * yet: the ACK must reach the server before the connection goes */
+	uint8_t want[8];
+	tu_hex(want, 8, "10 01 00 08 00 07 00 00");
+	ck_assert_uint_eq(C.out_len, 8);
+	ck_assert_mem_eq(C.out, want, 8);
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	ck_assert(sstp_is_ending(C.s));
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 1000);
+	assert_note(&C, "received CALL_DISCONNECT from the server (status NO_ERROR (0) for attribute "
+			"0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the server to close");
+	/* nothing more passes: PPP from us is dropped, data to us too */
+	const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 9, 1, 0, 8, 0, 0, 0, 0 };
+	sstp_send_ppp(C.s, lcp, sizeof(lcp));
+	ck_assert_uint_eq(C.out_len, 8);
+	sstp_send_ppp(S.s, lcp, sizeof(lcp));
+	int frames = C.frames;
+	server_to_client();
+	ck_assert_int_eq(C.frames, frames);
+	/* the server got its ACK and closes: the handshake is complete */
+	pump();
+	ck_assert(has_event(&S, SSTP_EV_CLOSED));
+	ck_assert_str_eq(S.reason, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
+	sstp_lower_closed(C.s, "the server closed the connection", now);
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(C.reason, "peer disconnected (CALL_DISCONNECT, status NO_ERROR (0) for attribute 0)");
+	assert_note(&C, "the server closed the connection after our CALL_DISCONNECT_ACK: disconnect "
+			"handshake completed");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(server_disconnect_wait_ends_by_timer)
+{
+	connected_pair();
+	sstp_disconnect(S.s, now);
+	server_to_client();
+	now += 999;
+	sstp_timeout(C.s, now);
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	now += 1;
+	sstp_timeout(C.s, now);
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_ptr_nonnull(strstr(C.reason, "peer disconnected (CALL_DISCONNECT"));
+	assert_note(&C, "the server did not close within 1000 ms of our CALL_DISCONNECT_ACK");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(disconnect_collision_acknowledged)
+{
+	connected_pair();
+	sstp_disconnect(C.s, now);
+	sstp_disconnect(S.s, now);
+	pump();
+	/* each sent its own CALL_DISCONNECT and answers the other's */
+	ck_assert(has_event(&C, SSTP_EV_CLOSED) || sstp_is_ending(C.s));
+	settle();
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert(has_event(&S, SSTP_EV_CLOSED));
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(malformed_control_gets_call_abort_then_waits)
+{
+	connected_pair();
+	/* ECHO_REQUEST with one attribute of length 2 (< its header) */
+	uint8_t bad[12];
+	tu_hex(bad, sizeof(bad), "10 01 00 0c 00 08 00 01 00 02 00 02");
+	ck_assert_uint_eq(sstp_input(C.s, bad, sizeof(bad), now), sizeof(bad));
+	uint8_t want[20];
+	tu_hex(want, 20, "10 01 00 14 00 05 00 01 00 02 00 0c 00 00 00 00 00 00 00 07");
+	ck_assert_uint_eq(C.out_len, 20);
+	ck_assert_mem_eq(C.out, want, 20);
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(sstp_reason(C.s),
+			 "malformed SSTP control packet: attribute length shorter than its header");
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 3000);
+	/* other messages are ignored meanwhile: no ECHO_RESPONSE */
+	const uint8_t echo[8] = { 0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00 };
+	sstp_input(C.s, echo, sizeof(echo), now);
+	ck_assert_uint_eq(C.out_len, 20);
+	now += 3000;
+	sstp_timeout(C.s, now);
+	ck_assert(has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_str_eq(C.reason, "malformed SSTP control packet: attribute length shorter than its header");
+	assert_note(&C, "timed out waiting for the server's CALL_ABORT (3000 ms): abort handshake incomplete");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(abort_answered_then_closed_by_peer)
+{
+	connected_pair();
+	sstp_abort(C.s, "test", now);
+	pump(); /* server answers with its CALL_ABORT */
+	assert_note(&C, "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): abort "
+			"handshake completed");
+	ck_assert_uint_eq(sstp_deadline(C.s), now + 1000);
+	sstp_lower_closed(C.s, "the server closed the connection", now);
+	ck_assert_str_eq(C.reason, "test");
+	assert_note(&C, "the server closed the connection: abort handshake completed");
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(data_packet_with_reserved_bits_accepted)
+{
+	/* MS-SSTP 2.2.1/2.2.2: reserved and R bits set, length 21, a valid
+	 * LCP Echo-Request inside */
+	setup_pair(0, 0, 0);
+	bring_up();
+	uint8_t pkt[21];
+	tu_hex(pkt, sizeof(pkt), "10 fe f0 15 ff 03 c0 21 09 01 00 0d 12 34 56 78 61 62 63 64 65");
+	ck_assert_uint_eq(sstp_input(C.s, pkt, sizeof(pkt), now), sizeof(pkt));
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	ck_assert_int_eq(C.frames, 1);
+	ck_assert_uint_eq(C.last_len, 17);
+	ck_assert_mem_eq(C.last_frame, pkt + 4, 17);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(connect_ack_reserved_fields_ignored)
+{
+	/* CALL_CONNECT_ACK with the header's reserved and R bits, the
+	 * attribute's reserved byte and R bits and the binding request's 3
+	 * reserved bytes all set */
+	setup_pair(0, 0, 0);
+	sstp_start(C.s, now);
+	C.out_len = 0;
+	uint8_t buf[256];
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n";
+	size_t n = strlen(r);
+	memcpy(buf, r, n);
+	n += tu_hex(buf + n, sizeof(buf) - n,
+		    "10 ff 70 30 00 02 00 01 ee 04 f0 28 ab cd ef 02"
+		    "0101010101010101010101010101010101010101010101010101010101010101");
+	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), n);
+	ck_assert(has_event(&C, SSTP_EV_PPP_START));
+	ck_assert_int_eq(sstp_binding_hash(C.s), SSTP_CERT_HASH_SHA256);
+	teardown_pair();
+}
+END_TEST
+
 static void check_fault(uint32_t fault, const char *want)
 {
 	setup_pair(0, 0, fault);
 	sstp_start(S.s, now);
 	sstp_start(C.s, now);
 	pump();
+	settle();
 	ck_assert_msg(!has_event(&C, SSTP_EV_PPP_START), "fault %x: PPP started", fault);
 	ck_assert_msg(has_event(&C, SSTP_EV_CLOSED), "fault %x: not closed (nev %d %d, server '%s' %zu %zu)", fault, C.nev, S.nev, S.reason, C.out_len, S.out_len);
 	ck_assert_msg(strstr(C.reason, want), "reason '%s' lacks '%s'", C.reason, want);
@@ -398,8 +616,18 @@ START_TEST(packet_faults)
 {
 	check_fault(SSTP_FAULT_BAD_VERSION, "malformed SSTP header 11 01");
 	check_fault(SSTP_FAULT_LEN_ZERO, "malformed SSTP header 10 01 00 00");
-	check_fault(SSTP_FAULT_LEN_TOO_BIG, "malformed SSTP header 10 01 f0 30");
 	check_fault(SSTP_FAULT_ATTR_SHORT, "attribute length shorter than its header");
+	/* framing lost: no CALL_ABORT (3.1.5.1); a bad attribute: CALL_ABORT */
+	check_fault(SSTP_FAULT_BAD_VERSION, "malformed SSTP header");
+	assert_note(&C, "SSTP framing lost, closing without CALL_ABORT");
+	check_fault(SSTP_FAULT_ATTR_SHORT, "attribute length");
+	assert_note(&C, "sent CALL_ABORT (status INVALID_FRAME_RECEIVED (7))");
+	assert_note(&S, "received CALL_ABORT from the client (status INVALID_FRAME_RECEIVED (7)");
+	/* the R bits above the length are ignored: the call goes on */
+	setup_pair(0, 0, SSTP_FAULT_LEN_TOO_BIG);
+	bring_up();
+	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
+	teardown_pair();
 }
 END_TEST
 
@@ -451,8 +679,13 @@ START_TEST(client_drops_data_before_ack_and_answers_echo)
 	ck_assert_uint_eq(C.out[14 + 5], SSTP_MSG_ECHO_RESPONSE);
 	/* an unknown message type aborts */
 	n = tu_hex(buf, sizeof(buf), "10 01 00 08 00 42 00 00 10 00");
-	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), n);
-	ck_assert_ptr_nonnull(strstr(C.reason, "unknown SSTP message type 0x0042"));
+	C.out_len = 0;
+	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), 8);
+	assert_note(&C, "unknown SSTP message type 0x0042; sent CALL_ABORT (status INVALID_FRAME_RECEIVED");
+	uint8_t want[20];
+	tu_hex(want, 20, "10 01 00 14 00 05 00 01 00 02 00 0c 00 00 00 00 00 00 00 07");
+	ck_assert_uint_eq(C.out_len, 20);
+	ck_assert_mem_eq(C.out, want, 20);
 	teardown_pair();
 }
 END_TEST
@@ -478,6 +711,13 @@ int main(void)
 	tcase_add_test(tc, len_overrun_waits_then_times_out);
 	tcase_add_test(tc, http_error_and_404);
 	tcase_add_test(tc, client_drops_data_before_ack_and_answers_echo);
+	tcase_add_test(tc, server_disconnect_is_acknowledged_on_the_wire);
+	tcase_add_test(tc, server_disconnect_wait_ends_by_timer);
+	tcase_add_test(tc, disconnect_collision_acknowledged);
+	tcase_add_test(tc, malformed_control_gets_call_abort_then_waits);
+	tcase_add_test(tc, abort_answered_then_closed_by_peer);
+	tcase_add_test(tc, data_packet_with_reserved_bits_accepted);
+	tcase_add_test(tc, connect_ack_reserved_fields_ignored);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "core/bytes.h"
@@ -47,6 +48,9 @@ struct conn {
 	bool ipcp_up, ipv6cp_up;
 	bool silent;
 	bool reread;       /* stopped reading with plaintext still inside TLS */
+	bool sstp_framing; /* past the HTTP reply: what is sent are SSTP packets */
+	uint64_t rnd;      /* fault reserved-bits: xorshift state */
+	uint64_t scrambled; /* fault reserved-bits: packets sent with reserved bits set */
 	uint64_t deadline; /* TLS handshake limit */
 	uint64_t fault_at; /* abort-after / late malformed packet */
 	uint64_t pack_at;  /* pack: when the held output goes out */
@@ -177,6 +181,45 @@ static void flush_out(struct conn *c)
 		sock_want(c, LOOP_READ);
 }
 
+/* Fault reserved-bits: a random byte (xorshift64; no need for quality). */
+static uint8_t rnd8(struct conn *c)
+{
+	c->rnd ^= c->rnd << 13;
+	c->rnd ^= c->rnd >> 7;
+	c->rnd ^= c->rnd << 17;
+	return (uint8_t)(c->rnd >> 24);
+}
+
+/* Fault reserved-bits: sets at random every field MS-SSTP 2.2 says a
+ * receiver ignores: the 7 reserved bits of byte 1, the 4 R bits above the
+ * length and, in control packets, each attribute's reserved byte and R
+ * bits and the 3 reserved bytes that open a Status Info or Crypto Binding
+ * Request value. p holds one whole packet of len bytes. */
+static void scramble_reserved(struct conn *c, uint8_t *p, size_t len)
+{
+	if (len < SSTP_HDR_LEN)
+		return;
+	c->scrambled++;
+	p[1] = (uint8_t)((p[1] & 0x01) | (rnd8(c) & 0xfe));
+	p[2] = (uint8_t)((p[2] & 0x0f) | (rnd8(c) & 0xf0));
+	if (!(p[1] & 0x01) || len < 8)
+		return;
+	unsigned nattr = be16_get(p + 6);
+	size_t off = 8;
+	for (unsigned i = 0; i < nattr && off + 4 <= len; i++) {
+		size_t alen = be16_get(p + off + 2) & SSTP_LEN_MASK;
+		if (alen < 4 || alen > len - off)
+			return;
+		uint8_t id = p[off + 1];
+		p[off] = rnd8(c);
+		p[off + 2] = (uint8_t)((p[off + 2] & 0x0f) | (rnd8(c) & 0xf0));
+		if ((id == SSTP_ATTR_STATUS_INFO || id == SSTP_ATTR_CRYPTO_BINDING_REQ) && alen >= 8)
+			for (int k = 4; k < 7; k++)
+				p[off + k] = rnd8(c);
+		off += alen;
+	}
+}
+
 static void stage(struct conn *c, const uint8_t *buf, size_t len)
 {
 	if (c->silent)
@@ -189,15 +232,22 @@ static void stage(struct conn *c, const uint8_t *buf, size_t len)
 	c->out_len += len;
 }
 
+/* One call per SSTP packet (or the HTTP reply, before sstp_framing). */
 static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
 {
-	stage(ctx, buf, len);
+	struct conn *c = ctx;
+	size_t at = c->out_len;
+	stage(c, buf, len);
+	if ((c->o->faults & FAULT_RESERVED_BITS) && c->sstp_framing && c->out_len == at + len)
+		scramble_reserved(c, c->out + at, len);
 }
 
 bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t len)
 {
 	if (c->closed || c->silent || len > SSTP_MAX_PPP - PPP_HDR_LEN)
 		return false;
+	if (c->sstp && sstp_is_ending(c->sstp))
+		return false; /* the call is ending: no more data */
 	if ((proto == PPP_PROTO_IP && !c->ipcp_up) || (proto == PPP_PROTO_IPV6 && !c->ipv6cp_up))
 		return false;
 	if (OUT_CAP - c->out_len < DATA_HDR + len) {
@@ -214,6 +264,8 @@ bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t le
 	h[5] = 0x03;
 	be16_put(h + 6, proto);
 	memcpy(h + DATA_HDR, pkt, len);
+	if (c->o->faults & FAULT_RESERVED_BITS)
+		scramble_reserved(c, h, DATA_HDR + len);
 	c->out_len += DATA_HDR + len;
 	if (c->out_len >= OUT_FLUSH_AT && !c->write_blocked && !(c->o->faults & FAULT_PACK))
 		flush_out(c);
@@ -230,7 +282,7 @@ void conn_flush(struct conn *c)
  * CONNECT_ACK instead). */
 static void send_late_malformed(struct conn *c)
 {
-	unsigned f = c->o->faults;
+	uint64_t f = c->o->faults;
 	uint8_t p[32];
 	size_t n = 0;
 	/* An ECHO_REQUEST as the base: 10 01 00 08 00 08 00 00 */
@@ -312,12 +364,17 @@ static void read_stream(struct conn *c)
 			sock_want(c, LOOP_READ | LOOP_WRITE);
 			break;
 		}
-		if (n == 0) {
-			conn_fail(c, "the client closed the connection");
-			return;
-		}
-		if (n < 0) {
-			conn_fail(c, "TLS read failed: %s", tls_error(c->tls));
+		if (n <= 0) {
+			char why[200];
+			if (n == 0)
+				snprintf(why, sizeof(why), "the client closed the connection (%s)",
+					 tls_close_notify_received(c->tls) ? "TLS close_notify received"
+									   : "without TLS close_notify");
+			else
+				snprintf(why, sizeof(why), "TLS read failed: %s", tls_error(c->tls));
+			if (c->sstp)
+				sstp_lower_closed(c->sstp, why, now_ms(c));
+			conn_fail(c, "%s", why);
 			return;
 		}
 		if (c->silent)
@@ -345,6 +402,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 	struct conn *c = ctx;
 	switch (ev) {
 	case SSTP_EV_HTTP_OK:
+		c->sstp_framing = true;
 		clog(LOG_LVL_INFO, c, "SSTP_DUPLEX_POST accepted");
 		break;
 	case SSTP_EV_PPP_START:
@@ -358,6 +416,12 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		     h == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
 		break;
 	}
+	case SSTP_EV_CLOSING:
+		/* "received CALL_DISCONNECT ...; sent CALL_DISCONNECT_ACK", "received
+		 * CALL_ABORT (status ...)", "timed out waiting for ...": the
+		 * integration tests read these lines. */
+		clog(LOG_LVL_NOTICE, c, "SSTP: %s", (const char *)arg);
+		break;
 	case SSTP_EV_CLOSED:
 		conn_fail(c, "%s", arg ? (const char *)arg : "SSTP session closed");
 		break;
@@ -406,7 +470,7 @@ static void went_up(struct conn *c)
 		c->silent = true;
 		c->out_len = 0;
 	}
-	if ((c->o->faults & (FAULT_ABORT_AFTER | FAULT_UP_THEN_DROP)) ||
+	if ((c->o->faults & (FAULT_ABORT_AFTER | FAULT_UP_THEN_DROP | FAULT_DISCONNECT_AFTER)) ||
 	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
 		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
@@ -632,6 +696,11 @@ static void on_timer(void *arg, uint64_t now)
 		} else if (c->o->faults & FAULT_ABORT_AFTER) {
 			clog(LOG_LVL_NOTICE, c, "fault abort-after: sending CALL_ABORT");
 			sstp_abort(c->sstp, "fault abort-after", now);
+		} else if (c->o->faults & FAULT_DISCONNECT_AFTER) {
+			clog(LOG_LVL_NOTICE, c, "fault disconnect-after: sending CALL_DISCONNECT");
+			if (!c->reason[0])
+				snprintf(c->reason, sizeof(c->reason), "fault disconnect-after");
+			sstp_disconnect(c->sstp, now);
 		} else if (c->o->faults & FAULT_MALFORMED) {
 			send_late_malformed(c);
 		}
@@ -726,6 +795,8 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 	c->pack_at = UINT64_MAX;
 	c->ra_at = UINT64_MAX;
 	c->since = loop_now(c->loop);
+	if (getrandom(&c->rnd, sizeof(c->rnd), 0) != sizeof(c->rnd) || !c->rnd)
+		c->rnd = 0x9e3779b97f4a7c15ull ^ (uint64_t)c->since;
 	tcp_format_addr((const struct sockaddr *)peer, c->addr, sizeof(c->addr));
 	loop_timer_init(&c->timer, on_timer, c);
 	c->out = malloc(OUT_CAP);
@@ -766,6 +837,9 @@ void conn_free(struct conn *c)
 	     c->reason[0] ? c->reason : "closed");
 	if (c->drops)
 		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)c->drops);
+	if (c->o->faults & FAULT_RESERVED_BITS)
+		clog(LOG_LVL_NOTICE, c, "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
+		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
 	if (c->ppp)
 		ppp_free(c->ppp);

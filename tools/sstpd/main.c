@@ -36,7 +36,7 @@ static bool parse_client_net(const char *arg, struct sstpd_opts *o)
 
 static const struct {
 	const char *name;
-	unsigned bit;
+	uint64_t bit;
 } fault_table[] = {
 	{ "nak-first-connect", FAULT_NAK_FIRST_CONNECT },
 	{ "reject-auth", FAULT_REJECT_AUTH },
@@ -66,6 +66,8 @@ static const struct {
 	{ "ipcp-peer-is-server", FAULT_IPCP_PEER_IS_SERVER },
 	{ "dns-loopback", FAULT_DNS_LOOPBACK },
 	{ "ra-flood", FAULT_RA_FLOOD },
+	{ "reserved-bits", FAULT_RESERVED_BITS },
+	{ "disconnect-after", FAULT_DISCONNECT_AFTER },
 };
 
 /* The names, space-separated, from the table (one list to keep). */
@@ -81,7 +83,7 @@ const char *sstpd_fault_names(void)
 	return names;
 }
 
-bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen)
+bool sstpd_faults_parse(const char *list, uint64_t *out, char *err, size_t errlen)
 {
 	char buf[512];
 	snprintf(buf, sizeof(buf), "%s", list);
@@ -460,7 +462,7 @@ int main(int argc, char **argv)
 	}
 	if (o.faults & FAULT_NO_AUTH)
 		memset(o.auth, 0, sizeof(o.auth)); /* no Auth-Protocol in our LCP request */
-	if ((o.faults & FAULT_ABORT_AFTER) && !o.fault_after_ms)
+	if ((o.faults & (FAULT_ABORT_AFTER | FAULT_DISCONNECT_AFTER)) && !o.fault_after_ms)
 		o.fault_after_ms = 5000;
 
 	log_setup("sstpd", level, false);

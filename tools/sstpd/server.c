@@ -355,8 +355,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	signal(SIGPIPE, SIG_IGN);
 	char l[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &local, l, sizeof(l));
-	log_notice("%s up: local %s, pool %u addresses, faults 0x%x", o->tun, l, srv->pool_size - 3,
-		   o->faults);
+	log_notice("%s up: local %s, pool %u addresses, faults 0x%llx", o->tun, l, srv->pool_size - 3,
+		   (unsigned long long)o->faults);
 	return srv;
 fail:
 	server_free(srv);

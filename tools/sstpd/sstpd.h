@@ -13,42 +13,43 @@
 #include "core/loop.h"
 #include "ppp/ppp.h"
 
-/* Fault modes (--fault). */
-enum {
-	FAULT_NAK_FIRST_CONNECT = 1u << 0,
-	FAULT_REJECT_AUTH = 1u << 1,
-	FAULT_SILENT = 1u << 2,
-	FAULT_ABORT_AFTER = 1u << 3,
-	FAULT_BAD_VERSION = 1u << 4,
-	FAULT_LEN_ZERO = 1u << 5,
-	FAULT_LEN_TOO_BIG = 1u << 6,
-	FAULT_ATTR_SHORT = 1u << 7,
-	FAULT_LEN_OVERRUN = 1u << 8,
-	FAULT_DRIBBLE = 1u << 9,
-	FAULT_PACK = 1u << 10,
-	FAULT_NAK_LCP_FOREVER = 1u << 11,
-	FAULT_RRAS_LCP = 1u << 12,
-	FAULT_NO_DNS = 1u << 13,
-	FAULT_SHA1_ONLY = 1u << 14,
-	FAULT_EAP_ONLY_GIVEUP = 1u << 15,
-	FAULT_NO_AUTH = 1u << 16,
-	FAULT_DROP_FIRST_IPCP = 1u << 17,
-	FAULT_ACK_ALTERED = 1u << 18,
-	FAULT_REJECT_UNSENT = 1u << 19,
-	FAULT_UP_THEN_DROP = 1u << 20,
-	/* hostile IPCP values and RA flood (docs/test-server.md) */
-	FAULT_IPCP_LOOPBACK = 1u << 21,
-	FAULT_IPCP_LOCAL_IS_PEER = 1u << 22,
-	FAULT_IPCP_LOCAL_IS_SERVER = 1u << 23,
-	FAULT_IPCP_PEER_PUBLIC = 1u << 24,
-	FAULT_IPCP_PEER_IS_SERVER = 1u << 25,
-	FAULT_DNS_LOOPBACK = 1u << 26,
-	FAULT_RA_FLOOD = 1u << 27,
-};
+/* Fault modes (--fault): bits of a uint64_t, room for more. */
+#define FAULT_NAK_FIRST_CONNECT (UINT64_C(1) << 0)
+#define FAULT_REJECT_AUTH (UINT64_C(1) << 1)
+#define FAULT_SILENT (UINT64_C(1) << 2)
+#define FAULT_ABORT_AFTER (UINT64_C(1) << 3)
+#define FAULT_BAD_VERSION (UINT64_C(1) << 4)
+#define FAULT_LEN_ZERO (UINT64_C(1) << 5)
+#define FAULT_LEN_TOO_BIG (UINT64_C(1) << 6)
+#define FAULT_ATTR_SHORT (UINT64_C(1) << 7)
+#define FAULT_LEN_OVERRUN (UINT64_C(1) << 8)
+#define FAULT_DRIBBLE (UINT64_C(1) << 9)
+#define FAULT_PACK (UINT64_C(1) << 10)
+#define FAULT_NAK_LCP_FOREVER (UINT64_C(1) << 11)
+#define FAULT_RRAS_LCP (UINT64_C(1) << 12)
+#define FAULT_NO_DNS (UINT64_C(1) << 13)
+#define FAULT_SHA1_ONLY (UINT64_C(1) << 14)
+#define FAULT_EAP_ONLY_GIVEUP (UINT64_C(1) << 15)
+#define FAULT_NO_AUTH (UINT64_C(1) << 16)
+#define FAULT_DROP_FIRST_IPCP (UINT64_C(1) << 17)
+#define FAULT_ACK_ALTERED (UINT64_C(1) << 18)
+#define FAULT_REJECT_UNSENT (UINT64_C(1) << 19)
+#define FAULT_UP_THEN_DROP (UINT64_C(1) << 20)
+/* hostile IPCP values and RA flood (docs/test-server.md) */
+#define FAULT_IPCP_LOOPBACK (UINT64_C(1) << 21)
+#define FAULT_IPCP_LOCAL_IS_PEER (UINT64_C(1) << 22)
+#define FAULT_IPCP_LOCAL_IS_SERVER (UINT64_C(1) << 23)
+#define FAULT_IPCP_PEER_PUBLIC (UINT64_C(1) << 24)
+#define FAULT_IPCP_PEER_IS_SERVER (UINT64_C(1) << 25)
+#define FAULT_DNS_LOOPBACK (UINT64_C(1) << 26)
+#define FAULT_RA_FLOOD (UINT64_C(1) << 27)
+/* reserved fields and the disconnect handshake (docs/sstp.md) */
+#define FAULT_RESERVED_BITS (UINT64_C(1) << 28)
+#define FAULT_DISCONNECT_AFTER (UINT64_C(1) << 29)
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
 /* Parses a comma-separated list of fault names; false names the bad one. */
-bool sstpd_faults_parse(const char *list, unsigned *out, char *err, size_t errlen);
+bool sstpd_faults_parse(const char *list, uint64_t *out, char *err, size_t errlen);
 const char *sstpd_fault_names(void);
 
 #define SSTPD_MAX_USERS 256
@@ -80,7 +81,7 @@ struct sstpd_opts {
 	struct sstpd_net client_net4, client_net6;
 	uint8_t hash_set;
 	enum ppp_auth auth[4];
-	unsigned faults;
+	uint64_t faults;
 	unsigned fault_after_ms; /* 0 = not given */
 	unsigned mtu;
 	struct sstpd_user *users;
@@ -123,7 +124,7 @@ bool server_stopping(struct server *srv);
 /* ppp_faults.c: drop-first-ipcp, ack-altered, reject-unsent, once each per
  * connection. Each returns what it did, for the log, or NULL. */
 struct ppp_faults {
-	unsigned faults;
+	uint64_t faults;
 	bool dropped, altered, rejected;
 };
 /* A frame from the client: non-NULL = drop it. */
