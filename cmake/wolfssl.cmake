@@ -16,7 +16,20 @@ else()
   endif()
   # The script is idempotent and knows its own flags version (its stamp):
   # a finished prefix returns at once, an outdated one is rebuilt.
-  execute_process(COMMAND ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
+  # The static binary (SSTPC_STATIC) needs a wolfSSL built by the same
+  # compiler (musl-gcc) with its functions in sections of their own, and
+  # without the precomputed point tables of the fast public-key code (1.2 MB
+  # for P-256/384/521): they speed up the one handshake per connection, not
+  # the AES-GCM/ChaCha data path (docs/benchmarks.md has the figures).
+  # Its seed comes from getrandom(2), not /dev/urandom: an empty root or a
+  # FROM-scratch container has no /dev/urandom.
+  set(_wenv)
+  if(SSTPC_STATIC)
+    set(_wenv ${CMAKE_COMMAND} -E env WOLFSSL_CC=${CMAKE_C_COMPILER}
+        "WOLFSSL_EXTRA_CFLAGS=-ffunction-sections -fdata-sections -DWOLFSSL_GETRANDOM"
+        "WOLFSSL_EXTRA_CONFIGURE=--enable-sp=small")
+  endif()
+  execute_process(COMMAND ${_wenv} ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
                   RESULT_VARIABLE _wrc)
   if(NOT _wrc EQUAL 0)
     message(FATAL_ERROR "wolfSSL build failed (tools/build-wolfssl.sh)")

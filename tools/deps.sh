@@ -6,7 +6,10 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       autoconf automake libtool dpkg-dev ca-certificates
       iproute2 iputils-ping iperf3 tcpdump openssl python3 procps psmisc
       kmod util-linux netcat-openbsd socat man-db jq
-      qemu-system-x86 cpio)   # t_vm_vrf: VRF in a QEMU guest (shared/vm)
+      qemu-system-x86 cpio    # t_vm_vrf: VRF in a QEMU guest (shared/vm)
+      musl-tools musl-dev file binutils      # tools/build-static.sh, t_ship_static
+      debhelper fakeroot lintian systemd     # t_ship_deb: dpkg-buildpackage, systemd-analyze
+      podman runc)                           # t_ship_container
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
