@@ -18,7 +18,9 @@ mkdir -p "$R/dev/net"
 cp "$STATIC_SSTPC" "$R/sstpc"
 cp "$SD_CA" "$R/ca.pem"
 mknod -m 600 "$R/dev/net/tun" c 10 200 || die "mknod /dev/net/tun"
-SD_CA=/ca.pem sd_conf "$R/tunnel.conf"
+# Two settings that are sysctls: with no /proc they cannot be written,
+# which is said (per sysctl) and does not stop the tunnel.
+SD_CA=/ca.pem sd_conf "$R/tunnel.conf" "ip disable-forwarding" "ip source-validation strict"
 chmod 600 "$R/tunnel.conf"
 before=$(cd "$R" && find . | sort)
 
@@ -37,6 +39,9 @@ wait_for 5 grep -q 'DNS servers not installed' "$SC_LOG" && ok "missing resolv.c
     || fail "no notice about the DNS servers not installed"
 n=$(grep -c 'DNS servers not installed' "$SC_LOG")
 [ "$n" = 1 ] && ok "said once" || fail "said $n times"
+grep -q 'warning: sysctl net/ipv[46]/conf/sstpc0/[a-z_]* not set' "$SC_LOG" \
+    && ok "no /proc/sys: $(grep -m1 'sysctl .* not set' "$SC_LOG" | sed 's/^[0-9:.]* //')" \
+    || fail "no warning about the sysctls that could not be set"
 grep -iE '\b(error|fatal|crit)' "$SC_LOG" && fail "error lines in the log" || ok "no error line in the log"
 
 stop_client "$SC_PID" "$CNS" sstpc0 "empty root"
