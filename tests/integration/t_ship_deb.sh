@@ -30,9 +30,12 @@ DEB=$(ls "$T_TMP"/pkg/sstpc_*_*.deb 2>/dev/null | head -n1)
 list=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 for f in ./usr/sbin/sstpc ./usr/share/man/man8/sstpc.8.gz ./usr/share/man/man5/sstpc.conf.5.gz \
          ./lib/systemd/system/sstpc@.service ./etc/sstpc/sstpc0.conf.example \
-         ./usr/share/doc/sstpc/copyright ./usr/share/doc/sstpc/README.md; do
+         ./usr/share/doc/sstpc/copyright; do
     grep -qxF "$f" <<<"$list" && ok "contains $f" || fail "missing $f"
 done
+# dh_compress gzips docs over 4 KiB
+grep -qE '^\./usr/share/doc/sstpc/README\.md(\.gz)?$' <<<"$list" && ok "contains the README" || fail "missing the README"
+grep -qE '^\./usr/share/doc/sstpc/packaging\.md(\.gz)?$' <<<"$list" && ok "contains docs/packaging.md" || fail "missing docs/packaging.md"
 grep -q '^/etc/sstpc/sstpc0.conf.example$' <(dpkg-deb -I "$DEB" conffiles) \
     && ok "the example is a conffile" || fail "the example is not a conffile"
 dep=$(dpkg-deb -f "$DEB" Depends)
