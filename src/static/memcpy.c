@@ -8,12 +8,13 @@
  * every TLS record is copied at least once, mostly inside wolfSSL). See
  * docs/benchmarks.md. This one moves 64 bytes per step with unaligned
  * SSE2 loads and stores (SSE2 is part of x86-64, so it runs everywhere
- * the binary does) and finishes every size class with one overlapping
- * step instead of a byte loop.
+ * the binary does), 128 with AVX2 where the CPU has it, and finishes every
+ * size class with one overlapping step instead of a byte loop.
  *
  * Built with -fno-builtin and without loop-pattern distribution (CMake),
  * so the compiler cannot turn these loops back into a call to memcpy. */
-#include <emmintrin.h>
+#include <immintrin.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -58,6 +59,58 @@ static inline void copy_small(unsigned char *d, const unsigned char *s, size_t n
 	}
 }
 
+/* From 256 bytes on, with AVX2 (checked once at run time): 128 bytes a
+ * step. The compiler ends this function with vzeroupper, so the SSE code
+ * around it pays no transition penalty. */
+__attribute__((target("avx2"))) static void copy_avx2(unsigned char *d, const unsigned char *s,
+						      size_t n)
+{
+	size_t i = 0;
+	for (; i + 128 < n; i += 128) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(s + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(s + i + 32));
+		__m256i c = _mm256_loadu_si256((const __m256i *)(s + i + 64));
+		__m256i e = _mm256_loadu_si256((const __m256i *)(s + i + 96));
+		_mm256_storeu_si256((__m256i *)(d + i), a);
+		_mm256_storeu_si256((__m256i *)(d + i + 32), b);
+		_mm256_storeu_si256((__m256i *)(d + i + 64), c);
+		_mm256_storeu_si256((__m256i *)(d + i + 96), e);
+	}
+	for (size_t t = n - 128; t < n; t += 32)
+		_mm256_storeu_si256((__m256i *)(d + t),
+				    _mm256_loadu_si256((const __m256i *)(s + t)));
+}
+
+/* The SSE2 path for sizes from 65 bytes (and for every size without
+ * AVX2): 64 bytes a step, the last step overlapping. */
+static void copy_sse2(unsigned char *d, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 64 < n; i += 64)
+		copy64(d + i, s + i);
+	copy64(d + n - 64, s + n - 64);
+}
+
+static int have_avx2 = -1;
+
+static bool use_avx2(void)
+{
+	if (have_avx2 < 0) {
+		__builtin_cpu_init();
+		have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	return have_avx2 == 1;
+}
+
+/* For test_static_memcpy: 0 forces the SSE2 path, 1 the AVX2 one (only
+ * where the CPU has it), -1 back to the CPU check. */
+void static_memcpy_force(int avx2);
+
+void static_memcpy_force(int avx2)
+{
+	have_avx2 = avx2;
+}
+
 void *__wrap_memcpy(void *restrict dst, const void *restrict src, size_t n);
 
 void *__wrap_memcpy(void *restrict dst, const void *restrict src, size_t n)
@@ -74,9 +127,9 @@ void *__wrap_memcpy(void *restrict dst, const void *restrict src, size_t n)
 		copy16(d + n - 16, s + n - 16);
 		return dst;
 	}
-	size_t i = 0;
-	for (; i + 64 < n; i += 64)
-		copy64(d + i, s + i);
-	copy64(d + n - 64, s + n - 64);
+	if (n >= 256 && use_avx2())
+		copy_avx2(d, s, n);
+	else
+		copy_sse2(d, s, n);
 	return dst;
 }
