@@ -26,11 +26,14 @@ else()
   # for P-256/384/521): they speed up the one handshake per connection, not
   # the AES-GCM/ChaCha data path (docs/benchmarks.md has the figures).
   # Its seed comes from getrandom(2), not /dev/urandom: an empty root or a
-  # FROM-scratch container has no /dev/urandom.
+  # FROM-scratch container has no /dev/urandom. Its record buffers are part
+  # of each session (LARGE_STATIC_BUFFERS, ~33 KB): allocated per record,
+  # musl's malloc maps and unmaps them, ~1,000 mmap+munmap and 5,000 page
+  # faults a second at full rate.
   set(_wenv)
   if(SSTPC_STATIC)
     set(_wenv ${CMAKE_COMMAND} -E env WOLFSSL_CC=${CMAKE_C_COMPILER}
-        "WOLFSSL_EXTRA_CFLAGS=-ffunction-sections -fdata-sections -DWOLFSSL_GETRANDOM"
+        "WOLFSSL_EXTRA_CFLAGS=-ffunction-sections -fdata-sections -DWOLFSSL_GETRANDOM -DLARGE_STATIC_BUFFERS"
         "WOLFSSL_EXTRA_CONFIGURE=--enable-sp=small")
   endif()
   execute_process(COMMAND ${_wenv} ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}

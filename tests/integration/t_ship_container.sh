@@ -32,7 +32,14 @@ podman_cleanup() {
     local d
     for d in "${HOST_DIRS[@]}"; do rm -rf "$d"; done
 }
-trap 'rc=$?; podman_cleanup; (exit $rc); t_cleanup' EXIT
+# lib.sh's t_cleanup reads the exit status from $?: hand it on.
+ship_exit() {
+    local rc=$?
+    podman_cleanup
+    (exit "$rc")
+    t_cleanup
+}
+trap ship_exit EXIT
 mkdir -p "$PD"
 "${P[@]}" info >"$PD/info.log" 2>&1 || { cat "$PD/info.log" >&2; skip_external "podman cannot run on this host (podman info failed)"; }
 
