@@ -2,9 +2,10 @@
 # static.sh -- the static release binary (tools/build-static.sh: musl,
 # stripped) against the glibc build, in the same run: the same sstpd, the
 # same namespaces, iperf3 up and down through the tunnel, the two clients
-# taking turns ROUNDS times so that the load of a shared machine falls on
-# both alike. Prints a markdown table of sizes and one of throughput and
-# sstpc's CPU per GB (medians over the rounds). Root only; a benchmark,
+# taking turns ROUNDS times, in alternating order, so that the load of a
+# shared machine falls on both alike. Prints a markdown table of sizes and
+# one of throughput and sstpc's CPU per GB, all and user (medians over the
+# rounds). Root only; a benchmark,
 # never a pass/fail test.
 #
 #   tools/bench/static.sh [-t SECONDS] [-r ROUNDS]
