@@ -9,6 +9,10 @@ if(SSTPC_SYSTEM_WOLFSSL)
   target_link_libraries(sstpc_wolfssl INTERFACE PkgConfig::WOLFSSL)
   target_compile_definitions(sstpc_wolfssl INTERFACE SSTPC_WOLFSSL_ORIGIN="system")
 else()
+  if(SSTPC_STATIC AND SSTPC_WOLFSSL_PREFIX)
+    # A shared prefix would be rebuilt with musl under the other trees.
+    message(FATAL_ERROR "SSTPC_STATIC builds its own wolfSSL with musl-gcc: leave SSTPC_WOLFSSL_PREFIX unset")
+  endif()
   if(SSTPC_WOLFSSL_PREFIX)
     set(_wprefix ${SSTPC_WOLFSSL_PREFIX})
   else()
@@ -16,7 +20,23 @@ else()
   endif()
   # The script is idempotent and knows its own flags version (its stamp):
   # a finished prefix returns at once, an outdated one is rebuilt.
-  execute_process(COMMAND ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
+  # The static binary (SSTPC_STATIC) needs a wolfSSL built by the same
+  # compiler (musl-gcc) with its functions in sections of their own, and
+  # without the precomputed point tables of the fast public-key code (1.2 MB
+  # for P-256/384/521): they speed up the one handshake per connection, not
+  # the AES-GCM/ChaCha data path (docs/benchmarks.md has the figures).
+  # Its seed comes from getrandom(2), not /dev/urandom: an empty root or a
+  # FROM-scratch container has no /dev/urandom. Its record buffers are part
+  # of each session (LARGE_STATIC_BUFFERS, ~33 KB): allocated per record,
+  # musl's malloc maps and unmaps them, ~1,000 mmap+munmap and 5,000 page
+  # faults a second at full rate.
+  set(_wenv)
+  if(SSTPC_STATIC)
+    set(_wenv ${CMAKE_COMMAND} -E env WOLFSSL_CC=${CMAKE_C_COMPILER}
+        "WOLFSSL_EXTRA_CFLAGS=-ffunction-sections -fdata-sections -DWOLFSSL_GETRANDOM -DLARGE_STATIC_BUFFERS"
+        "WOLFSSL_EXTRA_CONFIGURE=--enable-sp=small")
+  endif()
+  execute_process(COMMAND ${_wenv} ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
                   RESULT_VARIABLE _wrc)
   if(NOT _wrc EQUAL 0)
     message(FATAL_ERROR "wolfSSL build failed (tools/build-wolfssl.sh)")

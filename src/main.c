@@ -15,6 +15,22 @@
 #include "core/secret.h"
 #include "tun/tun.h"
 
+/* The C library the binary was built against: a static musl build is the
+ * one meant for containers and minimal systems (tools/build-static.sh).
+ * musl defines no macro of its own; on Linux, not glibc means musl here. */
+#if defined(__GLIBC__)
+#define SSTPC_STR2(x) #x
+#define SSTPC_STR(x) SSTPC_STR2(x)
+#define SSTPC_LIBC "glibc " SSTPC_STR(__GLIBC__) "." SSTPC_STR(__GLIBC_MINOR__)
+#else
+#define SSTPC_LIBC "musl"
+#endif
+#ifdef SSTPC_STATIC_LINK
+#define SSTPC_LINKAGE "static"
+#else
+#define SSTPC_LINKAGE "dynamic"
+#endif
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -148,7 +164,8 @@ int main(int argc, char **argv)
 		case 's': use_syslog = true; break;
 		case 'l': level = optarg; break;
 		case 'V':
-			printf("sstpc %s\n%s\n", SSTPC_VERSION, tls_library_info());
+			printf("sstpc %s (%s, %s)\n%s\n", SSTPC_VERSION, SSTPC_LIBC, SSTPC_LINKAGE,
+			       tls_library_info());
 			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

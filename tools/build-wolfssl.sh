@@ -3,12 +3,25 @@
 # with the assembly/AES-NI code that Debian's binary package leaves out, as a
 # static library installed under PREFIX. Idempotent: a finished PREFIX (with
 # its stamp) is reused. See docs/wolfssl.md for the flags and why.
+#
+#   WOLFSSL_CC           compiler (default: configure's choice); musl-gcc
+#                        for the static binary (tools/build-static.sh)
+#   WOLFSSL_EXTRA_CFLAGS appended to the CFLAGS below
+#   WOLFSSL_EXTRA_CONFIGURE  appended to the configure options below
 set -euo pipefail
 PREFIX=${1:?usage: build-wolfssl.sh PREFIX}
 FLAGS_VERSION=3   # bump when the flags below change, so old builds are redone
 STAMP="$PREFIX/.sstpc-wolfssl-$FLAGS_VERSION"
+EXTRA_CC=${WOLFSSL_CC:-}
+EXTRA_CFLAGS=${WOLFSSL_EXTRA_CFLAGS:-}
+EXTRA_CONFIGURE=${WOLFSSL_EXTRA_CONFIGURE:-}
+# The stamp records the environment's part too: a prefix built with other
+# extras is rebuilt, not reused.
+WANT="cc=$EXTRA_CC cflags=$EXTRA_CFLAGS configure=$EXTRA_CONFIGURE"
 if [ -f "$STAMP" ] && [ -f "$PREFIX/lib/libwolfssl.a" ]; then
-    exit 0
+    have=$(cat "$STAMP")
+    [ -n "$have" ] || have="cc= cflags= configure="   # stamps before the extras
+    [ "$have" = "$WANT" ] && exit 0
 fi
 mkdir -p "$PREFIX"
 PREFIX=$(cd "$PREFIX" && pwd)
@@ -28,16 +41,17 @@ dsc=$(ls wolfssl_*.dsc | head -n1)
 dpkg-source --no-check -x "$dsc" src >/dev/null
 cd src
 ./autogen.sh >/dev/null 2>&1
-./configure --prefix="$PREFIX" \
+# shellcheck disable=SC2086 # the extra options are words
+./configure --prefix="$PREFIX" ${EXTRA_CC:+CC="$EXTRA_CC"} \
     --enable-static --disable-shared \
     --enable-aesni --enable-intelasm --enable-sp --enable-sp-asm \
     --enable-tls13 --enable-sni --enable-opensslextra \
     --enable-md4 --enable-des3 --enable-sys-ca-certs \
-    --disable-examples --disable-crypttests --disable-benchmark \
-    CFLAGS="-O2 -fPIC -DWOLFSSL_DES_ECB" >"$WORK/configure.log" 2>&1 \
+    --disable-examples --disable-crypttests --disable-benchmark $EXTRA_CONFIGURE \
+    CFLAGS="-O2 -fPIC -DWOLFSSL_DES_ECB $EXTRA_CFLAGS" >"$WORK/configure.log" 2>&1 \
     || { tail -n 30 "$WORK/configure.log" >&2; exit 1; }
 make -j"$(nproc)" >"$WORK/make.log" 2>&1 || { tail -n 30 "$WORK/make.log" >&2; exit 1; }
 make install >/dev/null
 cd /
 rm -rf "$WORK"
-touch "$STAMP"
+printf '%s\n' "$WANT" >"$STAMP"

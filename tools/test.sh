@@ -39,11 +39,15 @@ cmake --build "$BUILD-asan" -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir "$BUILD-asan" -L unit --output-on-failure
 
+# The release binary (musl, static) for the t_ship_* tests.
+tools/build-static.sh "$BUILD-static"
+
 # A skip counts as a failure unless its reason lies outside this repository
 # (lib.sh's skip_external); every skip is listed.
 SKIP_LOG=$(mktemp "${TMPDIR:-/tmp}/sstpc-skips.XXXXXX")
 trap 'rm -f "$SKIP_LOG"' EXIT
 SSTPC_SKIP_LOG=$SKIP_LOG SSTPC_SOFTETHER_DIR=$SE_DIR SSTPC_ASAN_BUILD_DIR="$(cd "$BUILD-asan" && pwd)" \
+    SSTPC_STATIC_BUILD_DIR="$(cd "$BUILD-static" && pwd)" \
     ctest --test-dir "$BUILD" --output-on-failure
 if [ -s "$SKIP_LOG" ]; then
     echo "test.sh: skipped tests:" >&2

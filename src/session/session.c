@@ -766,7 +766,13 @@ static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
 			if (ip->dns[i])
 				v4[n++] = ip->dns[i];
 		rc = netcfg_dns(s->nc, v4, n);
-		if (rc < 0)
+		/* A minimal root or a container may have no /etc at all, or a
+		 * read-only one: the tunnel works without our DNS, so that is a
+		 * notice, not an error (as if no-peer-dns had been set). */
+		if (rc == -ENOENT || rc == -EROFS || rc == -EACCES || rc == -EPERM)
+			log_notice("DNS servers not installed (%s): going on as with no-peer-dns",
+				   strerror(-rc));
+		else if (rc < 0)
 			log_err("cannot install DNS servers: %s", strerror(-rc));
 	}
 }

@@ -358,11 +358,14 @@ int netcfg_sysctl(struct netcfg *nc, const char *path, const char *value)
 	if (!r)
 		return -ENOMEM;
 	int ret = sysctl_read(full, r->u.sysctl.old, sizeof(r->u.sysctl.old));
-	if (ret < 0)
+	if (ret == 0)
+		ret = sysctl_write(full, value);
+	if (ret < 0) {
+		/* A container's /proc/sys is read-only and an empty root has no
+		 * /proc: the callers go on without the setting, so say which. */
+		log_warn("sysctl %s not set to %s: %s", path, value, strerror(-ret));
 		return ret;
-	ret = sysctl_write(full, value);
-	if (ret < 0)
-		return ret;
+	}
 	r->kind = REC_SYSCTL;
 	memcpy(r->u.sysctl.path, full, strlen(full) + 1);
 	/* Remember what the kernel shows back (it may normalise the value). */
