@@ -154,34 +154,100 @@ bool control_parse(struct reader *r, enum control_req *req)
 	return false;
 }
 
+/* The one JSON string escaper: quote, backslash and control characters
+ * escaped, so that any text (an error, an interface alias) stays valid JSON.
+ * Returns the escaped length; out is always NUL-terminated (cap > 0). */
+static size_t json_escape(char *out, size_t cap, const char *in)
+{
+	size_t j = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		char e[8];
+		int n;
+		if (*p == '"' || *p == '\\')
+			n = snprintf(e, sizeof(e), "\\%c", *p);
+		else if (*p < 0x20)
+			n = snprintf(e, sizeof(e), "\\u%04x", *p);
+		else
+			n = snprintf(e, sizeof(e), "%c", *p);
+		if (j + (size_t)n >= cap)
+			break;
+		memcpy(out + j, e, (size_t)n);
+		j += (size_t)n;
+	}
+	out[j] = '\0';
+	return j;
+}
+
+/* `show`: the facts as `key value` lines under the interface's block. */
+static void facts_text(const struct session_facts *f, char *buf, size_t cap)
+{
+	snprintf(buf, cap,
+		 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
+		 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
+		 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n",
+		 f->state, f->server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
+		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
+		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
+		 (unsigned long long)f->forward_dropped, f->last_error);
+}
+
+/* `show json`: the facts as JSON object members without braces. */
+static void facts_json(const struct session_facts *f, char *buf, size_t cap)
+{
+	char server[2 * sizeof(f->server)], err[2 * sizeof(f->last_error)];
+	json_escape(server, sizeof(server), f->server);
+	json_escape(err, sizeof(err), f->last_error);
+	snprintf(buf, cap,
+		 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
+		 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
+		 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
+		 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
+		 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
+		 "\"last_error\":\"%s\"",
+		 f->state, server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
+		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
+		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
+		 (unsigned long long)f->forward_dropped, err);
+}
+
+static void describe(struct session *s, char *reply, size_t cap, bool json)
+{
+	struct session_facts f;
+	session_describe(s, &f);
+	if (json)
+		facts_json(&f, reply, cap);
+	else
+		facts_text(&f, reply, cap);
+}
+
 size_t control_handle(struct session *s, enum control_req req, char *reply, size_t cap)
 {
 	char err[160];
 	switch (req) {
 	case CONTROL_REQ_SHOW:
 	case CONTROL_REQ_SHOW_JSON:
-		session_describe(s, reply, cap, req == CONTROL_REQ_SHOW_JSON);
+		describe(s, reply, cap, req == CONTROL_REQ_SHOW_JSON);
 		break;
 	case CONTROL_REQ_CONNECT:
 		if (!session_connect(s, err, sizeof(err))) {
 			snprintf(reply, cap, "error: %s\n", err);
 			break;
 		}
-		session_describe(s, reply, cap, false);
+		describe(s, reply, cap, false);
 		break;
 	case CONTROL_REQ_DISCONNECT:
 		if (!session_disconnect(s, err, sizeof(err))) {
 			snprintf(reply, cap, "error: %s\n", err);
 			break;
 		}
-		session_describe(s, reply, cap, false);
+		describe(s, reply, cap, false);
 		break;
 	case CONTROL_REQ_RECONNECT:
 		if (!session_reconnect(s, err, sizeof(err))) {
 			snprintf(reply, cap, "error: %s\n", err);
 			break;
 		}
-		session_describe(s, reply, cap, false);
+		describe(s, reply, cap, false);
 		break;
 	case CONTROL_REQ_LOG:
 		log_recent(reply, cap);
@@ -351,13 +417,9 @@ static unsigned read_sys_uint(const char *ifname, const char *what)
 
 static void json_str(FILE *o, const char *k, const char *v, bool comma)
 {
-	fprintf(o, "\"%s\":\"", k);
-	for (const char *p = v; *p; p++)
-		if (*p == '"' || *p == '\\')
-			fprintf(o, "\\%c", *p);
-		else if ((unsigned char)*p >= 0x20)
-			fputc(*p, o);
-	fprintf(o, "\"%s", comma ? "," : "");
+	char e[6 * 256 + 1]; /* an alias: at most 256 bytes, 6 each escaped */
+	json_escape(e, sizeof(e), v);
+	fprintf(o, "\"%s\":\"%s\"%s", k, e, comma ? "," : "");
 }
 
 /* The JSON form: its own schema, stable (docs/show.md). */

@@ -32,26 +32,30 @@
 #include "core/secret.h"
 #include "session/control.h"
 
-/* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
- * record plus room for one more maximal SSTP packet. */
-#define OUT_CAP (64 * 1024)
-#define OUT_FLUSH_AT (16 * 1024)
-#define IN_CAP (64 * 1024)
-/* Bytes in front of s->in that are ours: with IFF_VNET_HDR each TUN write
- * needs a 10-byte virtio_net_hdr before the IP packet, written over the
- * 4-8 bytes of SSTP/PPP header in front of it plus the tail of the packet
- * before (already handled); the first packet in the buffer needs these. */
-#define IN_HEADROOM 16
+#include "link/link.h"
+#include "session/apply.h"
+
 /* A TSO super-packet from the TUN: up to 64 KiB (GSO_LEGACY_MAX_SIZE) plus
  * slack so that a truncated read shows as one. */
 #define GSO_BUF (64 * 1024 + 1024)
-/* SSTP data header + FF 03 + 2-byte protocol in front of every IP packet. */
-#define DATA_HDR (SSTP_HDR_LEN + PPP_HDR_LEN)
-#define MAX_IP_PACKET (SSTP_MAX_PPP - PPP_HDR_LEN)
+#define MAX_IP_PACKET LINK_MAX_IP
 /* Packets read from the TUN per readiness event before the other direction
  * gets a turn. */
 #define TUN_BUDGET 256
 #define CLOSE_GRACE_MS 5000
+
+/* What one connection attempt learnt and changed: zeroed as a whole when it
+ * ends (the connection itself is the link, freed then). */
+struct attempt {
+	bool dead;         /* failed or closed: tear down after the callback returns */
+	bool ppp_dead;
+	bool v4_applied, v6_applied; /* host changes made for this connection */
+	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
+	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
+	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
+	int binding_hash;
+	char tls_version[32], tls_cipher[64];
+};
 
 struct session {
 	struct conf conf;
@@ -73,41 +77,19 @@ struct session {
 	uint8_t *gso_buf;    /* one super-packet being cut into segments */
 	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto;  /* PPP protocol of its segments */
-	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
-	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
 	struct loop_timer slaac_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	struct dial *dial;   /* resolving, connecting, proxy exchange */
-	int sock;
-	unsigned sock_events;
+	struct link *link;   /* TLS, SSTP, PPP: from the TCP connection to teardown */
+	struct attempt at;
 	struct sockaddr_storage peer;
-	struct tls *tls;
-	struct sstp *sstp;
-	struct ppp *ppp;
-	bool handshaking;
-	bool sstp_closed;  /* SSTP said CLOSED: tear down after the callback returns */
-	bool sstp_ending;  /* SSTP said CLOSING: no more data, output still flushed */
-	bool ppp_dead;
-	bool ipcp_up, ipv6cp_up;
 	bool auth_failed;
 	bool auth_retry;   /* the server insisted on an allowed method: retry, not a failure */
 	struct auth_memory auth_mem; /* per server: the method that worked */
-	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
-	bool v4_applied, v6_applied; /* host changes made for this connection */
-	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
-
-	uint8_t *out;
-	size_t out_len;
-	size_t out_inflight; /* length of the write wolfSSL asked to see again */
-	bool write_blocked;
-	uint8_t *in;         /* IN_HEADROOM bytes into in_alloc */
-	uint8_t *in_alloc;
-	size_t in_len;
 
 	uint64_t deadline;   /* connect timeout, close grace or backoff end */
 	uint64_t up_since;
-	uint64_t last_rx;    /* when the server last sent anything */
 	unsigned fails;      /* consecutive failed attempts */
 	unsigned reconnects;
 	char error[256];     /* why the last attempt ended */
@@ -115,8 +97,6 @@ struct session {
 
 	/* facts for show */
 	enum ppp_auth auth;
-	int binding_hash;
-	char tls_version[32], tls_cipher[64];
 	uint32_t local4, peer4, dns4[2];
 	uint8_t local6[8], peer6[8];
 	uint64_t drops;
@@ -137,14 +117,6 @@ static void session_after(struct session *s);
 static void session_start_connect(struct session *s);
 
 /* ------------------------------------------------------------ fd interest */
-
-static void sock_want(struct session *s, unsigned events)
-{
-	if (s->sock >= 0 && events != s->sock_events) {
-		loop_mod_fd(s->loop, s->sock, events);
-		s->sock_events = events;
-	}
-}
 
 static void tun_want(struct session *s, bool reading)
 {
@@ -172,104 +144,33 @@ static void set_error(struct session *s, const char *fmt, ...)
 static void session_fail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void session_fail(struct session *s, const char *fmt, ...)
 {
-	if (!s->error[0]) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(s->error, sizeof(s->error), fmt, ap);
-		va_end(ap);
-	}
-	s->sstp_closed = true;
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	set_error(s, "%s", why);
+	s->at.dead = true;
+	if (s->link && !link_closed(s->link))
+		link_fail(s->link, "%s", why);
 }
 
-/* ------------------------------------------------------------- TLS output */
-
-/* Writes what is staged; with whole_records only full 16 KiB TLS records,
- * keeping the tail for the next write (one record and one send() each, not
- * a full one plus a runt). */
-static void flush_staged(struct session *s, bool whole_records)
-{
-	if (s->handshaking)
-		return; /* the handshake owns the socket's interest set */
-	while (s->tls && s->out_len > 0 && !s->sstp_closed) {
-		size_t wlen = s->write_blocked ? s->out_inflight : s->out_len;
-		if (!s->write_blocked && whole_records)
-			wlen -= wlen % OUT_FLUSH_AT;
-		if (wlen == 0)
-			break;
-		ssize_t n = tls_write(s->tls, s->out, wlen);
-		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
-			s->write_blocked = true;
-			s->out_inflight = wlen;
-			sock_want(s, LOOP_READ | LOOP_WRITE);
-			tun_want(s, false); /* back-pressure: stop taking packets */
-			return;
-		}
-		if (n < 0) {
-			session_fail(s, "TLS write failed: %s", tls_error(s->tls));
-			return;
-		}
-		s->write_blocked = false;
-		if ((size_t)n > wlen)
-			n = (ssize_t)wlen;
-		memmove(s->out, s->out + n, s->out_len - (size_t)n);
-		s->out_len -= (size_t)n;
-	}
-	if (!s->write_blocked) {
-		sock_want(s, LOOP_READ);
-		tun_want(s, s->state == SESSION_UP && !s->sstp_ending);
-	}
-}
-
-/* Before teardown: what SSTP staged on its way out (a CALL_ABORT, a
- * CALL_DISCONNECT) still goes to the server; one try, no waiting. */
-static void flush_final(struct session *s)
-{
-	if (!s->tls || s->handshaking || s->write_blocked || s->out_len == 0)
-		return;
-	bool closed = s->sstp_closed;
-	s->sstp_closed = false;
-	flush_staged(s, false);
-	s->sstp_closed = closed || s->sstp_closed;
-}
-
-static void flush_out(struct session *s) { flush_staged(s, false); }
-
-/* SSTP's output: control packets and PPP control frames. */
-static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
+/* The link's failures (link.h): the first reason is kept. */
+static void link_failed_cb(void *ctx, const char *why)
 {
 	struct session *s = ctx;
-	if (len > OUT_CAP - s->out_len) {
-		/* Only reachable if the socket has been stuck for 64 KiB of
-		 * control traffic: the connection is unusable. */
-		session_fail(s, "output buffer overflow (server not reading)");
-		return;
-	}
-	memcpy(s->out + s->out_len, buf, len);
-	s->out_len += len;
+	set_error(s, "%s", why);
+	s->at.dead = true;
+}
+
+/* Back-pressure: the TUN is read only while TLS takes more. */
+static void link_blocked_cb(void *ctx, bool blocked)
+{
+	struct session *s = ctx;
+	tun_want(s, !blocked && s->state == SESSION_UP && !link_ending(s->link));
 }
 
 /* -------------------------------------------------------------- data path */
-
-/* "LCP Configure-Request id 1, 14 bytes" style trace of control frames. */
-static void trace_frame(const char *dir, const uint8_t *f, size_t len)
-{
-	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
-		return;
-	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
-	uint16_t proto = be16_get(f + off);
-	if ((proto == PPP_PROTO_PAP || proto == PPP_PROTO_CHAP || proto == PPP_PROTO_EAP) &&
-	    len - off >= 6) {
-		/* PAP carries the password, MS-CHAP material that allows an offline
-		 * attack on it: code, id and length only */
-		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[off + 2], f[off + 3],
-			  len - off - 2);
-		return;
-	}
-	char hex[2 * 48 + 1];
-	size_t n = len - off < 48 ? len - off : 48;
-	hex_encode(hex, f + off, n);
-	log_debug("%s %s%s", dir, hex, len - off > 48 ? "..." : "");
-}
 
 /* A Router Advertisement from the server: SLAAC is done here, since the
  * kernel does none on the TUN (docs/tun.md). In the data path the RA is
@@ -281,8 +182,8 @@ static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
 		log_debug("malformed router advertisement dropped");
 		return;
 	}
-	if (slaac_note(&s->slaac, &ra, now_ms(s)))
-		loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
+	if (slaac_note(&s->at.slaac, &ra, now_ms(s)))
+		loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->at.slaac));
 }
 
 /* Applies what the RAs asked since the last batch: each autonomous /64
@@ -293,7 +194,7 @@ static void on_slaac_timer(void *arg, uint64_t now)
 	struct slaac_entry e;
 	enum slaac_op op;
 	bool batch = false;
-	while ((op = slaac_next(&s->slaac, now, &e)) != SLAAC_NONE) {
+	while ((op = slaac_next(&s->at.slaac, now, &e)) != SLAAC_NONE) {
 		uint8_t addr[16];
 		char a[INET6_ADDRSTRLEN];
 		memcpy(addr, e.prefix, 8);
@@ -303,7 +204,7 @@ static void on_slaac_timer(void *arg, uint64_t now)
 						    e.preferred)
 			       : -ENODEV;
 		batch |= op != SLAAC_EXPIRED;
-		slaac_done(&s->slaac, e.prefix, rc >= 0, now);
+		slaac_done(&s->at.slaac, e.prefix, rc >= 0, now);
 		if (rc < 0)
 			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
 		else if (rc == 1)
@@ -316,15 +217,15 @@ static void on_slaac_timer(void *arg, uint64_t now)
 			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, e.valid);
 	}
 	if (batch)
-		slaac_batch_done(&s->slaac, now);
-	if (s->slaac.refused != s->slaac.refused_logged) {
+		slaac_batch_done(&s->at.slaac, now);
+	if (s->at.slaac.refused != s->at.slaac.refused_logged) {
 		log_warn("router advertisements: %llu new prefixes ignored, at most %d at once",
-			 (unsigned long long)(s->slaac.refused - s->slaac.refused_logged), SLAAC_MAX);
-		s->slaac.refused_logged = s->slaac.refused;
+			 (unsigned long long)(s->at.slaac.refused - s->at.slaac.refused_logged), SLAAC_MAX);
+		s->at.slaac.refused_logged = s->at.slaac.refused;
 	}
 	if (s->ha)
 		hostaddr_input(s->ha);
-	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->slaac));
+	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->at.slaac));
 }
 
 /* IP packet from the server: straight to the TUN device. */
@@ -332,7 +233,7 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
 		return;
-	if (s->sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->sv6, pkt + 8)) {
+	if (s->at.sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->at.sv6, pkt + 8)) {
 		s->drops++;
 		return;
 	}
@@ -356,46 +257,6 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		s->drops++;
 }
 
-static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
-{
-	struct session *s = ctx;
-	/* frame points into s->in, which we own and may rewrite in place. */
-	uint8_t *f = s->in + (frame - s->in);
-	size_t off = 0;
-	if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
-		off = 2;
-	if (len > off) {
-		uint16_t proto;
-		size_t hl;
-		if (f[off] & 1) { /* protocol field compressed (PFC) */
-			proto = f[off];
-			hl = 1;
-		} else if (len - off >= 2) {
-			proto = be16_get(f + off);
-			hl = 2;
-		} else {
-			s->drops++;
-			return;
-		}
-		if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
-			uint8_t *pkt = f + off + hl;
-			size_t plen = len - off - hl;
-			/* The TUN (IFF_NO_PI) goes by the version nibble: it must
-			 * match the protocol that was negotiated. */
-			unsigned v = plen ? pkt[0] >> 4 : 0;
-			if ((proto == PPP_PROTO_IP && s->ipcp_up && v == 4) ||
-			    (proto == PPP_PROTO_IPV6 && s->ipv6cp_up && v == 6))
-				deliver_ip(s, pkt, plen);
-			else
-				s->drops++;
-			return;
-		}
-	}
-	trace_frame("ppp <", frame, len);
-	if (s->ppp)
-		ppp_input(s->ppp, frame, len, now_ms(s));
-}
-
 /* The TUN fd failed (the device was deleted under us): epoll would report
  * the error forever, so stop, undoing what we changed. */
 static void tun_gone(struct session *s, int err)
@@ -409,49 +270,30 @@ static void tun_gone(struct session *s, int err)
 
 static void session_close(struct session *s);
 
-static void frame_ip(uint8_t *hdr, size_t iplen, uint16_t proto)
-{
-	sstp_data_header(hdr, iplen + PPP_HDR_LEN);
-	hdr[4] = 0xff;
-	hdr[5] = 0x03;
-	be16_put(hdr + 6, proto);
-}
-
-static bool room_for(struct session *s, size_t n)
-{
-	if (OUT_CAP - s->out_len >= n)
-		return true;
-	flush_staged(s, true);
-	return !s->write_blocked && OUT_CAP - s->out_len >= n;
-}
-
 /* Cuts the pending super-packet into segments, each written straight
- * behind its SSTP+PPP header in the output buffer. False if TLS cannot
+ * behind its SSTP+PPP header in the link's output. False if TLS cannot
  * take more: the rest stays pending until the socket is writable. */
 static bool gso_drain(struct session *s)
 {
 	size_t n;
 	while ((n = gso_next_len(&s->gso)) > 0) {
-		if (!room_for(s, DATA_HDR + n))
+		uint8_t *ip = link_data_buf(s->link, n);
+		if (!ip)
 			return false;
-		uint8_t *hdr = s->out + s->out_len;
 		struct writer w;
-		wr_init(&w, hdr + DATA_HDR, OUT_CAP - s->out_len - DATA_HDR);
+		wr_init(&w, ip, n);
 		if (!gso_next(&s->gso, &w))
 			break; /* cannot happen: room was checked */
-		frame_ip(hdr, n, (uint16_t)s->gso_proto);
-		s->out_len += DATA_HDR + n;
-		if (s->out_len >= OUT_FLUSH_AT) {
-			flush_staged(s, true);
-			if (s->write_blocked)
-				break;
-		}
+		link_data_commit(s->link, (uint16_t)s->gso_proto, n);
+		if (link_blocked(s->link))
+			break;
 	}
 	if (gso_next_len(&s->gso) > 0)
 		return false;
 	s->gso.pkt = NULL;
 	return true;
 }
+
 
 /* One TUN read behind a virtio_net_hdr: a plain packet lands in place in
  * the output buffer (iov 1); a super-packet spills into gso_buf (iov 2),
@@ -487,8 +329,8 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
 	memcpy(s->gso_buf, ip, len < MAX_IP_PACKET ? len : MAX_IP_PACKET);
 	size_t max_seg = s->conf.mtu && s->conf.mtu < MAX_IP_PACKET ? s->conf.mtu : MAX_IP_PACKET;
 	unsigned ver = s->gso_buf[0] >> 4;
-	if ((ver == 4 && s->ipcp_up) || (ver == 6 && s->ipv6cp_up)) {
-		s->gso_proto = ver == 4 ? PPP_PROTO_IP : PPP_PROTO_IPV6;
+	s->gso_proto = link_ip_proto(s->link, ver);
+	if (s->gso_proto) {
 		if (gso_start(&s->gso, &v, s->gso_buf, len, max_seg))
 			return 0;
 	}
@@ -497,24 +339,26 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
 	return 0;
 }
 
-/* TUN → server: read until the TUN is empty or a record is full, frame each
- * packet in place behind its SSTP+PPP header, then one TLS write. */
+/* TUN → server: read until the TUN is empty or a record is full, each
+ * packet in place in the link's output behind room for its SSTP+PPP
+ * header, then one TLS write. */
 static void tun_input(struct session *s)
 {
-	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !s->sstp_ending && !s->write_blocked;
+	struct link *l = s->link;
+	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !link_ending(l) && !link_blocked(l);
 	     i++) {
 		if (s->gso.pkt && !gso_drain(s))
 			break;
-		if (!room_for(s, DATA_HDR + MAX_IP_PACKET))
+		uint8_t *ip = link_data_buf(l, MAX_IP_PACKET);
+		if (!ip)
 			break;
-		uint8_t *hdr = s->out + s->out_len;
 		ssize_t n;
 		if (s->vnet) {
-			n = tun_read_vnet(s, hdr + DATA_HDR);
+			n = tun_read_vnet(s, ip);
 			if (n == 0)
 				continue; /* dropped, or a super-packet now pending */
 		} else {
-			n = read(s->tun_fd, hdr + DATA_HDR, MAX_IP_PACKET);
+			n = read(s->tun_fd, ip, MAX_IP_PACKET);
 		}
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -524,33 +368,25 @@ static void tun_input(struct session *s)
 			}
 			break; /* EAGAIN: the TUN is empty */
 		}
-		uint16_t proto;
-		unsigned v = hdr[DATA_HDR] >> 4;
-		if (v == 4 && s->ipcp_up)
-			proto = PPP_PROTO_IP;
-		else if (v == 6 && s->ipv6cp_up)
-			proto = PPP_PROTO_IPV6;
-		else {
+		uint16_t proto = link_ip_proto(l, ip[0] >> 4);
+		if (!proto) {
 			s->drops++;
 			continue;
 		}
 		if (s->mss4)
-			mss_clamp(hdr + DATA_HDR, (size_t)n, s->mss4, s->mss6);
-		frame_ip(hdr, (size_t)n, proto);
-		s->out_len += DATA_HDR + (size_t)n;
-		if (s->out_len >= OUT_FLUSH_AT)
-			flush_staged(s, true);
+			mss_clamp(ip, (size_t)n, s->mss4, s->mss6);
+		link_data_commit(l, proto, (size_t)n);
 	}
-	if (s->gso.pkt && !s->write_blocked)
+	if (s->gso.pkt && !link_blocked(l))
 		gso_drain(s); /* the budget ran out mid super-packet */
-	flush_out(s); /* the TUN is empty (or the budget spent): no added latency */
+	link_flush(l); /* the TUN is empty (or the budget spent): no added latency */
 }
 
 static void on_tun(void *arg, int fd, unsigned events)
 {
 	(void)events;
 	struct session *s = arg;
-	if (s->state != SESSION_UP || s->sstp_ending || s->write_blocked) {
+	if (s->state != SESSION_UP || !s->link || link_ending(s->link) || link_blocked(s->link)) {
 		/* Only an error wakes us here (epoll always reports those). */
 		uint8_t probe[64];
 		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
@@ -563,317 +399,42 @@ static void on_tun(void *arg, int fd, unsigned events)
 	session_after(s);
 }
 
-/* ------------------------------------------------------------ TLS input */
-
-static void read_stream(struct session *s)
-{
-	s->read_again = false;
-	for (int i = 0; s->tls && !s->sstp_closed; i++) {
-		if (i == 64) {
-			/* Give the TUN its turn. What wolfSSL already holds will not
-			 * wake epoll again: come back from the timer at once. */
-			s->read_again = tls_pending(s->tls);
-			break;
-		}
-		ssize_t n = tls_read(s->tls, s->in + s->in_len, IN_CAP - s->in_len);
-		if (n == TLS_WANT_READ)
-			break;
-		if (n == TLS_WANT_WRITE) {
-			sock_want(s, LOOP_READ | LOOP_WRITE);
-			break;
-		}
-		if (n <= 0) {
-			char why[200];
-			if (n == 0)
-				snprintf(why, sizeof(why), "the server closed the connection (%s)",
-					 tls_close_notify_received(s->tls) ? "TLS close_notify received"
-									   : "without TLS close_notify");
-			else
-				snprintf(why, sizeof(why), "TLS read failed: %s", tls_error(s->tls));
-			/* Ends a disconnect or abort exchange the way it should. */
-			if (s->sstp)
-				sstp_lower_closed(s->sstp, why, now_ms(s));
-			session_fail(s, "%s", why);
-			return;
-		}
-		s->in_len += (size_t)n;
-		uint64_t now = now_ms(s);
-		s->last_rx = now;
-		size_t used = sstp_input(s->sstp, s->in, s->in_len, now);
-		/* Only complete SSTP packets count as life (see sstp_input). */
-		if (s->ppp && used > 0)
-			ppp_saw_traffic(s->ppp, now);
-		if (used > s->in_len)
-			used = s->in_len;
-		memmove(s->in, s->in + used, s->in_len - used);
-		s->in_len -= used;
-		if (s->in_len == IN_CAP) {
-			session_fail(s, "SSTP stream out of sync");
-			return;
-		}
-	}
-}
-
 /* ----------------------------------------------------------- SSTP events */
 
 static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 {
 	struct session *s = ctx;
-	uint64_t now = now_ms(s);
 	switch (ev) {
 	case SSTP_EV_HTTP_OK:
 		snprintf(s->phase, sizeof(s->phase), "SSTP call setup");
 		break;
-	case SSTP_EV_PPP_START:
+	case SSTP_EV_PPP_START: /* the link starts PPP */
 		snprintf(s->phase, sizeof(s->phase), "PPP negotiation");
-		if (s->ppp)
-			ppp_lower_up(s->ppp, now);
 		break;
 	case SSTP_EV_CONNECTED:
-		s->binding_hash = sstp_binding_hash(s->sstp);
+		s->at.binding_hash = sstp_binding_hash(link_sstp(s->link));
 		log_info("SSTP call connected (crypto binding %s)",
-			 s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
+			 s->at.binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
 		break;
 	case SSTP_EV_CLOSING:
 		log_notice("SSTP: %s", (const char *)arg);
 		/* The cause, before a SIGTERM during the exchange claims it. */
-		if (*sstp_reason(s->sstp))
-			set_error(s, "%s", sstp_reason(s->sstp));
-		s->sstp_ending = true;
+		if (*sstp_reason(link_sstp(s->link)))
+			set_error(s, "%s", sstp_reason(link_sstp(s->link)));
 		tun_want(s, false);
 		break;
-	case SSTP_EV_CLOSED:
+	case SSTP_EV_CLOSED: /* the link fails with arg as the reason */
 		log_info("SSTP: %s", arg ? (const char *)arg : "closed");
-		set_error(s, "%s", arg ? (const char *)arg : "SSTP session closed");
-		s->sstp_closed = true;
 		break;
 	}
 }
 
 /* ------------------------------------------------------------ PPP events */
 
-static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
+/* The connection the tunnel's routes must keep off the tunnel. */
+static struct apply_target apply_target(struct session *s)
 {
-	struct session *s = ctx;
-	trace_frame("ppp >", frame, len);
-	if (s->sstp && !s->sstp_closed)
-		sstp_send_ppp(s->sstp, frame, len);
-}
-
-/* True if a route we are about to add via the tunnel (the default route, or
- * a configured prefix) would cover the server's own address: then the
- * server needs a host route through the path it uses now, or the tunnel's
- * connection would be routed into the tunnel. */
-static bool server_covered(const struct session *s, int family)
-{
-	const struct conf *c = &s->conf;
-	if (s->peer.ss_family != family)
-		return false;
-	if (!c->no_default_route)
-		return true;
-	const uint8_t *a = family == AF_INET ? (const uint8_t *)&((const struct sockaddr_in *)&s->peer)->sin_addr
-					     : ((const struct sockaddr_in6 *)&s->peer)->sin6_addr.s6_addr;
-	for (int i = 0; i < c->nroutes; i++)
-		if (c->routes[i].family == family &&
-		    srcvalid_prefix_match(a, c->routes[i].addr, c->routes[i].plen, family == AF_INET ? 4 : 16))
-			return true;
-	return false;
-}
-
-/* IPCP refused what the server offered (ppp/ipcp.c): say so once. */
-static void ipcp_warn_refused(const struct ppp_ipcp_info *ip)
-{
-	char a[INET_ADDRSTRLEN];
-	for (int i = 0; i < 2; i++) {
-		if (!ip->dns_refused[i])
-			continue;
-		inet_ntop(AF_INET, &ip->dns_refused[i], a, sizeof(a));
-		log_warn("IPCP: DNS server %s from the server ignored (%s)", a,
-			 ppp_ip4_unusable(ip->dns_refused[i]));
-	}
-	if (ip->peer_refused) {
-		inet_ntop(AF_INET, &ip->peer_refused, a, sizeof(a));
-		const char *why = ppp_ip4_unusable(ip->peer_refused);
-		log_warn("IPCP: the server's address %s rejected (%s)", a, why ? why : "equal to ours");
-	}
-}
-
-/* The address carries no route to the peer (netcfg_addr4): the server's
- * side of the link gets a host route only where the host has no route at
- * all to that address, so that it can shadow none (a public peer address,
- * or the server's own, keeps the host's path). Asked before our own routes
- * exist. */
-static void peer_route4(struct session *s, uint32_t peer)
-{
-	uint8_t gw[16];
-	int oif, rc;
-	if (!peer || nl_route_get(AF_INET, &peer, gw, &oif) == 0)
-		return;
-	rc = netcfg_route(s->nc, AF_INET, &peer, 32, s->conf.default_route_distance);
-	if (rc < 0)
-		log_warn("cannot add the route to the server's tunnel address: %s", strerror(-rc));
-}
-
-static void apply_ipv4(struct session *s, const struct ppp_ipcp_info *ip)
-{
-	const struct conf *c = &s->conf;
-	char l[INET_ADDRSTRLEN], p[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &ip->local, l, sizeof(l));
-	inet_ntop(AF_INET, &ip->peer, p, sizeof(p));
-	s->local4 = ip->local;
-	s->peer4 = ip->peer;
-	memcpy(s->dns4, ip->dns, sizeof(s->dns4));
-	ipcp_warn_refused(ip);
-	if (s->peer.ss_family == AF_INET &&
-	    ((const struct sockaddr_in *)&s->peer)->sin_addr.s_addr == ip->local) {
-		/* a local route for it would send the tunnel's own packets to
-		 * ourselves */
-		session_fail(s, "the server assigned us its own address %s: refused", l);
-		return;
-	}
-	int rc = nl_link_set_up(s->ifindex, true);
-	if (rc == 0)
-		rc = netcfg_addr4(s->nc, ip->local, ip->peer);
-	if (rc < 0) {
-		log_err("cannot set address %s peer %s on %s: %s", l, p, c->ifname, strerror(-rc));
-		return;
-	}
-	log_notice("IPv4 up: local %s peer %s", l, p);
-	if (server_covered(s, AF_INET)) {
-		/* Keep the tunnel's own connection off the tunnel. */
-		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
-		if (rc < 0)
-			log_warn("cannot add a host route to the server: %s", strerror(-rc));
-	}
-	peer_route4(s, ip->peer);
-	if (!c->no_default_route) {
-		static const uint8_t any[16];
-		rc = netcfg_route(s->nc, AF_INET, any, 0, c->default_route_distance);
-		if (rc < 0)
-			log_err("cannot add the default route: %s", strerror(-rc));
-	}
-	for (int i = 0; i < c->nroutes; i++) {
-		if (c->routes[i].family != AF_INET)
-			continue;
-		rc = netcfg_route(s->nc, AF_INET, c->routes[i].addr, c->routes[i].plen, c->default_route_distance);
-		if (rc < 0)
-			log_err("cannot add route %d: %s", i, strerror(-rc));
-	}
-	if (!c->no_peer_dns && (ip->dns[0] || ip->dns[1])) {
-		uint32_t v4[2];
-		int n = 0;
-		for (int i = 0; i < 2; i++)
-			if (ip->dns[i])
-				v4[n++] = ip->dns[i];
-		rc = netcfg_dns(s->nc, v4, n);
-		/* A minimal root or a container may have no /etc at all, or a
-		 * read-only one: the tunnel works without our DNS, so that is a
-		 * notice, not an error (as if no-peer-dns had been set). */
-		if (rc == -ENOENT || rc == -EROFS || rc == -EACCES || rc == -EPERM)
-			log_notice("DNS servers not installed (%s): going on as with no-peer-dns",
-				   strerror(-rc));
-		else if (rc < 0)
-			log_err("cannot install DNS servers: %s", strerror(-rc));
-	}
-}
-
-static void apply_sysctls(struct session *s)
-{
-	const struct conf *c = &s->conf;
-	char path[128];
-	if (c->ip_disable_forwarding) {
-		snprintf(path, sizeof(path), "net/ipv4/conf/%s/forwarding", c->ifname);
-		netcfg_sysctl(s->nc, path, "0");
-		snprintf(path, sizeof(path), "net/ipv6/conf/%s/forwarding", c->ifname);
-		netcfg_sysctl(s->nc, path, "0");
-	}
-	if (c->source_validation != CONF_SRCVALID_UNSET) {
-		const char *v = c->source_validation == CONF_SRCVALID_STRICT  ? "1"
-				: c->source_validation == CONF_SRCVALID_LOOSE ? "2"
-									      : "0";
-		snprintf(path, sizeof(path), "net/ipv4/conf/%s/rp_filter", c->ifname);
-		netcfg_sysctl(s->nc, path, v);
-		/* The kernel applies max(conf.all.rp_filter, conf.<if>.rp_filter).
-		 * Changing `all` would change every interface, so it is left
-		 * alone; say when it overrides what was asked. */
-		char all[8] = "";
-		FILE *f = fopen("/proc/sys/net/ipv4/conf/all/rp_filter", "r");
-		if (f) {
-			if (!fgets(all, sizeof(all), f))
-				all[0] = '\0';
-			fclose(f);
-		}
-		if (all[0] >= '0' && all[0] <= '2' && all[0] > v[0])
-			log_warn("ip source-validation: net.ipv4.conf.all.rp_filter is %c, so the kernel uses %s on "
-				 "%s, not what was configured",
-				 all[0], all[0] == '1' ? "strict" : "loose", c->ifname);
-	}
-}
-
-static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
-{
-	const struct conf *c = &s->conf;
-	memcpy(s->local6, ip->local_id, 8);
-	memcpy(s->peer6, ip->peer_id, 8);
-	int rc = nl_link_set_up(s->ifindex, true);
-	if (rc == 0)
-		rc = netcfg_addr6_ll(s->nc, ip->local_id);
-	if (rc < 0) {
-		log_err("cannot set the IPv6 link-local address: %s", strerror(-rc));
-		return;
-	}
-	/* No IPv6 token: the kernel refuses it on a TUN (IFF_NOARP), so SLAAC
-	 * happens in session_ra. The kernel must not act on the RAs it still
-	 * sees on the TUN either: its default route would ignore
-	 * no-default-route and default-route-distance. */
-	char ra_path[96];
-	snprintf(ra_path, sizeof(ra_path), "net/ipv6/conf/%s/accept_ra", c->ifname);
-	netcfg_sysctl(s->nc, ra_path, "0");
-	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
-	uint8_t a[16] = { 0xfe, 0x80 };
-	memcpy(a + 8, ip->local_id, 8);
-	inet_ntop(AF_INET6, a, l6, sizeof(l6));
-	memcpy(a + 8, ip->peer_id, 8);
-	inet_ntop(AF_INET6, a, p6, sizeof(p6));
-	log_notice("IPv6 up: local %s peer %s", l6, p6);
-	if (server_covered(s, AF_INET6)) {
-		rc = netcfg_server_route(s->nc, (const struct sockaddr *)&s->peer);
-		if (rc < 0)
-			log_warn("cannot add a host route to the server: %s", strerror(-rc));
-	}
-	/* The sources that route back through the tunnel, for the data path's
-	 * IPv6 source validation (built before our own routes exist, so the
-	 * loose probe sees only the host's other routes). */
-	enum srcvalid_mode m = c->source_validation == CONF_SRCVALID_STRICT  ? SRCVALID_STRICT
-			       : c->source_validation == CONF_SRCVALID_LOOSE ? SRCVALID_LOOSE
-									     : SRCVALID_OFF;
-	srcvalid_init(&s->sv6, m);
-	if (m == SRCVALID_LOOSE) {
-		static const uint8_t global[16] = { 0x20 };
-		uint8_t gw[16];
-		int oif;
-		if (nl_route_get(AF_INET6, global, gw, &oif) == 0)
-			srcvalid_allow_any(&s->sv6);
-	}
-	if (!c->no_default_route)
-		srcvalid_allow_any(&s->sv6);
-	for (int i = 0; i < c->nroutes; i++)
-		if (c->routes[i].family == AF_INET6)
-			srcvalid_add(&s->sv6, c->routes[i].addr, c->routes[i].plen);
-	if (!c->no_default_route) {
-		static const uint8_t any[16];
-		rc = netcfg_route(s->nc, AF_INET6, any, 0, c->default_route_distance);
-		if (rc < 0)
-			log_warn("cannot add the IPv6 default route: %s", strerror(-rc));
-	}
-	for (int i = 0; i < c->nroutes; i++) {
-		if (c->routes[i].family != AF_INET6)
-			continue;
-		rc = netcfg_route(s->nc, AF_INET6, c->routes[i].addr, c->routes[i].plen,
-				  c->default_route_distance);
-		if (rc < 0)
-			log_err("cannot add IPv6 route %d: %s", i, strerror(-rc));
-	}
+	return (struct apply_target){ &s->conf, s->nc, s->ifindex, &s->peer };
 }
 
 static void session_went_up(struct session *s)
@@ -886,9 +447,10 @@ static void session_went_up(struct session *s)
 	/* fails is not reset here: only a session that lasts does that
 	 * (session/backoff.h), when it ends. */
 	s->error[0] = '\0';
-	apply_sysctls(s);
+	struct apply_target t = apply_target(s);
+	apply_sysctls(&t);
 	notify_send("READY=1\nSTATUS=connected to %s", s->conf.server);
-	log_notice("tunnel up (%s, %s, %s)", s->tls_version, s->tls_cipher, ppp_auth_name(s->auth));
+	log_notice("tunnel up (%s, %s, %s)", s->at.tls_version, s->at.tls_cipher, ppp_auth_name(s->auth));
 }
 
 /* PPP ended before a method was agreed: remember the method the server
@@ -964,7 +526,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			/* no CALL_CONNECTED: the server gets no tunnel */
 			set_error(s, "%s", why);
 			s->auth_failed = true;
-			ppp_close(s->ppp, why, now);
+			ppp_close(link_ppp(s->link), why, now);
 			break;
 		}
 		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, ai->method);
@@ -972,63 +534,66 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		log_info("authenticated with %s", ppp_auth_name(ai->method));
 		static const uint8_t zero[32];
 		/* CALL_CONNECTED must precede the first NCP frame. */
-		sstp_auth_done(s->sstp, ai->have_keys ? ai->hlak : zero, now);
+		sstp_auth_done(link_sstp(s->link), ai->have_keys ? ai->hlak : zero, now);
 		break;
 	}
 	case PPP_EV_IPCP_UP: {
 		const struct ppp_ipcp_info *ip = arg;
-		s->ipcp_up = true;
-		if (s->v4_applied) {
+		if (s->at.v4_applied) {
 			/* A renegotiation: the same parameters need nothing, new
 			 * ones a fresh start (the journal undoes as a whole). */
 			if (ip->local != s->local4 || ip->peer != s->peer4 ||
 			    memcmp(ip->dns, s->dns4, sizeof(s->dns4)) != 0) {
 				set_error(s, "the server renegotiated IPCP with new parameters");
-				s->ncp_lost = true;
+				s->at.ncp_lost = true;
 			}
 			break;
 		}
-		s->v4_applied = true;
+		s->at.v4_applied = true;
 		if (!fwd_policy_start(s))
 			break;
-		apply_ipv4(s, ip);
+		s->local4 = ip->local;
+		s->peer4 = ip->peer;
+		memcpy(s->dns4, ip->dns, sizeof(s->dns4));
+		struct apply_target t = apply_target(s);
+		char why[200];
+		if (!apply_ipv4(&t, ip, why, sizeof(why)))
+			session_fail(s, "%s", why);
 		if (s->ha)
 			hostaddr_input(s->ha); /* our new address */
-		if (!s->sstp_closed) /* not refused there */
+		if (!s->at.dead) /* not refused there */
 			session_went_up(s);
 		break;
 	}
 	case PPP_EV_IPV6CP_UP: {
 		const struct ppp_ipv6cp_info *ip = arg;
-		s->ipv6cp_up = true;
-		if (s->v6_applied) {
+		if (s->at.v6_applied) {
 			if (memcmp(ip->local_id, s->local6, 8) != 0 || memcmp(ip->peer_id, s->peer6, 8) != 0) {
 				set_error(s, "the server renegotiated IPV6CP with new identifiers");
-				s->ncp_lost = true;
+				s->at.ncp_lost = true;
 			}
 			break;
 		}
-		s->v6_applied = true;
+		s->at.v6_applied = true;
 		if (!fwd_policy_start(s))
 			break;
-		apply_ipv6(s, ip);
+		memcpy(s->local6, ip->local_id, 8);
+		memcpy(s->peer6, ip->peer_id, 8);
+		struct apply_target t = apply_target(s);
+		apply_ipv6(&t, ip, &s->at.sv6);
 		if (s->ha)
 			hostaddr_input(s->ha);
 		session_went_up(s);
 		break;
 	}
-	case PPP_EV_IPCP_DOWN:
+	case PPP_EV_IPCP_DOWN: /* the link stops that protocol's data */
 	case PPP_EV_IPV6CP_DOWN:
-		if (ev == PPP_EV_IPCP_DOWN)
-			s->ipcp_up = false;
-		else
-			s->ipv6cp_up = false;
 		log_notice("%s down", ev == PPP_EV_IPCP_DOWN ? "IPv4" : "IPv6");
 		/* Routes and DNS of a protocol the server closed would blackhole
 		 * its traffic: start afresh rather than half-configured. */
 		if (s->state == SESSION_UP) {
 			set_error(s, "the server closed %s", ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
-			s->ncp_lost = true;
+			s->at.ncp_lost = true;
 		}
 		break;
 	case PPP_EV_DISCARDED: {
@@ -1039,22 +604,22 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	}
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
-		s->ppp_dead = true;
+		s->at.ppp_dead = true;
 		if (di && di->reason)
 			set_error(s, "%s", di->reason);
 		if (di && di->auth_failed)
 			s->auth_failed = true;
 		if (di)
 			note_auth_outcome(s, di);
-		if (s->sstp && !s->sstp_closed) {
-			sstp_disconnect(s->sstp, now);
+		if (!s->at.dead) {
+			sstp_disconnect(link_sstp(s->link), now);
 			/* A server silent for a whole keepalive interval (the echo
 			 * check gave up) will not acknowledge the disconnect either:
 			 * send it for the record and go now rather than wait out
 			 * the acknowledgement timer. */
 			uint64_t quiet = (uint64_t)s->conf.keepalive_interval * 1000;
-			if (quiet && now - s->last_rx >= quiet) {
-				flush_out(s);
+			if (quiet && now - link_last_rx(s->link) >= quiet) {
+				link_flush(s->link);
 				session_fail(s, "the server went silent");
 			}
 		}
@@ -1081,7 +646,8 @@ static void session_teardown(struct session *s)
 	/* A server that hangs up right after refusing our credentials closes
 	 * SSTP before LCP has finished terminating: PPP's reason is the real
 	 * one. */
-	const struct ppp_down_info *di = s->ppp && !s->ppp_dead ? ppp_failure(s->ppp) : NULL;
+	struct ppp *ppp = s->link ? link_ppp(s->link) : NULL;
+	const struct ppp_down_info *di = ppp && !s->at.ppp_dead ? ppp_failure(ppp) : NULL;
 	if (di && di->reason && !s->stopping && !s->admin_down) {
 		snprintf(s->error, sizeof(s->error), "%s", di->reason);
 		s->auth_failed = s->auth_failed || di->auth_failed;
@@ -1092,41 +658,16 @@ static void session_teardown(struct session *s)
 	if (s->ifindex > 0 && !s->conf.disable)
 		nl_link_set_up(s->ifindex, false);
 	tun_want(s, false);
-	if (s->ppp) {
-		ppp_free(s->ppp);
-		s->ppp = NULL;
-	}
-	if (s->sstp) {
-		sstp_free(s->sstp);
-		s->sstp = NULL;
-	}
-	if (s->tls) {
-		tls_shutdown(s->tls);
-		tls_free(s->tls);
-		s->tls = NULL;
-	}
+	if (s->link)
+		s->drops += link_drops(s->link);
+	link_free(s->link); /* TLS close_notify, socket closed */
+	s->link = NULL;
 	dial_free(s->dial);
 	s->dial = NULL;
-	if (s->sock >= 0) {
-		loop_del_fd(s->loop, s->sock);
-		close(s->sock);
-		s->sock = -1;
-	}
-	s->sock_events = 0;
-	s->out_len = s->in_len = 0;
 	s->gso.pkt = NULL;
-	s->write_blocked = false;
-	s->ipcp_up = s->ipv6cp_up = false;
-	s->sstp_closed = s->ppp_dead = s->sstp_ending = false;
-	s->read_again = false;
-	s->v4_applied = s->v6_applied = s->ncp_lost = false;
-	srcvalid_init(&s->sv6, SRCVALID_OFF);
 	fwd_policy_stop(s);
-	slaac_init(&s->slaac);
 	loop_timer_cancel(s->loop, &s->slaac_timer);
-	s->handshaking = false;
-	s->tls_version[0] = s->tls_cipher[0] = '\0';
-	s->binding_hash = 0;
+	memset(&s->at, 0, sizeof(s->at)); /* source validation off, no SLAAC */
 
 	if (s->stopping) {
 		log_notice("stopped (%s)", s->error[0] ? s->error : "signal");
@@ -1182,74 +723,88 @@ static void session_teardown(struct session *s)
  * teardown, output, and the timer. */
 static void session_after(struct session *s)
 {
-	if (s->ncp_lost) {
-		s->ncp_lost = false;
-		if (s->state == SESSION_UP && s->ppp && !s->ppp_dead) {
+	if (s->at.ncp_lost) {
+		s->at.ncp_lost = false;
+		if (s->state == SESSION_UP && !s->at.ppp_dead && !s->at.dead) {
 			s->state = SESSION_CLOSING;
 			s->deadline = now_ms(s) + CLOSE_GRACE_MS;
-			ppp_close(s->ppp, s->error, now_ms(s));
+			ppp_close(link_ppp(s->link), s->error, now_ms(s));
 		}
 	}
 	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
-		if (!s->sstp_closed)
-			flush_out(s);
-		if (s->sstp_closed) {
-			flush_final(s);
+		/* A super-packet half cut when TLS blocked: the TUN may be empty
+		 * and never wake us for the rest. */
+		if (s->link && !s->at.dead && s->gso.pkt && !link_blocked(s->link))
+			tun_input(s);
+		if (s->link)
+			link_after(s->link); /* true (closed) sets at.dead too */
+		if (s->at.dead)
 			session_teardown(s);
-		}
 	}
 	session_rearm(s);
 }
 
-static void on_sock(void *arg, int fd, unsigned events)
+static void link_wake_cb(void *ctx) { session_after(ctx); }
+
+static void link_data_cb(void *ctx, uint8_t *pkt, size_t len) { deliver_ip(ctx, pkt, len); }
+
+/* PPP as a client, from the configuration. */
+static void ppp_client_config(struct session *s, struct ppp_config *pc)
 {
-	struct session *s = arg;
-	if (s->handshaking) {
-		int rc = tls_handshake(s->tls);
-		if (rc == TLS_WANT_READ) {
-			sock_want(s, LOOP_READ);
-		} else if (rc == TLS_WANT_WRITE) {
-			sock_want(s, LOOP_READ | LOOP_WRITE);
-		} else if (rc < 0) {
-			session_fail(s, "TLS handshake with %s failed: %s", s->conf.server, tls_error(s->tls));
-		} else {
-			s->handshaking = false;
-			snprintf(s->tls_version, sizeof(s->tls_version), "%s", tls_version(s->tls));
-			snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", tls_cipher(s->tls));
-			log_info("TLS established (%s, %s)", s->tls_version, s->tls_cipher);
-			struct sstp_config sc = { 0 };
-			sc.role = SSTP_CLIENT;
-			sc.host = s->conf.server_name[0] ? s->conf.server_name : s->conf.server;
-			sc.negotiation_ms = 60000;
-			sc.hello_ms = s->conf.sstp_hello * 1000;
-			sc.disconnect_ms = 5000;
-			sc.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
-			static const struct sstp_ops ops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
-			if (!tls_cert_hashes(s->tls, sc.cert_sha1, sc.cert_sha256)) {
-				session_fail(s, "cannot read the server certificate");
-			} else if (!(s->sstp = sstp_new(&sc, &ops, s))) {
-				session_fail(s, "out of memory");
-			} else {
-				snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
-				sock_want(s, LOOP_READ);
-				sstp_start(s->sstp, now_ms(s));
-				/* The reply may already be decrypted inside wolfSSL. */
-				read_stream(s);
-			}
+	const struct conf *c = &s->conf;
+	pc->role = PPP_CLIENT;
+	pc->mru = (uint16_t)(c->mtu > 4091 ? 4091 : c->mtu);
+	pc->username = c->username;
+	pc->password = c->password;
+	for (int i = 0; i < c->nauth && i < 4; i++) {
+		switch (c->auth[i]) {
+		case CONF_AUTH_EAP_MSCHAPV2: pc->auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
+		case CONF_AUTH_MSCHAPV2: pc->auth[i] = PPP_AUTH_MSCHAPV2; break;
+		case CONF_AUTH_PAP: pc->auth[i] = PPP_AUTH_PAP; break;
+		case CONF_AUTH_CHAP_MD5: pc->auth[i] = PPP_AUTH_CHAP_MD5; break;
 		}
-	} else {
-		if ((events & LOOP_WRITE) && s->write_blocked) {
-			flush_out(s);
-			/* A super-packet half cut: the TUN may be empty and never
-			 * wake us for the rest. */
-			if (!s->write_blocked && s->gso.pkt)
-				tun_input(s);
-		}
-		if ((events & LOOP_READ) || (s->tls && tls_pending(s->tls)))
-			read_stream(s);
 	}
-	session_after(s);
+	pc->auth_known = auth_memory_get(&s->auth_mem, c->server, c->port);
+	pc->ipv4 = true;
+	pc->ipv6 = !c->ipv6_disable;
+	pc->echo_interval_ms = c->keepalive_interval * 1000;
+	pc->echo_failures = c->keepalive_failure;
 }
+
+/* TLS is up: SSTP (its HTTP request first) and PPP in the client role. */
+static void link_established_cb(void *ctx)
+{
+	struct session *s = ctx;
+	struct tls *tls = link_tls(s->link);
+	snprintf(s->at.tls_version, sizeof(s->at.tls_version), "%s", tls_version(tls));
+	snprintf(s->at.tls_cipher, sizeof(s->at.tls_cipher), "%s", tls_cipher(tls));
+	log_info("TLS established (%s, %s)", s->at.tls_version, s->at.tls_cipher);
+	struct sstp_config sc = { 0 };
+	sc.role = SSTP_CLIENT;
+	sc.host = s->conf.server_name[0] ? s->conf.server_name : s->conf.server;
+	sc.negotiation_ms = 60000;
+	sc.hello_ms = s->conf.sstp_hello * 1000;
+	sc.disconnect_ms = 5000;
+	sc.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
+	if (!tls_cert_hashes(tls, sc.cert_sha1, sc.cert_sha256)) {
+		session_fail(s, "cannot read the server certificate");
+		return;
+	}
+	struct ppp_config pc = { 0 };
+	ppp_client_config(s, &pc);
+	snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
+	link_start(s->link, &sc, &pc);
+}
+
+static const struct link_ops session_link_ops = {
+	.data = link_data_cb,
+	.established = link_established_cb,
+	.sstp_event = sstp_event_cb,
+	.ppp_event = ppp_event_cb,
+	.failed = link_failed_cb,
+	.blocked = link_blocked_cb,
+	.wake = link_wake_cb,
+};
 
 static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, const char *err);
 
@@ -1281,8 +836,9 @@ static void session_start_connect(struct session *s)
 		session_fail(s, "out of memory");
 }
 
-/* The TCP connection is there (past the proxy): TLS, then SSTP and PPP. */
-static void session_start_tls(struct session *s)
+/* The TCP connection is there (past the proxy): TLS, then SSTP and PPP,
+ * all in the link from now on. */
+static void session_start_tls(struct session *s, int fd)
 {
 	const struct conf *c = &s->conf;
 	char err[256];
@@ -1290,40 +846,16 @@ static void session_start_tls(struct session *s)
 	const char *name = c->server_name[0] ? c->server_name : c->server;
 	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
 					(const uint8_t(*)[32])c->pins, c->npins };
-	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
-	if (!s->tls) {
+	struct tls *tls = tls_client_new(&tc, fd, err, sizeof(err));
+	if (!tls) {
+		close(fd);
 		session_fail(s, "%s", err);
 		return;
 	}
-	struct ppp_config pc = { 0 };
-	pc.role = PPP_CLIENT;
-	pc.mru = (uint16_t)(c->mtu > 4091 ? 4091 : c->mtu);
-	pc.username = c->username;
-	pc.password = c->password;
-	for (int i = 0; i < c->nauth && i < 4; i++) {
-		switch (c->auth[i]) {
-		case CONF_AUTH_EAP_MSCHAPV2: pc.auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
-		case CONF_AUTH_MSCHAPV2: pc.auth[i] = PPP_AUTH_MSCHAPV2; break;
-		case CONF_AUTH_PAP: pc.auth[i] = PPP_AUTH_PAP; break;
-		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;
-		}
-	}
-	pc.auth_known = auth_memory_get(&s->auth_mem, c->server, c->port);
-	pc.ipv4 = true;
-	pc.ipv6 = !c->ipv6_disable;
-	pc.echo_interval_ms = c->keepalive_interval * 1000;
-	pc.echo_failures = c->keepalive_failure;
-	static const struct ppp_ops pops = { ppp_output_cb, ppp_event_cb, NULL };
-	s->ppp = ppp_new(&pc, &pops, s);
-	if (!s->ppp) {
+	struct link_config lc = { .peer_word = "server", .peer_name = c->server };
+	s->link = link_new(s->loop, fd, tls, &lc, &session_link_ops, s);
+	if (!s->link) {
 		session_fail(s, "out of memory");
-		return;
-	}
-	s->handshaking = true;
-	s->sock_events = LOOP_READ | LOOP_WRITE;
-	int rc = loop_add_fd(s->loop, s->sock, s->sock_events, on_sock, s);
-	if (rc < 0) {
-		session_fail(s, "epoll: %s", strerror(-rc));
 		return;
 	}
 	s->state = SESSION_NEGOTIATING;
@@ -1340,9 +872,8 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 		log_info("TCP connected to %s after %llu ms%s", where,
 			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 - s->deadline),
 			 s->conf.proxy_host[0] ? " (the proxy)" : "");
-		s->sock = fd;
 		s->peer = *peer;
-		session_start_tls(s);
+		session_start_tls(s, fd);
 	}
 	/* peer and err live in the dial: freed only now. */
 	dial_free(s->dial);
@@ -1353,12 +884,6 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 static void on_timer(void *arg, uint64_t now)
 {
 	struct session *s = arg;
-	if (s->read_again)
-		read_stream(s);
-	if (s->sstp && sstp_deadline(s->sstp) <= now)
-		sstp_timeout(s->sstp, now);
-	if (s->ppp && ppp_deadline(s->ppp) <= now)
-		ppp_timeout(s->ppp, now);
 	if (s->deadline <= now) {
 		s->deadline = UINT64_MAX;
 		switch (s->state) {
@@ -1382,20 +907,10 @@ static void on_timer(void *arg, uint64_t now)
 	session_after(s);
 }
 
+/* The session's own deadline; the link keeps the layers' on its timer. */
 static void session_rearm(struct session *s)
 {
-	uint64_t d = s->read_again ? now_ms(s) : s->deadline;
-	if (s->sstp) {
-		uint64_t t = sstp_deadline(s->sstp);
-		if (t < d)
-			d = t;
-	}
-	if (s->ppp) {
-		uint64_t t = ppp_deadline(s->ppp);
-		if (t < d)
-			d = t;
-	}
-	loop_timer_set(s->loop, &s->timer, d);
+	loop_timer_set(s->loop, &s->timer, s->deadline);
 }
 
 /* Ends the session politely: LCP Terminate, then CALL_DISCONNECT. */
@@ -1407,16 +922,20 @@ static void session_close(struct session *s)
 	case SESSION_UP:
 		s->state = SESSION_CLOSING;
 		s->deadline = now + CLOSE_GRACE_MS;
-		if (s->ppp && !s->ppp_dead)
-			ppp_close(s->ppp, "administrative close", now);
-		else if (s->sstp && !s->sstp_closed)
-			sstp_disconnect(s->sstp, now);
-		if (!s->sstp) /* still in the TLS handshake */
-			s->sstp_closed = true;
 		set_error(s, "closed by the administrator");
+		if (!s->link || s->at.dead)
+			break;
+		if (!link_sstp(s->link)) /* still in the TLS handshake */
+			session_fail(s, "closed by the administrator");
+		else if (!s->at.ppp_dead)
+			ppp_close(link_ppp(s->link), "administrative close", now);
+		else
+			sstp_disconnect(link_sstp(s->link), now);
 		break;
 	case SESSION_CONNECTING:
-		s->sstp_closed = true;
+		s->at.dead = true;
+		if (s->link)
+			link_fail(s->link, "closed by the administrator");
 		break;
 	case SESSION_BACKOFF:
 	case SESSION_IDLE:
@@ -1601,14 +1120,10 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	s->conf = *c;
 	s->loop = l;
-	s->sock = -1;
 	s->tun_fd = -1;
 	s->deadline = UINT64_MAX;
-	s->out = malloc(OUT_CAP);
-	s->in_alloc = malloc(IN_HEADROOM + IN_CAP);
 	s->gso_buf = malloc(GSO_BUF);
-	s->in = s->in_alloc ? s->in_alloc + IN_HEADROOM : NULL;
-	if (!s->out || !s->in || !s->gso_buf) {
+	if (!s->gso_buf) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1682,17 +1197,8 @@ void session_free(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->ppp)
-		ppp_free(s->ppp);
-	if (s->sstp)
-		sstp_free(s->sstp);
-	if (s->tls)
-		tls_free(s->tls);
+	link_free(s->link);
 	dial_free(s->dial);
-	if (s->sock >= 0) {
-		loop_del_fd(s->loop, s->sock);
-		close(s->sock);
-	}
 	if (s->nc)
 		netcfg_free(s->nc);
 	fwd_policy_stop(s);
@@ -1703,8 +1209,6 @@ void session_free(struct session *s)
 		close(s->tun_fd);
 		tun_delete(s->conf.ifname);
 	}
-	free(s->out);
-	free(s->in_alloc);
 	free(s->gso_buf);
 	secure_wipe(&s->conf, sizeof(s->conf)); /* the password */
 	free(s);
@@ -1726,55 +1230,42 @@ int session_run(struct session *s)
 	return s->exit_code;
 }
 
-void session_describe(struct session *s, char *buf, size_t len, bool json)
+static void format_ipv6cp_id(const uint8_t id[8], char *out, size_t len)
 {
-	char l4[INET_ADDRSTRLEN] = "", p4[INET_ADDRSTRLEN] = "";
-	if (s->ipcp_up) {
-		inet_ntop(AF_INET, &s->local4, l4, sizeof(l4));
-		inet_ntop(AF_INET, &s->peer4, p4, sizeof(p4));
+	uint8_t a[16] = { 0xfe, 0x80 };
+	memcpy(a + 8, id, 8);
+	inet_ntop(AF_INET6, a, out, (socklen_t)len);
+}
+
+void session_describe(struct session *s, struct session_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = session_state_name(s->state);
+	snprintf(f->server, sizeof(f->server), "%s", s->conf.server);
+	f->port = s->conf.port;
+	if (s->link && link_ip_proto(s->link, 4)) {
+		inet_ntop(AF_INET, &s->local4, f->local_ipv4, sizeof(f->local_ipv4));
+		inet_ntop(AF_INET, &s->peer4, f->peer_ipv4, sizeof(f->peer_ipv4));
 	}
-	char l6[INET6_ADDRSTRLEN] = "", p6[INET6_ADDRSTRLEN] = "";
-	if (s->ipv6cp_up) {
-		uint8_t a[16] = { 0xfe, 0x80 };
-		memcpy(a + 8, s->local6, 8);
-		inet_ntop(AF_INET6, a, l6, sizeof(l6));
-		memcpy(a + 8, s->peer6, 8);
-		inet_ntop(AF_INET6, a, p6, sizeof(p6));
+	if (s->link && link_ip_proto(s->link, 6)) {
+		format_ipv6cp_id(s->local6, f->local_ipv6, sizeof(f->local_ipv6));
+		format_ipv6cp_id(s->peer6, f->peer_ipv6, sizeof(f->peer_ipv6));
 	}
-	char peer[INET6_ADDRSTRLEN] = "";
 	if (s->peer.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, peer, sizeof(peer));
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, f->server_address,
+			  sizeof(f->server_address));
 	else if (s->peer.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->peer)->sin6_addr, peer, sizeof(peer));
-	uint64_t up = s->state == SESSION_UP ? (now_ms(s) - s->up_since) / 1000 : 0;
-	const char *bind = s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256"
-			   : s->binding_hash == SSTP_CERT_HASH_SHA1 ? "SHA-1"
-								     : "";
-	char err[sizeof(s->error)];
-	/* error texts are ours, but keep JSON valid regardless */
-	size_t j = 0;
-	for (size_t i = 0; s->error[i] && j + 1 < sizeof(err); i++)
-		err[j++] = (s->error[i] == '"' || s->error[i] == '\\' || (unsigned char)s->error[i] < 32)
-				   ? '\''
-				   : s->error[i];
-	err[j] = '\0';
-	if (json)
-		snprintf(buf, len,
-			 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
-			 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
-			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
-			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
-			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
-			 "\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
-		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
-	else
-		snprintf(buf, len,
-			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
-			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-			 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
-		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
-		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->peer)->sin6_addr, f->server_address,
+			  sizeof(f->server_address));
+	memcpy(f->tls_version, s->at.tls_version, sizeof(f->tls_version));
+	memcpy(f->tls_cipher, s->at.tls_cipher, sizeof(f->tls_cipher));
+	f->auth = s->auth ? ppp_auth_name(s->auth) : "";
+	f->crypto_binding = s->at.binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256"
+			    : s->at.binding_hash == SSTP_CERT_HASH_SHA1 ? "SHA-1"
+									 : "";
+	f->uptime_s = s->state == SESSION_UP ? (now_ms(s) - s->up_since) / 1000 : 0;
+	f->reconnects = s->reconnects > 0 ? s->reconnects - 1 : 0;
+	f->dropped = s->drops + (s->link ? link_drops(s->link) : 0);
+	f->forward_dropped = s->fwd_drops;
+	snprintf(f->last_error, sizeof(f->last_error), "%s", s->error);
 }

@@ -39,8 +39,23 @@ bool session_disconnect(struct session *s, char *err, size_t errlen);
 /* Ends the running session (if any) and starts a new one at once
  * (`clear interfaces connection IF`). */
 bool session_reconnect(struct session *s, char *err, size_t errlen);
-/* Writes the tunnel's own facts as `key value` lines (json = JSON object
- * members without braces). */
-void session_describe(struct session *s, char *buf, size_t len, bool json);
+/* The tunnel's own facts for `show` (control.c formats them as text and
+ * JSON). Strings are empty when unknown. */
+struct session_facts {
+	const char *state;
+	char server[256];
+	char server_address[46];
+	unsigned port;
+	char tls_version[32], tls_cipher[64];
+	const char *auth;           /* "" before authentication */
+	const char *crypto_binding; /* "SHA-256", "SHA-1" or "" */
+	char local_ipv4[16], peer_ipv4[16];
+	char local_ipv6[46], peer_ipv6[46];
+	uint64_t uptime_s;
+	unsigned reconnects;
+	uint64_t dropped, forward_dropped;
+	char last_error[256];
+};
+void session_describe(struct session *s, struct session_facts *f);
 
 #endif

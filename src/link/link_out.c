@@ -1,0 +1,110 @@
+/* The link's output: SSTP's packets and the data path's IP packets staged
+ * in one buffer and written as whole TLS records; back-pressure when TLS
+ * cannot take more (wolfSSL wants the same buffer again on retry). */
+#include <string.h>
+
+#include "core/bytes.h"
+#include "link/link_internal.h"
+#include "tls/tls.h"
+
+void link_flush_staged(struct link *l, bool whole_records)
+{
+	if (l->handshaking)
+		return; /* the handshake owns the socket's interest set */
+	while (l->out_len > 0 && !l->closed) {
+		size_t wlen = l->write_blocked ? l->out_inflight : l->cfg.dribble ? 1 : l->out_len;
+		if (!l->write_blocked && whole_records && !l->cfg.dribble)
+			wlen -= wlen % LINK_RECORD;
+		if (wlen == 0)
+			break;
+		ssize_t n = tls_write(l->tls, l->out, wlen);
+		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
+			l->write_blocked = true;
+			l->out_inflight = wlen;
+			link_sock_want(l, LOOP_READ | LOOP_WRITE);
+			if (l->ops->blocked)
+				l->ops->blocked(l->ctx, true);
+			return;
+		}
+		if (n < 0) {
+			link_fail(l, "TLS write failed: %s", tls_error(l->tls));
+			return;
+		}
+		l->write_blocked = false;
+		if ((size_t)n > wlen)
+			n = (ssize_t)wlen;
+		memmove(l->out, l->out + n, l->out_len - (size_t)n);
+		l->out_len -= (size_t)n;
+	}
+	if (!l->write_blocked) {
+		link_sock_want(l, LOOP_READ);
+		if (l->ops->blocked)
+			l->ops->blocked(l->ctx, false);
+	}
+}
+
+void link_flush_final(struct link *l)
+{
+	if (l->handshaking || l->write_blocked || l->out_len == 0 || l->silent)
+		return;
+	l->closed = false;
+	link_flush_staged(l, false);
+	l->closed = true;
+}
+
+void link_flush(struct link *l)
+{
+	l->pack_at = UINT64_MAX;
+	link_flush_staged(l, false);
+}
+
+void link_stage(struct link *l, const uint8_t *buf, size_t len)
+{
+	if (l->silent || l->closed)
+		return;
+	if (len > LINK_OUT_CAP - l->out_len) {
+		/* Only reachable if the socket has been stuck for 64 KiB of
+		 * control traffic: the connection is unusable. */
+		link_fail(l, "output buffer overflow (%s not reading)", l->cfg.peer_word);
+		return;
+	}
+	memcpy(l->out + l->out_len, buf, len);
+	l->out_len += len;
+}
+
+/* One call per SSTP packet (or the HTTP request or reply before them). */
+void link_sstp_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct link *l = ctx;
+	size_t at = l->out_len;
+	link_stage(l, buf, len);
+	if (l->ops->staged && l->out_len == at + len)
+		l->ops->staged(l->ctx, l->out + at, len);
+}
+
+uint8_t *link_data_buf(struct link *l, size_t max)
+{
+	if (l->closed || l->silent || l->ending || l->handshaking)
+		return NULL;
+	size_t need = LINK_DATA_HDR + max;
+	if (LINK_OUT_CAP - l->out_len < need) {
+		link_flush_staged(l, true);
+		if (l->write_blocked || LINK_OUT_CAP - l->out_len < need)
+			return NULL;
+	}
+	return l->out + l->out_len + LINK_DATA_HDR;
+}
+
+void link_data_commit(struct link *l, uint16_t proto, size_t len)
+{
+	uint8_t *hdr = l->out + l->out_len;
+	sstp_data_header(hdr, len + PPP_HDR_LEN);
+	hdr[4] = 0xff;
+	hdr[5] = 0x03;
+	be16_put(hdr + 6, proto);
+	if (l->ops->staged)
+		l->ops->staged(l->ctx, hdr, LINK_DATA_HDR + len);
+	l->out_len += LINK_DATA_HDR + len;
+	if (l->out_len >= LINK_RECORD && !l->cfg.pack_ms)
+		link_flush_staged(l, true);
+}
