@@ -1,6 +1,8 @@
-/* sstpd: one client connection: TLS server handshake, SSTP and PPP in their
- * server roles, the data path between the client and the server's TUN, and
- * the fault modes that act per connection. */
+/* sstpd: one client connection: the link (TLS server handshake, SSTP and
+ * PPP in their server roles, the data path to and from the client; see
+ * link/link.h) and what is the test server's own: the address pool, the
+ * route to the client, router advertisements and the fault modes that act
+ * per connection, as hooks of the link. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,6 +16,7 @@
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "link/link.h"
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
 #include "sstpd.h"
@@ -21,10 +24,6 @@
 #include "tun/ra.h"
 #include "tun/tun.h"
 
-#define OUT_CAP (64 * 1024)
-#define OUT_FLUSH_AT (16 * 1024)
-#define IN_CAP (64 * 1024)
-#define DATA_HDR (SSTP_HDR_LEN + PPP_HDR_LEN)
 #define TLS_HANDSHAKE_MS 15000
 #define PACK_DELAY_MS 50
 
@@ -34,36 +33,18 @@ struct conn {
 	const struct sstpd_opts *o;
 	unsigned id;
 	char addr[80];
-	struct loop_timer timer;
+	struct loop_timer timer; /* the handshake limit, faults, RAs */
+	struct link *link;
 
-	int fd;
-	unsigned sock_events;
-	struct tls *tls;
-	struct sstp *sstp;
-	struct ppp *ppp;
-	bool handshaking;
-	bool closed;    /* tear down once the current callback returns */
-	bool ppp_dead;
 	bool up;
-	bool ipcp_up, ipv6cp_up;
-	bool silent;
-	bool reread;       /* stopped reading with plaintext still inside TLS */
 	bool sstp_framing; /* past the HTTP reply: what is sent are SSTP packets */
 	uint64_t rnd;      /* fault reserved-bits: xorshift state */
 	uint64_t scrambled; /* fault reserved-bits: packets sent with reserved bits set */
 	uint64_t deadline; /* TLS handshake limit */
 	uint64_t fault_at; /* abort-after / late malformed packet */
-	uint64_t pack_at;  /* pack: when the held output goes out */
 	uint64_t ra_at;    /* --ipv6-prefix: next router advertisement */
 	unsigned ra_flood_sent; /* fault ra-flood: RAs with new prefixes so far */
 	uint64_t since;
-
-	uint8_t *out;
-	size_t out_len;
-	size_t out_inflight;
-	bool write_blocked;
-	uint8_t *in;
-	size_t in_len;
 
 	uint32_t peer4; /* host order, from the pool */
 	uint8_t peer_ifid[8];
@@ -78,7 +59,6 @@ struct conn {
 };
 
 static void conn_after(struct conn *c);
-
 
 static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
 
@@ -126,60 +106,22 @@ static void send_ra(struct conn *c)
 		send_ra_flood(c, id);
 }
 
-static void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void conn_fail(struct conn *c, const char *fmt, ...)
+/* The link's failures: the first reason is kept. */
+static void link_failed_cb(void *ctx, const char *why)
 {
-	if (!c->reason[0]) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
-		va_end(ap);
-	}
-	c->closed = true;
-}
-
-static void sock_want(struct conn *c, unsigned events)
-{
-	if (c->fd >= 0 && events != c->sock_events) {
-		loop_mod_fd(c->loop, c->fd, events);
-		c->sock_events = events;
-	}
+	struct conn *c = ctx;
+	if (!c->reason[0])
+		snprintf(c->reason, sizeof(c->reason), "%s", why);
 }
 
 uint32_t conn_peer4(const struct conn *c) { return c->peer4; }
 
 bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8])
 {
-	return c->ipv6cp_up && memcmp(c->peer_ifid, ifid, 8) == 0;
+	return link_ip_proto(c->link, 6) && memcmp(c->peer_ifid, ifid, 8) == 0;
 }
 
 /* ------------------------------------------------------------------ output */
-
-static void flush_out(struct conn *c)
-{
-	bool dribble = c->o->faults & FAULT_DRIBBLE;
-	while (c->tls && c->out_len > 0 && !c->closed) {
-		size_t wlen = c->write_blocked ? c->out_inflight : (dribble ? 1 : c->out_len);
-		ssize_t n = tls_write(c->tls, c->out, wlen);
-		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
-			c->write_blocked = true;
-			c->out_inflight = wlen;
-			sock_want(c, LOOP_READ | LOOP_WRITE);
-			return;
-		}
-		if (n < 0) {
-			conn_fail(c, "TLS write failed: %s", tls_error(c->tls));
-			return;
-		}
-		c->write_blocked = false;
-		if ((size_t)n > wlen)
-			n = (ssize_t)wlen;
-		memmove(c->out, c->out + n, c->out_len - (size_t)n);
-		c->out_len -= (size_t)n;
-	}
-	if (!c->write_blocked)
-		sock_want(c, LOOP_READ);
-}
 
 /* Fault reserved-bits: a random byte (xorshift64; no need for quality). */
 static uint8_t rnd8(struct conn *c)
@@ -220,61 +162,29 @@ static void scramble_reserved(struct conn *c, uint8_t *p, size_t len)
 	}
 }
 
-static void stage(struct conn *c, const uint8_t *buf, size_t len)
-{
-	if (c->silent)
-		return;
-	if (len > OUT_CAP - c->out_len) {
-		conn_fail(c, "output buffer overflow (client not reading)");
-		return;
-	}
-	memcpy(c->out + c->out_len, buf, len);
-	c->out_len += len;
-}
-
-/* One call per SSTP packet (or the HTTP reply, before sstp_framing). */
-static void sstp_send_cb(void *ctx, const uint8_t *buf, size_t len)
+/* Every SSTP packet as the link stages it (the HTTP reply before them). */
+static void link_staged_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
-	size_t at = c->out_len;
-	stage(c, buf, len);
-	if ((c->o->faults & FAULT_RESERVED_BITS) && c->sstp_framing && c->out_len == at + len)
-		scramble_reserved(c, c->out + at, len);
+	if ((c->o->faults & FAULT_RESERVED_BITS) && c->sstp_framing)
+		scramble_reserved(c, pkt, len);
 }
 
 bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t len)
 {
-	if (c->closed || c->silent || len > SSTP_MAX_PPP - PPP_HDR_LEN)
+	struct link *l = c->link;
+	if (link_closed(l) || link_silent(l) || link_ending(l) || len > LINK_MAX_IP)
 		return false;
-	if (c->sstp && sstp_is_ending(c->sstp))
-		return false; /* the call is ending: no more data */
-	if ((proto == PPP_PROTO_IP && !c->ipcp_up) || (proto == PPP_PROTO_IPV6 && !c->ipv6cp_up))
+	if (link_ip_proto(l, proto == PPP_PROTO_IP ? 4 : 6) != proto)
 		return false;
-	if (OUT_CAP - c->out_len < DATA_HDR + len) {
-		if (!c->write_blocked)
-			flush_out(c);
-		if (OUT_CAP - c->out_len < DATA_HDR + len) {
-			c->drops++;
-			return false;
-		}
+	uint8_t *p = link_data_buf(l, len);
+	if (!p) {
+		c->drops++;
+		return false;
 	}
-	uint8_t *h = c->out + c->out_len;
-	sstp_data_header(h, len + PPP_HDR_LEN);
-	h[4] = 0xff;
-	h[5] = 0x03;
-	be16_put(h + 6, proto);
-	memcpy(h + DATA_HDR, pkt, len);
-	if (c->o->faults & FAULT_RESERVED_BITS)
-		scramble_reserved(c, h, DATA_HDR + len);
-	c->out_len += DATA_HDR + len;
-	if (c->out_len >= OUT_FLUSH_AT && !c->write_blocked && !(c->o->faults & FAULT_PACK))
-		flush_out(c);
+	memcpy(p, pkt, len);
+	link_data_commit(l, proto, len);
 	return true;
-}
-
-void conn_flush(struct conn *c)
-{
-	conn_after(c);
 }
 
 /* Malformed packets sent by sstpd itself once the tunnel has been up for
@@ -312,87 +222,33 @@ static void send_late_malformed(struct conn *c)
 		what = "len-overrun";
 	}
 	clog(LOG_LVL_NOTICE, c, "fault %s: sending a malformed SSTP packet", what);
-	stage(c, p, n);
+	link_stage(c->link, p, n);
 }
 
 /* -------------------------------------------------------------- data path */
 
-static void sstp_frame_cb(void *ctx, const uint8_t *frame, size_t len)
+static void link_data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
-	size_t off = (len >= 2 && frame[0] == 0xff && frame[1] == 0x03) ? 2 : 0;
-	uint16_t proto = 0;
-	size_t hl = 0;
-	if (len > off && (frame[off] & 1)) {
-		proto = frame[off];
-		hl = 1;
-	} else if (len >= off + 2) {
-		proto = be16_get(frame + off);
-		hl = 2;
-	}
-	if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
-		if ((proto == PPP_PROTO_IP && c->ipcp_up) || (proto == PPP_PROTO_IPV6 && c->ipv6cp_up))
-			server_tun_write(c->srv, frame + off + hl, len - off - hl);
-		else
-			c->drops++;
-		return;
-	}
-	if (!(c->ppp != NULL))
-		return;
-	const char *fault = ppp_faults_input(&c->pf, frame, len);
-	if (fault) {
-		clog(LOG_LVL_NOTICE, c, "%s", fault);
-		return;
-	}
-	ppp_input(c->ppp, frame, len, now_ms(c));
+	server_tun_write(c->srv, pkt, len);
 }
 
-static void read_stream(struct conn *c)
+/* Faults drop-first-ipcp, ack-altered, reject-unsent (ppp_faults.c). */
+static bool link_ctrl_in_cb(void *ctx, const uint8_t *frame, size_t len)
 {
-	c->reread = false;
-	for (int i = 0; c->tls && !c->closed; i++) {
-		if (i == 64) {
-			/* Give others a turn; the socket will not wake us for
-			 * records wolfSSL already holds, so the timer does. */
-			c->reread = tls_pending(c->tls);
-			break;
-		}
-		ssize_t n = tls_read(c->tls, c->in + c->in_len, IN_CAP - c->in_len);
-		if (n == TLS_WANT_READ)
-			break;
-		if (n == TLS_WANT_WRITE) {
-			sock_want(c, LOOP_READ | LOOP_WRITE);
-			break;
-		}
-		if (n <= 0) {
-			char why[200];
-			if (n == 0)
-				snprintf(why, sizeof(why), "the client closed the connection (%s)",
-					 tls_close_notify_received(c->tls) ? "TLS close_notify received"
-									   : "without TLS close_notify");
-			else
-				snprintf(why, sizeof(why), "TLS read failed: %s", tls_error(c->tls));
-			if (c->sstp)
-				sstp_lower_closed(c->sstp, why, now_ms(c));
-			conn_fail(c, "%s", why);
-			return;
-		}
-		if (c->silent)
-			continue; /* fault silent: read and discard */
-		c->in_len += (size_t)n;
-		uint64_t now = now_ms(c);
-		size_t used = sstp_input(c->sstp, c->in, c->in_len, now);
-		if (c->ppp)
-			ppp_saw_traffic(c->ppp, now);
-		if (used > c->in_len)
-			used = c->in_len;
-		memmove(c->in, c->in + used, c->in_len - used);
-		c->in_len -= used;
-		if (c->in_len == IN_CAP) {
-			conn_fail(c, "SSTP stream out of sync");
-			return;
-		}
-	}
+	struct conn *c = ctx;
+	const char *fault = ppp_faults_input(&c->pf, frame, len);
+	if (fault)
+		clog(LOG_LVL_NOTICE, c, "%s", fault);
+	return fault != NULL;
+}
+
+static void link_ctrl_out_cb(void *ctx, const uint8_t **frame, size_t *len, uint8_t *buf, size_t cap)
+{
+	struct conn *c = ctx;
+	const char *fault = ppp_faults_output(&c->pf, frame, len, buf, cap);
+	if (fault)
+		clog(LOG_LVL_NOTICE, c, "%s", fault);
 }
 
 /* ------------------------------------------------------------ SSTP events */
@@ -405,13 +261,11 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		c->sstp_framing = true;
 		clog(LOG_LVL_INFO, c, "SSTP_DUPLEX_POST accepted");
 		break;
-	case SSTP_EV_PPP_START:
+	case SSTP_EV_PPP_START: /* the link starts PPP */
 		clog(LOG_LVL_INFO, c, "CALL_CONNECT_REQUEST accepted, starting PPP");
-		if (c->ppp)
-			ppp_lower_up(c->ppp, now_ms(c));
 		break;
 	case SSTP_EV_CONNECTED: {
-		int h = sstp_binding_hash(c->sstp);
+		int h = sstp_binding_hash(link_sstp(c->link));
 		clog(LOG_LVL_NOTICE, c, "crypto binding verified (%s)",
 		     h == SSTP_CERT_HASH_SHA256 ? "SHA-256" : "SHA-1");
 		break;
@@ -422,25 +276,13 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		 * integration tests read these lines. */
 		clog(LOG_LVL_NOTICE, c, "SSTP: %s", (const char *)arg);
 		break;
-	case SSTP_EV_CLOSED:
-		conn_fail(c, "%s", arg ? (const char *)arg : "SSTP session closed");
+	case SSTP_EV_CLOSED: /* the link fails with arg as the reason */
 		break;
 	}
 }
 
-/* ------------------------------------------------------------- PPP events */
 
-static void ppp_output_cb(void *ctx, const uint8_t *frame, size_t len)
-{
-	struct conn *c = ctx;
-	if (!c->sstp || c->closed || c->silent)
-		return;
-	uint8_t altered[64];
-	const char *fault = ppp_faults_output(&c->pf, &frame, &len, altered, sizeof(altered));
-	if (fault)
-		clog(LOG_LVL_NOTICE, c, "%s", fault);
-	sstp_send_ppp(c->sstp, frame, len);
-}
+/* ------------------------------------------------------------- PPP events */
 
 static bool ppp_secret_cb(void *ctx, const char *user, char *pw, size_t pwlen)
 {
@@ -463,12 +305,7 @@ static void went_up(struct conn *c)
 	c->up = true;
 	if (c->o->faults & FAULT_SILENT) {
 		clog(LOG_LVL_NOTICE, c, "fault silent: discarding everything from now on");
-		/* The frame that brought us up (our last Configure-Ack) still goes
-		 * out, so the client comes up too and then meets the silence. */
-		if (!c->write_blocked)
-			flush_out(c);
-		c->silent = true;
-		c->out_len = 0;
+		link_go_silent(c->link);
 	}
 	if ((c->o->faults & (FAULT_ABORT_AFTER | FAULT_UP_THEN_DROP | FAULT_DISCONNECT_AFTER)) ||
 	    ((c->o->faults & FAULT_MALFORMED) && c->o->fault_after_ms))
@@ -486,8 +323,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		c->auth = ai->method;
 		snprintf(c->user, sizeof(c->user), "%s", ai->peer_name);
 		clog(LOG_LVL_NOTICE, c, "user '%s' authenticated with %s", c->user, ppp_auth_name(ai->method));
-		if (c->sstp)
-			sstp_set_hlak(c->sstp, ai->have_keys ? ai->hlak : zero);
+		if (link_sstp(c->link))
+			sstp_set_hlak(link_sstp(c->link), ai->have_keys ? ai->hlak : zero);
 		break;
 	}
 	case PPP_EV_IPCP_UP: {
@@ -495,7 +332,6 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		char l[INET_ADDRSTRLEN], p[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &ip->local, l, sizeof(l));
 		inet_ntop(AF_INET, &ip->peer, p, sizeof(p));
-		c->ipcp_up = true;
 		if (!c->nc) {
 			c->nc = netcfg_new(server_tun_name(c->srv), server_tun_ifindex(c->srv));
 			uint32_t peer = htonl(c->peer4);
@@ -510,7 +346,6 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_UP: {
 		const struct ppp_ipv6cp_info *ip = arg;
 		memcpy(c->peer_ifid, ip->peer_id, 8);
-		c->ipv6cp_up = true;
 		const uint8_t *d = ip->peer_id;
 		clog(LOG_LVL_NOTICE, c, "IPv6 up: client fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", d[0], d[1],
 		     d[2], d[3], d[4], d[5], d[6], d[7]);
@@ -522,11 +357,9 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		break;
 	}
 	case PPP_EV_IPCP_DOWN:
-		c->ipcp_up = false;
 		clog(LOG_LVL_INFO, c, "IPv4 down");
 		break;
 	case PPP_EV_IPV6CP_DOWN:
-		c->ipv6cp_up = false;
 		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
 		break;
@@ -538,13 +371,12 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	}
 	case PPP_EV_DEAD: {
 		const struct ppp_down_info *di = arg;
-		c->ppp_dead = true;
 		if (di && di->reason && !c->reason[0])
 			snprintf(c->reason, sizeof(c->reason), "PPP: %s", di->reason);
 		if (di && di->auth_failed)
 			clog(LOG_LVL_NOTICE, c, "authentication failed for user '%s'", c->user);
-		if (c->sstp && !c->closed)
-			sstp_disconnect(c->sstp, now);
+		if (!link_closed(c->link))
+			sstp_disconnect(link_sstp(c->link), now);
 		break;
 	}
 	}
@@ -575,8 +407,14 @@ static void hostile_ipcp(const struct sstpd_opts *o, struct ppp_config *pc)
 	}
 }
 
-static bool start_protocols(struct conn *c)
+/* TLS is up: SSTP and PPP in their server roles, with the faults that are
+ * theirs (docs/test-server.md). */
+static void link_established_cb(void *ctx)
 {
+	struct conn *c = ctx;
+	c->deadline = UINT64_MAX;
+	struct tls *tls = link_tls(c->link);
+	clog(LOG_LVL_INFO, c, "TLS established (%s, %s)", tls_version(tls), tls_cipher(tls));
 	const struct sstpd_opts *o = c->o;
 	struct sstp_config sc = { 0 };
 	sc.role = SSTP_SERVER;
@@ -584,9 +422,9 @@ static bool start_protocols(struct conn *c)
 	sc.hello_ms = 60000;
 	sc.disconnect_ms = 2000;
 	sc.hash_set = o->hash_set;
-	if (!tls_cert_hashes(c->tls, sc.cert_sha1, sc.cert_sha256)) {
-		conn_fail(c, "cannot hash our own certificate");
-		return false;
+	if (!tls_cert_hashes(tls, sc.cert_sha1, sc.cert_sha256)) {
+		link_fail(c->link, "cannot hash our own certificate");
+		return;
 	}
 	if (o->faults & FAULT_NAK_FIRST_CONNECT)
 		sc.faults |= SSTP_FAULT_NAK_FIRST_CONNECT;
@@ -604,13 +442,10 @@ static bool start_protocols(struct conn *c)
 		if (o->faults & FAULT_LEN_OVERRUN)
 			sc.faults |= SSTP_FAULT_LEN_OVERRUN;
 	}
-	static const struct sstp_ops sops = { sstp_send_cb, sstp_frame_cb, sstp_event_cb };
-	c->sstp = sstp_new(&sc, &sops, c);
-
 	c->peer4 = server_pool_get(c->srv, c);
 	if (!c->peer4) {
-		conn_fail(c, "address pool exhausted");
-		return false;
+		link_fail(c->link, "address pool exhausted");
+		return;
 	}
 	struct ppp_config pc = { 0 };
 	pc.role = PPP_SERVER;
@@ -634,55 +469,30 @@ static bool start_protocols(struct conn *c)
 	memcpy(pc.local_ifid, id, 8);
 	be32_put(id + 4, c->peer4);
 	memcpy(pc.peer_ifid, id, 8);
-	static const struct ppp_ops pops = { ppp_output_cb, ppp_event_cb, ppp_secret_cb };
-	c->ppp = ppp_new(&pc, &pops, c);
-	if (!c->sstp || !c->ppp) {
-		conn_fail(c, "out of memory");
-		return false;
-	}
-	sstp_start(c->sstp, now_ms(c));
-	return true;
+	link_start(c->link, &sc, &pc);
 }
 
-static void on_sock(void *arg, int fd, unsigned events)
-{
-	struct conn *c = arg;
-	if (c->handshaking) {
-		int rc = tls_handshake(c->tls);
-		if (rc == TLS_WANT_READ) {
-			sock_want(c, LOOP_READ);
-		} else if (rc == TLS_WANT_WRITE) {
-			sock_want(c, LOOP_READ | LOOP_WRITE);
-		} else if (rc < 0) {
-			conn_fail(c, "TLS handshake failed: %s", tls_error(c->tls));
-		} else {
-			c->handshaking = false;
-			c->deadline = UINT64_MAX;
-			clog(LOG_LVL_INFO, c, "TLS established (%s, %s)", tls_version(c->tls), tls_cipher(c->tls));
-			sock_want(c, LOOP_READ);
-			if (start_protocols(c))
-				read_stream(c); /* the request may already be decrypted */
-		}
-	} else {
-		if ((events & LOOP_WRITE) && c->write_blocked)
-			flush_out(c);
-		if ((events & LOOP_READ) || (c->tls && tls_pending(c->tls)))
-			read_stream(c);
-	}
-	conn_after(c);
-}
+static void link_wake_cb(void *ctx) { conn_after(ctx); }
 
+static const struct link_ops conn_link_ops = {
+	.data = link_data_cb,
+	.established = link_established_cb,
+	.sstp_event = sstp_event_cb,
+	.ppp_event = ppp_event_cb,
+	.ppp_secret = ppp_secret_cb,
+	.failed = link_failed_cb,
+	.wake = link_wake_cb,
+	.ctrl_in = link_ctrl_in_cb,
+	.ctrl_out = link_ctrl_out_cb,
+	.staged = link_staged_cb,
+};
+
+/* The connection's own deadlines; the layers' are the link's. */
 static void on_timer(void *arg, uint64_t now)
 {
 	struct conn *c = arg;
-	if (!c->silent) {
-		if (c->sstp && sstp_deadline(c->sstp) <= now)
-			sstp_timeout(c->sstp, now);
-		if ((c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX) <= now)
-			ppp_timeout(c->ppp, now);
-	}
 	if (c->deadline <= now)
-		conn_fail(c, "timed out in the TLS handshake");
+		link_fail(c->link, "timed out in the TLS handshake");
 	if (c->fault_at <= now) {
 		c->fault_at = UINT64_MAX;
 		if (c->o->faults & FAULT_UP_THEN_DROP) {
@@ -690,88 +500,60 @@ static void on_timer(void *arg, uint64_t now)
 			 * now the TCP connection just ends, as a crashing or
 			 * overloaded server's would. */
 			clog(LOG_LVL_NOTICE, c, "fault up-then-drop: dropping the connection");
-			if (!c->write_blocked)
-				flush_out(c);
-			conn_fail(c, "fault up-then-drop");
+			link_flush(c->link);
+			link_fail(c->link, "fault up-then-drop");
 		} else if (c->o->faults & FAULT_ABORT_AFTER) {
 			clog(LOG_LVL_NOTICE, c, "fault abort-after: sending CALL_ABORT");
-			sstp_abort(c->sstp, "fault abort-after", now);
+			sstp_abort(link_sstp(c->link), "fault abort-after", now);
 		} else if (c->o->faults & FAULT_DISCONNECT_AFTER) {
 			clog(LOG_LVL_NOTICE, c, "fault disconnect-after: sending CALL_DISCONNECT");
 			if (!c->reason[0])
 				snprintf(c->reason, sizeof(c->reason), "fault disconnect-after");
-			sstp_disconnect(c->sstp, now);
+			sstp_disconnect(link_sstp(c->link), now);
 		} else if (c->o->faults & FAULT_MALFORMED) {
 			send_late_malformed(c);
 		}
 	}
-	if (c->pack_at <= now) {
-		c->pack_at = UINT64_MAX;
-		flush_out(c);
-	}
-	if (c->ra_at <= now && c->ipv6cp_up && !c->closed)
+	if (c->ra_at <= now && link_ip_proto(c->link, 6) && !link_closed(c->link))
 		send_ra(c);
-	if (c->reread && !c->handshaking)
-		read_stream(c);
 	conn_after(c);
 }
 
 static void conn_rearm(struct conn *c)
 {
-	uint64_t d = c->reread ? now_ms(c) : c->deadline;
+	uint64_t d = c->deadline;
 	if (c->fault_at < d)
 		d = c->fault_at;
-	if (c->pack_at < d)
-		d = c->pack_at;
 	if (c->ra_at < d)
 		d = c->ra_at;
-	if (!c->silent) {
-		if (c->sstp && sstp_deadline(c->sstp) < d)
-			d = sstp_deadline(c->sstp);
-		if ((c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX) < d)
-			d = (c->ppp ? ppp_deadline(c->ppp) : UINT64_MAX);
-	}
 	loop_timer_set(c->loop, &c->timer, d);
 }
 
+/* After every event: output, and the teardown once the link is closed
+ * (what SSTP staged on its way out has had its one try). */
 static void conn_after(struct conn *c)
 {
-	if (!c->closed && c->out_len > 0 && !c->write_blocked) {
-		if (c->o->faults & FAULT_PACK) {
-			/* Hold output so that what follows joins it in one record. */
-			if (c->pack_at == UINT64_MAX)
-				c->pack_at = now_ms(c) + PACK_DELAY_MS;
-		} else {
-			flush_out(c);
-		}
-	}
-	if (c->closed) {
-		/* What the SSTP layer staged on its way out (a CALL_ABORT, a
-		 * CALL_DISCONNECT_ACK) must still reach the client, or it only
-		 * sees the connection drop; one best-effort write, no waiting. */
-		if (c->tls && !c->handshaking && c->out_len > 0 && !c->write_blocked && !c->silent) {
-			c->closed = false;
-			flush_out(c);
-			c->closed = true;
-		}
+	if (link_after(c->link)) {
 		conn_free(c);
 		return;
 	}
 	conn_rearm(c);
 }
 
+void conn_flush(struct conn *c)
+{
+	conn_after(c);
+}
+
 void conn_shutdown(struct conn *c)
 {
-	if (c->handshaking || !c->sstp || c->silent) {
-		conn_fail(c, "server shutting down");
+	if (link_handshaking(c->link) || !link_sstp(c->link) || link_silent(c->link)) {
+		link_fail(c->link, "server shutting down");
 	} else {
 		if (!c->reason[0])
 			snprintf(c->reason, sizeof(c->reason), "server shutting down");
-		sstp_disconnect(c->sstp, now_ms(c));
-		if (c->pack_at != UINT64_MAX) {
-			c->pack_at = UINT64_MAX;
-			flush_out(c);
-		}
+		sstp_disconnect(link_sstp(c->link), now_ms(c));
+		link_flush(c->link); /* fault pack: no holding back now */
 	}
 	conn_after(c);
 }
@@ -789,76 +571,51 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 	c->loop = server_loop(srv);
 	c->o = server_opts(srv);
 	c->id = id;
-	c->fd = fd;
 	c->deadline = loop_now(c->loop) + TLS_HANDSHAKE_MS;
 	c->fault_at = UINT64_MAX;
-	c->pack_at = UINT64_MAX;
 	c->ra_at = UINT64_MAX;
 	c->since = loop_now(c->loop);
 	if (getrandom(&c->rnd, sizeof(c->rnd), 0) != sizeof(c->rnd) || !c->rnd)
 		c->rnd = 0x9e3779b97f4a7c15ull ^ (uint64_t)c->since;
 	tcp_format_addr((const struct sockaddr *)peer, c->addr, sizeof(c->addr));
 	loop_timer_init(&c->timer, on_timer, c);
-	c->out = malloc(OUT_CAP);
-	c->in = malloc(IN_CAP);
-	if (!c->out || !c->in) {
-		clog(LOG_LVL_ERROR, c, "out of memory");
-		goto fail;
-	}
-	c->tls = tls_server_new(server_tls(srv), fd, err, sizeof(err));
-	if (!c->tls) {
+	struct tls *tls = tls_server_new(server_tls(srv), fd, err, sizeof(err));
+	if (!tls) {
 		clog(LOG_LVL_ERROR, c, "%s", err);
-		goto fail;
+		close(fd);
+		free(c);
+		return NULL;
 	}
-	c->handshaking = true;
-	c->sock_events = LOOP_READ;
-	int rc = loop_add_fd(c->loop, fd, LOOP_READ, on_sock, c);
-	if (rc < 0) {
-		clog(LOG_LVL_ERROR, c, "epoll: %s", strerror(-rc));
-		goto fail;
+	struct link_config lc = { .peer_word = "client",
+				  .dribble = (c->o->faults & FAULT_DRIBBLE) != 0,
+				  .pack_ms = (c->o->faults & FAULT_PACK) ? PACK_DELAY_MS : 0 };
+	c->link = link_new(c->loop, fd, tls, &lc, &conn_link_ops, c);
+	if (!c->link) {
+		clog(LOG_LVL_ERROR, c, "out of memory");
+		free(c);
+		return NULL;
 	}
 	conn_rearm(c);
 	return c;
-fail:
-	if (c->tls)
-		tls_free(c->tls);
-	close(fd);
-	free(c->out);
-	free(c->in);
-	free(c);
-	return NULL;
 }
 
 void conn_free(struct conn *c)
 {
 	uint64_t secs = (now_ms(c) - c->since) / 1000;
+	uint64_t drops = c->drops + link_drops(c->link);
 	clog(LOG_LVL_NOTICE, c, "disconnected after %llu s%s%s%s: %s", (unsigned long long)secs,
 	     c->user[0] ? " (user '" : "", c->user, c->user[0] ? "')" : "",
 	     c->reason[0] ? c->reason : "closed");
-	if (c->drops)
-		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)c->drops);
+	if (drops)
+		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)drops);
 	if (c->o->faults & FAULT_RESERVED_BITS)
 		clog(LOG_LVL_NOTICE, c, "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
 		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
-	if (c->ppp)
-		ppp_free(c->ppp);
-	if (c->sstp)
-		sstp_free(c->sstp);
-	if (c->tls) {
-		if (!c->handshaking)
-			tls_shutdown(c->tls);
-		tls_free(c->tls);
-	}
-	if (c->fd >= 0) {
-		loop_del_fd(c->loop, c->fd);
-		close(c->fd);
-	}
+	link_free(c->link); /* TLS close_notify, socket closed */
 	if (c->nc)
 		netcfg_free(c->nc);
 	server_pool_put(c->srv, c->peer4);
 	server_conn_gone(c->srv, c);
-	free(c->out);
-	free(c->in);
 	free(c);
 }
