@@ -1,4 +1,4 @@
-#include "session/session.h"
+#include "session/session_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,76 +32,7 @@
 #include "core/secret.h"
 #include "session/control.h"
 
-#include "link/link.h"
 #include "session/apply.h"
-
-/* A TSO super-packet from the TUN: up to 64 KiB (GSO_LEGACY_MAX_SIZE) plus
- * slack so that a truncated read shows as one. */
-#define GSO_BUF (64 * 1024 + 1024)
-#define MAX_IP_PACKET LINK_MAX_IP
-/* Packets read from the TUN per readiness event before the other direction
- * gets a turn. */
-#define TUN_BUDGET 256
-#define CLOSE_GRACE_MS 5000
-
-/* What one connection attempt learnt and changed: zeroed as a whole when it
- * ends (the connection itself is the link, freed then). */
-struct attempt {
-	bool dead;         /* failed or closed: tear down after the callback returns */
-	bool ppp_dead;
-	bool v4_applied, v6_applied; /* host changes made for this connection */
-	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
-	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
-	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
-	int binding_hash;
-	char tls_version[32], tls_cipher[64];
-};
-
-struct session {
-	struct conf conf;
-	struct loop *loop;
-	struct loop_timer timer;
-	enum session_state state;
-	bool admin_down;  /* disconnect interface / disable */
-	bool stopping;    /* SIGTERM, SIGINT */
-	bool restart;     /* SIGHUP changed the configuration: reconnect at once */
-	const char *restart_why; /* NULL: the configuration; else what asked to reconnect */
-	int exit_code;
-
-	int tun_fd;
-	int ifindex;
-	unsigned tun_events;
-	struct netcfg *nc;
-	uint16_t mss4, mss6;
-	bool vnet;           /* IFF_VNET_HDR: offloads on (tun/gso.h) */
-	uint8_t *gso_buf;    /* one super-packet being cut into segments */
-	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
-	uint32_t gso_proto;  /* PPP protocol of its segments */
-	struct loop_timer slaac_timer;
-	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
-
-	struct dial *dial;   /* resolving, connecting, proxy exchange */
-	struct link *link;   /* TLS, SSTP, PPP: from the TCP connection to teardown */
-	struct attempt at;
-	struct sockaddr_storage peer;
-	bool auth_failed;
-	bool auth_retry;   /* the server insisted on an allowed method: retry, not a failure */
-	struct auth_memory auth_mem; /* per server: the method that worked */
-
-	uint64_t deadline;   /* connect timeout, close grace or backoff end */
-	uint64_t up_since;
-	unsigned fails;      /* consecutive failed attempts */
-	unsigned reconnects;
-	char error[256];     /* why the last attempt ended */
-	char phase[32];
-
-	/* facts for show */
-	enum ppp_auth auth;
-	uint32_t local4, peer4, dns4[2];
-	uint8_t local6[8], peer6[8];
-	uint64_t drops;
-	uint64_t fwd_drops; /* ip disable-forwarding: not for this host */
-};
 
 const char *session_state_name(enum session_state s)
 {
@@ -113,19 +44,7 @@ const char *session_state_name(enum session_state s)
 static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
 
 static void session_rearm(struct session *s);
-static void session_after(struct session *s);
 static void session_start_connect(struct session *s);
-
-/* ------------------------------------------------------------ fd interest */
-
-static void tun_want(struct session *s, bool reading)
-{
-	unsigned ev = reading ? LOOP_READ : 0;
-	if (ev != s->tun_events) {
-		loop_mod_fd(s->loop, s->tun_fd, ev);
-		s->tun_events = ev;
-	}
-}
 
 /* -------------------------------------------------------------- failures */
 
@@ -162,243 +81,6 @@ static void link_failed_cb(void *ctx, const char *why)
 	set_error(s, "%s", why);
 	s->at.dead = true;
 }
-
-/* Back-pressure: the TUN is read only while TLS takes more. */
-static void link_blocked_cb(void *ctx, bool blocked)
-{
-	struct session *s = ctx;
-	tun_want(s, !blocked && s->state == SESSION_UP && !link_ending(s->link));
-}
-
-/* -------------------------------------------------------------- data path */
-
-/* A Router Advertisement from the server: SLAAC is done here, since the
- * kernel does none on the TUN (docs/tun.md). In the data path the RA is
- * only noted (tun/slaac.h); the addresses change from slaac_timer. */
-static void session_ra(struct session *s, const uint8_t *pkt, size_t len)
-{
-	struct ra_info ra;
-	if (!ra_parse(pkt, len, &ra)) {
-		log_debug("malformed router advertisement dropped");
-		return;
-	}
-	if (slaac_note(&s->at.slaac, &ra, now_ms(s)))
-		loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->at.slaac));
-}
-
-/* Applies what the RAs asked since the last batch: each autonomous /64
- * becomes prefix::<our IPV6CP id>/64 with the RA's lifetimes. */
-static void on_slaac_timer(void *arg, uint64_t now)
-{
-	struct session *s = arg;
-	struct slaac_entry e;
-	enum slaac_op op;
-	bool batch = false;
-	while ((op = slaac_next(&s->at.slaac, now, &e)) != SLAAC_NONE) {
-		uint8_t addr[16];
-		char a[INET6_ADDRSTRLEN];
-		memcpy(addr, e.prefix, 8);
-		memcpy(addr + 8, s->local6, 8);
-		inet_ntop(AF_INET6, addr, a, sizeof(a));
-		int rc = s->nc ? netcfg_addr6_slaac(s->nc, e.prefix, s->local6, op == SLAAC_SET ? e.valid : 0,
-						    e.preferred)
-			       : -ENODEV;
-		batch |= op != SLAAC_EXPIRED;
-		slaac_done(&s->at.slaac, e.prefix, rc >= 0, now);
-		if (rc < 0)
-			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
-		else if (rc == 1)
-			log_notice("IPv6 address %s/64 from router advertisement", a);
-		else if (op == SLAAC_WITHDRAW)
-			log_notice("IPv6 address %s/64 withdrawn by router advertisement", a);
-		else if (op == SLAAC_EXPIRED)
-			log_info("IPv6 address %s/64 expired", a);
-		else
-			log_debug("IPv6 address %s/64 refreshed (valid %u s)", a, e.valid);
-	}
-	if (batch)
-		slaac_batch_done(&s->at.slaac, now);
-	if (s->at.slaac.refused != s->at.slaac.refused_logged) {
-		log_warn("router advertisements: %llu new prefixes ignored, at most %d at once",
-			 (unsigned long long)(s->at.slaac.refused - s->at.slaac.refused_logged), SLAAC_MAX);
-		s->at.slaac.refused_logged = s->at.slaac.refused;
-	}
-	if (s->ha)
-		hostaddr_input(s->ha);
-	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->at.slaac));
-}
-
-/* IP packet from the server: straight to the TUN device. */
-static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
-{
-	if (len == 0)
-		return;
-	if (s->at.sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->at.sv6, pkt + 8)) {
-		s->drops++;
-		return;
-	}
-	if (s->ha && !hostaddr_for_us(s->ha, pkt, len)) {
-		s->fwd_drops++;
-		return;
-	}
-	if (ra_maybe(pkt, len))
-		session_ra(s, pkt, len); /* and the RA still goes to the TUN */
-	if (s->mss4)
-		mss_clamp(pkt, len, s->mss4, s->mss6);
-	if (s->vnet) {
-		/* GSO_NONE, no checksum flags: a plain packet. The bytes in
-		 * front are this packet's SSTP/PPP header and the end of the
-		 * one before, both done with (IN_HEADROOM covers the first). */
-		pkt -= GSO_VNET_HDR_LEN;
-		len += GSO_VNET_HDR_LEN;
-		memset(pkt, 0, GSO_VNET_HDR_LEN);
-	}
-	if (write(s->tun_fd, pkt, len) < 0)
-		s->drops++;
-}
-
-/* The TUN fd failed (the device was deleted under us): epoll would report
- * the error forever, so stop, undoing what we changed. */
-static void tun_gone(struct session *s, int err)
-{
-	log_err("%s: the TUN device failed (%s): stopping", s->conf.ifname, strerror(err));
-	loop_del_fd(s->loop, s->tun_fd);
-	s->tun_events = 0;
-	s->exit_code = 1;
-	s->stopping = true;
-}
-
-static void session_close(struct session *s);
-
-/* Cuts the pending super-packet into segments, each written straight
- * behind its SSTP+PPP header in the link's output. False if TLS cannot
- * take more: the rest stays pending until the socket is writable. */
-static bool gso_drain(struct session *s)
-{
-	size_t n;
-	while ((n = gso_next_len(&s->gso)) > 0) {
-		uint8_t *ip = link_data_buf(s->link, n);
-		if (!ip)
-			return false;
-		struct writer w;
-		wr_init(&w, ip, n);
-		if (!gso_next(&s->gso, &w))
-			break; /* cannot happen: room was checked */
-		link_data_commit(s->link, (uint16_t)s->gso_proto, n);
-		if (link_blocked(s->link))
-			break;
-	}
-	if (gso_next_len(&s->gso) > 0)
-		return false;
-	s->gso.pkt = NULL;
-	return true;
-}
-
-
-/* One TUN read behind a virtio_net_hdr: a plain packet lands in place in
- * the output buffer (iov 1); a super-packet spills into gso_buf (iov 2),
- * its head is copied in front of the spill and the segmenter takes over.
- * Returns the IP packet length written at ip (0: nothing to send, < 0:
- * the TUN is empty). */
-static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
-{
-	uint8_t vh[GSO_VNET_HDR_LEN];
-	struct iovec iov[3] = {
-		{ vh, sizeof(vh) },
-		{ ip, MAX_IP_PACKET },
-		{ s->gso_buf + MAX_IP_PACKET, GSO_BUF - MAX_IP_PACKET },
-	};
-	ssize_t n = readv(s->tun_fd, iov, 3);
-	if (n <= 0)
-		return -1; /* errno as readv left it */
-	struct reader r;
-	struct gso_vnet v;
-	rd_init(&r, vh, (size_t)n < sizeof(vh) ? (size_t)n : sizeof(vh));
-	if (!gso_vnet_parse(&r, &v) || (size_t)n == sizeof(vh) + GSO_BUF) {
-		s->drops++;
-		return 0;
-	}
-	size_t len = (size_t)n - sizeof(vh);
-	if (v.gso_type == VIRTIO_NET_HDR_GSO_NONE && len <= MAX_IP_PACKET) {
-		if (!gso_csum_complete(ip, len, &v)) {
-			s->drops++;
-			return 0;
-		}
-		return (ssize_t)len;
-	}
-	memcpy(s->gso_buf, ip, len < MAX_IP_PACKET ? len : MAX_IP_PACKET);
-	size_t max_seg = s->conf.mtu && s->conf.mtu < MAX_IP_PACKET ? s->conf.mtu : MAX_IP_PACKET;
-	unsigned ver = s->gso_buf[0] >> 4;
-	s->gso_proto = link_ip_proto(s->link, ver);
-	if (s->gso_proto) {
-		if (gso_start(&s->gso, &v, s->gso_buf, len, max_seg))
-			return 0;
-	}
-	s->gso.pkt = NULL;
-	s->drops++;
-	return 0;
-}
-
-/* TUN → server: read until the TUN is empty or a record is full, each
- * packet in place in the link's output behind room for its SSTP+PPP
- * header, then one TLS write. */
-static void tun_input(struct session *s)
-{
-	struct link *l = s->link;
-	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !link_ending(l) && !link_blocked(l);
-	     i++) {
-		if (s->gso.pkt && !gso_drain(s))
-			break;
-		uint8_t *ip = link_data_buf(l, MAX_IP_PACKET);
-		if (!ip)
-			break;
-		ssize_t n;
-		if (s->vnet) {
-			n = tun_read_vnet(s, ip);
-			if (n == 0)
-				continue; /* dropped, or a super-packet now pending */
-		} else {
-			n = read(s->tun_fd, ip, MAX_IP_PACKET);
-		}
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				tun_gone(s, errno);
-				session_close(s);
-				return;
-			}
-			break; /* EAGAIN: the TUN is empty */
-		}
-		uint16_t proto = link_ip_proto(l, ip[0] >> 4);
-		if (!proto) {
-			s->drops++;
-			continue;
-		}
-		if (s->mss4)
-			mss_clamp(ip, (size_t)n, s->mss4, s->mss6);
-		link_data_commit(l, proto, (size_t)n);
-	}
-	if (s->gso.pkt && !link_blocked(l))
-		gso_drain(s); /* the budget ran out mid super-packet */
-	link_flush(l); /* the TUN is empty (or the budget spent): no added latency */
-}
-
-static void on_tun(void *arg, int fd, unsigned events)
-{
-	(void)events;
-	struct session *s = arg;
-	if (s->state != SESSION_UP || !s->link || link_ending(s->link) || link_blocked(s->link)) {
-		/* Only an error wakes us here (epoll always reports those). */
-		uint8_t probe[64];
-		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
-			tun_gone(s, errno);
-			session_close(s);
-		}
-		return;
-	}
-	tun_input(s);
-	session_after(s);
-}
-
 /* ----------------------------------------------------------- SSTP events */
 
 static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
@@ -721,7 +403,7 @@ static void session_teardown(struct session *s)
 
 /* Everything that must happen after a callback returned: deferred
  * teardown, output, and the timer. */
-static void session_after(struct session *s)
+void session_after(struct session *s)
 {
 	if (s->at.ncp_lost) {
 		s->at.ncp_lost = false;
@@ -745,8 +427,6 @@ static void session_after(struct session *s)
 }
 
 static void link_wake_cb(void *ctx) { session_after(ctx); }
-
-static void link_data_cb(void *ctx, uint8_t *pkt, size_t len) { deliver_ip(ctx, pkt, len); }
 
 /* PPP as a client, from the configuration. */
 static void ppp_client_config(struct session *s, struct ppp_config *pc)
@@ -914,7 +594,7 @@ static void session_rearm(struct session *s)
 }
 
 /* Ends the session politely: LCP Terminate, then CALL_DISCONNECT. */
-static void session_close(struct session *s)
+void session_close(struct session *s)
 {
 	uint64_t now = now_ms(s);
 	switch (s->state) {
@@ -1269,3 +949,4 @@ void session_describe(struct session *s, struct session_facts *f)
 	f->forward_dropped = s->fwd_drops;
 	snprintf(f->last_error, sizeof(f->last_error), "%s", s->error);
 }
+
