@@ -242,6 +242,10 @@ static uint32_t nl_next_seq(void)
 	return s;
 }
 
+static const struct nl_transport *transport;
+
+void nl_set_transport(const struct nl_transport *t) { transport = t; }
+
 int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 {
 	if (len < NL_HDRLEN)
@@ -253,6 +257,8 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 	memcpy(h + 6, &flags, 2);
 	uint32_t seq = nl_next_seq();
 	memcpy(h + 8, &seq, 4);
+	if (transport)
+		return transport->talk(req, len, cb, arg);
 
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
@@ -333,6 +339,8 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 		errs[i] = 1; /* not acknowledged yet */
 		off += NL_ALIGN(mlen);
 	}
+	if (transport)
+		return transport->talk_batch(buf, len, n, errs);
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;

@@ -94,6 +94,15 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg);
  * takes one round trip instead of one each. */
 int nl_talk_batch(void *buf, size_t len, size_t n, int *errs);
 
+/* Test seam: with a transport set, nl_talk and nl_talk_batch hand their
+ * finished requests (flags and sequence numbers filled in) to it instead
+ * of the kernel; same contracts as above. NULL: the kernel again. */
+struct nl_transport {
+	int (*talk)(void *req, size_t len, nl_reply_cb cb, void *arg);
+	int (*talk_batch)(void *buf, size_t len, size_t n, int *errs);
+};
+void nl_set_transport(const struct nl_transport *t);
+
 struct nl_link_info {
 	int ifindex;
 	unsigned flags; /* IFF_* */
