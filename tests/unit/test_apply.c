@@ -197,16 +197,28 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* The configuration's extra lines, then IPCP: local, peer 10.0.0.1, DNS
+ * 10.0.0.53, with the server at 203.0.113.5. */
+static struct netcfg *apply4(const char *extra, const char *local, bool *ok, char *why, size_t whylen)
+{
+	parse(extra);
+	struct netcfg *nc = new_nc();
+	static struct sockaddr_storage srv;
+	srv = server4("203.0.113.5");
+	struct apply_target t = { &C, nc, IFINDEX, &srv };
+	struct ppp_ipcp_info ip = { .local = ip4(local), .peer = ip4("10.0.0.1"),
+				    .dns = { ip4("10.0.0.53"), 0 } };
+	*ok = apply_ipv4(&t, &ip, why, whylen);
+	return nc;
+}
+
 START_TEST(ipv4_default_route_dns_and_undo)
 {
-	parse("default-route-distance 210\nip route 192.168.77.0/24\n");
-	struct netcfg *nc = new_nc();
-	struct sockaddr_storage srv = server4("203.0.113.5");
-	struct apply_target t = { &C, nc, IFINDEX, &srv };
-	struct ppp_ipcp_info ip = { .local = ip4("10.0.0.2"), .peer = ip4("10.0.0.1"),
-				    .dns = { ip4("10.0.0.53"), 0 } };
 	char why[200] = "";
-	ck_assert(apply_ipv4(&t, &ip, why, sizeof(why)));
+	bool ok;
+	struct netcfg *nc = apply4("default-route-distance 210\nip route 192.168.77.0/24\n", "10.0.0.2", &ok,
+				   why, sizeof(why));
+	ck_assert(ok);
 	/* up, address, the server's host route through its old path first,
 	 * the peer (no route on the host), the default route, the prefix */
 	ck_assert_str_eq(journal, "link\n"
@@ -235,14 +247,11 @@ START_TEST(ipv4_split_routes_keep_server_path_and_no_peer_dns)
 {
 	/* no default route and a prefix that does not cover the server: no
 	 * host route for it; no-peer-dns leaves resolv.conf alone */
-	parse("no-default-route\nno-peer-dns\nip route 172.16.0.0/12\n");
-	struct netcfg *nc = new_nc();
-	struct sockaddr_storage srv = server4("203.0.113.5");
-	struct apply_target t = { &C, nc, IFINDEX, &srv };
-	struct ppp_ipcp_info ip = { .local = ip4("10.0.0.2"), .peer = ip4("10.0.0.1"),
-				    .dns = { ip4("10.0.0.53"), 0 } };
 	char why[200] = "";
-	ck_assert(apply_ipv4(&t, &ip, why, sizeof(why)));
+	bool ok;
+	struct netcfg *nc = apply4("no-default-route\nno-peer-dns\nip route 172.16.0.0/12\n", "10.0.0.2", &ok,
+				   why, sizeof(why));
+	ck_assert(ok);
 	ck_assert_str_eq(journal, "link\n"
 				  "addr+ 10.0.0.2 peer 10.0.0.1\n"
 				  "route+ 10.0.0.1/32 dev 77 metric 210\n"
@@ -255,13 +264,10 @@ END_TEST
 
 START_TEST(ipv4_server_address_as_ours_is_refused)
 {
-	parse("");
-	struct netcfg *nc = new_nc();
-	struct sockaddr_storage srv = server4("203.0.113.5");
-	struct apply_target t = { &C, nc, IFINDEX, &srv };
-	struct ppp_ipcp_info ip = { .local = ip4("203.0.113.5"), .peer = ip4("10.0.0.1") };
 	char why[200] = "";
-	ck_assert(!apply_ipv4(&t, &ip, why, sizeof(why)));
+	bool ok;
+	struct netcfg *nc = apply4("", "203.0.113.5", &ok, why, sizeof(why));
+	ck_assert(!ok);
 	ck_assert_str_eq(why, "the server assigned us its own address 203.0.113.5: refused");
 	ck_assert_str_eq(journal, ""); /* nothing touched */
 	netcfg_free(nc);
