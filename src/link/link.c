@@ -60,8 +60,8 @@ static bool ppp_secret_cb(void *ctx, const char *user, char *pw, size_t pwlen)
 
 bool link_start(struct link *l, const struct sstp_config *sc, const struct ppp_config *pc)
 {
-	static const struct sstp_ops sops = { link_sstp_send, link_sstp_frame, sstp_event_cb };
-	static const struct ppp_ops pops = { link_ppp_output, ppp_event_cb, ppp_secret_cb };
+	static const struct sstp_ops sops = {link_sstp_send, link_sstp_frame, sstp_event_cb};
+	static const struct ppp_ops pops = {link_ppp_output, ppp_event_cb, ppp_secret_cb};
 	l->sstp = sstp_new(sc, &sops, l);
 	l->ppp = ppp_new(pc, &pops, l);
 	if (!l->sstp || !l->ppp) {
@@ -83,7 +83,8 @@ static void handshake_step(struct link *l)
 		link_sock_want(l, LOOP_READ | LOOP_WRITE);
 	} else if (rc < 0) {
 		if (l->cfg.peer_name)
-			link_fail(l, "TLS handshake with %s failed: %s", l->cfg.peer_name, tls_error(l->tls));
+			link_fail(l, "TLS handshake with %s failed: %s", l->cfg.peer_name,
+				  tls_error(l->tls));
 		else
 			link_fail(l, "TLS handshake failed: %s", tls_error(l->tls));
 	} else {
@@ -225,13 +226,43 @@ void link_free(struct link *l)
 	free(l);
 }
 
-struct sstp *link_sstp(const struct link *l) { return l->sstp; }
-struct ppp *link_ppp(const struct link *l) { return l->ppp; }
-struct tls *link_tls(const struct link *l) { return l->tls; }
-bool link_handshaking(const struct link *l) { return l->handshaking; }
-bool link_closed(const struct link *l) { return l->closed; }
-bool link_blocked(const struct link *l) { return l->write_blocked; }
-bool link_silent(const struct link *l) { return l->silent; }
-bool link_ending(const struct link *l) { return l->ending; }
-uint64_t link_last_rx(const struct link *l) { return l->last_rx; }
-uint64_t link_drops(const struct link *l) { return l->drops; }
+struct sstp *link_sstp(const struct link *l)
+{
+	return l->sstp;
+}
+struct ppp *link_ppp(const struct link *l)
+{
+	return l->ppp;
+}
+struct tls *link_tls(const struct link *l)
+{
+	return l->tls;
+}
+bool link_handshaking(const struct link *l)
+{
+	return l->handshaking;
+}
+bool link_closed(const struct link *l)
+{
+	return l->closed;
+}
+bool link_blocked(const struct link *l)
+{
+	return l->write_blocked;
+}
+bool link_silent(const struct link *l)
+{
+	return l->silent;
+}
+bool link_ending(const struct link *l)
+{
+	return l->ending;
+}
+uint64_t link_last_rx(const struct link *l)
+{
+	return l->last_rx;
+}
+uint64_t link_drops(const struct link *l)
+{
+	return l->drops;
+}

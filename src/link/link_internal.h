@@ -28,9 +28,9 @@ struct link {
 	struct sstp *sstp;
 	struct ppp *ppp;
 	bool handshaking;
-	bool closed;     /* nothing more but the last flush: the owner frees us */
-	bool silent;     /* fault silent */
-	bool ending;     /* SSTP said CLOSING: no more data */
+	bool closed; /* nothing more but the last flush: the owner frees us */
+	bool silent; /* fault silent */
+	bool ending; /* SSTP said CLOSING: no more data */
 	bool ipcp_up, ipv6cp_up;
 	bool read_again; /* the read budget ran out with records inside wolfSSL */
 
@@ -38,9 +38,9 @@ struct link {
 	size_t out_len;
 	size_t out_inflight; /* length of the write wolfSSL asked to see again */
 	bool write_blocked;
-	uint64_t pack_at;    /* fault pack: when held output goes out */
+	uint64_t pack_at; /* fault pack: when held output goes out */
 
-	uint8_t *in;         /* LINK_IN_HEADROOM bytes into in_alloc */
+	uint8_t *in; /* LINK_IN_HEADROOM bytes into in_alloc */
 	uint8_t *in_alloc;
 	size_t in_len;
 

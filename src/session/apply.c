@@ -25,11 +25,13 @@ static bool server_covered(const struct apply_target *t, int family)
 		return false;
 	if (!c->no_default_route)
 		return true;
-	const uint8_t *a = family == AF_INET ? (const uint8_t *)&((const struct sockaddr_in *)t->server)->sin_addr
-					     : ((const struct sockaddr_in6 *)t->server)->sin6_addr.s6_addr;
+	const uint8_t *a = family == AF_INET
+			       ? (const uint8_t *)&((const struct sockaddr_in *)t->server)->sin_addr
+			       : ((const struct sockaddr_in6 *)t->server)->sin6_addr.s6_addr;
 	for (int i = 0; i < c->nroutes; i++)
 		if (c->routes[i].family == family &&
-		    srcvalid_prefix_match(a, c->routes[i].addr, c->routes[i].plen, family == AF_INET ? 4 : 16))
+		    srcvalid_prefix_match(a, c->routes[i].addr, c->routes[i].plen,
+					  family == AF_INET ? 4 : 16))
 			return true;
 	return false;
 }
@@ -48,7 +50,8 @@ static void ipcp_warn_refused(const struct ppp_ipcp_info *ip)
 	if (ip->peer_refused) {
 		inet_ntop(AF_INET, &ip->peer_refused, a, sizeof(a));
 		const char *why = ppp_ip4_unusable(ip->peer_refused);
-		log_warn("IPCP: the server's address %s rejected (%s)", a, why ? why : "equal to ours");
+		log_warn("IPCP: the server's address %s rejected (%s)", a,
+			 why ? why : "equal to ours");
 	}
 }
 
@@ -68,7 +71,8 @@ static void peer_route4(const struct apply_target *t, uint32_t peer)
 		log_warn("cannot add the route to the server's tunnel address: %s", strerror(-rc));
 }
 
-bool apply_ipv4(const struct apply_target *t, const struct ppp_ipcp_info *ip, char *why, size_t whylen)
+bool apply_ipv4(const struct apply_target *t, const struct ppp_ipcp_info *ip, char *why,
+		size_t whylen)
 {
 	const struct conf *c = t->conf;
 	char l[INET_ADDRSTRLEN], p[INET_ADDRSTRLEN];
@@ -106,7 +110,8 @@ bool apply_ipv4(const struct apply_target *t, const struct ppp_ipcp_info *ip, ch
 	for (int i = 0; i < c->nroutes; i++) {
 		if (c->routes[i].family != AF_INET)
 			continue;
-		rc = netcfg_route(t->nc, AF_INET, c->routes[i].addr, c->routes[i].plen, c->default_route_distance);
+		rc = netcfg_route(t->nc, AF_INET, c->routes[i].addr, c->routes[i].plen,
+				  c->default_route_distance);
 		if (rc < 0)
 			log_err("cannot add route %d: %s", i, strerror(-rc));
 	}
@@ -156,13 +161,15 @@ void apply_sysctls(const struct apply_target *t)
 			fclose(f);
 		}
 		if (all[0] >= '0' && all[0] <= '2' && all[0] > v[0])
-			log_warn("ip source-validation: net.ipv4.conf.all.rp_filter is %c, so the kernel uses %s on "
+			log_warn("ip source-validation: net.ipv4.conf.all.rp_filter is %c, so the "
+				 "kernel uses %s on "
 				 "%s, not what was configured",
 				 all[0], all[0] == '1' ? "strict" : "loose", c->ifname);
 	}
 }
 
-void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip, struct srcvalid *sv6)
+void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip,
+		struct srcvalid *sv6)
 {
 	const struct conf *c = t->conf;
 	int rc = nl_link_set_up(t->ifindex, true);
@@ -180,7 +187,7 @@ void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip, 
 	snprintf(ra_path, sizeof(ra_path), "net/ipv6/conf/%s/accept_ra", c->ifname);
 	netcfg_sysctl(t->nc, ra_path, "0");
 	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
-	uint8_t a[16] = { 0xfe, 0x80 };
+	uint8_t a[16] = {0xfe, 0x80};
 	memcpy(a + 8, ip->local_id, 8);
 	inet_ntop(AF_INET6, a, l6, sizeof(l6));
 	memcpy(a + 8, ip->peer_id, 8);
@@ -199,7 +206,7 @@ void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip, 
 									     : SRCVALID_OFF;
 	srcvalid_init(sv6, m);
 	if (m == SRCVALID_LOOSE) {
-		static const uint8_t global[16] = { 0x20 };
+		static const uint8_t global[16] = {0x20};
 		uint8_t gw[16];
 		int oif;
 		if (nl_route_get(AF_INET6, global, gw, &oif) == 0)

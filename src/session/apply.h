@@ -27,10 +27,12 @@ struct apply_target {
 /* Address, peer route, default and configured routes, DNS. False with why
  * when the parameters are refused and the connection must end (the server
  * gave us its own address); problems with single changes are logged. */
-bool apply_ipv4(const struct apply_target *t, const struct ppp_ipcp_info *ip, char *why, size_t whylen);
+bool apply_ipv4(const struct apply_target *t, const struct ppp_ipcp_info *ip, char *why,
+		size_t whylen);
 /* Link-local address, accept_ra off, routes; fills sv6 for the data path's
  * IPv6 source validation (built before our own routes exist). */
-void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip, struct srcvalid *sv6);
+void apply_ipv6(const struct apply_target *t, const struct ppp_ipv6cp_info *ip,
+		struct srcvalid *sv6);
 /* ip disable-forwarding and ip source-validation, once the tunnel is up. */
 void apply_sysctls(const struct apply_target *t);
 

@@ -31,12 +31,12 @@
 /* What one connection attempt learnt and changed: zeroed as a whole when it
  * ends (the connection itself is the link, freed then). */
 struct attempt {
-	bool dead;         /* failed or closed: tear down after the callback returns */
+	bool dead; /* failed or closed: tear down after the callback returns */
 	bool ppp_dead;
 	bool v4_applied, v6_applied; /* host changes made for this connection */
-	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
-	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
-	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
+	bool ncp_lost;		     /* IPCP/IPV6CP went down after up: reconnect */
+	struct srcvalid sv6;	     /* IPv6 source validation (no kernel rp_filter for v6) */
+	struct slaac slaac;	     /* SLAAC from the server's RAs, applied from slaac_timer */
 	int binding_hash;
 	char tls_version[32], tls_cipher[64];
 };
@@ -46,9 +46,9 @@ struct session {
 	struct loop *loop;
 	struct loop_timer timer;
 	enum session_state state;
-	bool admin_down;  /* disconnect interface / disable */
-	bool stopping;    /* SIGTERM, SIGINT */
-	bool restart;     /* SIGHUP changed the configuration: reconnect at once */
+	bool admin_down;	 /* disconnect interface / disable */
+	bool stopping;		 /* SIGTERM, SIGINT */
+	bool restart;		 /* SIGHUP changed the configuration: reconnect at once */
 	const char *restart_why; /* NULL: the configuration; else what asked to reconnect */
 	int exit_code;
 
@@ -57,26 +57,26 @@ struct session {
 	unsigned tun_events;
 	struct netcfg *nc;
 	uint16_t mss4, mss6;
-	bool vnet;           /* IFF_VNET_HDR: offloads on (tun/gso.h) */
-	uint8_t *gso_buf;    /* one super-packet being cut into segments */
-	struct gso gso;      /* its segmenter; gso.pkt NULL when none is pending */
-	uint32_t gso_proto;  /* PPP protocol of its segments */
+	bool vnet;	    /* IFF_VNET_HDR: offloads on (tun/gso.h) */
+	uint8_t *gso_buf;   /* one super-packet being cut into segments */
+	struct gso gso;	    /* its segmenter; gso.pkt NULL when none is pending */
+	uint32_t gso_proto; /* PPP protocol of its segments */
 	struct loop_timer slaac_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
-	struct dial *dial;   /* resolving, connecting, proxy exchange */
-	struct link *link;   /* TLS, SSTP, PPP: from the TCP connection to teardown */
+	struct dial *dial; /* resolving, connecting, proxy exchange */
+	struct link *link; /* TLS, SSTP, PPP: from the TCP connection to teardown */
 	struct attempt at;
 	struct sockaddr_storage peer;
 	bool auth_failed;
-	bool auth_retry;   /* the server insisted on an allowed method: retry, not a failure */
+	bool auth_retry; /* the server insisted on an allowed method: retry, not a failure */
 	struct auth_memory auth_mem; /* per server: the method that worked */
 
-	uint64_t deadline;   /* connect timeout, close grace or backoff end */
+	uint64_t deadline; /* connect timeout, close grace or backoff end */
 	uint64_t up_since;
-	unsigned fails;      /* consecutive failed attempts */
+	unsigned fails; /* consecutive failed attempts */
 	unsigned reconnects;
-	char error[256];     /* why the last attempt ended */
+	char error[256]; /* why the last attempt ended */
 	char phase[32];
 
 	/* facts for show */

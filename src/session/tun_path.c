@@ -17,7 +17,10 @@
 #include "tun/hostaddr.h"
 #include "tun/ra.h"
 
-static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
+static uint64_t now_ms(struct session *s)
+{
+	return loop_now(s->loop);
+}
 
 void tun_want(struct session *s, bool reading)
 {
@@ -63,13 +66,14 @@ void on_slaac_timer(void *arg, uint64_t now)
 		memcpy(addr, e.prefix, 8);
 		memcpy(addr + 8, s->local6, 8);
 		inet_ntop(AF_INET6, addr, a, sizeof(a));
-		int rc = s->nc ? netcfg_addr6_slaac(s->nc, e.prefix, s->local6, op == SLAAC_SET ? e.valid : 0,
-						    e.preferred)
+		int rc = s->nc ? netcfg_addr6_slaac(s->nc, e.prefix, s->local6,
+						    op == SLAAC_SET ? e.valid : 0, e.preferred)
 			       : -ENODEV;
 		batch |= op != SLAAC_EXPIRED;
 		slaac_done(&s->at.slaac, e.prefix, rc >= 0, now);
 		if (rc < 0)
-			log_err("IPv6 address %s/64 from router advertisement: %s", a, strerror(-rc));
+			log_err("IPv6 address %s/64 from router advertisement: %s", a,
+				strerror(-rc));
 		else if (rc == 1)
 			log_notice("IPv6 address %s/64 from router advertisement", a);
 		else if (op == SLAAC_WITHDRAW)
@@ -83,7 +87,8 @@ void on_slaac_timer(void *arg, uint64_t now)
 		slaac_batch_done(&s->at.slaac, now);
 	if (s->at.slaac.refused != s->at.slaac.refused_logged) {
 		log_warn("router advertisements: %llu new prefixes ignored, at most %d at once",
-			 (unsigned long long)(s->at.slaac.refused - s->at.slaac.refused_logged), SLAAC_MAX);
+			 (unsigned long long)(s->at.slaac.refused - s->at.slaac.refused_logged),
+			 SLAAC_MAX);
 		s->at.slaac.refused_logged = s->at.slaac.refused;
 	}
 	if (s->ha)
@@ -96,7 +101,8 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
 		return;
-	if (s->at.sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 && !srcvalid_check6(&s->at.sv6, pkt + 8)) {
+	if (s->at.sv6.mode != SRCVALID_OFF && pkt[0] >> 4 == 6 && len >= 40 &&
+	    !srcvalid_check6(&s->at.sv6, pkt + 8)) {
 		s->drops++;
 		return;
 	}
@@ -155,7 +161,6 @@ static bool gso_drain(struct session *s)
 	return true;
 }
 
-
 /* One TUN read behind a virtio_net_hdr: a plain packet lands in place in
  * the output buffer (iov 1); a super-packet spills into gso_buf (iov 2),
  * its head is copied in front of the spill and the segmenter takes over.
@@ -165,9 +170,9 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
 {
 	uint8_t vh[GSO_VNET_HDR_LEN];
 	struct iovec iov[3] = {
-		{ vh, sizeof(vh) },
-		{ ip, MAX_IP_PACKET },
-		{ s->gso_buf + MAX_IP_PACKET, GSO_BUF - MAX_IP_PACKET },
+	    {vh, sizeof(vh)},
+	    {ip, MAX_IP_PACKET},
+	    {s->gso_buf + MAX_IP_PACKET, GSO_BUF - MAX_IP_PACKET},
 	};
 	ssize_t n = readv(s->tun_fd, iov, 3);
 	if (n <= 0)
@@ -206,8 +211,8 @@ static ssize_t tun_read_vnet(struct session *s, uint8_t *ip)
 void tun_input(struct session *s)
 {
 	struct link *l = s->link;
-	for (int i = 0; i < TUN_BUDGET && s->state == SESSION_UP && !link_ending(l) && !link_blocked(l);
-	     i++) {
+	for (int i = 0;
+	     i < TUN_BUDGET && s->state == SESSION_UP && !link_ending(l) && !link_blocked(l); i++) {
 		if (s->gso.pkt && !gso_drain(s))
 			break;
 		uint8_t *ip = link_data_buf(l, MAX_IP_PACKET);
@@ -240,7 +245,7 @@ void tun_input(struct session *s)
 	}
 	if (s->gso.pkt && !link_blocked(l))
 		gso_drain(s); /* the budget ran out mid super-packet */
-	link_flush(l); /* the TUN is empty (or the budget spent): no added latency */
+	link_flush(l);	      /* the TUN is empty (or the budget spent): no added latency */
 }
 
 void on_tun(void *arg, int fd, unsigned events)
@@ -260,4 +265,7 @@ void on_tun(void *arg, int fd, unsigned events)
 	session_after(s);
 }
 
-void link_data_cb(void *ctx, uint8_t *pkt, size_t len) { deliver_ip(ctx, pkt, len); }
+void link_data_cb(void *ctx, uint8_t *pkt, size_t len)
+{
+	deliver_ip(ctx, pkt, len);
+}

@@ -60,7 +60,8 @@ static void note_msg(const uint8_t *m, size_t len)
 			else if (v && at == IFA_ADDRESS)
 				inet_ntop(fam, v, b, sizeof(b));
 		}
-		snprintf(line, sizeof(line), "addr%c %s peer %s", type == RTM_NEWADDR ? '+' : '-', a, b);
+		snprintf(line, sizeof(line), "addr%c %s peer %s", type == RTM_NEWADDR ? '+' : '-',
+			 a, b);
 	} else if (type == RTM_NEWROUTE || type == RTM_DELROUTE) {
 		int fam = rd_u8(&r), plen = rd_u8(&r);
 		rd_skip(&r, 10);
@@ -81,8 +82,9 @@ static void note_msg(const uint8_t *m, size_t len)
 			else if (v && at == RTA_PRIORITY)
 				memcpy(&metric, v, 4);
 		}
-		snprintf(line, sizeof(line), "route%c %s/%d%s%s dev %u metric %u", type == RTM_NEWROUTE ? '+' : '-',
-			 a, plen, b[0] ? " via " : "", b, oif, metric);
+		snprintf(line, sizeof(line), "route%c %s/%d%s%s dev %u metric %u",
+			 type == RTM_NEWROUTE ? '+' : '-', a, plen, b[0] ? " via " : "", b, oif,
+			 metric);
 	} else {
 		snprintf(line, sizeof(line), "type %u", type);
 	}
@@ -104,9 +106,9 @@ static int fake_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 	const uint8_t *dst = m + 16 + 12 + 4; /* rtmsg, then RTA_DST first */
 	if (m[16] != AF_INET || dst[0] != 203 || dst[1] != 0 || dst[2] != 113)
 		return -ENETUNREACH;
-	struct nl_route rt = { .family = AF_INET, .plen = 32, .has_gw = true, .oif = OTHER_IF };
+	struct nl_route rt = {.family = AF_INET, .plen = 32, .has_gw = true, .oif = OTHER_IF};
 	memcpy(rt.dst, dst, 4);
-	memcpy(rt.gw, (const uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(rt.gw, (const uint8_t[]){192, 0, 2, 1}, 4);
 	uint8_t reply[256];
 	size_t n = nl_enc_route(reply, sizeof(reply), true, &rt);
 	return cb ? cb(reply, n, arg) : 0;
@@ -126,7 +128,7 @@ static int fake_talk_batch(void *buf, size_t len, size_t n, int *errs)
 	return 0;
 }
 
-static const struct nl_transport fake = { fake_talk, fake_talk_batch };
+static const struct nl_transport fake = {fake_talk, fake_talk_batch};
 
 static void setup(void)
 {
@@ -172,7 +174,7 @@ static struct netcfg *new_nc(void)
 
 static struct sockaddr_storage server4(const char *a)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	s4->sin_family = AF_INET;
 	ck_assert_int_eq(inet_pton(AF_INET, a, &s4->sin_addr), 1);
@@ -199,15 +201,16 @@ static char *slurp(const char *path)
 
 /* The configuration's extra lines, then IPCP: local, peer 10.0.0.1, DNS
  * 10.0.0.53, with the server at 203.0.113.5. */
-static struct netcfg *apply4(const char *extra, const char *local, bool *ok, char *why, size_t whylen)
+static struct netcfg *apply4(const char *extra, const char *local, bool *ok, char *why,
+			     size_t whylen)
 {
 	parse(extra);
 	struct netcfg *nc = new_nc();
 	static struct sockaddr_storage srv;
 	srv = server4("203.0.113.5");
-	struct apply_target t = { &C, nc, IFINDEX, &srv };
-	struct ppp_ipcp_info ip = { .local = ip4(local), .peer = ip4("10.0.0.1"),
-				    .dns = { ip4("10.0.0.53"), 0 } };
+	struct apply_target t = {&C, nc, IFINDEX, &srv};
+	struct ppp_ipcp_info ip = {
+	    .local = ip4(local), .peer = ip4("10.0.0.1"), .dns = {ip4("10.0.0.53"), 0}};
 	*ok = apply_ipv4(&t, &ip, why, whylen);
 	return nc;
 }
@@ -216,8 +219,8 @@ START_TEST(ipv4_default_route_dns_and_undo)
 {
 	char why[200] = "";
 	bool ok;
-	struct netcfg *nc = apply4("default-route-distance 210\nip route 192.168.77.0/24\n", "10.0.0.2", &ok,
-				   why, sizeof(why));
+	struct netcfg *nc = apply4("default-route-distance 210\nip route 192.168.77.0/24\n",
+				   "10.0.0.2", &ok, why, sizeof(why));
 	ck_assert(ok);
 	/* up, address, the server's host route through its old path first,
 	 * the peer (no route on the host), the default route, the prefix */
@@ -249,8 +252,8 @@ START_TEST(ipv4_split_routes_keep_server_path_and_no_peer_dns)
 	 * host route for it; no-peer-dns leaves resolv.conf alone */
 	char why[200] = "";
 	bool ok;
-	struct netcfg *nc = apply4("no-default-route\nno-peer-dns\nip route 172.16.0.0/12\n", "10.0.0.2", &ok,
-				   why, sizeof(why));
+	struct netcfg *nc = apply4("no-default-route\nno-peer-dns\nip route 172.16.0.0/12\n",
+				   "10.0.0.2", &ok, why, sizeof(why));
 	ck_assert(ok);
 	ck_assert_str_eq(journal, "link\n"
 				  "addr+ 10.0.0.2 peer 10.0.0.1\n"
@@ -279,16 +282,17 @@ START_TEST(ipv6_link_local_routes_and_source_validation)
 	parse("no-default-route\nipv6 route 2001:db8:5::/48\nip source-validation strict\n");
 	struct netcfg *nc = new_nc();
 	struct sockaddr_storage srv = server4("203.0.113.5");
-	struct apply_target t = { &C, nc, IFINDEX, &srv };
-	struct ppp_ipv6cp_info ip = { .local_id = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 },
-				      .peer_id = { 0x02, 0, 0, 0, 10, 0, 0, 1 } };
+	struct apply_target t = {&C, nc, IFINDEX, &srv};
+	struct ppp_ipv6cp_info ip = {.local_id = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88},
+				     .peer_id = {0x02, 0, 0, 0, 10, 0, 0, 1}};
 	struct srcvalid sv;
 	apply_ipv6(&t, &ip, &sv);
 	ck_assert_str_eq(journal, "link\n"
 				  "addr+ fe80::1122:3344:5566:7788 peer fe80::1122:3344:5566:7788\n"
 				  "route+ 2001:db8:5::/48 dev 77 metric 210\n");
 	/* strict: only the configured prefix is a valid source */
-	uint8_t in[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 5, 0, 9 }, out[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 6 };
+	uint8_t in[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 5, 0, 9},
+		out[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 6};
 	ck_assert(srcvalid_check6(&sv, in));
 	ck_assert(!srcvalid_check6(&sv, out));
 	netcfg_undo(nc);
