@@ -1,7 +1,8 @@
-/* One tunnel: the only module that knows every layer. It owns the TUN
- * device, the TLS connection, the SSTP and PPP state machines and the change
- * journal, drives them from one epoll loop, and moves IP packets between
- * the TUN device and the TLS stream. */
+/* One tunnel: the TUN device (kept across reconnects), one link per
+ * connection (src/link: TLS, SSTP, PPP, the stream), the host changes made
+ * from what PPP negotiated (session/apply.h, undone through the netcfg
+ * journal), reconnecting with back-off and reloading on SIGHUP, all on one
+ * epoll loop. */
 #ifndef SSTPC_SESSION_SESSION_H
 #define SSTPC_SESSION_SESSION_H
 
