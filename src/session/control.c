@@ -431,7 +431,7 @@ static int show_one_json(const char *ifname)
 
 /* The facts of one tunnel as the kernel has them. */
 struct show_kernel {
-	struct nl_show_link link;
+	struct nl_link_info link;
 	char master[IF_NAMESIZE];
 	struct nl_show_addr addrs[NL_SHOW_MAX_ADDRS];
 	int naddrs;
@@ -439,7 +439,7 @@ struct show_kernel {
 
 static int show_kernel_read(const char *ifname, struct show_kernel *k)
 {
-	int rc = nl_show_link_get(ifname, &k->link);
+	int rc = nl_link_get(0, ifname, &k->link);
 	if (rc < 0)
 		return rc;
 	nl_show_ifname(k->link.master, k->master);

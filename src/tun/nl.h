@@ -96,17 +96,37 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs);
 
 struct nl_link_info {
 	int ifindex;
-	unsigned flags; /* IFF_* */
+	unsigned type;	/* ARPHRD_* (ifi_type) */
+	unsigned flags; /* ifi_flags: IFF_*, with IFF_LOWER_UP and IFF_RUNNING */
 	unsigned mtu;
-	int master;
+	unsigned txqlen;
+	unsigned group;
+	int operstate; /* IF_OPER_*, -1 if absent */
+	int master;    /* ifindex of the master (a VRF), 0 if none */
 	char name[IF_NAMESIZE];
-	char kind[32]; /* IFLA_INFO_KIND, "" if none */
+	char qdisc[32];	 /* "" if absent */
+	char alias[256]; /* IFLA_IFALIAS, "" if none */
+	char kind[32];	 /* IFLA_INFO_KIND, "" if none */
 	uint32_t vrf_table; /* IFLA_VRF_TABLE of a VRF, else 0 */
 	bool has_stats;
 	struct nl_link_stats stats;
 };
 
-/* Parses one RTM_NEWLINK message (header included). */
+/* Parsing helpers for every rtnetlink reader (nl.c, nl_show.c,
+ * hostaddr.c). nl_msg_header: reads the nlmsghdr of msg into r, bounded by
+ * its length; false unless it is whole and of type want. nl_next_attr walks
+ * attributes: true with type and payload, false at the end or on a
+ * malformed one (r then fails). nl_copy_str: a NUL-terminated copy of at
+ * most cap - 1 bytes, stopping at the first NUL. */
+/* nl_next_msg: the next whole message of a receive buffer (padding
+ * skipped); false at the end, or on a malformed length (r then fails). */
+bool nl_next_msg(struct reader *r, const uint8_t **msg, uint32_t *len);
+bool nl_msg_header(struct reader *r, const uint8_t *msg, size_t len, uint16_t want);
+bool nl_next_attr(struct reader *r, uint16_t *type, struct reader *payload);
+void nl_copy_str(char *dst, size_t cap, struct reader *p);
+
+/* Parses one RTM_NEWLINK message (header included); false if malformed or
+ * without an ifindex. */
 bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out);
 /* Parses one RTM_NEWROUTE message: gateway (family-sized, zero if none) and
  * output interface. */
