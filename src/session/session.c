@@ -1592,6 +1592,26 @@ bool session_disconnect(struct session *s, char *err, size_t errlen)
 	return true;
 }
 
+/* A sysctl the configuration asked for by name must be settable: in a
+ * container /proc/sys is read-only, in an empty root there is none. The
+ * other sysctls only say so and go on (`ip disable-forwarding` is also
+ * enforced in the data path); strict or loose IPv4 source validation has
+ * no such stand-in, so its absence is a setup error, named at start. */
+static bool rp_filter_writable(const struct conf *c, char *err, size_t errlen)
+{
+	if (c->source_validation != CONF_SRCVALID_STRICT && c->source_validation != CONF_SRCVALID_LOOSE)
+		return true;
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", c->ifname);
+	if (access(path, W_OK) == 0)
+		return true;
+	snprintf(err, errlen,
+		 "ip source-validation %s: cannot write net.ipv4.conf.%s.rp_filter (%s: no writable /proc/sys, "
+		 "as in a container); remove the key to run without it",
+		 c->source_validation == CONF_SRCVALID_STRICT ? "strict" : "loose", c->ifname, strerror(errno));
+	return false;
+}
+
 struct session *session_new(const struct conf *c, struct loop *l, char *err, size_t errlen)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -1657,6 +1677,8 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		snprintf(err, errlen, "%s: cannot enslave to vrf %s: %s", c->ifname, c->vrf, strerror(-rc));
 		goto fail;
 	}
+	if (!rp_filter_writable(c, err, errlen))
+		goto fail;
 	s->nc = netcfg_new(c->ifname, s->ifindex);
 	if (!s->nc) {
 		snprintf(err, errlen, "out of memory");
