@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ struct hook_slot {
 	int pidfd;
 	uint64_t deadline;
 	struct loop_timer timer;
-	char name[64]; /* "up-script /path" for the log */
+	char name[PATH_MAX + 16]; /* "up-script /path" for the log */
 };
 
 struct hooks {
@@ -34,7 +35,7 @@ struct hooks {
 	struct hook_slot slot[2];
 };
 
-static const char *const hook_key[] = { "up-script", "down-script" };
+static const char *const hook_key[] = {"up-script", "down-script"};
 
 /* ------------------------------------------------------- environment */
 
@@ -47,7 +48,7 @@ struct env_writer {
 };
 
 static void env_put(struct env_writer *w, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void env_put(struct env_writer *w, const char *name, const char *fmt, ...)
 {
 	if (!w->ok || w->n + 1 >= HOOK_ENV_MAX) {
@@ -86,14 +87,15 @@ static void fmt6(bool have, const uint8_t id[8], char *out)
 	out[0] = '\0';
 	if (!have)
 		return;
-	uint8_t a[16] = { 0xfe, 0x80 };
+	uint8_t a[16] = {0xfe, 0x80};
 	memcpy(a + 8, id, 8);
 	inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
 }
 
-bool hooks_env(enum hook_kind k, const struct hook_facts *f, char *buf, size_t len, char *envp[HOOK_ENV_MAX])
+bool hooks_env(enum hook_kind k, const struct hook_facts *f, char *buf, size_t len,
+	       char *envp[HOOK_ENV_MAX])
 {
-	struct env_writer w = { buf, len, 0, envp, 0, true };
+	struct env_writer w = {buf, len, 0, envp, 0, true};
 	char l4[INET_ADDRSTRLEN], p4[INET_ADDRSTRLEN], d0[INET_ADDRSTRLEN], d1[INET_ADDRSTRLEN];
 	char l6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN];
 	envp[0] = NULL;
@@ -148,13 +150,15 @@ bool hooks_script_ok(const char *path, char *msg, size_t len)
 		return false;
 	}
 	if (!owner_ok(&st, false)) {
-		snprintf(msg, len, "'%s' must be owned by root and not writable by group or others "
+		snprintf(msg, len,
+			 "'%s' must be owned by root and not writable by group or others "
 			 "(owner uid %u, mode %03o): chown root '%s' && chmod go-w '%s'",
 			 path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777), path, path);
 		return false;
 	}
 	if (!(st.st_mode & S_IXUSR)) {
-		snprintf(msg, len, "'%s' is not executable (mode %03o)", path, (unsigned)(st.st_mode & 0777));
+		snprintf(msg, len, "'%s' is not executable (mode %03o)", path,
+			 (unsigned)(st.st_mode & 0777));
 		return false;
 	}
 	char dir[4096];
@@ -167,8 +171,11 @@ bool hooks_script_ok(const char *path, char *msg, size_t len)
 	memcpy(dir, path, n);
 	dir[n] = '\0';
 	if (stat(dir, &st) < 0 || !owner_ok(&st, true)) {
-		snprintf(msg, len, "'%s': its directory %s must be owned by root and not writable by group or "
-			 "others", path, dir);
+		snprintf(
+		    msg, len,
+		    "'%s': its directory %s must be owned by root and not writable by group or "
+		    "others",
+		    path, dir);
 		return false;
 	}
 	return true;
@@ -235,7 +242,7 @@ struct hooks *hooks_new(struct loop *l)
 		return NULL;
 	h->loop = l;
 	for (int k = 0; k < 2; k++) {
-		h->slot[k] = (struct hook_slot){ .h = h, .kind = (enum hook_kind)k, .pidfd = -1 };
+		h->slot[k] = (struct hook_slot){.h = h, .kind = (enum hook_kind)k, .pidfd = -1};
 		loop_timer_init(&h->slot[k].timer, on_hook_timer, &h->slot[k]);
 	}
 	return h;
@@ -266,8 +273,8 @@ void hooks_run(struct hooks *h, enum hook_kind k, const char *path, unsigned tim
 		log_err("%s: not run: its environment does not fit", sl->name);
 		return;
 	}
-	char *argv[] = { (char *)path, (char *)(f->ifname ? f->ifname : ""), (char *)(f->reason ? f->reason : ""),
-			 NULL };
+	char *argv[] = {(char *)path, (char *)(f->ifname ? f->ifname : ""),
+			(char *)(f->reason ? f->reason : ""), NULL};
 	int pid = helper_spawn(argv, envp, NULL);
 	if (pid < 0) {
 		log_err("%s: cannot start: %s", sl->name, strerror(-pid));
@@ -292,6 +299,10 @@ void hooks_free(struct hooks *h)
 		struct hook_slot *sl = &h->slot[k];
 		if (!sl->pid)
 			continue;
+		if (k == HOOK_UP) { /* the tunnel it was for is gone */
+			slot_kill(sl, "as the daemon stops");
+			continue;
+		}
 		uint64_t now = loop_now(h->loop);
 		int left = sl->deadline > now ? (int)(sl->deadline - now) : 0;
 		int st = 0;

@@ -22,9 +22,9 @@ enum hook_kind { HOOK_UP, HOOK_DOWN };
  * zero addresses become empty variables. */
 struct hook_facts {
 	const char *ifname;
-	const char *reason;  /* up: "up"; down: stop, disconnect, reconnect, reload, lost */
-	const char *error;   /* down: why the session ended */
-	const char *server;  /* the configured name in use */
+	const char *reason; /* up: "up"; down: stop, disconnect, reconnect, reload, lost */
+	const char *error;  /* down: why the session ended */
+	const char *server; /* the configured name in use */
 	const char *server_address;
 	unsigned port;
 	uint32_t local4, peer4, dns4[2];
@@ -36,7 +36,8 @@ struct hook_facts {
 
 /* Fills envp (HOOK_ENV_MAX entries, NULL-terminated) with NAME=VALUE
  * strings laid out in buf. False if buf is too small. */
-bool hooks_env(enum hook_kind k, const struct hook_facts *f, char *buf, size_t len, char *envp[HOOK_ENV_MAX]);
+bool hooks_env(enum hook_kind k, const struct hook_facts *f, char *buf, size_t len,
+	       char *envp[HOOK_ENV_MAX]);
 
 /* True when path may be run as root: a regular, executable file owned by
  * root that group and others cannot write, in a directory with the same
@@ -50,9 +51,9 @@ void hooks_run(struct hooks *h, enum hook_kind k, const char *path, unsigned tim
 	       const struct hook_facts *f);
 /* Is a script of that kind running? */
 bool hooks_running(const struct hooks *h, enum hook_kind k);
-/* At exit: waits for running scripts until their deadlines (a down-script
- * started by SIGTERM gets its time; a second SIGTERM cuts the wait short),
- * kills what is left. NULL is fine. */
+/* At exit: waits for a running down-script until its deadline (one started
+ * by SIGTERM gets its time; a second SIGTERM cuts the wait short), kills
+ * it past that and an up-script at once. NULL is fine. */
 void hooks_free(struct hooks *h);
 
 #endif

@@ -1536,7 +1536,7 @@ static void session_set_mss(struct session *s)
 /* The new configuration equals the running one but for the server list. */
 static bool same_but_servers(const struct conf *o, struct conf *n)
 {
-	static char server[sizeof(n->server)], servers[sizeof(n->servers)];
+	char server[sizeof(n->server)], servers[sizeof(n->servers)];
 	int cnt = n->nservers;
 	memcpy(server, n->server, sizeof(server));
 	memcpy(servers, n->servers, sizeof(servers));

@@ -2,9 +2,9 @@
  * mode checks, and real scripts run on a real event loop — the loop keeps
  * turning while a script runs, a hanging script (and its child) is killed
  * at its deadline, hooks_free gives a running script its time. */
-#include "testutil.h"
 #include "core/loop.h"
 #include "session/hooks.h"
+#include "testutil.h"
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -41,9 +41,13 @@ static void write_script(const char *path, const char *body, mode_t mode)
 
 static struct hook_facts facts(void)
 {
-	struct hook_facts f = { .ifname = "sstpc0", .reason = "lost", .error = "the server closed the connection",
-				.server = "vpn.example.com", .server_address = "192.0.2.10", .port = 443,
-				.have6 = true };
+	struct hook_facts f = {.ifname = "sstpc0",
+			       .reason = "lost",
+			       .error = "the server closed the connection",
+			       .server = "vpn.example.com",
+			       .server_address = "192.0.2.10",
+			       .port = 443,
+			       .have6 = true};
 	inet_pton(AF_INET, "10.77.0.2", &f.local4);
 	inet_pton(AF_INET, "10.77.0.1", &f.peer4);
 	inet_pton(AF_INET, "10.77.0.53", &f.dns4[0]);
@@ -60,20 +64,20 @@ START_TEST(environment_exact)
 	char *envp[HOOK_ENV_MAX];
 	ck_assert(hooks_env(HOOK_DOWN, &f, buf, sizeof(buf), envp));
 	static const char *const want[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"SSTPC_HOOK=down",
-		"SSTPC_REASON=lost",
-		"SSTPC_INTERFACE=sstpc0",
-		"SSTPC_LOCAL_IPV4=10.77.0.2",
-		"SSTPC_PEER_IPV4=10.77.0.1",
-		"SSTPC_LOCAL_IPV6=fe80::200:0:0:2",
-		"SSTPC_PEER_IPV6=fe80::200:0:0:1",
-		"SSTPC_DNS=10.77.0.53 10.77.0.54",
-		"SSTPC_SERVER=vpn.example.com",
-		"SSTPC_SERVER_ADDRESS=192.0.2.10",
-		"SSTPC_SERVER_PORT=443",
-		"SSTPC_ERROR=the server closed the connection",
-		NULL,
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	    "SSTPC_HOOK=down",
+	    "SSTPC_REASON=lost",
+	    "SSTPC_INTERFACE=sstpc0",
+	    "SSTPC_LOCAL_IPV4=10.77.0.2",
+	    "SSTPC_PEER_IPV4=10.77.0.1",
+	    "SSTPC_LOCAL_IPV6=fe80::200:0:0:2",
+	    "SSTPC_PEER_IPV6=fe80::200:0:0:1",
+	    "SSTPC_DNS=10.77.0.53 10.77.0.54",
+	    "SSTPC_SERVER=vpn.example.com",
+	    "SSTPC_SERVER_ADDRESS=192.0.2.10",
+	    "SSTPC_SERVER_PORT=443",
+	    "SSTPC_ERROR=the server closed the connection",
+	    NULL,
 	};
 	for (int i = 0; want[i] || envp[i]; i++) {
 		ck_assert_ptr_nonnull(envp[i]);
@@ -81,7 +85,7 @@ START_TEST(environment_exact)
 		ck_assert_str_eq(envp[i], want[i]);
 	}
 	/* nothing known: empty variables, not missing ones */
-	struct hook_facts none = { .ifname = "sstpc1", .reason = "up" };
+	struct hook_facts none = {.ifname = "sstpc1", .reason = "up"};
 	ck_assert(hooks_env(HOOK_UP, &none, buf, sizeof(buf), envp));
 	ck_assert_str_eq(envp[1], "SSTPC_HOOK=up");
 	ck_assert_str_eq(envp[4], "SSTPC_LOCAL_IPV4=");
@@ -106,7 +110,8 @@ START_TEST(script_checks)
 	ck_assert_msg(hooks_script_ok(path, msg, sizeof(msg)), "%s", msg);
 	ck_assert_int_eq(chmod(path, 0757), 0);
 	ck_assert(!hooks_script_ok(path, msg, sizeof(msg)));
-	ck_assert_ptr_nonnull(strstr(msg, "must be owned by root and not writable by group or others"));
+	ck_assert_ptr_nonnull(
+	    strstr(msg, "must be owned by root and not writable by group or others"));
 	ck_assert_ptr_nonnull(strstr(msg, "mode 757"));
 	ck_assert_int_eq(chmod(path, 0775), 0);
 	ck_assert(!hooks_script_ok(path, msg, sizeof(msg)));
@@ -176,7 +181,9 @@ START_TEST(script_runs_with_environment_and_arguments)
 	char path[128], out[128], body[512];
 	snprintf(path, sizeof(path), "%s/up", dir);
 	snprintf(out, sizeof(out), "%s/env", dir);
-	snprintf(body, sizeof(body), "#!/bin/sh\n{ echo \"args $1 $2\"; env; } > %s.tmp\nmv %s.tmp %s\n", out, out, out);
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\n{ echo \"args $1 $2\"; env; } > %s.tmp\nmv %s.tmp %s\n", out, out,
+		 out);
 	write_script(path, body, 0700);
 	struct loop *l = loop_new();
 	struct hooks *h = hooks_new(l);
@@ -233,8 +240,9 @@ START_TEST(hanging_script_killed_at_deadline_loop_keeps_turning)
 	char path[128], pids[128], body[512];
 	snprintf(path, sizeof(path), "%s/hang", dir);
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
-	snprintf(body, sizeof(body), "#!/bin/sh\nsleep 1000 &\necho $$ $! > %s.tmp\nmv %s.tmp %s\nwait\n", pids,
-		 pids, pids);
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\nsleep 1000 &\necho $$ $! > %s.tmp\nmv %s.tmp %s\nwait\n", pids, pids,
+		 pids);
 	write_script(path, body, 0700);
 	struct loop *l = loop_new();
 	struct hooks *h = hooks_new(l);
