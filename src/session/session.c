@@ -102,7 +102,8 @@ struct session {
 	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
 	struct hooks *hooks; /* up-script / down-script (session/hooks.h) */
 	bool hook_up;      /* the up-script ran for this connection: the down-script follows */
-	int srv;           /* index into conf.servers of the server in use */
+	int srv;           /* index into conf.servers of the server in use (or next) */
+	char server_cur[256]; /* the name the current attempt was made to */
 	unsigned round_tries; /* servers tried without success since the last one that worked */
 	bool round_auth_failed; /* one of them refused our credentials */
 
@@ -141,10 +142,17 @@ const char *session_state_name(enum session_state s)
 
 static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
 
-/* The `server` entry in use (conf.servers, tried in order on failure). */
-static const char *cur_server(const struct session *s)
+/* The `server` entry chosen next (conf.servers, tried in order on failure). */
+static const char *list_server(const struct session *s)
 {
 	return s->conf.nservers > 0 ? s->conf.servers[s->srv] : s->conf.server;
+}
+
+/* The server of the current attempt: a reload may change the list under
+ * it, but the hooks, show and the logs speak of the one connected to. */
+static const char *cur_server(const struct session *s)
+{
+	return s->server_cur[0] ? s->server_cur : list_server(s);
 }
 
 static void session_rearm(struct session *s);
@@ -1142,8 +1150,8 @@ static bool next_server(struct session *s)
 	s->round_auth_failed = s->round_auth_failed || s->auth_failed;
 	log_err("connection to %s failed: %s", cur_server(s), s->error[0] ? s->error : "unknown reason");
 	s->srv = (s->srv + 1) % n;
-	log_notice("trying the next server, %s", cur_server(s));
-	notify_send("STATUS=trying %s", cur_server(s));
+	log_notice("trying the next server, %s", list_server(s));
+	notify_send("STATUS=trying %s", list_server(s));
 	s->state = SESSION_BACKOFF;
 	s->deadline = now_ms(s);
 	return true;
@@ -1350,6 +1358,7 @@ static void session_start_connect(struct session *s)
 	s->auth_retry = false;
 	s->auth = PPP_AUTH_NONE;
 	snprintf(s->phase, sizeof(s->phase), "resolving");
+	snprintf(s->server_cur, sizeof(s->server_cur), "%s", list_server(s));
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
 	if (s->reconnects++ > 0)
 		log_notice("reconnecting to %s port %u", cur_server(s), c->port);
@@ -1909,7 +1918,8 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"last_error\":\"%s\",\"servers\":[%s],\"server_index\":%d", session_state_name(s->state), cur_server(s), peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err, list, s->srv);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err, list,
+		 server_index(&s->conf, cur_server(s)));
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
