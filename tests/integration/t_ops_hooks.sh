@@ -3,7 +3,7 @@
 # may write is refused by --check and at start with FILE:LINE; the
 # up-script sees the documented variables (it writes them to a file read
 # here); the down-script runs on `clear interfaces connection` (reason
-# reconnect) and on SIGTERM (reason stop); an up-script that never ends is
+# reconnect), on `disconnect interface` (disconnect) and on SIGTERM (stop); an up-script that never ends is
 # killed at script-timeout while pings flow through the tunnel.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip ping
@@ -78,9 +78,15 @@ wait_for 10 grep -q "^down reconnect sstpc0 $L4\$" "$EV" && ok "down-script on r
     || { cat "$EV" >&2; fail "no down-script on reconnect"; }
 wait_for 15 sh -c "[ \$(grep -c '^up ' '$EV') -ge 2 ]" && ok "up-script again after the reconnect" \
     || { cat "$SC_LOG" >&2; fail "no second up-script"; }
+sstpc_cli "$CNS" disconnect interface sstpc0 >/dev/null || fail "disconnect interface"
+wait_for 10 grep -q "^down disconnect sstpc0 " "$EV" && ok "down-script on disconnect: reason disconnect" \
+    || { cat "$EV" >&2; fail "no down-script on disconnect"; }
+sstpc_cli "$CNS" connect interface sstpc0 >/dev/null || fail "connect interface"
+wait_for 15 sh -c "[ \$(grep -c '^up ' '$EV') -ge 3 ]" && ok "up-script again after connect" \
+    || { cat "$SC_LOG" >&2; fail "no third up-script"; }
 stop_client "$SC_PID" "$CNS" sstpc0 "hooks"
 grep -q "^down stop sstpc0 " "$EV" && ok "down-script on SIGTERM: reason stop" || { cat "$EV" >&2; fail "no down-script on SIGTERM"; }
-[ "$(grep -c '^down ' "$EV")" = 2 ] && ok "two down-scripts for two sessions" || fail "down-scripts: $(grep -c '^down ' "$EV")"
+[ "$(grep -c '^down ' "$EV")" = 3 ] && ok "three down-scripts for three sessions" || fail "down-scripts: $(grep -c '^down ' "$EV")"
 
 # ---- a script that never ends: killed at the deadline, traffic flows meanwhile
 sd_conf "$T_TMP/h.conf" "up-script $H/hang" "script-timeout 8" "log-level info"
