@@ -33,6 +33,7 @@ struct conf_parser {
 	unsigned pwfile_line; /* where password-file was given, for conf_load's messages */
 	unsigned ca_line;     /* where ssl ca-certificate was given */
 	unsigned vrf_line;    /* where vrf was given */
+	unsigned up_line, down_line; /* where up-script / down-script were given */
 	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
@@ -187,6 +188,41 @@ static bool conf_h_host(struct conf_parser *p, const struct conf_opt *o, char **
 	char *field = (char *)p->c + o->off;
 	memset(field, 0, o->size);
 	memcpy(field, host, n);
+	return true;
+}
+
+/* server is a VyOS multi-value: each line adds one, tried in that order
+ * (docs/config.md); c->server stays the first. */
+static bool conf_h_server(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	struct conf *c = p->c;
+	char first[sizeof(c->server)];
+	memcpy(first, c->server, sizeof(first));
+	if (!conf_h_host(p, o, v, nv))
+		return false;
+	char got[sizeof(c->server)];
+	memcpy(got, c->server, sizeof(got));
+	if (c->nservers > 0)
+		memcpy(c->server, first, sizeof(first));
+	for (int i = 0; i < c->nservers; i++)
+		if (strcmp(c->servers[i], got) == 0)
+			return conf_fail(p, "server: '%s' is already in the list", got);
+	if (c->nservers == CONF_MAX_SERVERS)
+		return conf_fail(p, "server: at most %d servers", CONF_MAX_SERVERS);
+	memcpy(c->servers[c->nservers++], got, sizeof(got));
+	return true;
+}
+
+/* up-script / down-script: run without a shell, so an absolute path;
+ * ownership and mode are checked where they are run (session/hooks.h). */
+static bool conf_h_script(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	if (v[0][0] != '/')
+		return conf_expected(p, o, v[0]);
+	if (o->off == offsetof(struct conf, up_script))
+		p->up_line = p->line;
+	else
+		p->down_line = p->line;
 	return true;
 }
 
@@ -523,7 +559,7 @@ static bool conf_h_pwfile(struct conf_parser *p, const struct conf_opt *o, char 
 
 static const struct conf_opt conf_opts[] = {
 	{ "interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false },
-	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_host, false },
+	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_server, false },
 	{ "port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false },
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
@@ -557,6 +593,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "reconnect backoff-max", CONF_UINT, F(backoff_max), 1, 86400, NULL, NULL, false },
 	{ "reconnect max-fail", CONF_UINT, F(max_fail), 0, 1000000, NULL, NULL, false },
 	{ "log-level", CONF_CUSTOM, 0, 0, 0, 0, "error, warning, notice, info or debug", conf_h_loglevel, false },
+	{ "up-script", CONF_STR, F(up_script), 0, 0, "an absolute file name", conf_h_script, false },
+	{ "down-script", CONF_STR, F(down_script), 0, 0, "an absolute file name", conf_h_script, false },
+	{ "script-timeout", CONF_UINT, F(script_timeout), 1, 3600, NULL, NULL, false },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -756,6 +795,7 @@ void conf_defaults(struct conf *c)
 	c->backoff_max = 60;
 	c->max_fail = 0;
 	c->log_level = LOG_LVL_NOTICE;
+	c->script_timeout = 30;
 }
 
 static bool conf_check(struct conf_parser *p)
@@ -973,7 +1013,8 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 	if (ok && c->ca_file[0])
 		ok = conf_check_ca(&p, ca_given);
 	if (ok && lines)
-		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line };
+		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
+					     .up_script = p.up_line, .down_script = p.down_line };
 	if (!ok)
 		conf_defaults(c);
 	return ok;
@@ -1027,8 +1068,8 @@ void conf_print(const struct conf *c, FILE *out)
 		conf_put(out, "description", c->description);
 	if (c->disable)
 		conf_put(out, "disable", NULL);
-	if (c->server[0])
-		conf_put(out, "server", c->server);
+	for (int i = 0; i < c->nservers; i++)
+		conf_put(out, "server", c->servers[i]);
 	conf_put_uint(out, "port", c->port);
 	if (c->username[0])
 		conf_put(out, "authentication username", c->username);
@@ -1102,6 +1143,11 @@ void conf_print(const struct conf *c, FILE *out)
 	conf_put_uint(out, "reconnect backoff-max", c->backoff_max);
 	conf_put_uint(out, "reconnect max-fail", c->max_fail);
 	conf_put(out, "log-level", log_level_name((enum log_level)c->log_level));
+	if (c->up_script[0])
+		conf_put(out, "up-script", c->up_script);
+	if (c->down_script[0])
+		conf_put(out, "down-script", c->down_script);
+	conf_put_uint(out, "script-timeout", c->script_timeout);
 }
 
 /* A file that others may read holds no secret: the file that carried the

@@ -12,6 +12,7 @@
 #define CONF_MAX_PINS 4
 #define CONF_MAX_ROUTES 32
 #define CONF_MAX_AUTH 4
+#define CONF_MAX_SERVERS 8
 
 enum conf_srcvalid { CONF_SRCVALID_UNSET, CONF_SRCVALID_STRICT, CONF_SRCVALID_LOOSE, CONF_SRCVALID_DISABLE };
 
@@ -27,7 +28,9 @@ struct conf_route {
 struct conf {
 	char path[PATH_MAX];     /* the file this came from ("" for a buffer) */
 	char ifname[16];         /* interface sstpcN */
-	char server[256];        /* IP literal or FQDN */
+	char server[256];        /* IP literal or FQDN: the first `server` line */
+	char servers[CONF_MAX_SERVERS][256]; /* every `server` line, in order (servers[0] == server) */
+	int nservers;
 	uint16_t port;           /* 443 */
 	char username[256];
 	char password[256];      /* secret: never printed */
@@ -64,6 +67,9 @@ struct conf {
 	unsigned backoff_max;    /* reconnect backoff-max seconds, 60 */
 	unsigned max_fail;       /* reconnect max-fail, 0 = never give up */
 	int log_level;           /* enum log_level, notice */
+	char up_script[PATH_MAX];   /* up-script: absolute path run after the tunnel is up; "" = none */
+	char down_script[PATH_MAX]; /* down-script: run as the tunnel goes down */
+	unsigned script_timeout;    /* script-timeout seconds, 30: a hook still running is killed */
 };
 
 /* Fills every default. */
@@ -81,7 +87,7 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
 /* Where some keys were given (0: not given), for checks made outside the
  * parser that still name FILE:LINE (the CLI's --check). */
 struct conf_lines {
-	unsigned vrf, ca_file, password_file;
+	unsigned vrf, ca_file, password_file, up_script, down_script;
 };
 /* conf_load, also reporting those lines (lines may be NULL). */
 bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);

@@ -31,6 +31,7 @@
 #include "tun/tun.h"
 #include "core/secret.h"
 #include "session/control.h"
+#include "session/hooks.h"
 
 /* Plaintext staged for one wolfSSL_write: at least one full 16 KiB TLS
  * record plus room for one more maximal SSTP packet. */
@@ -52,6 +53,9 @@
  * gets a turn. */
 #define TUN_BUDGET 256
 #define CLOSE_GRACE_MS 5000
+/* The up-script waits for both IPCP and IPV6CP, or this long after the
+ * first of them (a server without IPv6 rejects IPV6CP or never answers). */
+#define UP_HOOK_WAIT_MS 2000
 
 struct session {
 	struct conf conf;
@@ -76,6 +80,7 @@ struct session {
 	struct srcvalid sv6; /* IPv6 source validation (no kernel rp_filter for v6) */
 	struct slaac slaac;  /* SLAAC from the server's RAs, applied from slaac_timer */
 	struct loop_timer slaac_timer;
+	struct loop_timer up_hook_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	struct dial *dial;   /* resolving, connecting, proxy exchange */
@@ -96,6 +101,12 @@ struct session {
 	bool read_again;   /* the read budget ran out with records still inside wolfSSL */
 	bool v4_applied, v6_applied; /* host changes made for this connection */
 	bool ncp_lost;     /* IPCP/IPV6CP went down after up: reconnect */
+	struct hooks *hooks; /* up-script / down-script (session/hooks.h) */
+	bool hook_up;      /* the up-script ran for this connection: the down-script follows */
+	int srv;           /* index into conf.servers of the server in use (or next) */
+	char server_cur[256]; /* the name the current attempt was made to */
+	unsigned round_tries; /* servers tried without success since the last one that worked */
+	bool round_auth_failed; /* one of them refused our credentials */
 
 	uint8_t *out;
 	size_t out_len;
@@ -131,6 +142,19 @@ const char *session_state_name(enum session_state s)
 }
 
 static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
+
+/* The `server` entry chosen next (conf.servers, tried in order on failure). */
+static const char *list_server(const struct session *s)
+{
+	return s->conf.nservers > 0 ? s->conf.servers[s->srv] : s->conf.server;
+}
+
+/* The server of the current attempt: a reload may change the list under
+ * it, but the hooks, show and the logs speak of the one connected to. */
+static const char *cur_server(const struct session *s)
+{
+	return s->server_cur[0] ? s->server_cur : list_server(s);
+}
 
 static void session_rearm(struct session *s);
 static void session_after(struct session *s);
@@ -876,6 +900,76 @@ static void apply_ipv6(struct session *s, const struct ppp_ipv6cp_info *ip)
 	}
 }
 
+/* ------------------------------------------------------------- hooks */
+
+/* The facts an up/down script gets (session/hooks.h); peer is the caller's
+ * buffer for the server's address. */
+static void hook_facts(const struct session *s, struct hook_facts *f, const char *reason,
+		       char peer[INET6_ADDRSTRLEN])
+{
+	peer[0] = '\0';
+	if (s->peer.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->peer)->sin_addr, peer, INET6_ADDRSTRLEN);
+	else if (s->peer.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&s->peer)->sin6_addr, peer, INET6_ADDRSTRLEN);
+	*f = (struct hook_facts){ .ifname = s->conf.ifname, .reason = reason, .error = s->error,
+				  .server = cur_server(s), .server_address = peer, .port = s->conf.port,
+				  .local4 = s->v4_applied ? s->local4 : 0, .peer4 = s->v4_applied ? s->peer4 : 0,
+				  .have6 = s->v6_applied };
+	if (s->v4_applied && !s->conf.no_peer_dns)
+		memcpy(f->dns4, s->dns4, sizeof(f->dns4));
+	memcpy(f->local6, s->local6, 8);
+	memcpy(f->peer6, s->peer6, 8);
+}
+
+static void run_up_hook(struct session *s)
+{
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
+	if (s->hook_up || s->state != SESSION_UP)
+		return;
+	s->hook_up = true; /* the down-script is owed from now on */
+	struct hook_facts f;
+	char peer[INET6_ADDRSTRLEN];
+	hook_facts(s, &f, "up", peer);
+	hooks_run(s->hooks, HOOK_UP, s->conf.up_script, s->conf.script_timeout * 1000, &f);
+}
+
+static void on_up_hook_timer(void *arg, uint64_t now)
+{
+	(void)now;
+	run_up_hook(arg);
+}
+
+/* After each NCP up: at once when every protocol asked for is up, else
+ * from the timer. */
+static void maybe_up_hook(struct session *s)
+{
+	if (s->hook_up || s->state != SESSION_UP)
+		return;
+	if (s->ipcp_up && (s->ipv6cp_up || s->conf.ipv6_disable))
+		run_up_hook(s);
+	else if (s->up_hook_timer.deadline == UINT64_MAX)
+		loop_timer_set(s->loop, &s->up_hook_timer, now_ms(s) + UP_HOOK_WAIT_MS);
+}
+
+/* Started as the connection ends, before the journal is undone; the
+ * teardown does not wait for it (docs/config.md). */
+static void run_down_hook(struct session *s)
+{
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
+	if (!s->hook_up)
+		return;
+	s->hook_up = false;
+	const char *why = s->stopping	 ? "stop"
+			  : s->admin_down ? "disconnect"
+			  : s->restart	 ? (s->restart_why ? "reconnect" : "reload")
+					 : "lost";
+	struct hook_facts f;
+	char peer[INET6_ADDRSTRLEN];
+	hook_facts(s, &f, why, peer);
+	hooks_run(s->hooks, HOOK_DOWN, s->conf.down_script, s->conf.script_timeout * 1000, &f);
+}
+
 static void session_went_up(struct session *s)
 {
 	if (s->state == SESSION_UP)
@@ -887,8 +981,11 @@ static void session_went_up(struct session *s)
 	 * (session/backoff.h), when it ends. */
 	s->error[0] = '\0';
 	apply_sysctls(s);
-	notify_send("READY=1\nSTATUS=connected to %s", s->conf.server);
+	notify_send("READY=1\nSTATUS=connected to %s", cur_server(s));
 	log_notice("tunnel up (%s, %s, %s)", s->tls_version, s->tls_cipher, ppp_auth_name(s->auth));
+	s->round_tries = 0;
+	s->round_auth_failed = false;
+	maybe_up_hook(s);
 }
 
 /* PPP ended before a method was agreed: remember the method the server
@@ -898,7 +995,7 @@ static void note_auth_outcome(struct session *s, const struct ppp_down_info *di)
 {
 	char msg[256];
 	if (di->retry_with != PPP_AUTH_NONE) {
-		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, di->retry_with);
+		auth_memory_put(&s->auth_mem, cur_server(s), s->conf.port, di->retry_with);
 		s->auth_retry = true;
 		log_notice("the server insists on %s: taking it on the next attempt",
 			   ppp_auth_name(di->retry_with));
@@ -967,7 +1064,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			ppp_close(s->ppp, why, now);
 			break;
 		}
-		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, ai->method);
+		auth_memory_put(&s->auth_mem, cur_server(s), s->conf.port, ai->method);
 		s->auth = ai->method;
 		log_info("authenticated with %s", ppp_auth_name(ai->method));
 		static const uint8_t zero[32];
@@ -996,6 +1093,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			hostaddr_input(s->ha); /* our new address */
 		if (!s->sstp_closed) /* not refused there */
 			session_went_up(s);
+		maybe_up_hook(s);
 		break;
 	}
 	case PPP_EV_IPV6CP_UP: {
@@ -1015,6 +1113,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		if (s->ha)
 			hostaddr_input(s->ha);
 		session_went_up(s);
+		maybe_up_hook(s);
 		break;
 	}
 	case PPP_EV_IPCP_DOWN:
@@ -1073,11 +1172,32 @@ static uint64_t backoff_delay(struct session *s)
 	return backoff_delay_ms(s->conf.backoff_min, s->conf.backoff_max, s->fails, s->auth_failed, r);
 }
 
+/* Several servers: a failed attempt moves on to the next one at once; only
+ * a whole round without success counts as one failure for the backoff
+ * (docs/config.md). True when the next server is due now. */
+static bool next_server(struct session *s)
+{
+	int n = s->conf.nservers;
+	if (n < 2 || s->round_tries + 1 >= (unsigned)n)
+		return false;
+	s->round_tries++;
+	s->round_auth_failed = s->round_auth_failed || s->auth_failed;
+	log_err("connection to %s failed: %s", cur_server(s), s->error[0] ? s->error : "unknown reason");
+	s->srv = (s->srv + 1) % n;
+	log_notice("trying the next server, %s", list_server(s));
+	notify_send("STATUS=trying %s", list_server(s));
+	s->state = SESSION_BACKOFF;
+	s->deadline = now_ms(s);
+	return true;
+}
+
 /* Tears the connection down (the server has been told what it can be told)
  * and decides what comes next. */
 static void session_teardown(struct session *s)
 {
 	bool was_up = s->state == SESSION_UP;
+	/* Addresses applied: this server worked (it may have been closing). */
+	bool worked = was_up || s->v4_applied || s->v6_applied;
 	/* A server that hangs up right after refusing our credentials closes
 	 * SSTP before LCP has finished terminating: PPP's reason is the real
 	 * one. */
@@ -1087,6 +1207,7 @@ static void session_teardown(struct session *s)
 		s->auth_failed = s->auth_failed || di->auth_failed;
 		note_auth_outcome(s, di);
 	}
+	run_down_hook(s);
 	if (s->nc)
 		netcfg_undo(s->nc);
 	if (s->ifindex > 0 && !s->conf.disable)
@@ -1136,7 +1257,7 @@ static void session_teardown(struct session *s)
 	}
 	if (s->restart && !s->admin_down) {
 		s->restart = false;
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		log_notice("reconnecting %s", s->restart_why ? s->restart_why : "with the new configuration");
 		notify_send(s->restart_why ? "STATUS=reconnecting" : "STATUS=reconnecting: configuration reloaded");
 		s->restart_why = NULL;
@@ -1154,6 +1275,15 @@ static void session_teardown(struct session *s)
 		return;
 	}
 	uint64_t up_ms = was_up ? now_ms(s) - s->up_since : 0;
+	if (!worked && !s->auth_retry && next_server(s))
+		return;
+	s->auth_failed = s->auth_failed || s->round_auth_failed;
+	s->round_auth_failed = false;
+	/* The next round starts where this one started; after a drop, with
+	 * the server that was just working. */
+	if (!worked && !s->auth_retry && s->conf.nservers > 1)
+		s->srv = (s->srv + 1) % s->conf.nservers;
+	s->round_tries = 0;
 	/* A retry with the method the server insisted on is not a failure. */
 	if (was_up || !s->auth_retry)
 		s->fails = backoff_fails_after(s->fails, was_up, up_ms);
@@ -1211,7 +1341,7 @@ static void on_sock(void *arg, int fd, unsigned events)
 		} else if (rc == TLS_WANT_WRITE) {
 			sock_want(s, LOOP_READ | LOOP_WRITE);
 		} else if (rc < 0) {
-			session_fail(s, "TLS handshake with %s failed: %s", s->conf.server, tls_error(s->tls));
+			session_fail(s, "TLS handshake with %s failed: %s", cur_server(s), tls_error(s->tls));
 		} else {
 			s->handshaking = false;
 			snprintf(s->tls_version, sizeof(s->tls_version), "%s", tls_version(s->tls));
@@ -1219,7 +1349,7 @@ static void on_sock(void *arg, int fd, unsigned events)
 			log_info("TLS established (%s, %s)", s->tls_version, s->tls_cipher);
 			struct sstp_config sc = { 0 };
 			sc.role = SSTP_CLIENT;
-			sc.host = s->conf.server_name[0] ? s->conf.server_name : s->conf.server;
+			sc.host = s->conf.server_name[0] ? s->conf.server_name : cur_server(s);
 			sc.negotiation_ms = 60000;
 			sc.hello_ms = s->conf.sstp_hello * 1000;
 			sc.disconnect_ms = 5000;
@@ -1264,14 +1394,15 @@ static void session_start_connect(struct session *s)
 	s->auth_retry = false;
 	s->auth = PPP_AUTH_NONE;
 	snprintf(s->phase, sizeof(s->phase), "resolving");
+	snprintf(s->server_cur, sizeof(s->server_cur), "%s", list_server(s));
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
 	if (s->reconnects++ > 0)
-		log_notice("reconnecting to %s port %u", c->server, c->port);
+		log_notice("reconnecting to %s port %u", cur_server(s), c->port);
 	else
-		log_notice("connecting to %s port %u", c->server, c->port);
+		log_notice("connecting to %s port %u", cur_server(s), c->port);
 
 	bool auth = c->proxy_user[0] != '\0';
-	struct dial_params dp = { .host = c->server, .port = c->port,
+	struct dial_params dp = { .host = cur_server(s), .port = c->port,
 				  .proxy_host = c->proxy_host, .proxy_port = c->proxy_port,
 				  .proxy_user = auth ? c->proxy_user : NULL,
 				  .proxy_pass = auth ? c->proxy_password : NULL,
@@ -1287,7 +1418,7 @@ static void session_start_tls(struct session *s)
 	const struct conf *c = &s->conf;
 	char err[256];
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
-	const char *name = c->server_name[0] ? c->server_name : c->server;
+	const char *name = c->server_name[0] ? c->server_name : cur_server(s);
 	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
 					(const uint8_t(*)[32])c->pins, c->npins };
 	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
@@ -1308,7 +1439,7 @@ static void session_start_tls(struct session *s)
 		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;
 		}
 	}
-	pc.auth_known = auth_memory_get(&s->auth_mem, c->server, c->port);
+	pc.auth_known = auth_memory_get(&s->auth_mem, cur_server(s), c->port);
 	pc.ipv4 = true;
 	pc.ipv6 = !c->ipv6_disable;
 	pc.echo_interval_ms = c->keepalive_interval * 1000;
@@ -1447,6 +1578,31 @@ static void session_set_mss(struct session *s)
 	}
 }
 
+/* The new configuration equals the running one but for the server list. */
+static bool same_but_servers(const struct conf *o, struct conf *n)
+{
+	char server[sizeof(n->server)], servers[sizeof(n->servers)];
+	int cnt = n->nservers;
+	memcpy(server, n->server, sizeof(server));
+	memcpy(servers, n->servers, sizeof(servers));
+	memcpy(n->server, o->server, sizeof(server));
+	memcpy(n->servers, o->servers, sizeof(servers));
+	n->nservers = o->nservers;
+	bool same = memcmp(n, o, sizeof(*n)) == 0;
+	memcpy(n->server, server, sizeof(server));
+	memcpy(n->servers, servers, sizeof(servers));
+	n->nservers = cnt;
+	return same;
+}
+
+static int server_index(const struct conf *c, const char *name)
+{
+	for (int i = 0; i < c->nservers; i++)
+		if (strcmp(c->servers[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* SIGHUP: read the file again. An invalid file changes nothing (the tunnel
  * keeps running on what it has); a valid, different one is applied: the
  * device's own settings at once, everything else by reconnecting. */
@@ -1470,6 +1626,13 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: %s; keeping the running configuration", err);
 		goto out;
 	}
+	for (int i = 0; i < 2; i++) {
+		const char *script = i ? n->down_script : n->up_script;
+		if (script[0] && !hooks_script_ok(script, err, sizeof(err))) {
+			log_err("SIGHUP: %s: %s; keeping the running configuration", i ? "down-script" : "up-script", err);
+			goto out;
+		}
+	}
 	if (strcmp(n->ifname, s->conf.ifname) != 0) {
 		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
 			"configuration", s->conf.ifname, n->ifname);
@@ -1484,6 +1647,11 @@ static void session_reload(struct session *s)
 		goto out;
 	}
 	struct conf *o = &s->conf;
+	/* A changed server list alone keeps a session whose server is still
+	 * listed; otherwise a reconnect starts with the same server, or with
+	 * the first when it was removed. */
+	int idx = server_index(n, cur_server(s));
+	bool keep = idx >= 0 && same_but_servers(o, n);
 	if (n->log_level != o->log_level)
 		log_set_level((enum log_level)n->log_level);
 	int rc;
@@ -1494,6 +1662,7 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: cannot set MTU %u: %s", n->mtu, strerror(-rc));
 	bool was_disabled = o->disable;
 	*o = *n;
+	s->srv = idx >= 0 ? idx : 0;
 	session_set_mss(s);
 	log_notice("SIGHUP: configuration reloaded");
 	if (o->disable && !was_disabled) {
@@ -1503,7 +1672,7 @@ static void session_reload(struct session *s)
 		session_close(s);
 	} else if (!o->disable && was_disabled) {
 		s->admin_down = false;
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
 			session_start_connect(s);
 			session_after(s);
@@ -1511,9 +1680,11 @@ static void session_reload(struct session *s)
 			s->restart = true; /* still closing: teardown reconnects */
 		}
 	} else if (s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		s->deadline = now_ms(s);
 		session_after(s);
+	} else if (keep) {
+		log_notice("SIGHUP: the server in use, %s, is still in the list: session kept", cur_server(s));
 	} else if (s->state != SESSION_IDLE && s->state != SESSION_STOPPED) {
 		/* Routes, DNS, keepalive, server, credentials: all are set up
 		 * while connecting, so a clean reconnect applies every one. */
@@ -1552,7 +1723,7 @@ bool session_connect(struct session *s, char *err, size_t errlen)
 	}
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		session_start_connect(s);
 		session_after(s);
 	}
@@ -1569,7 +1740,7 @@ bool session_reconnect(struct session *s, char *err, size_t errlen)
 	log_notice("clear interfaces connection: reconnecting now");
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		session_start_connect(s);
 		session_after(s);
 	} else if (s->state != SESSION_STOPPED) {
@@ -1634,6 +1805,12 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	loop_timer_init(&s->timer, on_timer, s);
 	loop_timer_init(&s->slaac_timer, on_slaac_timer, s);
+	loop_timer_init(&s->up_hook_timer, on_up_hook_timer, s);
+	s->hooks = hooks_new(l);
+	if (!s->hooks) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
@@ -1704,6 +1881,8 @@ void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	hooks_free(s->hooks); /* a down-script gets its time while the device still exists */
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
 	if (s->ppp)
 		ppp_free(s->ppp);
 	if (s->sstp)
@@ -1772,6 +1951,13 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 	const char *bind = s->binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256"
 			   : s->binding_hash == SSTP_CERT_HASH_SHA1 ? "SHA-1"
 								     : "";
+	char list[CONF_MAX_SERVERS * 260] = "";
+	for (int i = 0, o = 0; i < s->conf.nservers; i++) {
+		int k = snprintf(list + o, sizeof(list) - (size_t)o, json ? "%s\"%s\"" : "%s%s", i ? (json ? "," : " ") : "",
+				 s->conf.servers[i]);
+		if (k > 0 && (size_t)k < sizeof(list) - (size_t)o)
+			o += k;
+	}
 	char err[sizeof(s->error)];
 	/* error texts are ours, but keep JSON valid regardless */
 	size_t j = 0;
@@ -1787,16 +1973,17 @@ void session_describe(struct session *s, char *buf, size_t len, bool json)
 			 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
 			 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
 			 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
-			 "\"last_error\":\"%s\"", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "\"last_error\":\"%s\",\"servers\":[%s],\"server_index\":%d", session_state_name(s->state), cur_server(s), peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err, list,
+		 server_index(&s->conf, cur_server(s)));
 	else
 		snprintf(buf, len,
 			 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
 			 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-			 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n", session_state_name(s->state), s->conf.server, peer, s->conf.port,
+			 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n    servers %s\n", session_state_name(s->state), cur_server(s), peer, s->conf.port,
 		 s->tls_version, s->tls_cipher, s->auth ? ppp_auth_name(s->auth) : "", bind, l4, p4, l6, p6,
 		 (unsigned long long)up, s->reconnects > 0 ? s->reconnects - 1 : 0,
-		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err);
+		 (unsigned long long)s->drops, (unsigned long long)s->fwd_drops, err, list);
 }

@@ -411,17 +411,21 @@ END_TEST
 
 START_TEST(hosts_and_proxy)
 {
+	/* BASE names vpn.example.com: each further line adds a server */
 	ok_base("server 192.0.2.1\n");
-	ck_assert_str_eq(C.server, "192.0.2.1");
+	ck_assert_int_eq(C.nservers, 2);
+	ck_assert_str_eq(C.server, "vpn.example.com");
+	ck_assert_str_eq(C.servers[0], "vpn.example.com");
+	ck_assert_str_eq(C.servers[1], "192.0.2.1");
 	ok_base("server 2001:db8::1\n");
-	ck_assert_str_eq(C.server, "2001:db8::1");
+	ck_assert_str_eq(C.servers[1], "2001:db8::1");
 	ok_base("server a-b.c0.example\n");
 	/* what a resolver takes: underscores too */
 	ok_base("server _sstp.vpn_1.example\n");
-	ck_assert_str_eq(C.server, "_sstp.vpn_1.example");
+	ck_assert_str_eq(C.servers[1], "_sstp.vpn_1.example");
 	/* IDN: kept in the form DNS, SNI and certificates use */
 	ok_base("server 'vpn.m\xc3\xbcnchen.example'\nssl server-name b\xc3\xbc" "cher.example\n");
-	ck_assert_str_eq(C.server, "vpn.xn--mnchen-3ya.example");
+	ck_assert_str_eq(C.servers[1], "vpn.xn--mnchen-3ya.example");
 	ck_assert_str_eq(C.server_name, "xn--bcher-kva.example");
 	fails_base("server a\xc0\xaf" "b\n", "t.conf:4: server: 'a\xc0\xaf" "b' is not a valid internationalised host name");
 	fails_base("server 'b\xc3\xbc cher'\n",
@@ -446,6 +450,50 @@ START_TEST(hosts_and_proxy)
 	ck_assert_int_eq(C.nroutes, 4);
 	ok_base("vrf abcdefghijklmno\n");
 	ck_assert_str_eq(C.vrf, "abcdefghijklmno");
+}
+END_TEST
+
+/* `server` is repeatable (VyOS multi-value): in order, no duplicates, at
+ * most CONF_MAX_SERVERS; printed back one line each. */
+START_TEST(server_list)
+{
+	ck_assert(parse("server a.example\nserver 192.0.2.2\nserver b.example\n"
+			"authentication username u\nauthentication password p\n"));
+	ck_assert_int_eq(C.nservers, 3);
+	ck_assert_str_eq(C.server, "a.example");
+	ck_assert_str_eq(C.servers[0], "a.example");
+	ck_assert_str_eq(C.servers[1], "192.0.2.2");
+	ck_assert_str_eq(C.servers[2], "b.example");
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	conf_print(&C, f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "server a.example\nserver 192.0.2.2\nserver b.example\n"));
+	free(out);
+	fails_base("server vpn.example.com\n", "t.conf:4: server: 'vpn.example.com' is already in the list");
+	char text[1024] = BASE;
+	for (int i = 1; i < CONF_MAX_SERVERS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "server s%d.example\n", i);
+	ck_assert(parse(text));
+	ck_assert_int_eq(C.nservers, CONF_MAX_SERVERS);
+	strcat(text, "server one-too-many.example\n");
+	fails(text, "t.conf:11: server: at most 8 servers");
+}
+END_TEST
+
+/* up-script / down-script: absolute paths; script-timeout 1-3600, 30. */
+START_TEST(scripts)
+{
+	ok_base("up-script /etc/sstpc/up\ndown-script '/etc/sstpc/my down'\nscript-timeout 5\n");
+	ck_assert_str_eq(C.up_script, "/etc/sstpc/up");
+	ck_assert_str_eq(C.down_script, "/etc/sstpc/my down");
+	ck_assert_uint_eq(C.script_timeout, 5);
+	ok_base("");
+	ck_assert_str_eq(C.up_script, "");
+	ck_assert_uint_eq(C.script_timeout, 30);
+	fails_base("up-script up.sh\n", "t.conf:4: up-script: expected an absolute file name, got 'up.sh'");
+	fails_base("script-timeout 0\n", "t.conf:4: script-timeout: expected a number 1-3600, got '0'");
 }
 END_TEST
 
@@ -825,6 +873,8 @@ int main(void)
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, server_list);
+	tcase_add_test(tc, scripts);
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, enum_values);
 	tcase_add_loop_test(tc, number_ranges, 0, (int)(sizeof(numopts) / sizeof(numopts[0])));
