@@ -731,7 +731,12 @@ static void peer_route4(struct session *s, uint32_t peer)
 {
 	uint8_t gw[16];
 	int oif, rc;
-	if (!peer || nl_route_get(AF_INET, &peer, gw, &oif) == 0)
+	if (!peer)
+		return;
+	/* In a VRF the route goes into the VRF's own table, which holds the
+	 * tunnel's routes only: it cannot shadow the host's (main-table)
+	 * route to that address, and the lookup below would ask main. */
+	if (!s->conf.vrf[0] && nl_route_get(AF_INET, &peer, gw, &oif) == 0)
 		return;
 	rc = netcfg_route(s->nc, AF_INET, &peer, 32, s->conf.default_route_distance);
 	if (rc < 0)
