@@ -6,6 +6,7 @@
 
 #include "core/bytes.h"
 #include "core/secret.h"
+#include "ppp/ppp_frame.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -292,18 +293,12 @@ static void status_text(const struct sstp_ctrl *c, char *out, size_t cap)
 		 (unsigned)st.status, st.attrib_id);
 }
 
+/* Control protocols are 0x8000 and up (RFC 1661 2); a compressed one-byte
+ * protocol is always network-layer. */
 static bool ppp_is_control(const uint8_t *f, size_t len)
 {
-	size_t off = 0;
-	if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
-		off = 2;
-	if (off >= len)
-		return false;
-	if (f[off] & 1) /* PFC: one-byte protocols are all network-layer */
-		return false;
-	if (off + 2 > len)
-		return false;
-	return be16_get(f + off) >= 0x8000;
+	uint16_t proto;
+	return ppp_frame_parse(f, len, &proto) && proto >= 0x8000;
 }
 
 static void handle_data(struct sstp *s, const uint8_t *f, size_t len)
