@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/random.h"
 #include "core/secret.h"
 
 /* First IPCP / IPV6CP Configure-Request retransmission; later ones double
@@ -43,14 +43,7 @@ void ppp_random(struct ppp *p, void *buf, size_t len)
 		p->cfg.random(p->ctx, buf, len);
 		return;
 	}
-	uint8_t *b = buf;
-	while (len) {
-		ssize_t n = getrandom(b, len, 0);
-		if (n <= 0)
-			continue;
-		b += n;
-		len -= (size_t)n;
-	}
+	random_bytes(buf, len);
 }
 
 void ppp_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len)

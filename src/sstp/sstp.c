@@ -5,6 +5,7 @@
 #include "sstp/sstp.h"
 
 #include "core/bytes.h"
+#include "core/random.h"
 #include "core/secret.h"
 #include "ppp/ppp_frame.h"
 
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 enum state {
 	ST_IDLE,
@@ -61,14 +61,7 @@ static void get_random(struct sstp *s, void *buf, size_t len)
 		s->cfg.random(s->ctx, buf, len);
 		return;
 	}
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n <= 0)
-			abort(); /* no entropy at all is a setup failure, not peer input */
-		p += n;
-		len -= (size_t)n;
-	}
+	random_bytes(buf, len);
 }
 
 static bool silent(const struct sstp *s)
