@@ -5,7 +5,7 @@
 #ifndef SSTPC_TUN_NL_SHOW_H
 #define SSTPC_TUN_NL_SHOW_H
 
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 #include <net/if.h>
 #include <stdbool.h>

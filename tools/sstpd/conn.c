@@ -19,7 +19,7 @@
 #include "sstpd.h"
 #include "tls/tls.h"
 #include "tun/ra.h"
-#include "tun/tun.h"
+#include "tun/netcfg.h"
 
 #define OUT_CAP (64 * 1024)
 #define OUT_FLUSH_AT (16 * 1024)
