@@ -2,7 +2,7 @@
  * where the spec allows: a third NAK ends the client's attempt. The ends of
  * a call follow the common state tables (3.1.1.1): the disconnect and abort
  * exchanges with their two timers each. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include "core/bytes.h"
 #include "core/random.h"
@@ -131,7 +131,7 @@ static void enter(struct sstp *s, enum state st, uint32_t ms)
 	s->end_deadline = s->now + ms;
 }
 
-static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *len)
+static void apply_faults(struct sstp *s, uint8_t *buf, size_t *len)
 {
 	if (s->cfg.role != SSTP_SERVER)
 		return;
@@ -149,15 +149,13 @@ static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *le
 		if ((f & SSTP_FAULT_ATTR_SHORT) && *len >= 12)
 			be16_put(buf + 10, 2);
 	}
-	if (s->cfg.fault_hook)
-		s->cfg.fault_hook(s->ctx, type, buf, len);
 }
 
 static void send_ctrl(struct sstp *s, size_t len)
 {
 	if (!len || silent(s))
 		return;
-	apply_faults(s, be16_get(s->tx + 4), s->tx, &len);
+	apply_faults(s, s->tx, &len);
 	s->ops.send(s->ctx, s->tx, len);
 }
 
@@ -831,12 +829,6 @@ void sstp_timeout(struct sstp *s, uint64_t now)
 	default:
 		return;
 	}
-}
-
-void sstp_saw_traffic(struct sstp *s, uint64_t now)
-{
-	s->last_rx = now;
-	s->echo_pending = false;
 }
 
 bool sstp_is_connected(const struct sstp *s) { return s->st == ST_CONNECTED; }

@@ -1,5 +1,5 @@
 /* Client and server state machines wired back to back with a fake clock. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -328,11 +328,20 @@ START_TEST(traffic_defers_echo)
 	sstp_set_hlak(S.s, hlak);
 	sstp_auth_done(C.s, hlak, now);
 	pump();
+	/* a data packet from the server restarts the client's hello timer */
 	now += 9000;
-	sstp_saw_traffic(C.s, now);
+	static const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 11, 1, 0, 4 }; /* Discard-Request */
+	sstp_send_ppp(S.s, lcp, sizeof(lcp));
+	pump();
+	ck_assert_int_eq(C.frames, 1);
 	now += 9000;
 	sstp_timeout(C.s, now);
 	ck_assert_uint_eq(C.out_len, 0);
+	/* without it the echo goes out once the 10 s are up */
+	now += 1000;
+	sstp_timeout(C.s, now);
+	ck_assert_uint_eq(C.out_len, 8);
+	ck_assert_uint_eq(C.out[5], SSTP_MSG_ECHO_REQUEST);
 	teardown_pair();
 }
 END_TEST

@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 #include "sstpd.h"
 #include "tls/tls.h"
 #include "tun/ra.h"
