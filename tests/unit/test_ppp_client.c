@@ -64,9 +64,7 @@ static void h_random(void *ctx, void *buf, size_t len)
 		tu_hex(buf, 16, RFC_PEER_CHAL);
 		return;
 	}
-	uint8_t *b = buf;
-	for (size_t i = 0; i < len; i++)
-		b[i] = (uint8_t)(0x41 + h->rnd++);
+	tu_counter_bytes(&h->rnd, buf, len);
 }
 
 static const struct ppp_ops h_ops = { .output = h_output, .event = h_event };

@@ -42,10 +42,7 @@ static void o_event(void *ctx, enum ppp_event ev, const void *arg)
 
 static void o_random(void *ctx, void *buf, size_t len)
 {
-	struct peer *t = ctx;
-	uint8_t *b = buf;
-	for (size_t i = 0; i < len; i++)
-		b[i] = (uint8_t)(0x41 + t->rnd++);
+	tu_counter_bytes(&((struct peer *)ctx)->rnd, buf, len);
 }
 
 static const struct ppp_ops o_ops = { .output = o_output, .event = o_event };

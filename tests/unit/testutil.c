@@ -124,3 +124,10 @@ void tu_expect_none(const struct tu_capture *c)
 	snprintf(what, sizeof(what), "frame %d (unexpected)", c->head);
 	tu_expect_bytes(what, f, len, "", false);
 }
+
+void tu_counter_bytes(uint8_t *counter, void *buf, size_t len)
+{
+	uint8_t *b = buf;
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(0x41 + (*counter)++);
+}

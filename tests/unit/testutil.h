@@ -41,6 +41,10 @@ void tu_expect_frame(const struct tu_capture *c, int i, const char *hex);
 /* No unchecked frame left. */
 void tu_expect_none(const struct tu_capture *c);
 
+/* Predictable "random" bytes for exact-byte conversations: 0x41, 0x42, ...
+ * continuing from *counter (which starts at 0). */
+void tu_counter_bytes(uint8_t *counter, void *buf, size_t len);
+
 /* Runs a suite and returns the process exit status. */
 int tu_run(Suite *s);
 
