@@ -3,8 +3,7 @@
  * Ack, Nak with our value, or Reject), in a Configure-Nak and in a
  * Configure-Reject of our request, plus unknown types, known types of the
  * wrong length and malformed lists. Exact bytes throughout; randomness is
- * a counter (0x41, 0x42, ...), so our magic number is the counter bytes read as a host-order uint32
- * (44434241 on the wire, on little-endian hosts). */
+ * a counter (0x41, 0x42, ...), so our magic number is 41424344 on the wire. */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -40,9 +39,16 @@ static void o_event(void *ctx, enum ppp_event ev, const void *arg)
 	}
 }
 
+/* A 4-byte draw is a magic number (a host-order uint32 sent big-endian):
+ * built so that the wire shows the counter bytes in order on any host. */
 static void o_random(void *ctx, void *buf, size_t len)
 {
-	tu_counter_bytes(&((struct peer *)ctx)->rnd, buf, len);
+	uint8_t b[8];
+	tu_counter_bytes(&((struct peer *)ctx)->rnd, len == 4 ? b : buf, len);
+	if (len == 4) {
+		uint32_t v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		memcpy(buf, &v, 4);
+	}
 }
 
 static const struct ppp_ops o_ops = { .output = o_output, .event = o_event };
@@ -70,8 +76,8 @@ static void from_peer(struct ppp *p, struct peer *t, const char *hex)
 /* LCP Opened with no authentication asked: the NCPs send their requests. */
 static void open_lcp(struct ppp *p, struct peer *t)
 {
-	tu_expect_next(&t->cap, "ff03c021 0101000e 010405dc 050644434241", false);
-	from_peer(p, t, "ff03c021 0201000e 010405dc 050644434241");
+	tu_expect_next(&t->cap, "ff03c021 0101000e 010405dc 050641424344", false);
+	from_peer(p, t, "ff03c021 0201000e 010405dc 050641424344");
 	from_peer(p, t, "ff03c021 01010004");
 	tu_expect_next(&t->cap, "ff03c021 02010004", false);
 }
@@ -81,7 +87,7 @@ START_TEST(lcp_request_options)
 	struct peer t;
 	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
 	struct ppp *p = start(&t, &cfg);
-	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050644434241", false);
+	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* unknown types (PFC 7, ACFC 8, Callback 13) and a known type of the
 	 * wrong length (MRU with 3 bytes) are Rejected, in order, whatever
 	 * else the request holds; the acceptable ones are left out */
@@ -91,8 +97,8 @@ START_TEST(lcp_request_options)
 	tu_expect_next(&t.cap, "ff03c021 04010010 0702 0802 0d0306 0105000000", false);
 	/* an MRU below 128 and our own magic number (a loop) are Nak'd with
 	 * our values: MRU 128 and a fresh odd magic */
-	from_peer(p, &t, "ff03c021 01020012 01040040 0304c023 050644434241");
-	tu_expect_next(&t.cap, "ff03c021 0302000e 01040080 05064c4b4a49", false);
+	from_peer(p, &t, "ff03c021 01020012 01040040 0304c023 050641424344");
+	tu_expect_next(&t.cap, "ff03c021 0302000e 01040080 0506494a4b4d", false);
 	/* everything acceptable: Acked exactly */
 	from_peer(p, &t, "ff03c021 01030018 01040578 020600000000 0304c023 050612345678");
 	tu_expect_next(&t.cap, "ff03c021 02030018 01040578 020600000000 0304c023 050612345678", false);
@@ -106,18 +112,18 @@ START_TEST(lcp_nak_and_reject_of_ours)
 	struct peer t;
 	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
 	struct ppp *p = start(&t, &cfg);
-	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050644434241", false);
+	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* Nak: a smaller MRU is taken, a bigger one is not; the magic is
 	 * drawn again; an option we did not send is ignored */
 	from_peer(p, &t, "ff03c021 03010010 01040578 050600000001 0702");
-	tu_expect_next(&t.cap, "ff03c021 0102000e 01040578 050648474645", false);
+	tu_expect_next(&t.cap, "ff03c021 0102000e 01040578 050645464748", false);
 	from_peer(p, &t, "ff03c021 0302000c 01040600 05040000");
 	/* a Nak option of the wrong length (magic with 2 bytes) is ignored */
-	tu_expect_next(&t.cap, "ff03c021 0103000e 01040578 050648474645", false);
+	tu_expect_next(&t.cap, "ff03c021 0103000e 01040578 050645464748", false);
 	/* Reject: the option is not sent again */
 	from_peer(p, &t, "ff03c021 04030008 01040578");
-	tu_expect_next(&t.cap, "ff03c021 0104000a 050648474645", false);
-	from_peer(p, &t, "ff03c021 0404000a 050648474645");
+	tu_expect_next(&t.cap, "ff03c021 0104000a 050645464748", false);
+	from_peer(p, &t, "ff03c021 0404000a 050645464748");
 	tu_expect_next(&t.cap, "ff03c021 01050004", false);
 	tu_expect_none(&t.cap);
 	ck_assert_int_eq(t.discarded, 0);
@@ -130,20 +136,20 @@ START_TEST(malformed_lists_change_nothing)
 	struct peer t;
 	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
 	struct ppp *p = start(&t, &cfg);
-	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050644434241", false);
+	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* a request whose magic is ours (would be Nak'd, drawing a new magic)
 	 * followed by an option that overruns the list: dropped whole, so our
 	 * magic stays */
-	from_peer(p, &t, "ff03c021 0101000c 050644434241 0105");
-	from_peer(p, &t, "ff03c021 0101000b 050644434241 01"); /* option header cut */
-	from_peer(p, &t, "ff03c021 0101000c 050644434241 0001"); /* option length 1 */
+	from_peer(p, &t, "ff03c021 0101000c 050641424344 0105");
+	from_peer(p, &t, "ff03c021 0101000b 050641424344 01"); /* option header cut */
+	from_peer(p, &t, "ff03c021 0101000c 050641424344 0001"); /* option length 1 */
 	tu_expect_none(&t.cap);
 	/* a Nak with a malformed list is discarded, not half taken */
 	from_peer(p, &t, "ff03c021 03010010 01040578 050600000001 0709");
 	tu_expect_none(&t.cap);
 	ck_assert_int_eq(t.discarded, 1);
 	/* the request is still unanswered: its Ack opens LCP */
-	from_peer(p, &t, "ff03c021 0201000e 010405dc 050644434241");
+	from_peer(p, &t, "ff03c021 0201000e 010405dc 050641424344");
 	from_peer(p, &t, "ff03c021 01020004");
 	tu_expect_next(&t.cap, "ff03c021 02020004", false);
 	ppp_free(p);
@@ -197,8 +203,8 @@ START_TEST(ipcp_server_max_failure)
 				  .peer_ip4 = htonl(0x0a070002),
 				  .dns4 = { htonl(0x0a070035), 0 } };
 	struct ppp *p = start(&t, &cfg);
-	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050644434241", false);
-	from_peer(p, &t, "ff03c021 0201000e 010405dc 050644434241");
+	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
+	from_peer(p, &t, "ff03c021 0201000e 010405dc 050641424344");
 	from_peer(p, &t, "ff03c021 01010004");
 	tu_expect_next(&t.cap, "ff03c021 02010004", false);
 	tu_expect_next(&t.cap, "ff038021 0101000a 03060a070001", false);
