@@ -14,7 +14,7 @@
 #include "session/hooks.h"
 #include "tls/tls.h"
 #include "core/secret.h"
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 /* The C library the binary was built against: a static musl build is the
  * one meant for containers and minimal systems (tools/build-static.sh).

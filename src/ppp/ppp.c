@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/random.h"
 #include "core/secret.h"
 
 /* First IPCP / IPV6CP Configure-Request retransmission; later ones double
@@ -43,23 +43,14 @@ void ppp_random(struct ppp *p, void *buf, size_t len)
 		p->cfg.random(p->ctx, buf, len);
 		return;
 	}
-	uint8_t *b = buf;
-	while (len) {
-		ssize_t n = getrandom(b, len, 0);
-		if (n <= 0)
-			continue;
-		b += n;
-		len -= (size_t)n;
-	}
+	random_bytes(buf, len);
 }
 
 void ppp_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len)
 {
 	if (len + PPP_HDR_LEN > sizeof(p->out) || p->dead)
 		return;
-	p->out[0] = 0xff;
-	p->out[1] = 0x03;
-	be16_put(p->out + 2, proto);
+	ppp_frame_put(p->out, proto);
 	memcpy(p->out + 4, pkt, len);
 	p->ops->output(p->ctx, p->out, len + PPP_HDR_LEN);
 }
@@ -261,12 +252,8 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 		return;
 	struct reader r;
 	rd_init(&r, frame, len);
-	if (len >= 2 && frame[0] == 0xff && frame[1] == 0x03)
-		rd_skip(&r, 2);
-	uint16_t proto = rd_u8(&r);
-	if (!(proto & 1)) /* RFC 1661 2: an even first byte means a 2-byte field */
-		proto = (uint16_t)(proto << 8 | rd_u8(&r));
-	if (!rd_ok(&r))
+	uint16_t proto;
+	if (!ppp_frame_read(&r, &proto))
 		return;
 	const uint8_t *pkt = rd_ptr(&r);
 	size_t plen = rd_left(&r);

@@ -23,8 +23,7 @@
 #define PPP_PROTO_CHAP 0xc223
 #define PPP_PROTO_EAP 0xc227
 
-/* Frames we send always start FF 03 and carry a 2-byte protocol. */
-#define PPP_HDR_LEN 4
+#include "ppp/ppp_frame.h" /* PPP_HDR_LEN, the header helpers */
 
 enum ppp_role { PPP_CLIENT, PPP_SERVER };
 

@@ -43,6 +43,10 @@ struct ppp {
 	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
 	bool auth_second_round;    /* every method was refused once already */
 	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
+	/* the client's Nak or Reject being read answered our Auth-Protocol;
+	 * with its suggestion (NONE for a Reject) */
+	bool auth_answered;
+	enum ppp_auth auth_suggested;
 
 	/* authentication */
 	enum ppp_auth auth_ok;     /* method that succeeded */
@@ -72,6 +76,7 @@ struct ppp {
 	uint32_t dns_refused[2], peer_refused;
 	uint32_t addr_refusals;
 	char ipcp_why[96];
+	bool ipcp_saw_addr;        /* server: the request being answered asks for an address */
 
 	/* IPV6CP */
 	uint8_t ifid_local[8], ifid_peer[8];

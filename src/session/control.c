@@ -22,7 +22,7 @@
 #include "session/session.h"
 #include "session/show.h"
 #include "tun/nl_show.h"
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000

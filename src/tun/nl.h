@@ -1,16 +1,38 @@
-/* rtnetlink internals shared by tun.c, nl.c and netcfg.c (and the unit
- * tests, which check the encoded bytes). Messages are built into a caller
- * buffer by bounded writers; replies are parsed through struct reader. */
+/* rtnetlink: the link settings the daemon changes and reads, and below
+ * them the internals shared by tun.c, nl.c, nl_show.c and netcfg.c (and
+ * the unit tests, which check the encoded bytes). Messages are built into
+ * a caller buffer by bounded writers; replies are parsed through struct
+ * reader. */
 #ifndef SSTPC_TUN_NL_H
 #define SSTPC_TUN_NL_H
 
 #include "core/bytes.h"
-#include "tun/tun.h"
 
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Link settings through rtnetlink. 0 or -errno. */
+int nl_link_index(const char *name); /* > 0 ifindex, or -errno */
+int nl_link_set_mtu(int ifindex, unsigned mtu);
+int nl_link_set_up(int ifindex, bool up);
+int nl_link_set_alias(int ifindex, const char *alias);
+int nl_link_set_master(int ifindex, int master_ifindex); /* 0 = no master */
+/* TUN transmit queue length (packets queued towards the daemon). */
+int nl_link_set_txqlen(int ifindex, unsigned qlen);
+/* True if ifname exists and is a VRF device. */
+bool nl_link_is_vrf(const char *ifname, int *ifindex);
+/* The routing table of VRF device ifindex; 0 if it is none or unknown. */
+uint32_t nl_link_vrf_table(int ifindex);
+struct nl_link_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped,
+		tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
+};
+int nl_link_stats(int ifindex, struct nl_link_stats *st);
+/* The route the kernel uses now to reach dst: gateway (zero if direct) and
+ * output interface. */
+int nl_route_get(int family, const void *dst, void *gw, int *oif);
 
 /* Our own routing protocol number would hide our routes from tools that
  * filter on "static"; keep static unless the caller asks otherwise. */

@@ -6,7 +6,6 @@
 #define SSTPC_TUN_NL_SHOW_H
 
 #include "tun/nl.h"
-#include "tun/tun.h"
 
 #include <net/if.h>
 #include <stdbool.h>

@@ -16,10 +16,11 @@
 #include "core/loop.h"
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 #include "sstpd.h"
 #include "tls/tls.h"
 #include "tun/ra.h"
-#include "tun/tun.h"
+#include "tun/netcfg.h"
 
 #define OUT_CAP (64 * 1024)
 #define OUT_FLUSH_AT (16 * 1024)

@@ -16,6 +16,9 @@
 #include "ppp/ppp.h"
 #include "sstpd.h"
 #include "tls/tls.h"
+#include "tun/netcfg.h"
+#include "tun/nl.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 
 /* Packets read from the TUN per readiness event. */
