@@ -537,7 +537,82 @@ static const char tls_client_ciphers[] =
     ":ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
     ":ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384" TLS12_CHACHA;
 
+/* The per-configuration part of a client: versions, suites, trust store
+ * (the system store takes milliseconds to parse), verify callback. */
+static WOLFSSL_CTX *tls_client_ctx_make(const struct tls_client_config *cfg, char *err,
+					size_t errlen)
+{
+	bool have_ca = cfg->ca_file && cfg->ca_file[0];
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (!ctx) {
+		snprintf(err, errlen, "wolfSSL_CTX_new failed");
+		return NULL;
+	}
+	if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot set TLS 1.2 as the minimum version");
+		goto fail;
+	}
+	if (wolfSSL_CTX_set_cipher_list(ctx, tls_client_ciphers) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot set the TLS cipher suites");
+		goto fail;
+	}
+	if (have_ca) {
+		if (wolfSSL_CTX_load_verify_locations(ctx, cfg->ca_file, NULL) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load CA certificates from %s", cfg->ca_file);
+			goto fail;
+		}
+	} else if (cfg->npins <= 0) {
+		if (wolfSSL_CTX_load_system_CA_certs(ctx) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load the system trust store");
+			goto fail;
+		}
+	}
+	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
+	return ctx;
+fail:
+	wolfSSL_CTX_free(ctx);
+	return NULL;
+}
+
+struct tls_client_ctx {
+	WOLFSSL_CTX *ctx;
+};
+
+struct tls_client_ctx *tls_client_ctx_new(const struct tls_client_config *cfg, char *err,
+					  size_t errlen)
+{
+	if (!tls_global_init()) {
+		snprintf(err, errlen, "wolfSSL initialisation failed");
+		return NULL;
+	}
+	struct tls_client_ctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->ctx = tls_client_ctx_make(cfg, err, errlen);
+	if (!c->ctx) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void tls_client_ctx_free(struct tls_client_ctx *c)
+{
+	if (!c)
+		return;
+	wolfSSL_CTX_free(c->ctx);
+	free(c);
+}
+
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen)
+{
+	return tls_client_new_ctx(NULL, cfg, fd, err, errlen);
+}
+
+struct tls *tls_client_new_ctx(struct tls_client_ctx *shared, const struct tls_client_config *cfg,
+			       int fd, char *err, size_t errlen)
 {
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "wolfSSL initialisation failed");
@@ -571,34 +646,12 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 		t->npins = cfg->npins;
 		t->pin_only = !have_ca;
 	}
-
-	t->own_ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
-	if (!t->own_ctx) {
-		snprintf(err, errlen, "wolfSSL_CTX_new failed");
-		goto fail;
-	}
-	if (wolfSSL_CTX_SetMinVersion(t->own_ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot set TLS 1.2 as the minimum version");
-		goto fail;
-	}
-	if (wolfSSL_CTX_set_cipher_list(t->own_ctx, tls_client_ciphers) != WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot set the TLS cipher suites");
-		goto fail;
-	}
-	if (have_ca) {
-		if (wolfSSL_CTX_load_verify_locations(t->own_ctx, cfg->ca_file, NULL) !=
-		    WOLFSSL_SUCCESS) {
-			snprintf(err, errlen, "cannot load CA certificates from %s", cfg->ca_file);
+	if (!shared) {
+		t->own_ctx = tls_client_ctx_make(cfg, err, errlen);
+		if (!t->own_ctx)
 			goto fail;
-		}
-	} else if (!t->pin_only) {
-		if (wolfSSL_CTX_load_system_CA_certs(t->own_ctx) != WOLFSSL_SUCCESS) {
-			snprintf(err, errlen, "cannot load the system trust store");
-			goto fail;
-		}
 	}
-	wolfSSL_CTX_set_verify(t->own_ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
-	if (!tls_attach(t, t->own_ctx, err, errlen))
+	if (!tls_attach(t, shared ? shared->ctx : t->own_ctx, err, errlen))
 		goto fail;
 	wolfSSL_SetCertCbCtx(t->ssl, t);
 	/* RFC 6066 3: literal IPv4 and IPv6 addresses are not permitted. */

@@ -63,6 +63,17 @@ bool proxy_reply_accepts(const struct proxy_reply *rep, const char *host, uint16
 			 size_t errlen);
 
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
+/* A client context kept across reconnects (trust store, versions, suites:
+ * parsing the system trust store costs milliseconds per connect). Built
+ * from cfg's ca_file and npins; make a new one when those change. */
+struct tls_client_ctx;
+struct tls_client_ctx *tls_client_ctx_new(const struct tls_client_config *cfg, char *err,
+					  size_t errlen);
+void tls_client_ctx_free(struct tls_client_ctx *c);
+/* As tls_client_new over a shared context (NULL: a private one), which
+ * must outlive the connection. cfg must be the one ctx was built from. */
+struct tls *tls_client_new_ctx(struct tls_client_ctx *ctx, const struct tls_client_config *cfg,
+			       int fd, char *err, size_t errlen);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
 					  size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
