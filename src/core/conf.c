@@ -33,6 +33,8 @@ struct conf_parser {
 	unsigned pwfile_line; /* where password-file was given, for conf_load's messages */
 	unsigned ca_line;     /* where ssl ca-certificate was given */
 	unsigned vrf_line;    /* where vrf was given */
+	unsigned cert_line;   /* where ssl certificate was given */
+	unsigned auth_cert_line; /* where authentication certificate was given */
 	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
@@ -206,6 +208,18 @@ static bool conf_h_ca(struct conf_parser *p, const struct conf_opt *o, char **v,
 {
 	p->ca_line = p->line;
 	p->ca_is_name = strchr(v[0], '/') == NULL;
+	return true;
+}
+
+static bool conf_h_cert(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->cert_line = p->line;
+	return true;
+}
+
+static bool conf_h_auth_cert(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->auth_cert_line = p->line;
 	return true;
 }
 
@@ -529,8 +543,10 @@ static const struct conf_opt conf_opts[] = {
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
 	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
+	{ "authentication certificate", CONF_STR, F(auth_cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_auth_cert, false },
 	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
 	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
+	{ "ssl certificate", CONF_STR, F(cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_cert, false },
 	{ "ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
 	{ "description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters", conf_h_description, false },
@@ -917,6 +933,22 @@ static bool conf_check_ca(struct conf_parser *p, const char *given)
 	return true;
 }
 
+/* A certificate file (chain and private key): it must exist now, not fail
+ * every connect later. Its privacy is conf_secrets_private's check. */
+static bool conf_check_cert(struct conf_parser *p, const char *key, const char *file, unsigned line)
+{
+	p->line = line;
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return conf_fail(p, "%s: cannot open '%s': %s", key, file, strerror(errno));
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	if (!ok)
+		return conf_fail(p, "%s: '%s' is not a regular file", key, file);
+	return true;
+}
+
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
 	return conf_load_lines(c, path, NULL, err, errlen);
@@ -967,13 +999,23 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 		p.line = p.ca_line;
 		memcpy(ca_given, c->ca_file, sizeof(ca_given));
 		ok = ok && conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path);
+		p.line = p.cert_line;
+		ok = ok && conf_resolve(&p, "ssl certificate", c->cert_file, sizeof(c->cert_file), path);
+		p.line = p.auth_cert_line;
+		ok = ok && conf_resolve(&p, "authentication certificate", c->auth_cert_file,
+					sizeof(c->auth_cert_file), path);
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
 	if (ok && c->ca_file[0])
 		ok = conf_check_ca(&p, ca_given);
+	if (ok && c->cert_file[0])
+		ok = conf_check_cert(&p, "ssl certificate", c->cert_file, p.cert_line);
+	if (ok && c->auth_cert_file[0])
+		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file, p.auth_cert_line);
 	if (ok && lines)
-		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line };
+		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
+					      .cert_file = p.cert_line, .auth_cert_file = p.auth_cert_line };
 	if (!ok)
 		conf_defaults(c);
 	return ok;
@@ -1038,10 +1080,14 @@ void conf_print(const struct conf *c, FILE *out)
 		fputs("authentication password '" CONF_MASK "'\n", out);
 	for (int i = 0; i < c->nauth; i++)
 		conf_put(out, "authentication protocols", conf_auth_name(c->auth[i]));
+	if (c->auth_cert_file[0])
+		conf_put(out, "authentication certificate", c->auth_cert_file);
 	if (c->auth_allow_none)
 		conf_put(out, "authentication allow-none", NULL);
 	if (c->ca_file[0])
 		conf_put(out, "ssl ca-certificate", c->ca_file);
+	if (c->cert_file[0])
+		conf_put(out, "ssl certificate", c->cert_file);
 	if (c->server_name[0])
 		conf_put(out, "ssl server-name", c->server_name);
 	for (int i = 0; i < c->npins; i++) {
@@ -1107,14 +1153,20 @@ void conf_print(const struct conf *c, FILE *out)
 /* A file that others may read holds no secret: the file that carried the
  * password (the config itself when the password or the proxy password is
  * inline, else the password file) must be closed to group and others. */
-static bool conf_file_private(const char *path, const char *what, char *msg, size_t len)
+static bool conf_file_private_as(const char *path, const char *what, const char *holds, char *msg,
+				 size_t len)
 {
 	struct stat st;
 	if (stat(path, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
 		return true;
-	snprintf(msg, len, "%s %s holds a password and is accessible by group or others (mode %03o): "
-		 "chmod 600 %s", what, path, (unsigned)(st.st_mode & 0777), path);
+	snprintf(msg, len, "%s %s holds %s and is accessible by group or others (mode %03o): "
+		 "chmod 600 %s", what, path, holds, (unsigned)(st.st_mode & 0777), path);
 	return false;
+}
+
+static bool conf_file_private(const char *path, const char *what, char *msg, size_t len)
+{
+	return conf_file_private_as(path, what, "a password", msg, len);
 }
 
 bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
@@ -1123,6 +1175,12 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
 	if (inline_pw && c->path[0] && !conf_file_private(c->path, "config file", msg, len))
 		return false;
 	if (c->password_file[0] && !conf_file_private(c->password_file, "password file", msg, len))
+		return false;
+	if (c->cert_file[0] &&
+	    !conf_file_private_as(c->cert_file, "ssl certificate", "a private key", msg, len))
+		return false;
+	if (c->auth_cert_file[0] &&
+	    !conf_file_private_as(c->auth_cert_file, "authentication certificate", "a private key", msg, len))
 		return false;
 	return true;
 }

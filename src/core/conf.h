@@ -33,6 +33,8 @@ struct conf {
 	char password[256];      /* secret: never printed */
 	char password_file[PATH_MAX];
 	char ca_file[PATH_MAX];  /* ssl ca-certificate; "" = system trust store */
+	char cert_file[PATH_MAX];      /* ssl certificate: PEM chain + private key for mutual TLS */
+	char auth_cert_file[PATH_MAX]; /* authentication certificate: the same, for EAP-TLS */
 	char server_name[256];   /* ssl server-name: SNI/hostname to verify; "" = server */
 	uint8_t pins[CONF_MAX_PINS][32]; /* ssl pin-sha256 (SHA-256 of the SubjectPublicKeyInfo) */
 	int npins;
@@ -73,7 +75,8 @@ void conf_defaults(struct conf *c);
  * "FILE:LINE: what was expected" in err. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 /* False when a file that holds a secret of c (the config file with an
- * inline password, the password file) is accessible by group or others,
+ * inline password, the password file, a certificate file with its
+ * private key) is accessible by group or others,
  * with "config file PATH holds a password and is accessible by group or
  * others (mode 644): chmod 600 PATH" in msg. The daemon refuses to start
  * then; --check only warns. */
@@ -82,6 +85,7 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
  * parser that still name FILE:LINE (the CLI's --check). */
 struct conf_lines {
 	unsigned vrf, ca_file, password_file;
+	unsigned cert_file, auth_cert_file;
 };
 /* conf_load, also reporting those lines (lines may be NULL). */
 bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);

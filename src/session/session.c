@@ -1253,7 +1253,7 @@ static void session_start_tls(struct session *s)
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
 	const char *name = c->server_name[0] ? c->server_name : c->server;
 	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
-					(const uint8_t(*)[32])c->pins, c->npins };
+					(const uint8_t(*)[32])c->pins, c->npins, c->cert_file };
 	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
 	if (!s->tls) {
 		session_fail(s, "%s", err);

@@ -82,6 +82,7 @@ struct tls {
 	bool pin_only;     /* pins and no CA file: the chain need not verify */
 	bool verify_failed; /* err holds the verification reason */
 	bool leaf_checked;
+	bool sent_cert;    /* client: we have a certificate to present */
 	uint8_t *leaf;
 	size_t leaf_len;
 
@@ -597,6 +598,11 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 			goto fail;
 		}
 	}
+	if (cfg->cert_file && cfg->cert_file[0]) {
+		if (!tls_ctx_use_cert_file(t->own_ctx, cfg->cert_file, err, errlen))
+			goto fail;
+		t->sent_cert = true;
+	}
 	wolfSSL_CTX_set_verify(t->own_ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
 	if (!tls_attach(t, t->own_ctx, err, errlen))
 		goto fail;
@@ -612,6 +618,25 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 fail:
 	tls_free(t);
 	return NULL;
+}
+
+bool tls_ctx_use_cert_file(struct WOLFSSL_CTX *ctx, const char *file, char *err, size_t errlen)
+{
+	/* wolfSSL's PEM readers look for their own BEGIN line, so the chain
+	 * and the key may share one file, as MikroTik and VyOS exports do. */
+	if (wolfSSL_CTX_use_certificate_chain_file(ctx, file) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load a certificate chain from %s", file);
+		return false;
+	}
+	if (wolfSSL_CTX_use_PrivateKey_file(ctx, file, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load an unencrypted private key from %s", file);
+		return false;
+	}
+	if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "%s: the private key does not match the certificate", file);
+		return false;
+	}
+	return true;
 }
 
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
@@ -670,6 +695,29 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx)
 	free(ctx);
 }
 
+bool tls_server_ctx_require_client_cert(struct tls_server_ctx *ctx, const char *ca_file, char *err,
+					size_t errlen)
+{
+	if (wolfSSL_CTX_load_verify_locations(ctx->ctx, ca_file, NULL) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load client CA certificates from %s", ca_file);
+		return false;
+	}
+	wolfSSL_CTX_set_verify(ctx->ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return true;
+}
+
+void tls_peer_subject(struct tls *t, char *out, size_t outlen)
+{
+	out[0] = 0;
+	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(t->ssl);
+	if (!x)
+		return;
+	WOLFSSL_X509_NAME *n = wolfSSL_X509_get_subject_name(x);
+	if (n && outlen > 1)
+		wolfSSL_X509_NAME_oneline(n, out, (int)outlen);
+	wolfSSL_X509_free(x);
+}
+
 bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list)
 {
 	return wolfSSL_CTX_set_cipher_list(ctx->ctx, list) == WOLFSSL_SUCCESS;
@@ -691,6 +739,24 @@ struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t
 	return t;
 }
 
+/* The peer ended the handshake with a fatal alert: name it, and say what
+ * the usual reason is when it is about our (missing) client certificate. */
+static void tls_explain_alert(struct tls *t)
+{
+	WOLFSSL_ALERT_HISTORY h;
+	memset(&h, 0, sizeof(h));
+	wolfSSL_get_alert_history(t->ssl, &h);
+	int code = h.last_rx.code;
+	const char *name = code == 40 ? "handshake_failure" : code == 42 ? "bad_certificate"
+			 : code == 46 ? "certificate_unknown" : code == 48 ? "unknown_ca"
+			 : code == 116 ? "certificate_required" : "fatal";
+	bool about_cert = code == 40 || code == 42 || code == 46 || code == 48 || code == 116;
+	tls_set_err(t, "the peer refused the TLS handshake: alert %d (%s)%s", code, name,
+		    about_cert && !t->server ? "; a server that requires a client certificate "
+					       "refuses a missing or untrusted one (ssl certificate)"
+					     : "");
+}
+
 /* Fills t->err from a failed wolfSSL call unless a reason is already set. */
 static void tls_explain(struct tls *t, int e)
 {
@@ -709,9 +775,21 @@ static void tls_explain(struct tls *t, int e)
 		tls_verify_error(t, e);
 		return;
 	case SOCKET_PEER_CLOSED_E:
-		tls_set_err(t, "%s", "connection closed by the peer");
-		return;
 	case SOCKET_ERROR_E:
+		/* A server that distrusts our certificate may send its alert
+		 * and close while we still write (TLS 1.3 sends Certificate
+		 * and Finished in one flight): we see only the closed socket. */
+		if (t->sent_cert && !t->handshake_done) {
+			tls_set_err(t, "connection closed by the server during the TLS handshake (%s): a server "
+				       "that requires a client certificate does this when it does not trust ours "
+				       "(ssl certificate)",
+				    e == SOCKET_ERROR_E && t->sock_errno ? strerror(t->sock_errno) : "closed");
+			return;
+		}
+		if (e == SOCKET_PEER_CLOSED_E) {
+			tls_set_err(t, "%s", "connection closed by the peer");
+			return;
+		}
 		if (t->sock_errno) {
 			tls_set_err(t, "socket error: %s", strerror(t->sock_errno));
 			return;
@@ -722,6 +800,9 @@ static void tls_explain(struct tls *t, int e)
 		return;
 	case MATCH_SUITE_ERROR:
 		tls_set_err(t, "%s", "no common TLS cipher suite");
+		return;
+	case FATAL_ERROR:
+		tls_explain_alert(t);
 		return;
 	default:
 		break;

@@ -19,6 +19,8 @@ struct tls_client_config {
 	const char *ca_file;         /* NULL/"" = system trust store */
 	const uint8_t (*pins)[32];   /* SHA-256 of the SubjectPublicKeyInfo; any match trusts */
 	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
+	const char *cert_file;       /* NULL/"" = none; else a PEM file with our certificate
+				      * chain and its private key (mutual TLS) */
 };
 
 struct tls;
@@ -70,6 +72,16 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx);
  * "TLS13-AES256-GCM-SHA384"), so a test peer or tools/tlsbench can pick
  * what a real server would. false if wolfSSL knows none of them. */
 bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list);
+/* Mutual TLS: the server requires a client certificate that chains to a
+ * CA in ca_file; a client without one fails the handshake. */
+bool tls_server_ctx_require_client_cert(struct tls_server_ctx *ctx, const char *ca_file, char *err,
+					size_t errlen);
+/* Loads our certificate chain and private key from one PEM file (both
+ * blocks in it, any order) into a wolfSSL context. */
+struct WOLFSSL_CTX;
+bool tls_ctx_use_cert_file(struct WOLFSSL_CTX *ctx, const char *file, char *err, size_t errlen);
+/* The subject of the peer's certificate ("/CN=alice"), "" without one. */
+void tls_peer_subject(struct tls *t, char *out, size_t outlen);
 struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen);
 /* Drives the handshake: 0 done, TLS_WANT_READ/WRITE, TLS_ERROR with a
  * specific reason in tls_error() (certificate expired, unknown CA, name

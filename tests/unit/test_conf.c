@@ -708,6 +708,54 @@ START_TEST(secrets_in_open_files)
 }
 END_TEST
 
+/* Certificate files (chain + key): resolved against the config's
+ * directory, must exist, printed by path only, refused when others can
+ * read them. */
+START_TEST(certificate_files)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	char conf_path[128], cert[128], err[512], msg[512], want[512];
+	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
+	snprintf(cert, sizeof(cert), "%s/me.pem", tmpdir);
+	write_file(cert, "-----BEGIN CERTIFICATE-----\n", 0600);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password-file me.pem\n"
+		   "ssl certificate me.pem\nauthentication certificate me.pem\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert_str_eq(C.cert_file, cert);
+	ck_assert_str_eq(C.auth_cert_file, cert);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	conf_print(&C, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "ssl certificate %s\n", cert);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	snprintf(want, sizeof(want), "authentication certificate %s\n", cert);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	ck_assert_ptr_null(strstr(out, "BEGIN"));
+	free(out);
+	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
+	chmod(cert, 0640);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	ck_assert_ptr_nonnull(strstr(msg, "holds a password")); /* the password file comes first */
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password p\n"
+		   "ssl certificate me.pem\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "ssl certificate %s holds a private key and is accessible by group or "
+		 "others (mode 640): chmod 600 %s", cert, cert);
+	ck_assert_str_eq(msg, want);
+	unlink(cert);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:4: ssl certificate: cannot open '%s': No such file or directory",
+		 conf_path, cert);
+	ck_assert_str_eq(err, want);
+	unlink(conf_path);
+	rmdir(tmpdir);
+}
+END_TEST
+
 /* VyOS's rules: description may be empty; VRF names as its vrf-name
  * validator takes them. */
 START_TEST(vyos_constraints)
@@ -840,6 +888,7 @@ int main(void)
 	tcase_add_test(tc, example_configs);
 	tcase_add_test(tc, vyos_constraints);
 	tcase_add_test(tc, load_ca_file);
+	tcase_add_test(tc, certificate_files);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

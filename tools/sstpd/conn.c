@@ -595,6 +595,11 @@ static void on_sock(void *arg, int fd, unsigned events)
 			c->handshaking = false;
 			c->deadline = UINT64_MAX;
 			clog(LOG_LVL_INFO, c, "TLS established (%s, %s)", tls_version(c->tls), tls_cipher(c->tls));
+			if (server_opts(c->srv)->client_ca) {
+				char subj[256];
+				tls_peer_subject(c->tls, subj, sizeof(subj));
+				clog(LOG_LVL_INFO, c, "client certificate verified: %s", subj);
+			}
 			sock_want(c, LOOP_READ);
 			if (start_protocols(c))
 				read_stream(c); /* the request may already be decrypted */

@@ -111,6 +111,7 @@ static void usage(FILE *f)
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
+		"             [--require-client-cert CA_FILE]\n"
 		"auth LIST: ordered, comma-separated from mschapv2,eap-mschapv2,pap,chap\n"
 		"faults: %s\n",
 		sstpd_fault_names());
@@ -286,6 +287,7 @@ int main(int argc, char **argv)
 		{ "fault-after", required_argument, NULL, 'F' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "require-client-cert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -311,6 +313,7 @@ int main(int argc, char **argv)
 			have_listen = true;
 			break;
 		case 'c': o.cert = optarg; break;
+		case 'C': o.client_ca = optarg; break;
 		case 'k': o.key = optarg; break;
 		case 'u': o.users_file = optarg; break;
 		case 'P':

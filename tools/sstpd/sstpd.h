@@ -69,6 +69,7 @@ struct sstpd_opts {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
 	const char *cert, *key, *users_file, *tun, *pidfile;
+	const char *client_ca; /* --require-client-cert CA: mutual TLS */
 	uint32_t pool_net;    /* host byte order */
 	unsigned pool_plen;
 	uint32_t local4;      /* host byte order */
