@@ -35,6 +35,7 @@ struct conf_parser {
 	unsigned vrf_line;    /* where vrf was given */
 	unsigned cert_line;   /* where ssl certificate was given */
 	unsigned auth_cert_line; /* where authentication certificate was given */
+	unsigned auth_ca_line;   /* where authentication ca-certificate was given */
 	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
@@ -217,6 +218,12 @@ static bool conf_h_cert(struct conf_parser *p, const struct conf_opt *o, char **
 	return true;
 }
 
+static bool conf_h_auth_ca(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->auth_ca_line = p->line;
+	return true;
+}
+
 static bool conf_h_auth_cert(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
 	p->auth_cert_line = p->line;
@@ -316,7 +323,7 @@ static bool conf_h_interface(struct conf_parser *p, const struct conf_opt *o, ch
 	return conf_set_ifname(p, v[0]);
 }
 
-static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap" };
+static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap", "eap-tls" };
 
 const char *conf_auth_name(enum conf_auth a)
 {
@@ -334,7 +341,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 	}
 	for (int i = 0; i < nv; i++) {
 		enum conf_auth a = 0;
-		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_CHAP_MD5; k++)
+		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_EAP_TLS; k++)
 			if (strcmp(v[i], conf_auth_names[k]) == 0)
 				a = (enum conf_auth)k;
 		if (!a)
@@ -342,7 +349,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 		for (int k = 0; k < c->nauth; k++)
 			if (c->auth[k] == a)
 				return conf_fail(p, "%s: '%s' given twice", o->key, v[i]);
-		/* Four distinct methods exist, so a fifth is always a duplicate. */
+		/* Five distinct methods exist, so a sixth is always a duplicate. */
 		c->auth[c->nauth++] = a;
 	}
 	return true;
@@ -542,7 +549,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
-	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
+	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap, chap or eap-tls", conf_h_protocols, false },
+	{ "authentication ca-certificate", CONF_STR, F(auth_ca_file), 0, 0, "a file name", conf_h_auth_ca, false },
+	{ "authentication server-name", CONF_CUSTOM, F(auth_server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "authentication certificate", CONF_STR, F(auth_cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_auth_cert, false },
 	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
 	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
@@ -784,8 +793,19 @@ static bool conf_check(struct conf_parser *p)
 		return conf_fail(p, "authentication username: required");
 	if (c->password[0] && c->password_file[0])
 		return conf_fail(p, "authentication: give either password or password-file, not both");
-	if (!c->password[0] && !c->password_file[0])
+	bool only_tls = c->nauth > 0;
+	for (int i = 0; i < c->nauth; i++)
+		only_tls &= c->auth[i] == CONF_AUTH_EAP_TLS;
+	if (!c->password[0] && !c->password_file[0] && !only_tls)
 		return conf_fail(p, "authentication password (or password-file): required");
+	bool eap_tls = false;
+	for (int i = 0; i < c->nauth; i++)
+		eap_tls |= c->auth[i] == CONF_AUTH_EAP_TLS;
+	if (eap_tls && !c->auth_cert_file[0])
+		return conf_fail(p, "authentication protocols eap-tls: needs authentication certificate FILE");
+	if (eap_tls && !c->auth_server_name[0])
+		return conf_fail(p, "authentication protocols eap-tls: needs authentication server-name (the name "
+				    "in the EAP server's certificate)");
 	if (!c->proxy_user[0] != !c->proxy_password[0])
 		return conf_fail(p, "http-proxy: username and password go together");
 	if (c->proxy_user[0] && !c->proxy_host[0])
@@ -1004,6 +1024,9 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 		p.line = p.auth_cert_line;
 		ok = ok && conf_resolve(&p, "authentication certificate", c->auth_cert_file,
 					sizeof(c->auth_cert_file), path);
+		p.line = p.auth_ca_line;
+		ok = ok && conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
+					sizeof(c->auth_ca_file), path);
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
@@ -1013,9 +1036,12 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 		ok = conf_check_cert(&p, "ssl certificate", c->cert_file, p.cert_line);
 	if (ok && c->auth_cert_file[0])
 		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file, p.auth_cert_line);
+	if (ok && c->auth_ca_file[0])
+		ok = conf_check_cert(&p, "authentication ca-certificate", c->auth_ca_file, p.auth_ca_line);
 	if (ok && lines)
 		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
-					      .cert_file = p.cert_line, .auth_cert_file = p.auth_cert_line };
+					      .cert_file = p.cert_line, .auth_cert_file = p.auth_cert_line,
+					      .auth_ca_file = p.auth_ca_line };
 	if (!ok)
 		conf_defaults(c);
 	return ok;
@@ -1082,6 +1108,10 @@ void conf_print(const struct conf *c, FILE *out)
 		conf_put(out, "authentication protocols", conf_auth_name(c->auth[i]));
 	if (c->auth_cert_file[0])
 		conf_put(out, "authentication certificate", c->auth_cert_file);
+	if (c->auth_ca_file[0])
+		conf_put(out, "authentication ca-certificate", c->auth_ca_file);
+	if (c->auth_server_name[0])
+		conf_put(out, "authentication server-name", c->auth_server_name);
 	if (c->auth_allow_none)
 		conf_put(out, "authentication allow-none", NULL);
 	if (c->ca_file[0])

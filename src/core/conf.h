@@ -11,12 +11,12 @@
 
 #define CONF_MAX_PINS 4
 #define CONF_MAX_ROUTES 32
-#define CONF_MAX_AUTH 4
+#define CONF_MAX_AUTH 6
 
 enum conf_srcvalid { CONF_SRCVALID_UNSET, CONF_SRCVALID_STRICT, CONF_SRCVALID_LOOSE, CONF_SRCVALID_DISABLE };
 
 /* Authentication methods, in the order given by `authentication protocols`. */
-enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5 };
+enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5, CONF_AUTH_EAP_TLS };
 
 struct conf_route {
 	int family; /* AF_INET or AF_INET6 */
@@ -35,6 +35,8 @@ struct conf {
 	char ca_file[PATH_MAX];  /* ssl ca-certificate; "" = system trust store */
 	char cert_file[PATH_MAX];      /* ssl certificate: PEM chain + private key for mutual TLS */
 	char auth_cert_file[PATH_MAX]; /* authentication certificate: the same, for EAP-TLS */
+	char auth_ca_file[PATH_MAX];   /* authentication ca-certificate: the EAP server's CA; "" = ssl's */
+	char auth_server_name[256];    /* authentication server-name: in the EAP server's certificate */
 	char server_name[256];   /* ssl server-name: SNI/hostname to verify; "" = server */
 	uint8_t pins[CONF_MAX_PINS][32]; /* ssl pin-sha256 (SHA-256 of the SubjectPublicKeyInfo) */
 	int npins;
@@ -85,7 +87,7 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
  * parser that still name FILE:LINE (the CLI's --check). */
 struct conf_lines {
 	unsigned vrf, ca_file, password_file;
-	unsigned cert_file, auth_cert_file;
+	unsigned cert_file, auth_cert_file, auth_ca_file;
 };
 /* conf_load, also reporting those lines (lines may be NULL). */
 bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);

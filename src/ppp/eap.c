@@ -1,5 +1,6 @@
-/* EAP (RFC 3748) client role: Identity, Notification, Nak towards
- * EAP-MSCHAPv2 (type 26, draft-kamath-pppext-eap-mschapv2). */
+/* EAP (RFC 3748) client role: Identity, Notification, EAP-MSCHAPv2 (type
+ * 26, draft-kamath-pppext-eap-mschapv2), EAP-TLS (13, eap_tls.c), and a
+ * Nak towards the method we prefer of those we allow. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,13 +9,14 @@
 #include "core/secret.h"
 
 enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
-enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3, EAP_TYPE_MSCHAPV2 = 26 };
+enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3, EAP_TYPE_TLS = 13,
+       EAP_TYPE_MSCHAPV2 = 26 };
 enum { MSCHAPV2_OP_CHALLENGE = 1, MSCHAPV2_OP_RESPONSE = 2, MSCHAPV2_OP_SUCCESS = 3,
        MSCHAPV2_OP_FAILURE = 4 };
 
-static void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
+void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
 {
-	uint8_t buf[5 + 5 + 49 + PPP_NAME_MAX];
+	uint8_t buf[5 + 1500]; /* an EAP-TLS fragment is the largest */
 	struct writer w;
 	wr_init(&w, buf, sizeof(buf));
 	wr_u8(&w, EAP_RESPONSE);
@@ -84,6 +86,26 @@ static void mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64
 	}
 }
 
+static bool eap_allowed(const struct ppp *p, enum ppp_auth a)
+{
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++)
+		if (p->cfg.auth[i] == a)
+			return true;
+	return false;
+}
+
+/* The EAP type of our most preferred EAP method. */
+static uint8_t eap_preferred_type(const struct ppp *p)
+{
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++) {
+		if (p->cfg.auth[i] == PPP_AUTH_EAP_TLS)
+			return EAP_TYPE_TLS;
+		if (p->cfg.auth[i] == PPP_AUTH_EAP_MSCHAPV2)
+			return EAP_TYPE_MSCHAPV2;
+	}
+	return EAP_TYPE_MSCHAPV2;
+}
+
 void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 {
 	if (p->phase != PHASE_AUTHENTICATE || p->peer_auth != PPP_AUTH_EAP_MSCHAPV2)
@@ -103,16 +125,22 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 				    strlen(p->username));
 		} else if (type == EAP_TYPE_NOTIFICATION) {
 			eap_respond(p, id, EAP_TYPE_NOTIFICATION, NULL, 0);
-		} else if (type == EAP_TYPE_MSCHAPV2) {
+		} else if (type == EAP_TYPE_MSCHAPV2 && eap_allowed(p, PPP_AUTH_EAP_MSCHAPV2)) {
 			mschapv2_request(p, id, &d, now);
+		} else if (type == EAP_TYPE_TLS && eap_allowed(p, PPP_AUTH_EAP_TLS)) {
+			eaptls_request(p, id, &d, now);
 		} else {
-			/* e.g. EAP-TLS (13): the only method we speak is 26 */
-			uint8_t want = EAP_TYPE_MSCHAPV2;
+			/* a method we do not speak or allow: suggest ours */
+			uint8_t want = eap_preferred_type(p);
 			eap_respond(p, id, EAP_TYPE_NAK, &want, 1);
 		}
 		break;
 	}
 	case EAP_SUCCESS:
+		if (p->tls) {
+			eaptls_success(p, now);
+			return;
+		}
 		if (!p->eap_mschap_ok) {
 			/* no mutual authentication happened: do not trust it */
 			ppp_fail(p, true, 0,

@@ -33,9 +33,27 @@ enum ppp_auth {
 	PPP_AUTH_PAP,
 	PPP_AUTH_CHAP_MD5,
 	PPP_AUTH_MSCHAPV2,
-	PPP_AUTH_EAP_MSCHAPV2,
+	PPP_AUTH_EAP_MSCHAPV2, /* in LCP: EAP as such (the method inside is EAP's choice) */
+	PPP_AUTH_EAP_TLS,      /* RFC 5216, through cfg.eap_tls */
 };
 const char *ppp_auth_name(enum ppp_auth a);
+
+/* The TLS session inside EAP-TLS, provided by the caller (the session
+ * glues it to src/tls): PPP only moves its records. */
+struct ppp_eap_tls_ops {
+	/* A new client TLS session; NULL with the reason in err. */
+	void *(*start)(void *ctx, char *err, size_t errlen);
+	/* Hands the peer's whole TLS message in (len 0: just start) and runs
+	 * the handshake: 1 finished, 0 needs more, -1 failed (reason in err;
+	 * an alert may still be waiting in the output). */
+	int (*input)(void *tls, const uint8_t *in, size_t len, char *err, size_t errlen);
+	/* What the handshake wrote, to send; consume takes n bytes of it. */
+	const uint8_t *(*output)(void *tls, size_t *len);
+	void (*consume)(void *tls, size_t n);
+	/* RFC 5216 2.3 after the handshake: MSK (64) || EMSK (64). */
+	bool (*keys)(void *tls, uint8_t out[128]);
+	void (*free)(void *tls);
+};
 
 struct ppp_config {
 	enum ppp_role role;
@@ -45,10 +63,13 @@ struct ppp_config {
 	const char *password;
 	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
 	 * server: methods requested, in order (on Nak: the peer's choice if listed) */
-	enum ppp_auth auth[4];
+	enum ppp_auth auth[6];
 	/* client: a method this server used before, or insisted on by ending
 	 * the link after our Nak of it: Acked at once when asked (if allowed) */
 	enum ppp_auth auth_known;
+	/* client: EAP-TLS (PPP_AUTH_EAP_TLS in auth) needs these; NULL = no EAP-TLS */
+	const struct ppp_eap_tls_ops *eap_tls;
+	void *eap_tls_ctx;
 	const char *hostname;        /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
 	bool ipv4;                   /* run IPCP (default true) */
 	bool ipv6;                   /* run IPV6CP */
@@ -97,7 +118,8 @@ struct ppp_auth_info {
 	/* MS-CHAPv2 / EAP-MSCHAPv2: the client's MasterSendKey || MasterReceiveKey
 	 * (RFC 3079, before session-key derivation), also in the server role,
 	 * which computes the client's view to check the crypto binding.
-	 * Zero for PAP / CHAP-MD5. */
+	 * EAP-TLS: the first 32 bytes of the MSK, the client's MasterSendKey
+	 * ([MS-SSTP] 3.2.5.2.4). Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
 	char peer_name[64];          /* server role: the user name as the client sent it
 	                              * (cut to 63 bytes here; verified in full) */

@@ -3,6 +3,7 @@
 #define SSTPC_PPP_INTERNAL_H
 
 #include "core/bytes.h"
+#include "ppp/eaptls_frag.h"
 #include "ppp/fsm.h"
 #include "ppp/ppp.h"
 
@@ -53,6 +54,13 @@ struct ppp {
 	bool chap_answered;        /* a Response was sent for the current challenge */
 	bool eap_mschap_ok;        /* EAP-MSCHAPv2 verified the server's S= */
 	char eap_fail[160];        /* the E= reason seen inside EAP, for EAP Failure */
+	/* EAP-TLS client (eap_tls.c) */
+	void *tls;                 /* the session from cfg.eap_tls, NULL before Start */
+	struct eaptls_rx tls_rx;   /* reassembly; its buffer is malloc'd at Start */
+	uint8_t *tls_out;          /* the message being sent in fragments */
+	size_t tls_out_len, tls_out_off;
+	bool tls_done;             /* the handshake finished (server Finished verified) */
+	bool tls_failed;           /* the handshake failed: only EAP Failure may follow */
 	/* server role */
 	char hostname[PPP_NAME_MAX];
 	char peer_name[PPP_NAME_MAX];  /* as the client sent it */
@@ -147,6 +155,14 @@ bool mschapv2_check_success(struct ppp *p, const uint8_t *msg, size_t len);
 /* Formats a Failure message "E=691 R=0 ..." into a reason; returns the E= code. */
 int mschapv2_failure_reason(const uint8_t *msg, size_t len, const char *method, char *out,
 			    size_t outlen);
+
+/* eap_tls.c: client role */
+void eaptls_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now);
+/* EAP Success after EAP-TLS: checks the handshake, derives the keys. */
+void eaptls_success(struct ppp *p, uint64_t now);
+void eaptls_free(struct ppp *p);
+/* eap.c */
+void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
 
 /* ipcp.c / ipv6cp.c */
 extern const struct fsm_callbacks ipcp_callbacks;

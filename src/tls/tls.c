@@ -3,6 +3,7 @@
 #include "tls/tls.h"
 
 #include "core/bytes.h"
+#include "core/secret.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +28,10 @@
 
 /* One recv() takes up to this much ciphertext: about four full records. */
 #define TLS_RBUF_SIZE (64 * 1024)
+/* Memory mode: the most TLS output one handshake flight may hold (a
+ * certificate chain and its messages), and what one feed may add. */
+#define TLS_MEM_OUT_MAX (64 * 1024)
+
 /* Largest leaf certificate we keep a copy of (for the crypto binding hash). */
 #define TLS_LEAF_MAX (16 * 1024)
 
@@ -86,6 +91,12 @@ struct tls {
 	uint8_t *leaf;
 	size_t leaf_len;
 
+	/* memory mode (TLS inside EAP): no socket; rbuf holds what was fed,
+	 * mout what wolfSSL wrote, until the caller takes it */
+	bool mem;
+	uint8_t *mout;
+	size_t mout_len;
+
 	/* ciphertext read ahead of wolfSSL: rbuf[rpos, rend) is unread */
 	uint8_t *rbuf;
 	size_t rpos, rend;
@@ -136,6 +147,8 @@ static int tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	(void)ssl;
 	if (sz <= 0)
 		return 0;
+	if (t->mem && t->rpos == t->rend)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
 	if (t->rpos == t->rend) {
 		ssize_t n;
 		do
@@ -167,6 +180,13 @@ static int tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls *t = ctx;
 	(void)ssl;
+	if (t->mem) {
+		if (sz <= 0 || (size_t)sz > TLS_MEM_OUT_MAX - t->mout_len)
+			return WOLFSSL_CBIO_ERR_GENERAL;
+		memcpy(t->mout + t->mout_len, buf, (size_t)sz);
+		t->mout_len += (size_t)sz;
+		return sz;
+	}
 	ssize_t n;
 	do
 		n = send(t->fd, buf, (size_t)sz, MSG_NOSIGNAL);
@@ -573,7 +593,17 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 		t->pin_only = !have_ca;
 	}
 
-	t->own_ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (cfg->memory) {
+		t->mem = true;
+		t->mout = malloc(TLS_MEM_OUT_MAX);
+		if (!t->mout) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	/* EAP-TLS keys come from the TLS 1.2 PRF (RFC 5216); RFC 9190's
+	 * TLS 1.3 keys need the exporter, which this wolfSSL build lacks. */
+	t->own_ctx = wolfSSL_CTX_new(cfg->memory ? wolfTLSv1_2_client_method() : wolfSSLv23_client_method());
 	if (!t->own_ctx) {
 		snprintf(err, errlen, "wolfSSL_CTX_new failed");
 		goto fail;
@@ -607,6 +637,10 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 	if (!tls_attach(t, t->own_ctx, err, errlen))
 		goto fail;
 	wolfSSL_SetCertCbCtx(t->ssl, t);
+	if (t->mem) {
+		wolfSSL_KeepArrays(t->ssl); /* the master secret, for the EAP keys */
+		return t;
+	}
 	/* RFC 6066 3: literal IPv4 and IPv6 addresses are not permitted. */
 	if (!t->name_is_ip &&
 	    wolfSSL_UseSNI(t->ssl, WOLFSSL_SNI_HOST_NAME, t->name, (unsigned short)strlen(t->name)) !=
@@ -757,6 +791,81 @@ static void tls_explain_alert(struct tls *t)
 					     : "");
 }
 
+/* ---- memory mode (TLS carried inside EAP) ---- */
+
+struct tls *tls_server_new_mem(struct tls_server_ctx *ctx, char *err, size_t errlen)
+{
+	struct tls *t = tls_server_new(ctx, -1, err, errlen);
+	if (!t)
+		return NULL;
+	t->mem = true;
+	t->mout = malloc(TLS_MEM_OUT_MAX);
+	if (!t->mout) {
+		snprintf(err, errlen, "out of memory");
+		tls_free(t);
+		return NULL;
+	}
+	wolfSSL_KeepArrays(t->ssl);
+	return t;
+}
+
+bool tls_mem_feed(struct tls *t, const uint8_t *in, size_t len)
+{
+	if (t->rpos > 0) {
+		memmove(t->rbuf, t->rbuf + t->rpos, t->rend - t->rpos);
+		t->rend -= t->rpos;
+		t->rpos = 0;
+	}
+	if (len > TLS_RBUF_SIZE - t->rend) {
+		tls_set_err(t, "TLS input of %zu bytes exceeds the %d-byte buffer", len, TLS_RBUF_SIZE);
+		return false;
+	}
+	memcpy(t->rbuf + t->rend, in, len);
+	t->rend += len;
+	return true;
+}
+
+const uint8_t *tls_mem_output(const struct tls *t, size_t *len)
+{
+	*len = t->mout_len;
+	return t->mout;
+}
+
+void tls_mem_consume(struct tls *t, size_t n)
+{
+	if (n > t->mout_len)
+		n = t->mout_len;
+	memmove(t->mout, t->mout + n, t->mout_len - n);
+	t->mout_len -= n;
+}
+
+bool tls_eap_keys(struct tls *t, const char *label, uint8_t *out, size_t len)
+{
+	if (!t->handshake_done || len > UINT32_MAX)
+		return false;
+	return wolfSSL_make_eap_keys(t->ssl, out, (unsigned)len, label) == 0;
+}
+
+bool tls_key_inputs(struct tls *t, uint8_t master[48], uint8_t client_random[32],
+		    uint8_t server_random[32])
+{
+	unsigned char *ms, *sr, *cr;
+	unsigned int msl, srl, crl;
+	if (wolfSSL_get_keys(t->ssl, &ms, &msl, &sr, &srl, &cr, &crl) != WOLFSSL_SUCCESS || msl != 48 ||
+	    srl != 32 || crl != 32)
+		return false;
+	memcpy(master, ms, 48);
+	memcpy(client_random, cr, 32);
+	memcpy(server_random, sr, 32);
+	return true;
+}
+
+void tls_forget_secrets(struct tls *t)
+{
+	if (t && t->ssl)
+		wolfSSL_FreeArrays(t->ssl);
+}
+
 /* Fills t->err from a failed wolfSSL call unless a reason is already set. */
 static void tls_explain(struct tls *t, int e)
 {
@@ -894,6 +1003,10 @@ void tls_free(struct tls *t)
 	free(t->pins);
 	free(t->leaf);
 	free(t->rbuf);
+	if (t->mout) {
+		secure_wipe(t->mout, t->mout_len);
+		free(t->mout);
+	}
 	free(t);
 }
 

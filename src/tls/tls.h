@@ -21,6 +21,8 @@ struct tls_client_config {
 	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
 	const char *cert_file;       /* NULL/"" = none; else a PEM file with our certificate
 				      * chain and its private key (mutual TLS) */
+	bool memory;                 /* no socket (fd -1): TLS inside EAP, see tls_mem_*;
+				      * TLS 1.2 only (RFC 5216 keys), no SNI */
 };
 
 struct tls;
@@ -109,5 +111,24 @@ bool tls_der_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *
  * bytes in network order). */
 bool tls_der_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t iplen);
 const char *tls_cipher(struct tls *t);
+
+/* Memory mode: TLS carried inside EAP (EAP-TLS, PEAP). The caller feeds
+ * what the peer sent and takes what wolfSSL wrote; tls_handshake returns
+ * TLS_WANT_READ when it needs more. A client is made by tls_client_new
+ * with cfg->memory (fd ignored); a server (tests) here. */
+struct tls *tls_server_new_mem(struct tls_server_ctx *ctx, char *err, size_t errlen);
+/* false (reason in tls_error) when the input would exceed 64 KiB unread. */
+bool tls_mem_feed(struct tls *t, const uint8_t *in, size_t len);
+const uint8_t *tls_mem_output(const struct tls *t, size_t *len);
+void tls_mem_consume(struct tls *t, size_t n);
+/* RFC 5216 2.3: PRF(master secret, label, client.random || server.random)
+ * after the handshake, len bytes (128: MSK || EMSK). Holds keys: wipe. */
+bool tls_eap_keys(struct tls *t, const char *label, uint8_t *out, size_t len);
+/* For tests that recompute the keys independently: the master secret and
+ * both randoms of a finished memory-mode handshake. */
+bool tls_key_inputs(struct tls *t, uint8_t master[48], uint8_t client_random[32],
+		    uint8_t server_random[32]);
+/* Drops (and zeroes) the master secret kept for tls_eap_keys. */
+void tls_forget_secrets(struct tls *t);
 
 #endif

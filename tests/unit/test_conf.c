@@ -213,7 +213,7 @@ START_TEST(enum_values)
 	ok_base("ip adjust-mss 65535\n");
 	ck_assert_int_eq(C.adjust_mss, 65535);
 	fails_base("authentication protocols mschap\n",
-		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap or chap, got 'mschap'");
+		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap, chap or eap-tls, got 'mschap'");
 	fails_base("authentication protocols pap\nauthentication protocols pap\n",
 		   "t.conf:5: authentication protocols: 'pap' given twice");
 	fails_base("authentication protocols chap chap\n", "t.conf:4: authentication protocols: 'chap' given twice");
@@ -746,6 +746,25 @@ START_TEST(certificate_files)
 	snprintf(want, sizeof(want), "ssl certificate %s holds a private key and is accessible by group or "
 		 "others (mode 640): chmod 600 %s", cert, cert);
 	ck_assert_str_eq(msg, want);
+	/* eap-tls alone needs no password, but a certificate and the name the
+	 * EAP server's certificate must carry */
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n", 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "authentication protocols eap-tls: needs authentication certificate FILE"));
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n"
+		   "authentication certificate me.pem\n", 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "needs authentication server-name"));
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n"
+		   "authentication certificate me.pem\nauthentication server-name radius.test\n"
+		   "authentication ca-certificate me.pem\n", 0600);
+	chmod(cert, 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(C.auth[0], CONF_AUTH_EAP_TLS);
+	ck_assert_str_eq(C.auth_server_name, "radius.test");
+	ck_assert_str_eq(C.auth_ca_file, cert);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password p\n"
+		   "ssl certificate me.pem\n", 0600);
 	unlink(cert);
 	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s:4: ssl certificate: cannot open '%s': No such file or directory",

@@ -1,0 +1,52 @@
+/* EAP-TLS's TLS session: a memory-mode client from src/tls that verifies
+ * the EAP server's certificate (CA, name, dates, serverAuth) exactly as
+ * the SSTP connection's, and presents the configured certificate. */
+#include "session/eap_glue.h"
+
+#include <stdio.h>
+
+#include "tls/tls.h"
+
+static void *glue_start(void *ctx, char *err, size_t errlen)
+{
+	const struct conf *c = ctx;
+	const char *ca = c->auth_ca_file[0] ? c->auth_ca_file : c->ca_file;
+	struct tls_client_config tc = { .server_name = c->auth_server_name,
+					.ca_file = ca[0] ? ca : NULL,
+					.cert_file = c->auth_cert_file,
+					.memory = true };
+	return tls_client_new(&tc, -1, err, errlen);
+}
+
+static int glue_input(void *tls, const uint8_t *in, size_t len, char *err, size_t errlen)
+{
+	struct tls *t = tls;
+	if (len && !tls_mem_feed(t, in, len)) {
+		snprintf(err, errlen, "%s", tls_error(t));
+		return -1;
+	}
+	int rc = tls_handshake(t);
+	if (rc == 0)
+		return 1;
+	if (rc == TLS_WANT_READ)
+		return 0;
+	snprintf(err, errlen, "%s", tls_error(t));
+	return -1;
+}
+
+static const uint8_t *glue_output(void *tls, size_t *len) { return tls_mem_output(tls, len); }
+
+static void glue_consume(void *tls, size_t n) { tls_mem_consume(tls, n); }
+
+static bool glue_keys(void *tls, uint8_t out[128])
+{
+	bool ok = tls_eap_keys(tls, "client EAP encryption", out, 128);
+	tls_forget_secrets(tls);
+	return ok;
+}
+
+static void glue_free(void *tls) { tls_free(tls); }
+
+const struct ppp_eap_tls_ops eap_glue_ops = {
+	glue_start, glue_input, glue_output, glue_consume, glue_keys, glue_free,
+};
