@@ -171,7 +171,79 @@ enum {
 	EAP_SRV_SUCCESS_REQ,  /* Request/MS-CHAPv2 Success sent */
 	EAP_SRV_FAILURE_REQ,  /* Request/MS-CHAPv2 Failure sent */
 	EAP_SRV_DONE,         /* EAP Success or Failure sent */
+	EAP_SRV_RELAYED,      /* relay: a Request from the EAP server went to the client */
+	EAP_SRV_RELAY_WAIT,   /* relay: the client's Response went to the EAP server */
 };
+
+enum { EAP_TYPE_PEAP = 25 };
+
+static void eap_srv_final(struct ppp *p, uint8_t code, uint8_t id);
+static void eap_srv_refuse(struct ppp *p, uint8_t id, const char *why, uint64_t now);
+
+/* Relay: hands the client's Response to the caller (the NAS part). */
+static void eap_srv_relay_out(struct ppp *p, const uint8_t *pkt, size_t len)
+{
+	struct ppp_eap_relay ev = { pkt, len, p->peer_name };
+	p->srv_state = EAP_SRV_RELAY_WAIT;
+	p->auth_deadline = UINT64_MAX; /* the EAP server's answer is the caller's to wait for */
+	p->ops->event(p->ctx, PPP_EV_EAP_RELAY, &ev);
+}
+
+static enum ppp_auth eap_relay_method(const struct ppp *p)
+{
+	return p->relay_type == EAP_TYPE_TLS ? PPP_AUTH_EAP_TLS
+	       : p->relay_type == EAP_TYPE_MSCHAPV2 ? PPP_AUTH_EAP_MSCHAPV2
+						    : p->our_auth;
+}
+
+void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *eap, size_t len,
+			 const uint8_t hlak[32], const char *reason, uint64_t now)
+{
+	p->now = now;
+	if (p->cfg.role != PPP_SERVER || !p->cfg.eap_relay || p->srv_state != EAP_SRV_RELAY_WAIT ||
+	    p->phase != PHASE_AUTHENTICATE)
+		return;
+	/* An EAP packet from the EAP server must be whole and of the code the
+	 * RADIUS reply implies; anything else is the EAP server's failure. */
+	uint8_t want = r == PPP_RELAY_CHALLENGE ? EAP_REQUEST : r == PPP_RELAY_ACCEPT ? EAP_SUCCESS : EAP_FAILURE;
+	bool pkt_ok = eap && len >= 4 && be16_get(eap + 2) == len && eap[0] == want &&
+		      (want != EAP_REQUEST || len >= 5);
+	switch (r) {
+	case PPP_RELAY_CHALLENGE:
+		if (!pkt_ok) {
+			eap_srv_refuse(p, p->auth_id, "EAP relay: the EAP server sent no usable Request", now);
+			return;
+		}
+		p->relay_type = eap[4];
+		p->auth_id = eap[1];
+		p->auth_tries = 0;
+		p->srv_state = EAP_SRV_RELAYED;
+		ppp_auth_send(p, PPP_PROTO_EAP, eap, len, true, now);
+		return;
+	case PPP_RELAY_ACCEPT:
+		if (!pkt_ok || !hlak) {
+			eap_srv_refuse(p, p->auth_id, "EAP relay: Accept without EAP Success or keys", now);
+			return;
+		}
+		p->srv_state = EAP_SRV_DONE;
+		ppp_send(p, PPP_PROTO_EAP, eap, len);
+		ppp_auth_success(p, eap_relay_method(p), hlak, now);
+		return;
+	case PPP_RELAY_REJECT:
+		if (pkt_ok) {
+			p->srv_state = EAP_SRV_DONE;
+			ppp_send(p, PPP_PROTO_EAP, eap, len);
+		} else {
+			eap_srv_final(p, EAP_FAILURE, p->auth_id);
+		}
+		p->our_auth = eap_relay_method(p);
+		ppp_auth_refused(p, 0, now);
+		return;
+	case PPP_RELAY_ERROR:
+		eap_srv_refuse(p, p->auth_id, reason ? reason : "EAP relay: the EAP server failed", now);
+		return;
+	}
+}
 
 /* An EAP Request with a new identifier; type-data after the type byte. */
 static void eap_srv_request(struct ppp *p, uint8_t type, const uint8_t *data, size_t len,
@@ -271,9 +343,11 @@ static void eap_srv_mschap_response(struct ppp *p, struct reader *d, uint64_t no
 
 void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 {
-	if (p->our_auth != PPP_AUTH_EAP_MSCHAPV2 || p->phase != PHASE_AUTHENTICATE ||
+	if ((p->our_auth != PPP_AUTH_EAP_MSCHAPV2 && p->our_auth != PPP_AUTH_EAP_TLS) ||
+	    p->phase != PHASE_AUTHENTICATE ||
 	    p->srv_state == EAP_SRV_DONE)
 		return;
+	const uint8_t *pkt = rd_ptr(r); /* the whole packet, for the relay */
 	uint8_t code = rd_u8(r), id = rd_u8(r);
 	uint16_t len = rd_be16(r);
 	struct reader d;
@@ -281,6 +355,19 @@ void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 	    id != p->auth_id)
 		return; /* RFC 3748 4.1: a Response must match the outstanding Request */
 	uint8_t type = rd_u8(&d);
+	if (p->cfg.eap_relay) {
+		/* the EAP server decides everything after the Identity */
+		if (p->srv_state == EAP_SRV_IDENTITY && type == EAP_TYPE_IDENTITY) {
+			if (!ppp_take_peer_name(p, rd_ptr(&d), rd_left(&d))) {
+				eap_srv_refuse(p, id, "EAP: unusable identity", now);
+				return;
+			}
+			eap_srv_relay_out(p, pkt, len);
+		} else if (p->srv_state == EAP_SRV_RELAYED) {
+			eap_srv_relay_out(p, pkt, len);
+		}
+		return;
+	}
 	if (type == EAP_TYPE_NAK) {
 		/* the client wants another method: EAP-MSCHAPv2 is all we speak */
 		eap_srv_refuse(p, id, "EAP: the client refused EAP-MSCHAPv2 (Legacy Nak)", now);

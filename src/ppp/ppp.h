@@ -110,6 +110,25 @@ struct ppp_config {
 	 *   once (LCP Terminate), as pppd's server does when the peer refuses
 	 *   the only method it may offer. */
 	bool auth_giveup;
+	/* eap_relay (server, EAP): after our Identity Request, every EAP
+	 *   Response of the client goes out as PPP_EV_EAP_RELAY and the
+	 *   caller answers with ppp_eap_relay_reply (the way a NAS relays
+	 *   EAP to RADIUS, RFC 3579). */
+	bool eap_relay;
+};
+
+/* PPP_EV_EAP_RELAY: the client's EAP Response, and its Identity. */
+struct ppp_eap_relay {
+	const uint8_t *pkt;
+	size_t len;
+	const char *identity;
+};
+
+enum ppp_relay_result {
+	PPP_RELAY_CHALLENGE, /* eap: the next Request for the client */
+	PPP_RELAY_ACCEPT,    /* eap: Success; hlak: the server's HLAK */
+	PPP_RELAY_REJECT,    /* eap: Failure (or none: one is made) */
+	PPP_RELAY_ERROR,     /* the EAP server failed (no answer...): reason */
 };
 
 struct ppp_auth_info {
@@ -187,6 +206,7 @@ enum ppp_event {
 	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
 	PPP_EV_DEAD,
 	PPP_EV_DISCARDED,            /* arg: struct ppp_discard_info * */
+	PPP_EV_EAP_RELAY,            /* arg: struct ppp_eap_relay * (server, eap_relay) */
 };
 
 struct ppp_ops {
@@ -224,5 +244,9 @@ bool ppp_is_dead(const struct ppp *p);
  * authentication failure while LCP is still terminating; NULL while all is
  * well. Valid until ppp_free(). */
 const struct ppp_down_info *ppp_failure(const struct ppp *p);
+/* Server with eap_relay: what the EAP server answered to the last
+ * PPP_EV_EAP_RELAY. reason: for PPP_RELAY_ERROR, for the log. */
+void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *eap, size_t len,
+			 const uint8_t hlak[32], const char *reason, uint64_t now);
 
 #endif

@@ -68,7 +68,8 @@ struct ppp {
 	uint8_t srv_hlak[32];      /* EAP: kept from the MS-CHAPv2 Response to EAP Success */
 	uint16_t srv_proto;        /* last auth packet sent, resent on timeout / duplicate */
 	uint16_t srv_len;
-	uint8_t srv_pkt[4 + 6 + 128 + PPP_NAME_MAX];
+	uint8_t srv_pkt[1600];      /* an EAP Request relayed from RADIUS is the largest */
+	uint8_t relay_type;        /* server relay: the EAP type of the last relayed Request */
 
 	/* IPCP */
 	uint32_t ip_local, ip_peer, dns[2];

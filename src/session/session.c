@@ -998,6 +998,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			s->ncp_lost = true;
 		}
 		break;
+	case PPP_EV_EAP_RELAY: /* the server role's */
+		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
 		log_debug("%s: discarded code %u id %u: %s (%u so far)", d->protocol, d->code, d->id,

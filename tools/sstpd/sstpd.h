@@ -44,6 +44,8 @@ enum {
 	FAULT_IPCP_PEER_IS_SERVER = 1u << 25,
 	FAULT_DNS_LOOPBACK = 1u << 26,
 	FAULT_RA_FLOOD = 1u << 27,
+	/* --radius: every RADIUS reply is ignored (a server that never answers) */
+	FAULT_RADIUS_DROP = 1u << 28,
 };
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
@@ -70,6 +72,10 @@ struct sstpd_opts {
 	socklen_t listen_len;
 	const char *cert, *key, *users_file, *tun, *pidfile;
 	const char *client_ca; /* --require-client-cert CA: mutual TLS */
+	/* --radius HOST:PORT, --radius-secret-file: EAP relayed to RADIUS */
+	struct sockaddr_storage radius;
+	socklen_t radius_len;
+	char radius_secret[128];
 	uint32_t pool_net;    /* host byte order */
 	unsigned pool_plen;
 	uint32_t local4;      /* host byte order */
