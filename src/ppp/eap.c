@@ -155,6 +155,8 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 		}
 		break;
 	case EAP_FAILURE:
+		if (p->tls && !p->eap_fail[0])
+			eaptls_failure_reason(p);
 		ppp_fail(p, true, p->down.code, p->eap_fail[0] ? p->eap_fail : "EAP authentication failed",
 			 now);
 		break;

@@ -159,6 +159,20 @@ void eaptls_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now)
 	}
 }
 
+void eaptls_failure_reason(struct ppp *p)
+{
+	/* FreeRADIUS sends no alert when it refuses a client certificate: the
+	 * EAP Failure (after its reject delay) is all we get. */
+	if (!p->tls_done)
+		snprintf(p->eap_fail, sizeof(p->eap_fail),
+			 "EAP-TLS: the EAP server ended the TLS handshake with EAP Failure: it refused our "
+			 "client certificate (authentication certificate) or the handshake");
+	else
+		snprintf(p->eap_fail, sizeof(p->eap_fail),
+			 "EAP-TLS: EAP Failure after a complete TLS handshake: the EAP server refused "
+			 "the user '%.60s'", p->username);
+}
+
 void eaptls_success(struct ppp *p, uint64_t now)
 {
 	if (!p->tls_done || !p->cfg.eap_tls) {

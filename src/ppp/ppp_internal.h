@@ -162,6 +162,8 @@ void eaptls_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now);
 /* EAP Success after EAP-TLS: checks the handshake, derives the keys. */
 void eaptls_success(struct ppp *p, uint64_t now);
 void eaptls_free(struct ppp *p);
+/* EAP Failure with no reason of ours: what the server's refusal means. */
+void eaptls_failure_reason(struct ppp *p);
 /* eap.c */
 void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
 

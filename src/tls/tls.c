@@ -785,10 +785,12 @@ static void tls_explain_alert(struct tls *t)
 			 : code == 46 ? "certificate_unknown" : code == 48 ? "unknown_ca"
 			 : code == 116 ? "certificate_required" : "fatal";
 	bool about_cert = code == 40 || code == 42 || code == 46 || code == 48 || code == 116;
-	tls_set_err(t, "the peer refused the TLS handshake: alert %d (%s)%s", code, name,
-		    about_cert && !t->server ? "; a server that requires a client certificate "
-					       "refuses a missing or untrusted one (ssl certificate)"
-					     : "");
+	const char *hint = !about_cert || t->server ? ""
+			   : t->mem ? "; an EAP server refuses a client certificate it does not trust "
+				      "(authentication certificate)"
+				    : "; a server that requires a client certificate refuses a missing or "
+				      "untrusted one (ssl certificate)";
+	tls_set_err(t, "the peer refused the TLS handshake: alert %d (%s)%s", code, name, hint);
 }
 
 /* ---- memory mode (TLS carried inside EAP) ---- */

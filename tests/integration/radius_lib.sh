@@ -1,0 +1,79 @@
+# radius_lib.sh -- FreeRADIUS as the EAP server behind sstpd --radius
+# (sourced after lib.sh). radius_start NS writes a config tree of the test
+# from Debian's (raddbdir, no user switch, its own certificates, only the
+# test CA trusted for client certificates, one client: 127.0.0.1 with
+# RADIUS_SECRET), starts `freeradius -X` in NS by PID and waits for its
+# listener on 127.0.0.1:1812.
+#   RADIUS_PKI/ca.pem ca.key   the CA of the EAP side (server and clients)
+#   RADIUS_PKI/radius.pem .key  the EAP server's certificate: radius.test
+#   radius_client_cert CN [CA_PEM CA_KEY]: RADIUS_PKI/CN.pem (cert + key, 600)
+RADIUS_SECRET='nas-Secret.7'
+RADIUS_NAME=radius.test
+
+need_freeradius() {
+    command -v freeradius >/dev/null \
+        || skip_external "freeradius not installed (tools/deps.sh installs it where the archive has it)"
+    [ -d /etc/freeradius/3.0 ] || skip_external "no /etc/freeradius/3.0 to copy the config from"
+}
+
+radius_client_cert() {
+    local cn=$1 ca=${2:-$RADIUS_PKI/ca.pem} cakey=${3:-$RADIUS_PKI/ca.key} d=$RADIUS_PKI
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$cn.key" 2>/dev/null
+    openssl req -new -key "$d/$cn.key" -out "$d/$cn.csr" -subj "/CN=$cn" 2>/dev/null
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=clientAuth" >"$d/$cn.ext"
+    openssl x509 -req -in "$d/$cn.csr" -CA "$ca" -CAkey "$cakey" -CAcreateserial -days 2 \
+        -extfile "$d/$cn.ext" -out "$d/$cn.crt" 2>/dev/null || die "openssl: cannot sign $cn"
+    cat "$d/$cn.crt" "$d/$cn.key" >"$d/$cn.pem"
+    chmod 600 "$d/$cn.pem"
+}
+
+radius_pki() {
+    RADIUS_PKI=$T_TMP/radpki
+    mkdir -p "$RADIUS_PKI"
+    local d=$RADIUS_PKI
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$d/ca.key" -out "$d/ca.pem" -days 2 -subj "/CN=EAP test CA" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+        2>/dev/null || die "openssl: EAP CA"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/radius.key" 2>/dev/null
+    openssl req -new -key "$d/radius.key" -out "$d/radius.csr" -subj "/CN=$RADIUS_NAME" 2>/dev/null
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=serverAuth" "subjectAltName=DNS:$RADIUS_NAME" >"$d/radius.ext"
+    openssl x509 -req -in "$d/radius.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -extfile "$d/radius.ext" -out "$d/radius.pem" 2>/dev/null || die "openssl: radius cert"
+    printf '%s\n' "$RADIUS_SECRET" >"$T_TMP/radius.secret"
+}
+
+radius_start() {
+    local ns=$1 r=$T_TMP/raddb
+    [ -d "$r" ] || {
+        cp -a /etc/freeradius/3.0 "$r" || die "cannot copy /etc/freeradius/3.0"
+        mkdir -p "$T_TMP/radlog" "$T_TMP/radrun" "$r/noca"
+        # Debian's radiusd.conf names its own tree; the test's runs as root
+        # (its files are 600 in a 700 directory).
+        sed -i -e "s|^raddbdir = .*|raddbdir = $r|" -e "s|^logdir = .*|logdir = $T_TMP/radlog|" \
+            -e "s|^run_dir = .*|run_dir = $T_TMP/radrun|" \
+            -e 's|^\(\s*\)user = freerad|\1#user = freerad|' -e 's|^\(\s*\)group = freerad|\1#group = freerad|' \
+            "$r/radiusd.conf"
+        # Our certificates; only our CA for client certificates (the
+        # default trusts every system CA).
+        sed -i -e "s|private_key_file = .*|private_key_file = $RADIUS_PKI/radius.key|" \
+            -e "s|certificate_file = /etc/ssl/certs/ssl-cert-snakeoil.pem|certificate_file = $RADIUS_PKI/radius.pem|" \
+            -e "s|ca_file = /etc/ssl/certs/ca-certificates.crt|ca_file = $RADIUS_PKI/ca.pem|" \
+            -e "s|ca_path = \${cadir}|ca_path = $r/noca|" \
+            "$r/mods-available/eap"
+        printf 'client sstpd {\n\tipaddr = 127.0.0.1\n\tsecret = %s\n}\n' "$RADIUS_SECRET" >"$r/clients.conf"
+        { printf '%s Cleartext-Password := "%s"\n' "$SD_USER" "$SD_PASSWORD"
+          cat "$r/mods-config/files/authorize"; } >"$r/users.new"
+        mv "$r/users.new" "$r/mods-config/files/authorize"
+    }
+    RADIUS_LOG=$T_TMP/freeradius-$ns.log
+    bg "$ns" "$RADIUS_LOG" freeradius -X -d "$r"
+    RADIUS_PID=$BG_PID
+    if ! wait_for 15 radius_listening "$ns"; then
+        tail -n 30 "$RADIUS_LOG" >&2
+        die "freeradius did not listen on 1812 within 15 s"
+    fi
+}
+radius_listening() { kill -0 "$RADIUS_PID" && [ -n "$(ip netns exec "$1" ss -Hlun 'sport = :1812')" ]; }
