@@ -323,7 +323,7 @@ static bool conf_h_interface(struct conf_parser *p, const struct conf_opt *o, ch
 	return conf_set_ifname(p, v[0]);
 }
 
-static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap", "eap-tls" };
+static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap", "eap-tls", "peap" };
 
 const char *conf_auth_name(enum conf_auth a)
 {
@@ -341,7 +341,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 	}
 	for (int i = 0; i < nv; i++) {
 		enum conf_auth a = 0;
-		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_EAP_TLS; k++)
+		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_PEAP; k++)
 			if (strcmp(v[i], conf_auth_names[k]) == 0)
 				a = (enum conf_auth)k;
 		if (!a)
@@ -349,7 +349,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 		for (int k = 0; k < c->nauth; k++)
 			if (c->auth[k] == a)
 				return conf_fail(p, "%s: '%s' given twice", o->key, v[i]);
-		/* Five distinct methods exist, so a sixth is always a duplicate. */
+		/* Six distinct methods exist and six fit: no overflow. */
 		c->auth[c->nauth++] = a;
 	}
 	return true;
@@ -549,7 +549,7 @@ static const struct conf_opt conf_opts[] = {
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
-	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap, chap or eap-tls", conf_h_protocols, false },
+	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap, chap, eap-tls or peap", conf_h_protocols, false },
 	{ "authentication ca-certificate", CONF_STR, F(auth_ca_file), 0, 0, "a file name", conf_h_auth_ca, false },
 	{ "authentication server-name", CONF_CUSTOM, F(auth_server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "authentication certificate", CONF_STR, F(auth_cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_auth_cert, false },
@@ -806,6 +806,10 @@ static bool conf_check(struct conf_parser *p)
 	if (eap_tls && !c->auth_server_name[0])
 		return conf_fail(p, "authentication protocols eap-tls: needs authentication server-name (the name "
 				    "in the EAP server's certificate)");
+	for (int i = 0; i < c->nauth; i++)
+		if (c->auth[i] == CONF_AUTH_PEAP && !c->auth_server_name[0])
+			return conf_fail(p, "authentication protocols peap: needs authentication server-name (the "
+					    "name in the EAP server's certificate)");
 	if (!c->proxy_user[0] != !c->proxy_password[0])
 		return conf_fail(p, "http-proxy: username and password go together");
 	if (c->proxy_user[0] && !c->proxy_host[0])

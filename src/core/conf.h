@@ -16,7 +16,7 @@
 enum conf_srcvalid { CONF_SRCVALID_UNSET, CONF_SRCVALID_STRICT, CONF_SRCVALID_LOOSE, CONF_SRCVALID_DISABLE };
 
 /* Authentication methods, in the order given by `authentication protocols`. */
-enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5, CONF_AUTH_EAP_TLS };
+enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5, CONF_AUTH_EAP_TLS, CONF_AUTH_PEAP };
 
 struct conf_route {
 	int family; /* AF_INET or AF_INET6 */

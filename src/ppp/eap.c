@@ -10,11 +10,20 @@
 
 enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
 enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3, EAP_TYPE_TLS = 13,
-       EAP_TYPE_MSCHAPV2 = 26 };
+       EAP_TYPE_PEAP = 25, EAP_TYPE_MSCHAPV2 = 26 };
 enum { MSCHAPV2_OP_CHALLENGE = 1, MSCHAPV2_OP_RESPONSE = 2, MSCHAPV2_OP_SUCCESS = 3,
        MSCHAPV2_OP_FAILURE = 4 };
 
 void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
+{
+	if (p->peap_tunnel) {
+		peap_respond(p, id, type, data, len);
+		return;
+	}
+	eap_respond_outer(p, id, type, data, len);
+}
+
+void eap_respond_outer(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
 {
 	uint8_t buf[5 + 1500]; /* an EAP-TLS fragment is the largest */
 	struct writer w;
@@ -28,8 +37,9 @@ void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, s
 		ppp_send(p, PPP_PROTO_EAP, buf, w.len);
 }
 
-static void mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now)
+void eap_mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now)
 {
+	const char *method = p->peap_tunnel ? "PEAP (inner EAP-MSCHAPv2)" : "EAP-MSCHAPv2";
 	uint8_t op = rd_u8(d), msid = rd_u8(d);
 	uint16_t mslen = rd_be16(d);
 	(void)mslen; /* some servers get it wrong; the EAP length bounds us */
@@ -62,10 +72,10 @@ static void mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64
 		if (!p->chap_answered)
 			return;
 		if (!mschapv2_check_success(p, rd_ptr(d), rd_left(d))) {
-			ppp_fail(p, true, 0,
-				 "EAP-MSCHAPv2: the server failed to prove it knows the password "
-				 "(bad or missing S= authenticator response)",
-				 now);
+			char why[160];
+			snprintf(why, sizeof(why), "%s: the server failed to prove it knows the password "
+				 "(bad or missing S= authenticator response)", method);
+			ppp_fail(p, true, 0, why, now);
 			return;
 		}
 		p->eap_mschap_ok = true;
@@ -74,7 +84,7 @@ static void mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64
 		break;
 	}
 	case MSCHAPV2_OP_FAILURE: {
-		int e = mschapv2_failure_reason(rd_ptr(d), rd_left(d), "EAP-MSCHAPv2", p->eap_fail,
+		int e = mschapv2_failure_reason(rd_ptr(d), rd_left(d), method, p->eap_fail,
 						sizeof(p->eap_fail));
 		ppp_set_reason(p, true, e, "%s", p->eap_fail);
 		uint8_t ack = MSCHAPV2_OP_FAILURE;
@@ -100,6 +110,8 @@ static uint8_t eap_preferred_type(const struct ppp *p)
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++) {
 		if (p->cfg.auth[i] == PPP_AUTH_EAP_TLS)
 			return EAP_TYPE_TLS;
+		if (p->cfg.auth[i] == PPP_AUTH_PEAP)
+			return EAP_TYPE_PEAP;
 		if (p->cfg.auth[i] == PPP_AUTH_EAP_MSCHAPV2)
 			return EAP_TYPE_MSCHAPV2;
 	}
@@ -126,9 +138,10 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 		} else if (type == EAP_TYPE_NOTIFICATION) {
 			eap_respond(p, id, EAP_TYPE_NOTIFICATION, NULL, 0);
 		} else if (type == EAP_TYPE_MSCHAPV2 && eap_allowed(p, PPP_AUTH_EAP_MSCHAPV2)) {
-			mschapv2_request(p, id, &d, now);
-		} else if (type == EAP_TYPE_TLS && eap_allowed(p, PPP_AUTH_EAP_TLS)) {
-			eaptls_request(p, id, &d, now);
+			eap_mschapv2_request(p, id, &d, now);
+		} else if ((type == EAP_TYPE_TLS && eap_allowed(p, PPP_AUTH_EAP_TLS)) ||
+			   (type == EAP_TYPE_PEAP && eap_allowed(p, PPP_AUTH_PEAP))) {
+			eaptls_request(p, id, type, &d, now);
 		} else {
 			/* a method we do not speak or allow: suggest ours */
 			uint8_t want = eap_preferred_type(p);
@@ -177,7 +190,6 @@ enum {
 	EAP_SRV_RELAY_WAIT,   /* relay: the client's Response went to the EAP server */
 };
 
-enum { EAP_TYPE_PEAP = 25 };
 
 static void eap_srv_final(struct ppp *p, uint8_t code, uint8_t id);
 static void eap_srv_refuse(struct ppp *p, uint8_t id, const char *why, uint64_t now);
@@ -194,6 +206,7 @@ static void eap_srv_relay_out(struct ppp *p, const uint8_t *pkt, size_t len)
 static enum ppp_auth eap_relay_method(const struct ppp *p)
 {
 	return p->relay_type == EAP_TYPE_TLS ? PPP_AUTH_EAP_TLS
+	       : p->relay_type == EAP_TYPE_PEAP ? PPP_AUTH_PEAP
 	       : p->relay_type == EAP_TYPE_MSCHAPV2 ? PPP_AUTH_EAP_MSCHAPV2
 						    : p->our_auth;
 }

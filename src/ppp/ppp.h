@@ -35,14 +35,16 @@ enum ppp_auth {
 	PPP_AUTH_MSCHAPV2,
 	PPP_AUTH_EAP_MSCHAPV2, /* in LCP: EAP as such (the method inside is EAP's choice) */
 	PPP_AUTH_EAP_TLS,      /* RFC 5216, through cfg.eap_tls */
+	PPP_AUTH_PEAP,         /* PEAPv0 with EAP-MSCHAPv2 inside (MS-PEAP), cfg.eap_tls too */
 };
 const char *ppp_auth_name(enum ppp_auth a);
 
 /* The TLS session inside EAP-TLS, provided by the caller (the session
  * glues it to src/tls): PPP only moves its records. */
 struct ppp_eap_tls_ops {
-	/* A new client TLS session; NULL with the reason in err. */
-	void *(*start)(void *ctx, char *err, size_t errlen);
+	/* A new client TLS session, presenting our certificate when
+	 * with_cert (EAP-TLS; PEAP has none); NULL with the reason in err. */
+	void *(*start)(void *ctx, bool with_cert, char *err, size_t errlen);
 	/* Hands the peer's whole TLS message in (len 0: just start) and runs
 	 * the handshake: 1 finished, 0 needs more, -1 failed (reason in err;
 	 * an alert may still be waiting in the output). */
@@ -52,6 +54,11 @@ struct ppp_eap_tls_ops {
 	void (*consume)(void *tls, size_t n);
 	/* RFC 5216 2.3 after the handshake: MSK (64) || EMSK (64). */
 	bool (*keys)(void *tls, uint8_t out[128]);
+	/* PEAP's tunnel after the handshake: write plaintext (its records go
+	 * to the output) -> false on error; read plaintext -> bytes, 0 when
+	 * none is complete, -1 on error. */
+	bool (*write)(void *tls, const uint8_t *data, size_t len);
+	int (*read)(void *tls, uint8_t *buf, size_t cap);
 	void (*free)(void *tls);
 };
 
@@ -138,7 +145,8 @@ struct ppp_auth_info {
 	 * (RFC 3079, before session-key derivation), also in the server role,
 	 * which computes the client's view to check the crypto binding.
 	 * EAP-TLS: the first 32 bytes of the MSK, the client's MasterSendKey
-	 * ([MS-SSTP] 3.2.5.2.4). Zero for PAP / CHAP-MD5. */
+	 * ([MS-SSTP] 3.2.5.2.4). PEAP: the first 32 bytes of its MSK (the
+	 * peer's MS-MPPE-Send-Key, MS-PEAP 3.1.5.7). Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
 	char peer_name[64];          /* server role: the user name as the client sent it
 	                              * (cut to 63 bytes here; verified in full) */

@@ -61,6 +61,11 @@ struct ppp {
 	size_t tls_out_len, tls_out_off;
 	bool tls_done;             /* the handshake finished (server Finished verified) */
 	bool tls_failed;           /* the handshake failed: only EAP Failure may follow */
+	uint8_t tls_type;          /* 13 EAP-TLS or 25 PEAP */
+	/* PEAP phase 2 (eap_peap.c) */
+	bool peap_tunnel;          /* eap_respond goes into the tunnel (inner method running) */
+	bool peap_full;            /* the server writes inner packets with their EAP header */
+	bool peap_result_ok;       /* Result TLV Success exchanged */
 	/* server role */
 	char hostname[PPP_NAME_MAX];
 	char peer_name[PPP_NAME_MAX];  /* as the client sent it */
@@ -157,15 +162,22 @@ bool mschapv2_check_success(struct ppp *p, const uint8_t *msg, size_t len);
 int mschapv2_failure_reason(const uint8_t *msg, size_t len, const char *method, char *out,
 			    size_t outlen);
 
-/* eap_tls.c: client role */
-void eaptls_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now);
+/* eap_tls.c: client role, EAP-TLS (type 13) and PEAP's outer part (25) */
+void eaptls_request(struct ppp *p, uint8_t id, uint8_t type, struct reader *d, uint64_t now);
 /* EAP Success after EAP-TLS: checks the handshake, derives the keys. */
 void eaptls_success(struct ppp *p, uint64_t now);
 void eaptls_free(struct ppp *p);
 /* EAP Failure with no reason of ours: what the server's refusal means. */
 void eaptls_failure_reason(struct ppp *p);
+/* eap_peap.c: PEAPv0 phase 2, the inner packets the tunnel delivered */
+void peap_inner(struct ppp *p, uint8_t id, const uint8_t *buf, size_t len, uint64_t now);
+/* An inner Response, written into the tunnel (its records queue in the TLS output). */
+void peap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
 /* eap.c */
+/* A Response; inside PEAP's tunnel while an inner method runs. */
 void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
+void eap_respond_outer(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
+void eap_mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now);
 
 /* ipcp.c / ipv6cp.c */
 extern const struct fsm_callbacks ipcp_callbacks;

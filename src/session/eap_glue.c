@@ -7,13 +7,13 @@
 
 #include "tls/tls.h"
 
-static void *glue_start(void *ctx, char *err, size_t errlen)
+static void *glue_start(void *ctx, bool with_cert, char *err, size_t errlen)
 {
 	const struct conf *c = ctx;
 	const char *ca = c->auth_ca_file[0] ? c->auth_ca_file : c->ca_file;
 	struct tls_client_config tc = { .server_name = c->auth_server_name,
 					.ca_file = ca[0] ? ca : NULL,
-					.cert_file = c->auth_cert_file,
+					.cert_file = with_cert ? c->auth_cert_file : NULL,
 					.memory = true };
 	return tls_client_new(&tc, -1, err, errlen);
 }
@@ -47,6 +47,20 @@ static bool glue_keys(void *tls, uint8_t out[128])
 
 static void glue_free(void *tls) { tls_free(tls); }
 
+static bool glue_write(void *tls, const uint8_t *data, size_t len)
+{
+	return tls_write(tls, data, len) == (ssize_t)len;
+}
+
+static int glue_read(void *tls, uint8_t *buf, size_t cap)
+{
+	ssize_t n = tls_read(tls, buf, cap);
+	if (n > 0)
+		return (int)n;
+	return n == TLS_WANT_READ ? 0 : -1;
+}
+
 const struct ppp_eap_tls_ops eap_glue_ops = {
-	glue_start, glue_input, glue_output, glue_consume, glue_keys, glue_free,
+	.start = glue_start, .input = glue_input, .output = glue_output, .consume = glue_consume,
+	.keys = glue_keys, .free = glue_free, .write = glue_write, .read = glue_read,
 };

@@ -1271,6 +1271,7 @@ static void session_start_tls(struct session *s)
 		switch (c->auth[i]) {
 		case CONF_AUTH_EAP_MSCHAPV2: pc.auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
 		case CONF_AUTH_EAP_TLS: pc.auth[i] = PPP_AUTH_EAP_TLS; break;
+		case CONF_AUTH_PEAP: pc.auth[i] = PPP_AUTH_PEAP; break;
 		case CONF_AUTH_MSCHAPV2: pc.auth[i] = PPP_AUTH_MSCHAPV2; break;
 		case CONF_AUTH_PAP: pc.auth[i] = PPP_AUTH_PAP; break;
 		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;

@@ -62,7 +62,10 @@ radius_start() {
             -e "s|certificate_file = /etc/ssl/certs/ssl-cert-snakeoil.pem|certificate_file = $RADIUS_PKI/radius.pem|" \
             -e "s|ca_file = /etc/ssl/certs/ca-certificates.crt|ca_file = $RADIUS_PKI/ca.pem|" \
             -e "s|ca_path = \${cadir}|ca_path = $r/noca|" \
+            -e "s|^\(\s*\)#\?\s*send_error = no|\1send_error = yes|" \
             "$r/mods-available/eap"
+        # send_error: a wrong password gets MS-CHAPv2 Failure E=691 inside
+        # EAP, as NPS sends it (FreeRADIUS's default is a bare EAP Failure).
         printf 'client sstpd {\n\tipaddr = 127.0.0.1\n\tsecret = %s\n}\n' "$RADIUS_SECRET" >"$r/clients.conf"
         { printf '%s Cleartext-Password := "%s"\n' "$SD_USER" "$SD_PASSWORD"
           cat "$r/mods-config/files/authorize"; } >"$r/users.new"

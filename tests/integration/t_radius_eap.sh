@@ -1,11 +1,12 @@
 #!/bin/bash
 # sstpc ↔ sstpd ↔ FreeRADIUS: sstpd relays EAP to a real EAP server
 # (RFC 3579) and checks the crypto binding with the MPPE keys from its
-# Access-Accept. EAP-TLS with a valid client certificate and EAP-MSCHAPv2
-# bring the tunnel up with ping through it and "crypto binding verified";
-# a client certificate of another CA, an EAP server certificate for another
-# name and a RADIUS server that never answers each end without a tunnel
-# and with a clear reason.
+# Access-Accept. EAP-TLS with a valid client certificate, PEAPv0 with
+# EAP-MSCHAPv2 and plain EAP-MSCHAPv2 bring the tunnel up with ping through
+# it and "crypto binding verified"; a client certificate of another CA, a
+# wrong PEAP password (inner E=691), an EAP server certificate for another
+# name (EAP-TLS and PEAP) and a RADIUS server that never answers each end
+# without a tunnel and with a clear reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/radius_lib.sh"
 need_root; need_sstpc; need_cmd ip ping openssl ss; need_freeradius
@@ -35,7 +36,7 @@ tunnel_case() {
     n=$(grep -c "crypto binding verified" "$SD_LOG")
     sstpc_start "$CNS" "$conf"
     if ! wait_up "$CNS" sstpc0 20; then
-        tail -n 20 "$SC_LOG" >&2; tail -n 30 "$SD_LOG" >&2; tail -n 40 "$RADIUS_LOG" >&2
+        tail -n 20 "$SC_LOG" >&2; tail -n 30 "$SD_LOG" >&2; tail -n 80 "$RADIUS_LOG" >&2
         fail "$what: no tunnel within 20 s"
         stop_pid "$SC_PID" 5
         return
@@ -73,6 +74,19 @@ eap_tls_conf "$T_TMP/tls.conf" "$RADIUS_PKI/alice.pem" "$RADIUS_NAME"
 tunnel_case "$T_TMP/tls.conf" "EAP-TLS" EAP-TLS 32
 sd_conf "$T_TMP/mschap.conf" "authentication protocols eap-mschapv2" "reconnect max-fail 1"
 tunnel_case "$T_TMP/mschap.conf" "EAP-MSCHAPv2 via RADIUS" EAP-MSCHAPv2 16
+
+peap_conf() { # FILE PASSWORD SERVER_NAME
+    sd_conf "$1" "authentication protocols peap" "authentication ca-certificate $RADIUS_PKI/ca.pem" \
+        "authentication server-name $3" "reconnect max-fail 1"
+    sed -i "s|^authentication password .*|authentication password '$2'|" "$1"
+}
+peap_conf "$T_TMP/peap.conf" "$SD_PASSWORD" "$RADIUS_NAME"
+tunnel_case "$T_TMP/peap.conf" "PEAP-MSCHAPv2" PEAP 32
+peap_conf "$T_TMP/peapbad.conf" "not-the-password" "$RADIUS_NAME"
+refused_case "$T_TMP/peapbad.conf" "PEAP with a wrong password" "PEAP \(inner EAP-MSCHAPv2\)[^E]*E=691"
+peap_conf "$T_TMP/peapname.conf" "$SD_PASSWORD" other.test
+refused_case "$T_TMP/peapname.conf" "PEAP server certificate for another name" \
+    "PEAP: certificate name mismatch: wanted 'other.test'"
 
 eap_tls_conf "$T_TMP/other.conf" "$RADIUS_PKI/mallory.pem" "$RADIUS_NAME"
 refused_case "$T_TMP/other.conf" "client certificate of another CA" \

@@ -213,7 +213,7 @@ START_TEST(enum_values)
 	ok_base("ip adjust-mss 65535\n");
 	ck_assert_int_eq(C.adjust_mss, 65535);
 	fails_base("authentication protocols mschap\n",
-		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap, chap or eap-tls, got 'mschap'");
+		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap, chap, eap-tls or peap, got 'mschap'");
 	fails_base("authentication protocols pap\nauthentication protocols pap\n",
 		   "t.conf:5: authentication protocols: 'pap' given twice");
 	fails_base("authentication protocols chap chap\n", "t.conf:4: authentication protocols: 'chap' given twice");
