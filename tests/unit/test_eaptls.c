@@ -248,6 +248,7 @@ struct eap_srv {
 	struct tls_server_ctx *ctx;
 	struct tls *tls;
 	uint8_t id;
+	uint8_t type; /* 13 EAP-TLS, 25 PEAP */
 	uint64_t now;
 };
 
@@ -262,7 +263,7 @@ static void srv_request(struct ppp *p, struct eap_srv *s, const uint8_t *td, siz
 	wr_u8(&w, 1);
 	wr_u8(&w, ++s->id);
 	wr_be16(&w, (uint16_t)(5 + n));
-	wr_u8(&w, 13);
+	wr_u8(&w, s->type);
 	wr_bytes(&w, td, n);
 	ck_assert(wr_ok(&w));
 	s->now += 10;
@@ -282,7 +283,7 @@ static size_t srv_collect(struct ppp *p, struct harness *h, struct eap_srv *s, u
 		const uint8_t *f = next_eap(h, &n);
 		ck_assert_uint_eq(f[4], 2);
 		ck_assert_uint_eq(f[5], s->id);
-		ck_assert_uint_eq(f[8], 13);
+		ck_assert_uint_eq(f[8], s->type);
 		ck_assert_uint_le(n - 4, 300); /* within our MRU of 300 */
 		uint8_t fl = f[9];
 		size_t off = 10;
@@ -332,7 +333,7 @@ static void run_server(struct eap_srv *s, const uint8_t *in, size_t len, bool ex
 	ck_assert_int_eq(rc, expect_done ? 0 : TLS_WANT_READ);
 }
 
-static void srv_new(struct eap_srv *s)
+static void srv_new_type(struct eap_srv *s, uint8_t type)
 {
 	char err[256], ca[512], cert[512], key[512];
 	snprintf(ca, sizeof(ca), "%s/ca.pem", certdir);
@@ -340,15 +341,19 @@ static void srv_new(struct eap_srv *s)
 	snprintf(key, sizeof(key), "%s/good.key", certdir);
 	memset(s, 0, sizeof(*s));
 	s->id = 1;
+	s->type = type;
 	s->ctx = tls_server_ctx_new(cert, key, err, sizeof(err));
 	ck_assert_msg(s->ctx != NULL, "%s", err);
-	ck_assert(tls_server_ctx_require_client_cert(s->ctx, ca, err, sizeof(err)));
+	if (type == 13)
+		ck_assert(tls_server_ctx_require_client_cert(s->ctx, ca, err, sizeof(err)));
 	/* a SHA-256 PRF suite, so the test's PRF is known */
 	ck_assert(tls_server_ctx_set_ciphers(s->ctx, "ECDHE-ECDSA-AES128-GCM-SHA256"));
 	s->tls = tls_server_new_mem(s->ctx, err, sizeof(err));
 	ck_assert_msg(s->tls != NULL, "%s", err);
 	s->now = 100;
 }
+
+static void srv_new(struct eap_srv *s) { srv_new_type(s, 13); }
 
 static void srv_free(struct eap_srv *s)
 {
@@ -517,6 +522,192 @@ START_TEST(success_too_early)
 }
 END_TEST
 
+/* ---- PEAPv0 with EAP-MSCHAPv2 (MS-PEAP), RFC 2759's vectors inside ---- */
+
+#define CHAL "5B5D7C7D7B3F2F3E3C2C602132262628"
+#define PEER_CHAL "21402324255E262A28295F2B3A337C7E"
+#define NTRESP "82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF"
+#define S_OK "S=407A5589115FD0D6209F510FE9C04566932CDA56"
+
+static void rfc_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	if (len == 16)
+		tu_hex(buf, 16, PEER_CHAL);
+	else
+		memset(buf, 0x5a, len);
+}
+
+/* The outer handshake of PEAP (no client certificate) up to the client's
+ * empty Response after the server's Finished. */
+static struct ppp *peap_client(struct harness *h, struct eap_srv *s)
+{
+	memset(h, 0, sizeof(*h));
+	conf_defaults(&C);
+	snprintf(C.auth_server_name, sizeof(C.auth_server_name), "server.test");
+	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", certdir);
+	struct ppp_config cfg = { .role = PPP_CLIENT, .mru = 1500, .username = "User",
+				  .password = "clientPass", .auth = { PPP_AUTH_PEAP }, .ipv4 = true,
+				  .eap_tls = &eap_glue_ops, .eap_tls_ctx = &C, .random = rfc_random };
+	struct ppp *p = ppp_new(&cfg, &h_ops, h);
+	ck_assert_ptr_nonnull(p);
+	lcp_eap(p, h);
+	srv_new_type(s, 25);
+	static uint8_t msg[EAPTLS_MSG_MAX];
+	int nf;
+	uint8_t start = 0x20; /* S, version 0 */
+	srv_request(p, s, &start, 1);
+	size_t n = srv_collect(p, h, s, msg, sizeof(msg), &nf);
+	run_server(s, msg, n, false);
+	size_t olen;
+	const uint8_t *out = tls_mem_output(s->tls, &olen);
+	uint8_t flight[8192];
+	memcpy(flight, out, olen);
+	tls_mem_consume(s->tls, olen);
+	srv_send(p, h, s, flight, olen, 500);
+	n = srv_collect(p, h, s, msg, sizeof(msg), &nf);
+	run_server(s, msg, n, true);
+	out = tls_mem_output(s->tls, &olen);
+	memcpy(flight, out, olen);
+	tls_mem_consume(s->tls, olen);
+	srv_send(p, h, s, flight, olen, 1000);
+	n = srv_collect(p, h, s, msg, sizeof(msg), &nf);
+	ck_assert_uint_eq(n, 0);
+	return p;
+}
+
+/* One inner Request through the tunnel; the client's inner answer (the
+ * plaintext) into ans, its length returned. */
+static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex, uint8_t *ans,
+		     size_t cap)
+{
+	uint8_t in[512];
+	size_t n = tu_hex(in, sizeof(in), hex);
+	ck_assert_int_eq(tls_write(s->tls, in, n), (ssize_t)n);
+	size_t olen;
+	const uint8_t *out = tls_mem_output(s->tls, &olen);
+	uint8_t rec[2048];
+	memcpy(rec, out, olen);
+	tls_mem_consume(s->tls, olen);
+	srv_send(p, h, s, rec, olen, 1000);
+	static uint8_t msg[EAPTLS_MSG_MAX];
+	int nf;
+	size_t m = srv_collect(p, h, s, msg, sizeof(msg), &nf);
+	ck_assert_uint_gt(m, 0);
+	ck_assert(tls_mem_feed(s->tls, msg, m));
+	ssize_t r = tls_read(s->tls, ans, cap);
+	ck_assert_int_gt(r, 0);
+	return (size_t)r;
+}
+
+static void expect_hex(const uint8_t *got, size_t n, const char *hex)
+{
+	uint8_t want[512];
+	size_t wn = tu_hex(want, sizeof(want), hex);
+	char g[1100];
+	for (size_t i = 0; i < n && i < 500; i++)
+		sprintf(g + 2 * i, "%02x", got[i]);
+	ck_assert_msg(n == wn && !memcmp(got, want, n), "got %s want %s", g, hex);
+}
+
+START_TEST(peap_mschapv2_keys)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	uint8_t a[512];
+	/* Identity, written whole as FreeRADIUS does: answered compressed */
+	size_t n = tunnel(p, &h, &s, "01 07 0005 01", a, sizeof(a));
+	expect_hex(a, n, "01 55736572");
+	/* MS-CHAPv2 Challenge, compressed: Response with RFC 2759's NT-Response */
+	n = tunnel(p, &h, &s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
+	expect_hex(a, n, "1a 02 08 003a 31" PEER_CHAL "0000000000000000" NTRESP "00 55736572");
+	/* Success with the right S=: acknowledged */
+	char succ[200];
+	snprintf(succ, sizeof(succ), "1a 03 08 002e %s", "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536" "204d3d4f4b");
+	n = tunnel(p, &h, &s, succ, a, sizeof(a));
+	expect_hex(a, n, "1a 03");
+	/* Extensions with Result Success: ours, with its header */
+	n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0001", a, sizeof(a));
+	expect_hex(a, n, "02 0a 000b 21 8003 0002 0001");
+	char fin[40];
+	snprintf(fin, sizeof(fin), "ff03c227 03%02x0004", s.id);
+	peer_hex(p, fin, 900);
+	ck_assert_int_eq(h.auth_ok, 1);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_PEAP);
+	uint8_t ms[48], cr[32], sr[32], keys[128];
+	ck_assert(tls_key_inputs(s.tls, ms, cr, sr));
+	prf_python(ms, cr, sr, keys);
+	/* MS-PEAP 3.1.5.7, no cryptobinding: the peer's Send-Key = Key_Material[0:32] */
+	ck_assert_mem_eq(h.auth.hlak, keys, 32);
+	ppp_free(p);
+	srv_free(&s);
+}
+END_TEST
+
+/* A wrong password: the inner Failure's E=691 is the reason kept. */
+START_TEST(peap_wrong_password)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	uint8_t a[512];
+	size_t n = tunnel(p, &h, &s, "01", a, sizeof(a)); /* compressed Identity */
+	expect_hex(a, n, "01 55736572");
+	n = tunnel(p, &h, &s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
+	ck_assert_uint_eq(a[1], 2);
+	/* "E=691 R=0 V=3" */
+	n = tunnel(p, &h, &s, "1a 04 08 0011 453d363931205230205633", a, sizeof(a));
+	expect_hex(a, n, "1a 04");
+	n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0002", a, sizeof(a));
+	expect_hex(a, n, "02 0a 000b 21 8003 0002 0002");
+	char fail[40];
+	snprintf(fail, sizeof(fail), "ff03c227 04%02x0004", s.id);
+	peer_hex(p, fail, 900);
+	ck_assert_int_eq(h.auth_ok, 0);
+	const struct ppp_down_info *d = ppp_failure(p);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d->reason, "PEAP (inner EAP-MSCHAPv2) authentication failed: E=691"), "%s",
+		      d->reason);
+	ppp_free(p);
+	srv_free(&s);
+}
+END_TEST
+
+/* A server asking for cryptobinding gets a clear "not implemented", and
+ * a Result Success without the inner proof gives no tunnel. */
+START_TEST(peap_binding_and_early_result)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	uint8_t a[512];
+	/* Result Success before any inner method: we answer Failure */
+	size_t n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0001", a, sizeof(a));
+	expect_hex(a, n, "02 0a 000b 21 8003 0002 0002");
+	char fin[40];
+	snprintf(fin, sizeof(fin), "ff03c227 03%02x0004", s.id);
+	peer_hex(p, fin, 900);
+	ck_assert_int_eq(h.auth_ok, 0);
+	ck_assert_ptr_nonnull(ppp_failure(p));
+	ck_assert_str_eq(ppp_failure(p)->reason, "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
+	ppp_free(p);
+	srv_free(&s);
+
+	p = peap_client(&h, &s);
+	n = tunnel(p, &h, &s, "01 0b 0047 21 8003 0002 0001 000c 0038 00 00 00 00"
+			      "0000000000000000000000000000000000000000000000000000000000000000"
+			      "0000000000000000000000000000000000000000",
+		   a, sizeof(a));
+	ck_assert_uint_eq(a[4], 33);
+	ck_assert_ptr_nonnull(ppp_failure(p));
+	ck_assert_str_eq(ppp_failure(p)->reason,
+			 "PEAP: the server asks for cryptobinding, which sstpc does not implement yet");
+	ppp_free(p);
+	srv_free(&s);
+}
+END_TEST
+
 /* A server whose fragments never end: bounded, a clear reason. */
 START_TEST(endless_fragments)
 {
@@ -581,6 +772,9 @@ int main(void)
 	tcase_add_test(tc2, success_too_early);
 	tcase_add_test(tc2, endless_fragments);
 	tcase_add_test(tc2, nak_towards_allowed_method);
+	tcase_add_test(tc2, peap_mschapv2_keys);
+	tcase_add_test(tc2, peap_wrong_password);
+	tcase_add_test(tc2, peap_binding_and_early_result);
 	suite_add_tcase(s, tc2);
 	return tu_run(s);
 }
