@@ -32,6 +32,7 @@ void eaptls_free(struct ppp *p)
 		free(p->tls_out);
 		p->tls_out = NULL;
 	}
+	secure_wipe(p->peap_hlak, sizeof(p->peap_hlak));
 }
 
 static void eaptls_give_up(struct ppp *p, const char *why, uint64_t now)
@@ -113,7 +114,7 @@ static bool eaptls_start(struct ppp *p, uint8_t type, uint64_t now)
 	eaptls_free(p);
 	p->tls_done = p->tls_failed = false;
 	p->tls_type = type;
-	p->peap_tunnel = p->peap_full = p->peap_result_ok = false;
+	p->peap_tunnel = p->peap_full = p->peap_result_ok = p->peap_bound = false;
 	p->eap_mschap_ok = p->chap_answered = false;
 	p->tls_rx.buf = malloc(EAPTLS_MSG_MAX);
 	eaptls_rx_reset(&p->tls_rx);
@@ -234,6 +235,14 @@ void eaptls_success(struct ppp *p, uint64_t now)
 		return;
 	}
 	uint8_t keys[128];
+	if (peap && p->peap_bound) {
+		/* MS-PEAP 3.1.5.7 case 1: the CSK's first 32 bytes, the peer's
+		 * MS-MPPE-Send-Key */
+		ppp_auth_success(p, PPP_AUTH_PEAP, p->peap_hlak, now);
+		secure_wipe(p->peap_hlak, sizeof(p->peap_hlak));
+		eaptls_free(p);
+		return;
+	}
 	if (!p->cfg.eap_tls->keys(p->tls, keys)) {
 		ppp_fail(p, true, 0, "EAP-TLS: cannot derive the MSK", now);
 		return;

@@ -66,6 +66,8 @@ struct ppp {
 	bool peap_tunnel;          /* eap_respond goes into the tunnel (inner method running) */
 	bool peap_full;            /* the server writes inner packets with their EAP header */
 	bool peap_result_ok;       /* Result TLV Success exchanged */
+	bool peap_bound;           /* cryptobinding verified and answered: hlak from the CSK */
+	uint8_t peap_hlak[32];     /* CSK[0:32] once bound */
 	/* server role */
 	char hostname[PPP_NAME_MAX];
 	char peer_name[PPP_NAME_MAX];  /* as the client sent it */

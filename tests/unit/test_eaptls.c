@@ -6,7 +6,9 @@
 #include "testutil.h"
 #include "core/bytes.h"
 #include "core/conf.h"
+#include "ppp/chap_crypto.h"
 #include "ppp/eaptls_frag.h"
+#include "ppp/peap_binding.h"
 #include "ppp/ppp.h"
 #include "session/eap_glue.h"
 #include "tls/tls.h"
@@ -674,8 +676,7 @@ START_TEST(peap_wrong_password)
 }
 END_TEST
 
-/* A server asking for cryptobinding gets a clear "not implemented", and
- * a Result Success without the inner proof gives no tunnel. */
+/* A Result Success without the inner proof gives no tunnel. */
 START_TEST(peap_binding_and_early_result)
 {
 	struct harness h;
@@ -693,16 +694,120 @@ START_TEST(peap_binding_and_early_result)
 	ck_assert_str_eq(ppp_failure(p)->reason, "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
 	ppp_free(p);
 	srv_free(&s);
+}
+END_TEST
 
+/* MS-PEAP 3.1.5.5 / 3.1.5.7 against values captured from hostapd 2.10 as
+ * a PEAP server with eapol_test as the peer on this machine (password
+ * "sd-Pw.1"): the ISK from the inner MS-CHAPv2, IPMK and CMK from TK and
+ * ISK, the Compound MAC of request and response, the CSK (whose first 32
+ * bytes hostapd sent as MS-MPPE-Recv-Key). */
+START_TEST(peap_binding_vectors)
+{
+	uint8_t nt[24], isk[32], tk[60], want[60], ipmk[40], cmk[20], csk[128], wcsk[128];
+	tu_hex(nt, 24, "338582c630dce2cd7a2e508270db58767ed1f24723c32dd7");
+	ck_assert(mschap_client_hlak("sd-Pw.1", nt, isk));
+	tu_hex(want, 32, "782a4bde4a1fac12246fd18f19730992bd50c2692468f321ff5faadedeb0fa9d");
+	ck_assert_mem_eq(isk, want, 32);
+	tu_hex(tk, 60, "2835c6291d19ee96fa23248ac124e7d10df82feb9958dae408ebe1730e016a4e"
+		       "6c834e8d9172f3ede6d96533bbfd3955edbbcdcbef77f254a78bc569");
+	peap_cmk(tk, isk, ipmk, cmk);
+	tu_hex(want, 60, "c787ae9741a05aa3c73f747042484539dba4fa79435a351c6341bf16b568069f"
+			 "4d65e6bef48f9de14af0705081b82022dd7d68039310def9118ec8f2");
+	ck_assert_mem_eq(ipmk, want, 40);
+	ck_assert_mem_eq(cmk, want + 40, 20);
+	uint8_t tlv[60], mac[20], wmac[20];
+	tu_hex(tlv, 60, "000c0038 00000000 2a682bfe389f97df38b9b9099a5068e1e996d1ce231a719bc993bd3592e97a38"
+			"7897ea5c62d9e183a4dab5ffec7c930aafab6571");
+	peap_compound_mac(cmk, tlv, mac);
+	ck_assert_mem_eq(mac, tlv + 40, 20); /* the server's request verifies */
+	tlv[7] = 1;
+	peap_compound_mac(cmk, tlv, mac);
+	tu_hex(wmac, 20, "04ce2e4ad40367969125 32ac55ff9a4bc4d3a962");
+	ck_assert_mem_eq(mac, wmac, 20); /* the response eapol_test sent */
+	peap_csk(ipmk, csk);
+	tu_hex(wcsk, 128, "6b030841c630a83a572863e7944443c552385a6aa32fbd8685f5cd1007868928"
+			  "b914c0d75346a906ea817a67ee147e431c6310a8cdb8f7330b87a8c281b4abae"
+			  "3b284358a32d20734a22aaedc04022191cd6bb911c27e4881a4e71d44f17cb8b"
+			  "deec6c6ffa4a79a52b50368b5563831c1e2f72ae0c72b5793b6223d7ffc41990");
+	ck_assert_mem_eq(csk, wcsk, 128);
+}
+END_TEST
+
+/* A conversation with cryptobinding: the test's server builds its request
+ * from the session's keys; the client's response must verify, the HLAK is
+ * the CSK's first 32 bytes; a request with a wrong MAC is refused. */
+static void peap_to_extensions(struct ppp *p, struct harness *h, struct eap_srv *s)
+{
+	uint8_t a[512];
+	char succ[200];
+	(void)tunnel(p, h, s, "01", a, sizeof(a));
+	(void)tunnel(p, h, s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
+	snprintf(succ, sizeof(succ), "1a 03 08 002e %s",
+		 "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536"
+		 "204d3d4f4b");
+	(void)tunnel(p, h, s, succ, a, sizeof(a));
+}
+
+static void cb_request(struct eap_srv *s, uint8_t tlv[60], uint8_t ipmk[40], uint8_t cmk[20])
+{
+	uint8_t ms[48], cr[32], sr[32], km[128], nt[24], isk[32];
+	ck_assert(tls_key_inputs(s->tls, ms, cr, sr));
+	prf_python(ms, cr, sr, km);
+	tu_hex(nt, 24, NTRESP);
+	ck_assert(mschap_client_hlak("clientPass", nt, isk));
+	peap_cmk(km, isk, ipmk, cmk);
+	tu_hex(tlv, 60, "000c0038 00000000");
+	for (int i = 0; i < 32; i++)
+		tlv[8 + i] = (uint8_t)(0x30 + i);
+	memset(tlv + 40, 0, 20);
+	peap_compound_mac(cmk, tlv, tlv + 40);
+}
+
+START_TEST(peap_cryptobinding)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	peap_to_extensions(p, &h, &s);
+	uint8_t tlv[60], ipmk[40], cmk[20], a[512];
+	cb_request(&s, tlv, ipmk, cmk);
+	char hex[400] = "01 0b 0047 21 8003 0002 0001 ";
+	for (int i = 0; i < 60; i++)
+		sprintf(hex + strlen(hex), "%02x", tlv[i]);
+	size_t n = tunnel(p, &h, &s, hex, a, sizeof(a));
+	ck_assert_uint_eq(n, 5 + 6 + 60);
+	expect_hex(a, 11, "02 0b 0047 21 8003 0002 0001");
+	uint8_t *resp = a + 11, mac[20];
+	ck_assert_mem_eq(resp, tlv, 7);
+	ck_assert_uint_eq(resp[7], 1);
+	ck_assert_mem_eq(resp + 8, tlv + 8, 32);
+	peap_compound_mac(cmk, resp, mac);
+	ck_assert_mem_eq(resp + 40, mac, 20);
+	char fin[40];
+	snprintf(fin, sizeof(fin), "ff03c227 03%02x0004", s.id);
+	peer_hex(p, fin, 900);
+	ck_assert_int_eq(h.auth_ok, 1);
+	ck_assert_int_eq(h.auth.method, PPP_AUTH_PEAP);
+	uint8_t csk[128];
+	peap_csk(ipmk, csk);
+	ck_assert_mem_eq(h.auth.hlak, csk, 32);
+	ppp_free(p);
+	srv_free(&s);
+
+	/* the same with one bit of the server's MAC flipped */
 	p = peap_client(&h, &s);
-	n = tunnel(p, &h, &s, "01 0b 0047 21 8003 0002 0001 000c 0038 00 00 00 00"
-			      "0000000000000000000000000000000000000000000000000000000000000000"
-			      "0000000000000000000000000000000000000000",
-		   a, sizeof(a));
-	ck_assert_uint_eq(a[4], 33);
+	peap_to_extensions(p, &h, &s);
+	cb_request(&s, tlv, ipmk, cmk);
+	tlv[59] ^= 1;
+	strcpy(hex, "01 0b 0047 21 8003 0002 0001 ");
+	for (int i = 0; i < 60; i++)
+		sprintf(hex + strlen(hex), "%02x", tlv[i]);
+	n = tunnel(p, &h, &s, hex, a, sizeof(a));
+	expect_hex(a, n, "02 0b 000b 21 8003 0002 0002");
 	ck_assert_ptr_nonnull(ppp_failure(p));
-	ck_assert_str_eq(ppp_failure(p)->reason,
-			 "PEAP: the server asks for cryptobinding, which sstpc does not implement yet");
+	ck_assert_msg(strstr(ppp_failure(p)->reason, "PEAP: the server's cryptobinding does not verify"), "%s",
+		      ppp_failure(p)->reason);
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -775,6 +880,8 @@ int main(void)
 	tcase_add_test(tc2, peap_mschapv2_keys);
 	tcase_add_test(tc2, peap_wrong_password);
 	tcase_add_test(tc2, peap_binding_and_early_result);
+	tcase_add_test(tc2, peap_binding_vectors);
+	tcase_add_test(tc2, peap_cryptobinding);
 	suite_add_tcase(s, tc2);
 	return tu_run(s);
 }
