@@ -9,7 +9,7 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       binutils systemd         # objdump: t_sec_wipes; systemd-analyze: t_ops_service
       python3-tabulate   # t_ops_vyos_show: VyOS's own table code as the oracle
       qemu-system-x86 cpio   # t_vm_vrf: VRF in a QEMU guest (shared/vm)
-      freeradius)            # t_radius_*: the EAP server behind sstpd --radius
+      freeradius hostapd)    # t_radius_*: EAP servers behind sstpd --radius (hostapd: PEAP cryptobinding)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

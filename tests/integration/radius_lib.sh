@@ -80,3 +80,37 @@ radius_start() {
     fi
 }
 radius_listening() { kill -0 "$RADIUS_PID" && [ -n "$(ip netns exec "$1" ss -Hlun 'sport = :1812')" ]; }
+
+# hostapd_radius_start NS: hostapd (driver none) as a RADIUS server with its
+# own EAP server on 127.0.0.1:1812 in NS: PEAP with EAP-MSCHAPv2 for
+# $SD_USER and cryptobinding, as NPS does it (FreeRADIUS 3.2 has none).
+need_hostapd() {
+    command -v hostapd >/dev/null \
+        || skip_external "hostapd not installed (tools/deps.sh installs it where the archive has it)"
+}
+hostapd_radius_start() {
+    local ns=$1 d=$T_TMP/hostapd
+    mkdir -p "$d"
+    printf '"%s"\tPEAP\n"%s"\tMSCHAPV2\t"%s"\t[2]\n' "$SD_USER" "$SD_USER" "$SD_PASSWORD" >"$d/users"
+    printf '127.0.0.1/32 %s\n' "$RADIUS_SECRET" >"$d/clients"
+    cat >"$d/hostapd.conf" <<EOC
+driver=none
+interface=hapd$$
+logger_stdout=-1
+logger_stdout_level=0
+eap_server=1
+eap_user_file=$d/users
+ca_cert=$RADIUS_PKI/ca.pem
+server_cert=$RADIUS_PKI/radius.pem
+private_key=$RADIUS_PKI/radius.key
+radius_server_clients=$d/clients
+radius_server_auth_port=1812
+EOC
+    RADIUS_LOG=$T_TMP/hostapd-$ns.log
+    bg "$ns" "$RADIUS_LOG" hostapd -dd "$d/hostapd.conf"
+    RADIUS_PID=$BG_PID
+    if ! wait_for 15 radius_listening "$ns"; then
+        tail -n 30 "$RADIUS_LOG" >&2
+        die "hostapd did not listen on 1812 within 15 s"
+    fi
+}
