@@ -674,6 +674,17 @@ static bool conf_line(struct conf_parser *p, char **w, int n)
 {
 	if (n == 0)
 		return true;
+	/* VyOS's pki tree sits beside `interfaces`: `pki ...` and `set pki ...` */
+	if (n >= 2 && strcmp(w[0], "set") == 0 && strcmp(w[1], "pki") == 0) {
+		w++;
+		n--;
+	}
+	if (strcmp(w[0], "pki") == 0) {
+		char why[300];
+		if (!conf_pki_line(p->c->pki, &p->c->npki, w + 1, n - 1, why, sizeof(why)))
+			return conf_fail(p, "%s", why);
+		return true;
+	}
 	if (strcmp(w[0], "set") == 0) {
 		if (n < 4 || strcmp(w[1], "interfaces") != 0 || strcmp(w[2], "sstpc") != 0)
 			return conf_fail(p, "expected 'set interfaces sstpc <name> ...'");
@@ -783,10 +794,40 @@ void conf_defaults(struct conf *c)
 	c->log_level = LOG_LVL_NOTICE;
 }
 
+/* A certificate key whose value has no '/' and names a pki entry refers
+ * to it, as in VyOS; otherwise it stays a file name. */
+static bool conf_pki_refs(struct conf_parser *p)
+{
+	struct conf *c = p->c;
+	struct {
+		const char *v, *key;
+		bool *flag, ca;
+	} r[] = {
+		{ c->ca_file, "ssl ca-certificate", &c->ca_pki, true },
+		{ c->auth_ca_file, "authentication ca-certificate", &c->auth_ca_pki, true },
+		{ c->cert_file, "ssl certificate", &c->cert_pki, false },
+		{ c->auth_cert_file, "authentication certificate", &c->auth_cert_pki, false },
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		const struct conf_pki *e;
+		if (!r[i].v[0] || strchr(r[i].v, '/') || !(e = conf_pki_find(c->pki, c->npki, r[i].v, r[i].ca)))
+			continue;
+		*r[i].flag = true;
+		if (!e->cert_len)
+			return conf_fail(p, "%s: pki %s %s has no certificate", r[i].key, r[i].ca ? "ca" : "certificate",
+					 r[i].v);
+		if (!r[i].ca && !e->key_len)
+			return conf_fail(p, "%s: pki certificate %s has no private key", r[i].key, r[i].v);
+	}
+	return true;
+}
+
 static bool conf_check(struct conf_parser *p)
 {
 	struct conf *c = p->c;
 	p->line = 0;
+	if (!conf_pki_refs(p))
+		return false;
 	if (!c->server[0])
 		return conf_fail(p, "server: required");
 	if (!c->username[0])
@@ -945,8 +986,8 @@ static bool conf_check_ca(struct conf_parser *p, const char *given)
 	p->line = p->ca_line;
 	int fd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && p->ca_is_name)
-		return conf_fail(p, "%s: '%s' is neither a file nor a pki name sstpc knows (VyOS pki names are not "
-				    "supported yet: give the path of a PEM file)", key, given);
+		return conf_fail(p, "%s: '%s' is neither a file nor a pki ca entry of this configuration (add "
+				    "'pki ca NAME certificate BASE64', or give the path of a PEM file)", key, given);
 	if (fd < 0)
 		return conf_fail(p, "%s: cannot open '%s': %s", key, c->ca_file, strerror(errno));
 	struct stat st;
@@ -1022,25 +1063,25 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 				  path);
 		p.line = p.ca_line;
 		memcpy(ca_given, c->ca_file, sizeof(ca_given));
-		ok = ok && conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path);
+		ok = ok && (c->ca_pki || conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path));
 		p.line = p.cert_line;
-		ok = ok && conf_resolve(&p, "ssl certificate", c->cert_file, sizeof(c->cert_file), path);
+		ok = ok && (c->cert_pki || conf_resolve(&p, "ssl certificate", c->cert_file, sizeof(c->cert_file), path));
 		p.line = p.auth_cert_line;
-		ok = ok && conf_resolve(&p, "authentication certificate", c->auth_cert_file,
-					sizeof(c->auth_cert_file), path);
+		ok = ok && (c->auth_cert_pki || conf_resolve(&p, "authentication certificate", c->auth_cert_file,
+							     sizeof(c->auth_cert_file), path));
 		p.line = p.auth_ca_line;
-		ok = ok && conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
-					sizeof(c->auth_ca_file), path);
+		ok = ok && (c->auth_ca_pki || conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
+							   sizeof(c->auth_ca_file), path));
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
-	if (ok && c->ca_file[0])
+	if (ok && c->ca_file[0] && !c->ca_pki)
 		ok = conf_check_ca(&p, ca_given);
-	if (ok && c->cert_file[0])
+	if (ok && c->cert_file[0] && !c->cert_pki)
 		ok = conf_check_cert(&p, "ssl certificate", c->cert_file, p.cert_line);
-	if (ok && c->auth_cert_file[0])
+	if (ok && c->auth_cert_file[0] && !c->auth_cert_pki)
 		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file, p.auth_cert_line);
-	if (ok && c->auth_ca_file[0])
+	if (ok && c->auth_ca_file[0] && !c->auth_ca_pki)
 		ok = conf_check_cert(&p, "authentication ca-certificate", c->auth_ca_file, p.auth_ca_line);
 	if (ok && lines)
 		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
@@ -1094,6 +1135,7 @@ static void conf_put_uint(FILE *out, const char *key, unsigned v) { fprintf(out,
 void conf_print(const struct conf *c, FILE *out)
 {
 	char b[INET6_ADDRSTRLEN + 8];
+	conf_pki_print(c->pki, c->npki, out);
 	conf_put(out, "interface", c->ifname);
 	if (c->description[0])
 		conf_put(out, "description", c->description);
@@ -1210,10 +1252,15 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
 		return false;
 	if (c->password_file[0] && !conf_file_private(c->password_file, "password file", msg, len))
 		return false;
-	if (c->cert_file[0] &&
+	bool inline_key = false;
+	for (int i = 0; i < c->npki; i++)
+		inline_key |= c->pki[i].key_len > 0;
+	if (inline_key && c->path[0] && !conf_file_private_as(c->path, "config file", "a private key (pki)", msg, len))
+		return false;
+	if (c->cert_file[0] && !c->cert_pki &&
 	    !conf_file_private_as(c->cert_file, "ssl certificate", "a private key", msg, len))
 		return false;
-	if (c->auth_cert_file[0] &&
+	if (c->auth_cert_file[0] && !c->auth_cert_pki &&
 	    !conf_file_private_as(c->auth_cert_file, "authentication certificate", "a private key", msg, len))
 		return false;
 	return true;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/conf_pki.h"
+
 #define CONF_MAX_PINS 4
 #define CONF_MAX_ROUTES 32
 #define CONF_MAX_AUTH 6
@@ -37,6 +39,11 @@ struct conf {
 	char auth_cert_file[PATH_MAX]; /* authentication certificate: the same, for EAP-TLS */
 	char auth_ca_file[PATH_MAX];   /* authentication ca-certificate: the EAP server's CA; "" = ssl's */
 	char auth_server_name[256];    /* authentication server-name: in the EAP server's certificate */
+	/* pki entries (VyOS syntax); a certificate key whose value names one
+	 * (no '/') refers to it: the flag is set and the value is the name */
+	struct conf_pki pki[CONF_MAX_PKI];
+	int npki;
+	bool ca_pki, cert_pki, auth_cert_pki, auth_ca_pki;
 	char server_name[256];   /* ssl server-name: SNI/hostname to verify; "" = server */
 	uint8_t pins[CONF_MAX_PINS][32]; /* ssl pin-sha256 (SHA-256 of the SubjectPublicKeyInfo) */
 	int npins;

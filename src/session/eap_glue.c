@@ -7,14 +7,32 @@
 
 #include "tls/tls.h"
 
+void eap_glue_pki(const struct conf *c, const char *ca, const char *cert, struct tls_client_config *tc)
+{
+	const struct conf_pki *e;
+	if (ca && (e = conf_pki_find(c->pki, c->npki, ca, true))) {
+		tc->ca_der = e->cert;
+		tc->ca_der_len = e->cert_len;
+	}
+	if (cert && (e = conf_pki_find(c->pki, c->npki, cert, false))) {
+		tc->cert_der = e->cert;
+		tc->cert_der_len = e->cert_len;
+		tc->key_der = e->key;
+		tc->key_der_len = e->key_len;
+	}
+}
+
 static void *glue_start(void *ctx, bool with_cert, char *err, size_t errlen)
 {
 	const struct conf *c = ctx;
-	const char *ca = c->auth_ca_file[0] ? c->auth_ca_file : c->ca_file;
+	bool own_ca = c->auth_ca_file[0];
+	const char *ca = own_ca ? c->auth_ca_file : c->ca_file;
+	bool ca_pki = own_ca ? c->auth_ca_pki : c->ca_pki;
 	struct tls_client_config tc = { .server_name = c->auth_server_name,
-					.ca_file = ca[0] ? ca : NULL,
-					.cert_file = with_cert ? c->auth_cert_file : NULL,
+					.ca_file = ca[0] && !ca_pki ? ca : NULL,
+					.cert_file = with_cert && !c->auth_cert_pki ? c->auth_cert_file : NULL,
 					.memory = true };
+	eap_glue_pki(c, ca_pki ? ca : NULL, with_cert && c->auth_cert_pki ? c->auth_cert_file : NULL, &tc);
 	return tls_client_new(&tc, -1, err, errlen);
 }
 

@@ -1255,8 +1255,10 @@ static void session_start_tls(struct session *s)
 	char err[256];
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
 	const char *name = c->server_name[0] ? c->server_name : c->server;
-	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
-					(const uint8_t(*)[32])c->pins, c->npins, c->cert_file, false };
+	struct tls_client_config tc = { .server_name = name, .ca_file = c->ca_file[0] ? c->ca_file : NULL,
+					.pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
+					.cert_file = c->cert_file };
+	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, &tc);
 	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
 	if (!s->tls) {
 		session_fail(s, "%s", err);

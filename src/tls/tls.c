@@ -581,7 +581,7 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 	}
 	snprintf(t->name, sizeof(t->name), "%s", cfg->server_name);
 	t->name_is_ip = tls_is_ip_literal(t->name);
-	bool have_ca = cfg->ca_file && cfg->ca_file[0];
+	bool have_ca = (cfg->ca_file && cfg->ca_file[0]) || cfg->ca_der_len;
 	if (cfg->npins > 0) {
 		t->pins = malloc((size_t)cfg->npins * 32);
 		if (!t->pins) {
@@ -616,7 +616,13 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 		snprintf(err, errlen, "cannot set the TLS cipher suites");
 		goto fail;
 	}
-	if (have_ca) {
+	if (cfg->ca_der_len) {
+		if (wolfSSL_CTX_load_verify_buffer(t->own_ctx, cfg->ca_der, (long)cfg->ca_der_len,
+						   WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load the CA certificate of the pki entry");
+			goto fail;
+		}
+	} else if (have_ca) {
 		if (wolfSSL_CTX_load_verify_locations(t->own_ctx, cfg->ca_file, NULL) !=
 		    WOLFSSL_SUCCESS) {
 			snprintf(err, errlen, "cannot load CA certificates from %s", cfg->ca_file);
@@ -628,7 +634,18 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 			goto fail;
 		}
 	}
-	if (cfg->cert_file && cfg->cert_file[0]) {
+	if (cfg->cert_der_len) {
+		if (wolfSSL_CTX_use_certificate_buffer(t->own_ctx, cfg->cert_der, (long)cfg->cert_der_len,
+						       WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+		    wolfSSL_CTX_use_PrivateKey_buffer(t->own_ctx, cfg->key_der, (long)cfg->key_der_len,
+						      WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+		    wolfSSL_CTX_check_private_key(t->own_ctx) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot use the pki certificate and private key (unreadable, or "
+					      "the key does not match the certificate)");
+			goto fail;
+		}
+		t->sent_cert = true;
+	} else if (cfg->cert_file && cfg->cert_file[0]) {
 		if (!tls_ctx_use_cert_file(t->own_ctx, cfg->cert_file, err, errlen))
 			goto fail;
 		t->sent_cert = true;

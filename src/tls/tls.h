@@ -21,6 +21,10 @@ struct tls_client_config {
 	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
 	const char *cert_file;       /* NULL/"" = none; else a PEM file with our certificate
 				      * chain and its private key (mutual TLS) */
+	/* the same from memory (DER), as tunnel.conf's pki entries give them;
+	 * used instead of ca_file / cert_file when set */
+	const uint8_t *ca_der, *cert_der, *key_der;
+	size_t ca_der_len, cert_der_len, key_der_len;
 	bool memory;                 /* no socket (fd -1): TLS inside EAP, see tls_mem_*;
 				      * TLS 1.2 only (RFC 5216 keys), no SNI */
 };

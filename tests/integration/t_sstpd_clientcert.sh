@@ -4,7 +4,8 @@
 # certificate chains to its CA, with MS-CHAPv2 and the crypto binding on
 # top; a client without a certificate, or with one from another CA, gets a
 # clear error and no tunnel; a certificate file others can read is refused
-# before any connection.
+# before any connection. The same certificates given as VyOS pki entries
+# inside the config work alike.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip ping openssl
 
@@ -54,6 +55,41 @@ if wait_up "$CNS" sstpc0 15; then
 else
     tail -n 20 "$SC_LOG" >&2; tail -n 20 "$SD_LOG" >&2
     fail "no tunnel with a valid client certificate"
+    stop_pid "$SC_PID" 5
+fi
+
+# 1b. The same certificate and CA as VyOS pki entries in the config itself
+# (`set pki ...` lines as `show configuration commands` prints them),
+# named by ssl ca-certificate / ssl certificate.
+b64() { openssl "$@" -outform DER | base64 -w0; }
+{
+    echo "set pki ca sdca certificate $(b64 x509 -in "$T_TMP/pki/ca.pem")"
+    echo "set pki certificate laptop certificate $(b64 x509 -in "$T_TMP/cc/alice-laptop.crt")"
+    echo "set pki certificate laptop private key $(b64 pkey -in "$T_TMP/cc/alice-laptop.key")"
+    echo "set interfaces sstpc sstpc0 server $SD_HOST"
+    echo "set interfaces sstpc sstpc0 authentication username $SD_USER"
+    echo "set interfaces sstpc sstpc0 authentication password '$SD_PASSWORD'"
+    echo "set interfaces sstpc sstpc0 authentication protocols mschapv2"
+    echo "set interfaces sstpc sstpc0 ssl server-name $SD_NAME"
+    echo "set interfaces sstpc sstpc0 ssl ca-certificate sdca"
+    echo "set interfaces sstpc sstpc0 ssl certificate laptop"
+    echo "set interfaces sstpc sstpc0 no-default-route"
+    echo "set interfaces sstpc sstpc0 reconnect max-fail 1"
+} >"$T_TMP/pki.conf"
+out=$("$SSTPC" --check -c "$T_TMP/pki.conf" 2>&1)
+grep -q "pki certificate laptop private key '\*\*\*\*\*\*\*\*'" <<<"$out" && ! grep -q "$(b64 pkey -in "$T_TMP/cc/alice-laptop.key" | head -c 40)" <<<"$out" \
+    && ok "--check prints the pki entries with the private key masked" || fail "--check pki output: $out"
+sstpc_start "$CNS" "$T_TMP/pki.conf"
+if wait_up "$CNS" sstpc0 15; then
+    ok "pki entries: tunnel up with the CA and client certificate from the config itself"
+    ip netns exec "$CNS" ping -c 2 -i 0.2 -W 2 "$SD_LOCAL" >/dev/null 2>&1 \
+        && ok "pki entries: ping through the tunnel" || fail "pki entries: ping through the tunnel"
+    [ "$(grep -c "client certificate verified: .*CN=alice-laptop" "$SD_LOG")" -ge 2 ] \
+        && ok "pki entries: sstpd verified CN=alice-laptop again" || fail "pki entries: no second 'client certificate verified'"
+    stop_client "$SC_PID" "$CNS" sstpc0 "pki entries"
+else
+    tail -n 20 "$SC_LOG" >&2
+    fail "pki entries: no tunnel"
     stop_pid "$SC_PID" 5
 fi
 
