@@ -63,9 +63,12 @@ radius_start() {
             -e "s|ca_file = /etc/ssl/certs/ca-certificates.crt|ca_file = $RADIUS_PKI/ca.pem|" \
             -e "s|ca_path = \${cadir}|ca_path = $r/noca|" \
             -e "s|^\(\s*\)#\?\s*send_error = no|\1send_error = yes|" \
+            -e "s|^\(\s*\)#\s*fragment_size = 1024|\1fragment_size = 300|" \
             "$r/mods-available/eap"
         # send_error: a wrong password gets MS-CHAPv2 Failure E=691 inside
         # EAP, as NPS sends it (FreeRADIUS's default is a bare EAP Failure).
+        # fragment_size 300: its TLS flights arrive in several EAP-TLS
+        # fragments (L and M flags), which the client must reassemble.
         printf 'client sstpd {\n\tipaddr = 127.0.0.1\n\tsecret = %s\n}\n' "$RADIUS_SECRET" >"$r/clients.conf"
         { printf '%s Cleartext-Password := "%s"\n' "$SD_USER" "$SD_PASSWORD"
           cat "$r/mods-config/files/authorize"; } >"$r/users.new"

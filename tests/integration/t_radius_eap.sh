@@ -72,6 +72,9 @@ refused_case() {
 
 eap_tls_conf "$T_TMP/tls.conf" "$RADIUS_PKI/alice.pem" "$RADIUS_NAME"
 tunnel_case "$T_TMP/tls.conf" "EAP-TLS" EAP-TLS 32
+n=$(grep -c "Peer ACKed our handshake fragment" "$RADIUS_LOG")
+[ "$n" -ge 3 ] && ok "EAP-TLS: FreeRADIUS sent its flights in 300-byte fragments, each acknowledged ($n acks)" \
+    || fail "EAP-TLS: FreeRADIUS did not fragment (fragment_size 300 not in effect?): $n acks"
 sd_conf "$T_TMP/mschap.conf" "authentication protocols eap-mschapv2" "reconnect max-fail 1"
 tunnel_case "$T_TMP/mschap.conf" "EAP-MSCHAPv2 via RADIUS" EAP-MSCHAPv2 16
 
