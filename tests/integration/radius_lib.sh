@@ -28,6 +28,20 @@ radius_client_cert() {
     chmod 600 "$d/$cn.pem"
 }
 
+# radius_revoke CN: revokes RADIUS_PKI/CN.crt and writes RADIUS_PKI/ca-crl.pem
+# (the CA and its CRL), for FreeRADIUS's check_crl: set RADIUS_CA_FILE to it
+# before radius_start.
+radius_revoke() {
+    local d=$RADIUS_PKI
+    : >"$d/index.txt"
+    echo 01 >"$d/crlnumber"
+    printf '[ca]\ndefault_ca = t\n[t]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 2\ncertificate = %s\nprivate_key = %s\n' \
+        "$d/index.txt" "$d/crlnumber" "$d/ca.pem" "$d/ca.key" >"$d/ca.cnf"
+    openssl ca -config "$d/ca.cnf" -revoke "$d/$1.crt" >/dev/null 2>&1 || die "openssl ca -revoke $1"
+    openssl ca -config "$d/ca.cnf" -gencrl -out "$d/crl.pem" >/dev/null 2>&1 || die "openssl ca -gencrl"
+    cat "$d/ca.pem" "$d/crl.pem" >"$d/ca-crl.pem"
+}
+
 radius_pki() {
     RADIUS_PKI=$T_TMP/radpki
     mkdir -p "$RADIUS_PKI"
@@ -60,10 +74,11 @@ radius_start() {
         # default trusts every system CA).
         sed -i -e "s|private_key_file = .*|private_key_file = $RADIUS_PKI/radius.key|" \
             -e "s|certificate_file = /etc/ssl/certs/ssl-cert-snakeoil.pem|certificate_file = $RADIUS_PKI/radius.pem|" \
-            -e "s|ca_file = /etc/ssl/certs/ca-certificates.crt|ca_file = $RADIUS_PKI/ca.pem|" \
+            -e "s|ca_file = /etc/ssl/certs/ca-certificates.crt|ca_file = ${RADIUS_CA_FILE:-$RADIUS_PKI/ca.pem}|" \
             -e "s|ca_path = \${cadir}|ca_path = $r/noca|" \
             -e "s|^\(\s*\)#\?\s*send_error = no|\1send_error = yes|" \
             -e "s|^\(\s*\)#\s*fragment_size = 1024|\1fragment_size = 300|" \
+            ${RADIUS_CA_FILE:+-e "s|^\(\s*\)#\s*check_crl = yes|\1check_crl = yes|"} \
             "$r/mods-available/eap"
         # send_error: a wrong password gets MS-CHAPv2 Failure E=691 inside
         # EAP, as NPS sends it (FreeRADIUS's default is a bare EAP Failure).

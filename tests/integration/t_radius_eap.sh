@@ -20,6 +20,10 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T_TMP/othe
 openssl req -x509 -new -key "$T_TMP/other/ca.key" -out "$T_TMP/other/ca.pem" -days 2 -subj "/CN=other CA" \
     -addext basicConstraints=critical,CA:TRUE 2>/dev/null || die "openssl: other CA"
 radius_client_cert mallory "$T_TMP/other/ca.pem" "$T_TMP/other/ca.key"
+# a certificate of our CA, revoked: FreeRADIUS checks the CRL
+radius_client_cert revoked
+radius_revoke revoked
+RADIUS_CA_FILE=$RADIUS_PKI/ca-crl.pem
 
 sstpd_start "$SNS" "$CNS" --radius 127.0.0.1:1812 --radius-secret-file "$T_TMP/radius.secret" --log-level debug
 radius_start "$SNS"
@@ -96,6 +100,12 @@ refused_case "$T_TMP/other.conf" "client certificate of another CA" \
     "EAP-TLS: (the peer refused the TLS handshake: alert [0-9]+ \([a-z_]+\)|the EAP server ended the TLS handshake with EAP Failure: it refused our client certificate)"
 grep -q "RADIUS Access-Reject for '$SD_USER'" "$SD_LOG" \
     && ok "another CA: FreeRADIUS rejected (Access-Reject)" || fail "another CA: no Access-Reject in the sstpd log"
+
+eap_tls_conf "$T_TMP/revoked.conf" "$RADIUS_PKI/revoked.pem" "$RADIUS_NAME"
+refused_case "$T_TMP/revoked.conf" "revoked client certificate" \
+    "EAP-TLS: (the peer refused the TLS handshake: alert [0-9]+ \([a-z_]+\)|the EAP server ended the TLS handshake with EAP Failure: it refused our client certificate)"
+grep -qi "certificate revoked" "$RADIUS_LOG" \
+    && ok "revoked: FreeRADIUS refused it as revoked (CRL)" || fail "revoked: FreeRADIUS did not log 'certificate revoked'"
 
 eap_tls_conf "$T_TMP/name.conf" "$RADIUS_PKI/alice.pem" other.test
 refused_case "$T_TMP/name.conf" "EAP server certificate for another name" \
