@@ -118,4 +118,21 @@ sstpd_start "$SNS" "$CNS" --radius 127.0.0.1:1812 --radius-secret-file "$T_TMP/r
 refused_case "$T_TMP/tls.conf" "RADIUS server silent" "EAP authentication failed|authentication failed"
 wait_for 10 grep -q "RADIUS server did not answer" "$SD_LOG" \
     && ok "silent RADIUS: sstpd reports 'RADIUS server did not answer'" || fail "silent RADIUS: no such line in the sstpd log"
+# Keys that do not match the client's: sstpd's binding check must fail.
+stop_pid "$SD_PID" 5
+sstpd_start "$SNS" "$CNS" --radius 127.0.0.1:1812 --radius-secret-file "$T_TMP/radius.secret" \
+    --fault radius-bad-keys
+n0=$(grep -c "crypto binding verified" "$SD_LOG")
+sstpc_start "$CNS" "$T_TMP/tls.conf"
+wait_for 25 grep -q "fault radius-bad-keys: HLAK altered" "$SD_LOG" \
+    && ok "bad keys: sstpd altered the HLAK from RADIUS" || fail "bad keys: the fault did not act"
+if wait_for 20 grep -q "CALL_CONNECTED compound MAC differs (HLAK from PPP authentication does not match)" "$SD_LOG"; then
+    ok "bad keys: sstpd refused the binding: CALL_CONNECTED compound MAC differs"
+else
+    tail -n 10 "$SD_LOG" >&2
+    fail "bad keys: no binding failure in the sstpd log"
+fi
+[ "$(grep -c "crypto binding verified" "$SD_LOG")" = "$n0" ] || fail "bad keys: a binding verified anyway"
+stop_pid "$SC_PID" 10
+no_leftovers "$CNS" sstpc0 && ok "bad keys: nothing left behind" || fail "bad keys: leftovers"
 finish

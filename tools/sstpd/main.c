@@ -67,6 +67,7 @@ static const struct {
 	{ "dns-loopback", FAULT_DNS_LOOPBACK },
 	{ "ra-flood", FAULT_RA_FLOOD },
 	{ "radius-drop", FAULT_RADIUS_DROP },
+	{ "radius-bad-keys", FAULT_RADIUS_BAD_KEYS },
 };
 
 /* The names, space-separated, from the table (one list to keep). */

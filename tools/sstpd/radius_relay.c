@@ -98,6 +98,10 @@ static void relay_reply(struct radius_relay *r, const uint8_t *buf, size_t n)
 	} else {
 		uint8_t hlak[32];
 		radius_hlak(rep, hlak);
+		if (r->o->faults & FAULT_RADIUS_BAD_KEYS) {
+			hlak[0] ^= 1;
+			log_notice("#%u fault radius-bad-keys: HLAK altered", r->conn_id);
+		}
 		log_notice("#%u RADIUS Access-Accept for '%s' with MS-MPPE-Recv/Send-Key of %zu/%zu bytes",
 			   r->conn_id, r->user, rep->recv_key_len, rep->send_key_len);
 		relay_finish(r, PPP_RELAY_ACCEPT, rep->eap, rep->eap_len, hlak, NULL);
