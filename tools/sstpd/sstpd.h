@@ -45,7 +45,7 @@ enum {
 	FAULT_DNS_LOOPBACK = 1u << 26,
 	FAULT_RA_FLOOD = 1u << 27,
 	/* --radius: every RADIUS reply is ignored (a server that never answers) */
-	FAULT_RADIUS_DROP = 1u << 30, /* 28, 29: taken on main (reserved-bits, disconnect-after) */
+	FAULT_RADIUS_DROP = 1u << 30, /* 28 and 29: other branches' fault modes */
 	/* --radius: the HLAK made from the Access-Accept's keys has one bit
 	 * flipped, so the client's crypto binding cannot verify */
 	FAULT_RADIUS_BAD_KEYS = 1u << 31,
