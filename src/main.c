@@ -127,6 +127,7 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 	struct session *s = session_new(&c, l, err, sizeof(err));
 	secure_wipe(c.password, sizeof(c.password));
 	secure_wipe(c.proxy_password, sizeof(c.proxy_password));
+	secure_wipe(c.pki, sizeof(c.pki)); /* private keys */
 	if (!s) {
 		log_err("%s", err);
 		loop_free(l);

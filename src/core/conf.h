@@ -9,15 +9,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/conf_pki.h"
+
 #define CONF_MAX_PINS 4
 #define CONF_MAX_ROUTES 32
-#define CONF_MAX_AUTH 4
+#define CONF_MAX_AUTH 6
 #define CONF_MAX_SERVERS 8
 
 enum conf_srcvalid { CONF_SRCVALID_UNSET, CONF_SRCVALID_STRICT, CONF_SRCVALID_LOOSE, CONF_SRCVALID_DISABLE };
 
 /* Authentication methods, in the order given by `authentication protocols`. */
-enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5 };
+enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5, CONF_AUTH_EAP_TLS, CONF_AUTH_PEAP };
 
 struct conf_route {
 	int family; /* AF_INET or AF_INET6 */
@@ -36,6 +38,15 @@ struct conf {
 	char password[256];      /* secret: never printed */
 	char password_file[PATH_MAX];
 	char ca_file[PATH_MAX];  /* ssl ca-certificate; "" = system trust store */
+	char cert_file[PATH_MAX];      /* ssl certificate: PEM chain + private key for mutual TLS */
+	char auth_cert_file[PATH_MAX]; /* authentication certificate: the same, for EAP-TLS */
+	char auth_ca_file[PATH_MAX];   /* authentication ca-certificate: the EAP server's CA; "" = ssl's */
+	char auth_server_name[256];    /* authentication server-name: in the EAP server's certificate */
+	/* pki entries (VyOS syntax); a certificate key whose value names one
+	 * (no '/') refers to it: the flag is set and the value is the name */
+	struct conf_pki pki[CONF_MAX_PKI];
+	int npki;
+	bool ca_pki, cert_pki, auth_cert_pki, auth_ca_pki;
 	char server_name[256];   /* ssl server-name: SNI/hostname to verify; "" = server */
 	uint8_t pins[CONF_MAX_PINS][32]; /* ssl pin-sha256 (SHA-256 of the SubjectPublicKeyInfo) */
 	int npins;
@@ -79,7 +90,8 @@ void conf_defaults(struct conf *c);
  * "FILE:LINE: what was expected" in err. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 /* False when a file that holds a secret of c (the config file with an
- * inline password, the password file) is accessible by group or others,
+ * inline password, the password file, a certificate file with its
+ * private key) is accessible by group or others,
  * with "config file PATH holds a password and is accessible by group or
  * others (mode 644): chmod 600 PATH" in msg. The daemon refuses to start
  * then; --check only warns. */
@@ -88,6 +100,7 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
  * parser that still name FILE:LINE (the CLI's --check). */
 struct conf_lines {
 	unsigned vrf, ca_file, password_file, up_script, down_script;
+	unsigned cert_file, auth_cert_file, auth_ca_file;
 };
 /* conf_load, also reporting those lines (lines may be NULL). */
 bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);

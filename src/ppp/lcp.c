@@ -69,12 +69,15 @@ static void lcp_build(struct fsm *f, struct writer *w)
 	}
 }
 
+/* In LCP, PPP_AUTH_EAP_MSCHAPV2 stands for EAP as such: allowed when any
+ * EAP method is (the method inside is chosen in EAP). */
 static bool auth_allowed(const struct ppp *p, enum ppp_auth a)
 {
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]); i++) {
 		if (p->cfg.auth[i] == PPP_AUTH_NONE)
 			break;
-		if (p->cfg.auth[i] == a)
+		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
+									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			return true;
 	}
 	return false;
@@ -103,7 +106,8 @@ static size_t auth_rank(const struct ppp *p, enum ppp_auth a)
 {
 	size_t i = 0;
 	for (; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++)
-		if (p->cfg.auth[i] == a)
+		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
+									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			break;
 	return i;
 }

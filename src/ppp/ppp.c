@@ -22,6 +22,8 @@ const char *ppp_auth_name(enum ppp_auth a)
 	case PPP_AUTH_CHAP_MD5: return "CHAP-MD5";
 	case PPP_AUTH_MSCHAPV2: return "MS-CHAPv2";
 	case PPP_AUTH_EAP_MSCHAPV2: return "EAP-MSCHAPv2";
+	case PPP_AUTH_EAP_TLS: return "EAP-TLS";
+	case PPP_AUTH_PEAP: return "PEAP";
 	}
 	return "?";
 }
@@ -33,6 +35,8 @@ uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val)
 	case PPP_AUTH_CHAP_MD5: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x05; return 3;
 	case PPP_AUTH_MSCHAPV2: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x81; return 3;
 	case PPP_AUTH_EAP_MSCHAPV2: be16_put(val, PPP_PROTO_EAP); return 2;
+	case PPP_AUTH_EAP_TLS: be16_put(val, PPP_PROTO_EAP); return 2;
+	case PPP_AUTH_PEAP: be16_put(val, PPP_PROTO_EAP); return 2;
 	default: return 0;
 	}
 }
@@ -229,6 +233,7 @@ void ppp_free(struct ppp *p)
 	secure_wipe(p->nt_resp, sizeof(p->nt_resp));
 	secure_wipe(p->srv_pkt, sizeof(p->srv_pkt));
 	secure_wipe(p->srv_hlak, sizeof(p->srv_hlak));
+	eaptls_free(p);
 	free(p);
 }
 
@@ -355,6 +360,8 @@ void ppp_auth_start(struct ppp *p, uint64_t now)
 		chap_srv_start(p, now);
 		break;
 	case PPP_AUTH_EAP_MSCHAPV2:
+	case PPP_AUTH_EAP_TLS: /* EAP: the server role speaks EAP-MSCHAPv2 inside */
+	case PPP_AUTH_PEAP:
 		eap_srv_start(p, now);
 		break;
 	}

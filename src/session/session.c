@@ -20,6 +20,7 @@
 #include "core/notify.h"
 #include "ppp/ppp.h"
 #include "session/auth_policy.h"
+#include "session/eap_glue.h"
 #include "session/backoff.h"
 #include "sstp/sstp.h"
 #include "tls/dial.h"
@@ -1139,6 +1140,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			s->ncp_lost = true;
 		}
 		break;
+	case PPP_EV_EAP_RELAY: /* the server role's */
+		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
 		log_debug("%s: discarded code %u id %u: %s (%u so far)", d->protocol, d->code, d->id,
@@ -1428,8 +1431,10 @@ static void session_start_tls(struct session *s)
 	char err[256];
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
 	const char *name = c->server_name[0] ? c->server_name : cur_server(s);
-	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
-					(const uint8_t(*)[32])c->pins, c->npins };
+	struct tls_client_config tc = { .server_name = name, .ca_file = c->ca_file[0] ? c->ca_file : NULL,
+					.pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
+					.cert_file = c->cert_file };
+	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, &tc);
 	s->tls = tls_client_new(&tc, s->sock, err, sizeof(err));
 	if (!s->tls) {
 		session_fail(s, "%s", err);
@@ -1440,15 +1445,19 @@ static void session_start_tls(struct session *s)
 	pc.mru = (uint16_t)(c->mtu > 4091 ? 4091 : c->mtu);
 	pc.username = c->username;
 	pc.password = c->password;
-	for (int i = 0; i < c->nauth && i < 4; i++) {
+	for (int i = 0; i < c->nauth && i < (int)(sizeof(pc.auth) / sizeof(pc.auth[0])); i++) {
 		switch (c->auth[i]) {
 		case CONF_AUTH_EAP_MSCHAPV2: pc.auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
+		case CONF_AUTH_EAP_TLS: pc.auth[i] = PPP_AUTH_EAP_TLS; break;
+		case CONF_AUTH_PEAP: pc.auth[i] = PPP_AUTH_PEAP; break;
 		case CONF_AUTH_MSCHAPV2: pc.auth[i] = PPP_AUTH_MSCHAPV2; break;
 		case CONF_AUTH_PAP: pc.auth[i] = PPP_AUTH_PAP; break;
 		case CONF_AUTH_CHAP_MD5: pc.auth[i] = PPP_AUTH_CHAP_MD5; break;
 		}
 	}
 	pc.auth_known = auth_memory_get(&s->auth_mem, cur_server(s), c->port);
+	pc.eap_tls = &eap_glue_ops;
+	pc.eap_tls_ctx = &s->conf;
 	pc.ipv4 = true;
 	pc.ipv6 = !c->ipv6_disable;
 	pc.echo_interval_ms = c->keepalive_interval * 1000;

@@ -48,6 +48,7 @@ static void h_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_UP: h->ipv6cp_up++; break;
 	case PPP_EV_IPV6CP_DOWN: break;
 	case PPP_EV_DISCARDED: h->discarded++; break;
+	case PPP_EV_EAP_RELAY: break;
 	case PPP_EV_DEAD:
 		h->dead++;
 		h->down = *(const struct ppp_down_info *)arg;

@@ -60,6 +60,7 @@ static void s_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_DOWN:
 		break;
 	case PPP_EV_DISCARDED: break;
+	case PPP_EV_EAP_RELAY: break;
 	case PPP_EV_DEAD:
 		s->dead++;
 		s->down = *(const struct ppp_down_info *)arg;

@@ -17,6 +17,7 @@
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
 #include "sstp/sstp_wire.h"
+#include "radius_relay.h"
 #include "sstpd.h"
 #include "tls/tls.h"
 #include "tun/ra.h"
@@ -71,6 +72,7 @@ struct conn {
 	struct netcfg *nc;
 
 	struct ppp_faults pf;
+	struct radius_relay *relay; /* --radius */
 
 	char user[SSTPD_NAME_MAX];
 	enum ppp_auth auth;
@@ -476,6 +478,29 @@ static void went_up(struct conn *c)
 		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
 
+/* The RADIUS server's answer for PPP; from the loop, so the output goes
+ * out and the timers are rearmed here. */
+static void relay_done(void *ctx, enum ppp_relay_result r, const uint8_t *eap, size_t len,
+		       const uint8_t hlak[32], const char *reason)
+{
+	struct conn *c = ctx;
+	if (c->ppp)
+		ppp_eap_relay_reply(c->ppp, r, eap, len, hlak, reason, now_ms(c));
+	conn_after(c);
+}
+
+static void relay_eap(struct conn *c, const struct ppp_eap_relay *ev)
+{
+	if (!c->relay)
+		c->relay = relay_new(c->loop, c->o, c->id, relay_done, c);
+	if (!c->relay) {
+		conn_fail(c, "cannot open the RADIUS socket");
+		return;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", ev->identity);
+	relay_send(c->relay, ev->pkt, ev->len, ev->identity);
+}
+
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 {
 	struct conn *c = ctx;
@@ -530,6 +555,9 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		c->ipv6cp_up = false;
 		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
+		break;
+	case PPP_EV_EAP_RELAY:
+		relay_eap(c, arg);
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
@@ -616,12 +644,13 @@ static bool start_protocols(struct conn *c)
 	struct ppp_config pc = { 0 };
 	pc.role = PPP_SERVER;
 	pc.mru = (uint16_t)((o->faults & FAULT_RRAS_LCP) ? 4091 : o->mtu);
-	memcpy(pc.auth, o->auth, sizeof(pc.auth));
+	memcpy(pc.auth, o->auth, sizeof(o->auth));
 	pc.hostname = "sstpd";
 	pc.nak_lcp_forever = (o->faults & FAULT_NAK_LCP_FOREVER) != 0;
 	pc.rras_lcp = (o->faults & FAULT_RRAS_LCP) != 0;
 	pc.reject_auth = (o->faults & FAULT_REJECT_AUTH) != 0;
 	pc.auth_giveup = (o->faults & FAULT_EAP_ONLY_GIVEUP) != 0;
+	pc.eap_relay = o->radius_len != 0;
 	c->pf.faults = o->faults;
 	pc.ipv4 = true;
 	pc.ipv6 = o->ipv6;
@@ -660,6 +689,11 @@ static void on_sock(void *arg, int fd, unsigned events)
 			c->handshaking = false;
 			c->deadline = UINT64_MAX;
 			clog(LOG_LVL_INFO, c, "TLS established (%s, %s)", tls_version(c->tls), tls_cipher(c->tls));
+			if (server_opts(c->srv)->client_ca) {
+				char subj[256];
+				tls_peer_subject(c->tls, subj, sizeof(subj));
+				clog(LOG_LVL_INFO, c, "client certificate verified: %s", subj);
+			}
 			sock_want(c, LOOP_READ);
 			if (start_protocols(c))
 				read_stream(c); /* the request may already be decrypted */
@@ -842,6 +876,7 @@ void conn_free(struct conn *c)
 		clog(LOG_LVL_NOTICE, c, "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
 		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
+	relay_free(c->relay);
 	if (c->ppp)
 		ppp_free(c->ppp);
 	if (c->sstp)

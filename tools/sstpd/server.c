@@ -299,6 +299,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	srv->tls = tls_server_ctx_new(o->cert, o->key, err, errlen);
 	if (!srv->tls)
 		goto fail;
+	if (o->client_ca && !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
+		goto fail;
 
 	srv->tun_fd = tun_open(o->tun, &srv->ifindex, err, errlen);
 	if (srv->tun_fd < 0) {
