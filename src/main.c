@@ -11,9 +11,10 @@
 #include "core/loop.h"
 #include "session/control.h"
 #include "session/session.h"
+#include "session/hooks.h"
 #include "tls/tls.h"
 #include "core/secret.h"
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 /* The C library the binary was built against: a static musl build is the
  * one meant for containers and minimal systems (tools/build-static.sh).
@@ -63,6 +64,22 @@ static bool check_host(const struct conf *c, const struct conf_lines *lines)
 	return true;
 }
 
+/* up-script / down-script must be root's and not writable by others (a
+ * script run as root); refused by --check and at start alike. */
+static bool check_scripts(const struct conf *c, const struct conf_lines *lines)
+{
+	const char *path[2] = { c->up_script, c->down_script };
+	const unsigned line[2] = { lines->up_script, lines->down_script };
+	char why[PATH_MAX + 200];
+	for (int i = 0; i < 2; i++) {
+		if (path[i][0] && !hooks_script_ok(path[i], why, sizeof(why))) {
+			fprintf(stderr, "sstpc: %s:%u: %s: %s\n", c->path, line[i], i ? "down-script" : "up-script", why);
+			return false;
+		}
+	}
+	return true;
+}
+
 static int cmd_run(const char *path, bool check, bool use_syslog, const char *level)
 {
 	struct conf c;
@@ -72,7 +89,7 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 		fprintf(stderr, "sstpc: %s\n", err);
 		return 1;
 	}
-	if (check && !check_host(&c, &lines)) {
+	if ((check && !check_host(&c, &lines)) || !check_scripts(&c, &lines)) {
 		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
@@ -110,6 +127,7 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 	struct session *s = session_new(&c, l, err, sizeof(err));
 	secure_wipe(c.password, sizeof(c.password));
 	secure_wipe(c.proxy_password, sizeof(c.proxy_password));
+	secure_wipe(c.pki, sizeof(c.pki)); /* private keys */
 	if (!s) {
 		log_err("%s", err);
 		loop_free(l);

@@ -10,7 +10,7 @@
 #   WOLFSSL_EXTRA_CONFIGURE  appended to the configure options below
 set -euo pipefail
 PREFIX=${1:?usage: build-wolfssl.sh PREFIX}
-FLAGS_VERSION=3   # bump when the flags below change, so old builds are redone
+FLAGS_VERSION=4   # bump when the flags below change, so old builds are redone
 STAMP="$PREFIX/.sstpc-wolfssl-$FLAGS_VERSION"
 EXTRA_CC=${WOLFSSL_CC:-}
 EXTRA_CFLAGS=${WOLFSSL_EXTRA_CFLAGS:-}
@@ -48,7 +48,7 @@ cd src
     --enable-tls13 --enable-sni --enable-opensslextra \
     --enable-md4 --enable-des3 --enable-sys-ca-certs \
     --disable-examples --disable-crypttests --disable-benchmark $EXTRA_CONFIGURE \
-    CFLAGS="-O2 -fPIC -DWOLFSSL_DES_ECB $EXTRA_CFLAGS" >"$WORK/configure.log" 2>&1 \
+    CFLAGS="-O2 -fPIC -DWOLFSSL_DES_ECB -DLARGE_STATIC_BUFFERS $EXTRA_CFLAGS" >"$WORK/configure.log" 2>&1 \
     || { tail -n 30 "$WORK/configure.log" >&2; exit 1; }
 make -j"$(nproc)" >"$WORK/make.log" 2>&1 || { tail -n 30 "$WORK/make.log" >&2; exit 1; }
 make install >/dev/null

@@ -27,6 +27,9 @@ expect=(
     "pap_send 1 PAP request with the password"
     "chap_input 1 HLAK"
     "eap_input 1 HLAK"
+    "eaptls_success 1 MSK and EMSK"
+    "eaptls_free 2 EAP-TLS reassembly buffer, message being sent"
+    "tls_free 1 memory-mode TLS output"
 )
 
 dis=$(objdump -d --no-show-raw-insn "$bin") || exit 2

@@ -11,7 +11,8 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
       qemu-system-x86 cpio    # t_vm_vrf: VRF in a QEMU guest (shared/vm)
       musl-tools musl-dev file               # tools/build-static.sh, t_ship_static
       debhelper fakeroot lintian             # t_ship_deb: dpkg-buildpackage
-      podman runc)                           # t_ship_container
+      podman runc                            # t_ship_container
+      freeradius hostapd)    # t_radius_*: EAP servers behind sstpd --radius (hostapd: PEAP cryptobinding)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

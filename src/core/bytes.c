@@ -163,3 +163,27 @@ bool hex_decode(void *out, size_t n, const char *in)
 	}
 	return in[2 * n] == '\0';
 }
+
+uint16_t rd_h16(struct reader *r)
+{
+	uint16_t v = 0;
+	if (!rd_bytes(r, &v, sizeof(v)))
+		v = 0;
+	return v;
+}
+
+uint32_t rd_h32(struct reader *r)
+{
+	uint32_t v = 0;
+	if (!rd_bytes(r, &v, sizeof(v)))
+		v = 0;
+	return v;
+}
+
+uint64_t rd_h64(struct reader *r)
+{
+	uint64_t v = 0;
+	if (!rd_bytes(r, &v, sizeof(v)))
+		v = 0;
+	return v;
+}

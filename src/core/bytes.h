@@ -29,6 +29,10 @@ uint16_t rd_be16(struct reader *r);
 uint32_t rd_be32(struct reader *r);
 /* Copies n bytes into dst (zeroes dst on failure). */
 bool rd_bytes(struct reader *r, void *dst, size_t n);
+/* Host byte order (netlink): 0 once the reader has failed. */
+uint16_t rd_h16(struct reader *r);
+uint32_t rd_h32(struct reader *r);
+uint64_t rd_h64(struct reader *r);
 /* Returns a pointer to the next n bytes and advances, or NULL (sticky error). */
 const uint8_t *rd_take(struct reader *r, size_t n);
 bool rd_skip(struct reader *r, size_t n);

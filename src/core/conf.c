@@ -33,6 +33,10 @@ struct conf_parser {
 	unsigned pwfile_line; /* where password-file was given, for conf_load's messages */
 	unsigned ca_line;     /* where ssl ca-certificate was given */
 	unsigned vrf_line;    /* where vrf was given */
+	unsigned up_line, down_line; /* where up-script / down-script were given */
+	unsigned cert_line;   /* where ssl certificate was given */
+	unsigned auth_cert_line; /* where authentication certificate was given */
+	unsigned auth_ca_line;   /* where authentication ca-certificate was given */
 	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
@@ -190,6 +194,41 @@ static bool conf_h_host(struct conf_parser *p, const struct conf_opt *o, char **
 	return true;
 }
 
+/* server is a VyOS multi-value: each line adds one, tried in that order
+ * (docs/config.md); c->server stays the first. */
+static bool conf_h_server(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	struct conf *c = p->c;
+	char first[sizeof(c->server)];
+	memcpy(first, c->server, sizeof(first));
+	if (!conf_h_host(p, o, v, nv))
+		return false;
+	char got[sizeof(c->server)];
+	memcpy(got, c->server, sizeof(got));
+	if (c->nservers > 0)
+		memcpy(c->server, first, sizeof(first));
+	for (int i = 0; i < c->nservers; i++)
+		if (strcmp(c->servers[i], got) == 0)
+			return conf_fail(p, "server: '%s' is already in the list", got);
+	if (c->nservers == CONF_MAX_SERVERS)
+		return conf_fail(p, "server: at most %d servers", CONF_MAX_SERVERS);
+	memcpy(c->servers[c->nservers++], got, sizeof(got));
+	return true;
+}
+
+/* up-script / down-script: run without a shell, so an absolute path;
+ * ownership and mode are checked where they are run (session/hooks.h). */
+static bool conf_h_script(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	if (v[0][0] != '/')
+		return conf_expected(p, o, v[0]);
+	if (o->off == offsetof(struct conf, up_script))
+		p->up_line = p->line;
+	else
+		p->down_line = p->line;
+	return true;
+}
+
 /* VyOS accepts `.{0,255}`: an empty description clears the alias. */
 static bool conf_h_description(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
@@ -206,6 +245,24 @@ static bool conf_h_ca(struct conf_parser *p, const struct conf_opt *o, char **v,
 {
 	p->ca_line = p->line;
 	p->ca_is_name = strchr(v[0], '/') == NULL;
+	return true;
+}
+
+static bool conf_h_cert(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->cert_line = p->line;
+	return true;
+}
+
+static bool conf_h_auth_ca(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->auth_ca_line = p->line;
+	return true;
+}
+
+static bool conf_h_auth_cert(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
+{
+	p->auth_cert_line = p->line;
 	return true;
 }
 
@@ -302,7 +359,7 @@ static bool conf_h_interface(struct conf_parser *p, const struct conf_opt *o, ch
 	return conf_set_ifname(p, v[0]);
 }
 
-static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap" };
+static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap", "eap-tls", "peap" };
 
 const char *conf_auth_name(enum conf_auth a)
 {
@@ -320,7 +377,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 	}
 	for (int i = 0; i < nv; i++) {
 		enum conf_auth a = 0;
-		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_CHAP_MD5; k++)
+		for (unsigned k = CONF_AUTH_EAP_MSCHAPV2; k <= CONF_AUTH_PEAP; k++)
 			if (strcmp(v[i], conf_auth_names[k]) == 0)
 				a = (enum conf_auth)k;
 		if (!a)
@@ -328,7 +385,7 @@ static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, ch
 		for (int k = 0; k < c->nauth; k++)
 			if (c->auth[k] == a)
 				return conf_fail(p, "%s: '%s' given twice", o->key, v[i]);
-		/* Four distinct methods exist, so a fifth is always a duplicate. */
+		/* Six distinct methods exist and six fit: no overflow. */
 		c->auth[c->nauth++] = a;
 	}
 	return true;
@@ -523,14 +580,18 @@ static bool conf_h_pwfile(struct conf_parser *p, const struct conf_opt *o, char 
 
 static const struct conf_opt conf_opts[] = {
 	{ "interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false },
-	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_host, false },
+	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_server, false },
 	{ "port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false },
 	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
 	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
 	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
-	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap or chap", conf_h_protocols, false },
+	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap, chap, eap-tls or peap", conf_h_protocols, false },
+	{ "authentication ca-certificate", CONF_STR, F(auth_ca_file), 0, 0, "a file name", conf_h_auth_ca, false },
+	{ "authentication server-name", CONF_CUSTOM, F(auth_server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
+	{ "authentication certificate", CONF_STR, F(auth_cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_auth_cert, false },
 	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
 	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
+	{ "ssl certificate", CONF_STR, F(cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_cert, false },
 	{ "ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
 	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
 	{ "description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters", conf_h_description, false },
@@ -557,6 +618,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "reconnect backoff-max", CONF_UINT, F(backoff_max), 1, 86400, NULL, NULL, false },
 	{ "reconnect max-fail", CONF_UINT, F(max_fail), 0, 1000000, NULL, NULL, false },
 	{ "log-level", CONF_CUSTOM, 0, 0, 0, 0, "error, warning, notice, info or debug", conf_h_loglevel, false },
+	{ "up-script", CONF_STR, F(up_script), 0, 0, "an absolute file name", conf_h_script, false },
+	{ "down-script", CONF_STR, F(down_script), 0, 0, "an absolute file name", conf_h_script, false },
+	{ "script-timeout", CONF_UINT, F(script_timeout), 1, 3600, NULL, NULL, false },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -649,6 +713,17 @@ static bool conf_line(struct conf_parser *p, char **w, int n)
 {
 	if (n == 0)
 		return true;
+	/* VyOS's pki tree sits beside `interfaces`: `pki ...` and `set pki ...` */
+	if (n >= 2 && strcmp(w[0], "set") == 0 && strcmp(w[1], "pki") == 0) {
+		w++;
+		n--;
+	}
+	if (strcmp(w[0], "pki") == 0) {
+		char why[300];
+		if (!conf_pki_line(p->c->pki, &p->c->npki, w + 1, n - 1, why, sizeof(why)))
+			return conf_fail(p, "%s", why);
+		return true;
+	}
 	if (strcmp(w[0], "set") == 0) {
 		if (n < 4 || strcmp(w[1], "interfaces") != 0 || strcmp(w[2], "sstpc") != 0)
 			return conf_fail(p, "expected 'set interfaces sstpc <name> ...'");
@@ -756,20 +831,66 @@ void conf_defaults(struct conf *c)
 	c->backoff_max = 60;
 	c->max_fail = 0;
 	c->log_level = LOG_LVL_NOTICE;
+	c->script_timeout = 30;
+}
+
+/* A certificate key whose value has no '/' and names a pki entry refers
+ * to it, as in VyOS; otherwise it stays a file name. */
+static bool conf_pki_refs(struct conf_parser *p)
+{
+	struct conf *c = p->c;
+	struct {
+		const char *v, *key;
+		bool *flag, ca;
+	} r[] = {
+		{ c->ca_file, "ssl ca-certificate", &c->ca_pki, true },
+		{ c->auth_ca_file, "authentication ca-certificate", &c->auth_ca_pki, true },
+		{ c->cert_file, "ssl certificate", &c->cert_pki, false },
+		{ c->auth_cert_file, "authentication certificate", &c->auth_cert_pki, false },
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		const struct conf_pki *e;
+		if (!r[i].v[0] || strchr(r[i].v, '/') || !(e = conf_pki_find(c->pki, c->npki, r[i].v, r[i].ca)))
+			continue;
+		*r[i].flag = true;
+		if (!e->cert_len)
+			return conf_fail(p, "%s: pki %s %s has no certificate", r[i].key, r[i].ca ? "ca" : "certificate",
+					 r[i].v);
+		if (!r[i].ca && !e->key_len)
+			return conf_fail(p, "%s: pki certificate %s has no private key", r[i].key, r[i].v);
+	}
+	return true;
 }
 
 static bool conf_check(struct conf_parser *p)
 {
 	struct conf *c = p->c;
 	p->line = 0;
+	if (!conf_pki_refs(p))
+		return false;
 	if (!c->server[0])
 		return conf_fail(p, "server: required");
 	if (!c->username[0])
 		return conf_fail(p, "authentication username: required");
 	if (c->password[0] && c->password_file[0])
 		return conf_fail(p, "authentication: give either password or password-file, not both");
-	if (!c->password[0] && !c->password_file[0])
+	bool only_tls = c->nauth > 0;
+	for (int i = 0; i < c->nauth; i++)
+		only_tls &= c->auth[i] == CONF_AUTH_EAP_TLS;
+	if (!c->password[0] && !c->password_file[0] && !only_tls)
 		return conf_fail(p, "authentication password (or password-file): required");
+	bool eap_tls = false;
+	for (int i = 0; i < c->nauth; i++)
+		eap_tls |= c->auth[i] == CONF_AUTH_EAP_TLS;
+	if (eap_tls && !c->auth_cert_file[0])
+		return conf_fail(p, "authentication protocols eap-tls: needs authentication certificate FILE");
+	if (eap_tls && !c->auth_server_name[0])
+		return conf_fail(p, "authentication protocols eap-tls: needs authentication server-name (the name "
+				    "in the EAP server's certificate)");
+	for (int i = 0; i < c->nauth; i++)
+		if (c->auth[i] == CONF_AUTH_PEAP && !c->auth_server_name[0])
+			return conf_fail(p, "authentication protocols peap: needs authentication server-name (the "
+					    "name in the EAP server's certificate)");
 	if (!c->proxy_user[0] != !c->proxy_password[0])
 		return conf_fail(p, "http-proxy: username and password go together");
 	if (c->proxy_user[0] && !c->proxy_host[0])
@@ -905,8 +1026,8 @@ static bool conf_check_ca(struct conf_parser *p, const char *given)
 	p->line = p->ca_line;
 	int fd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && p->ca_is_name)
-		return conf_fail(p, "%s: '%s' is neither a file nor a pki name sstpc knows (VyOS pki names are not "
-				    "supported yet: give the path of a PEM file)", key, given);
+		return conf_fail(p, "%s: '%s' is neither a file nor a pki ca entry of this configuration (add "
+				    "'pki ca NAME certificate BASE64', or give the path of a PEM file)", key, given);
 	if (fd < 0)
 		return conf_fail(p, "%s: cannot open '%s': %s", key, c->ca_file, strerror(errno));
 	struct stat st;
@@ -914,6 +1035,22 @@ static bool conf_check_ca(struct conf_parser *p, const char *given)
 	close(fd);
 	if (!ok)
 		return conf_fail(p, "%s: '%s' is not a regular file", key, c->ca_file);
+	return true;
+}
+
+/* A certificate file (chain and private key): it must exist now, not fail
+ * every connect later. Its privacy is conf_secrets_private's check. */
+static bool conf_check_cert(struct conf_parser *p, const char *key, const char *file, unsigned line)
+{
+	p->line = line;
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return conf_fail(p, "%s: cannot open '%s': %s", key, file, strerror(errno));
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	if (!ok)
+		return conf_fail(p, "%s: '%s' is not a regular file", key, file);
 	return true;
 }
 
@@ -966,14 +1103,31 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 				  path);
 		p.line = p.ca_line;
 		memcpy(ca_given, c->ca_file, sizeof(ca_given));
-		ok = ok && conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path);
+		ok = ok && (c->ca_pki || conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path));
+		p.line = p.cert_line;
+		ok = ok && (c->cert_pki || conf_resolve(&p, "ssl certificate", c->cert_file, sizeof(c->cert_file), path));
+		p.line = p.auth_cert_line;
+		ok = ok && (c->auth_cert_pki || conf_resolve(&p, "authentication certificate", c->auth_cert_file,
+							     sizeof(c->auth_cert_file), path));
+		p.line = p.auth_ca_line;
+		ok = ok && (c->auth_ca_pki || conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
+							   sizeof(c->auth_ca_file), path));
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
-	if (ok && c->ca_file[0])
+	if (ok && c->ca_file[0] && !c->ca_pki)
 		ok = conf_check_ca(&p, ca_given);
+	if (ok && c->cert_file[0] && !c->cert_pki)
+		ok = conf_check_cert(&p, "ssl certificate", c->cert_file, p.cert_line);
+	if (ok && c->auth_cert_file[0] && !c->auth_cert_pki)
+		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file, p.auth_cert_line);
+	if (ok && c->auth_ca_file[0] && !c->auth_ca_pki)
+		ok = conf_check_cert(&p, "authentication ca-certificate", c->auth_ca_file, p.auth_ca_line);
 	if (ok && lines)
-		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line };
+		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
+					     .up_script = p.up_line, .down_script = p.down_line,
+					     .cert_file = p.cert_line, .auth_cert_file = p.auth_cert_line,
+					     .auth_ca_file = p.auth_ca_line };
 	if (!ok)
 		conf_defaults(c);
 	return ok;
@@ -1022,13 +1176,14 @@ static void conf_put_uint(FILE *out, const char *key, unsigned v) { fprintf(out,
 void conf_print(const struct conf *c, FILE *out)
 {
 	char b[INET6_ADDRSTRLEN + 8];
+	conf_pki_print(c->pki, c->npki, out);
 	conf_put(out, "interface", c->ifname);
 	if (c->description[0])
 		conf_put(out, "description", c->description);
 	if (c->disable)
 		conf_put(out, "disable", NULL);
-	if (c->server[0])
-		conf_put(out, "server", c->server);
+	for (int i = 0; i < c->nservers; i++)
+		conf_put(out, "server", c->servers[i]);
 	conf_put_uint(out, "port", c->port);
 	if (c->username[0])
 		conf_put(out, "authentication username", c->username);
@@ -1038,10 +1193,18 @@ void conf_print(const struct conf *c, FILE *out)
 		fputs("authentication password '" CONF_MASK "'\n", out);
 	for (int i = 0; i < c->nauth; i++)
 		conf_put(out, "authentication protocols", conf_auth_name(c->auth[i]));
+	if (c->auth_cert_file[0])
+		conf_put(out, "authentication certificate", c->auth_cert_file);
+	if (c->auth_ca_file[0])
+		conf_put(out, "authentication ca-certificate", c->auth_ca_file);
+	if (c->auth_server_name[0])
+		conf_put(out, "authentication server-name", c->auth_server_name);
 	if (c->auth_allow_none)
 		conf_put(out, "authentication allow-none", NULL);
 	if (c->ca_file[0])
 		conf_put(out, "ssl ca-certificate", c->ca_file);
+	if (c->cert_file[0])
+		conf_put(out, "ssl certificate", c->cert_file);
 	if (c->server_name[0])
 		conf_put(out, "ssl server-name", c->server_name);
 	for (int i = 0; i < c->npins; i++) {
@@ -1102,19 +1265,30 @@ void conf_print(const struct conf *c, FILE *out)
 	conf_put_uint(out, "reconnect backoff-max", c->backoff_max);
 	conf_put_uint(out, "reconnect max-fail", c->max_fail);
 	conf_put(out, "log-level", log_level_name((enum log_level)c->log_level));
+	if (c->up_script[0])
+		conf_put(out, "up-script", c->up_script);
+	if (c->down_script[0])
+		conf_put(out, "down-script", c->down_script);
+	conf_put_uint(out, "script-timeout", c->script_timeout);
 }
 
 /* A file that others may read holds no secret: the file that carried the
  * password (the config itself when the password or the proxy password is
  * inline, else the password file) must be closed to group and others. */
-static bool conf_file_private(const char *path, const char *what, char *msg, size_t len)
+static bool conf_file_private_as(const char *path, const char *what, const char *holds, char *msg,
+				 size_t len)
 {
 	struct stat st;
 	if (stat(path, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
 		return true;
-	snprintf(msg, len, "%s %s holds a password and is accessible by group or others (mode %03o): "
-		 "chmod 600 %s", what, path, (unsigned)(st.st_mode & 0777), path);
+	snprintf(msg, len, "%s %s holds %s and is accessible by group or others (mode %03o): "
+		 "chmod 600 %s", what, path, holds, (unsigned)(st.st_mode & 0777), path);
 	return false;
+}
+
+static bool conf_file_private(const char *path, const char *what, char *msg, size_t len)
+{
+	return conf_file_private_as(path, what, "a password", msg, len);
 }
 
 bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
@@ -1123,6 +1297,17 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
 	if (inline_pw && c->path[0] && !conf_file_private(c->path, "config file", msg, len))
 		return false;
 	if (c->password_file[0] && !conf_file_private(c->password_file, "password file", msg, len))
+		return false;
+	bool inline_key = false;
+	for (int i = 0; i < c->npki; i++)
+		inline_key |= c->pki[i].key_len > 0;
+	if (inline_key && c->path[0] && !conf_file_private_as(c->path, "config file", "a private key (pki)", msg, len))
+		return false;
+	if (c->cert_file[0] && !c->cert_pki &&
+	    !conf_file_private_as(c->cert_file, "ssl certificate", "a private key", msg, len))
+		return false;
+	if (c->auth_cert_file[0] && !c->auth_cert_pki &&
+	    !conf_file_private_as(c->auth_cert_file, "authentication certificate", "a private key", msg, len))
 		return false;
 	return true;
 }

@@ -9,14 +9,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/conf_pki.h"
+
 #define CONF_MAX_PINS 4
 #define CONF_MAX_ROUTES 32
-#define CONF_MAX_AUTH 4
+#define CONF_MAX_AUTH 6
+#define CONF_MAX_SERVERS 8
 
 enum conf_srcvalid { CONF_SRCVALID_UNSET, CONF_SRCVALID_STRICT, CONF_SRCVALID_LOOSE, CONF_SRCVALID_DISABLE };
 
 /* Authentication methods, in the order given by `authentication protocols`. */
-enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5 };
+enum conf_auth { CONF_AUTH_EAP_MSCHAPV2 = 1, CONF_AUTH_MSCHAPV2, CONF_AUTH_PAP, CONF_AUTH_CHAP_MD5, CONF_AUTH_EAP_TLS, CONF_AUTH_PEAP };
 
 struct conf_route {
 	int family; /* AF_INET or AF_INET6 */
@@ -27,12 +30,23 @@ struct conf_route {
 struct conf {
 	char path[PATH_MAX];     /* the file this came from ("" for a buffer) */
 	char ifname[16];         /* interface sstpcN */
-	char server[256];        /* IP literal or FQDN */
+	char server[256];        /* IP literal or FQDN: the first `server` line */
+	char servers[CONF_MAX_SERVERS][256]; /* every `server` line, in order (servers[0] == server) */
+	int nservers;
 	uint16_t port;           /* 443 */
 	char username[256];
 	char password[256];      /* secret: never printed */
 	char password_file[PATH_MAX];
 	char ca_file[PATH_MAX];  /* ssl ca-certificate; "" = system trust store */
+	char cert_file[PATH_MAX];      /* ssl certificate: PEM chain + private key for mutual TLS */
+	char auth_cert_file[PATH_MAX]; /* authentication certificate: the same, for EAP-TLS */
+	char auth_ca_file[PATH_MAX];   /* authentication ca-certificate: the EAP server's CA; "" = ssl's */
+	char auth_server_name[256];    /* authentication server-name: in the EAP server's certificate */
+	/* pki entries (VyOS syntax); a certificate key whose value names one
+	 * (no '/') refers to it: the flag is set and the value is the name */
+	struct conf_pki pki[CONF_MAX_PKI];
+	int npki;
+	bool ca_pki, cert_pki, auth_cert_pki, auth_ca_pki;
 	char server_name[256];   /* ssl server-name: SNI/hostname to verify; "" = server */
 	uint8_t pins[CONF_MAX_PINS][32]; /* ssl pin-sha256 (SHA-256 of the SubjectPublicKeyInfo) */
 	int npins;
@@ -64,6 +78,9 @@ struct conf {
 	unsigned backoff_max;    /* reconnect backoff-max seconds, 60 */
 	unsigned max_fail;       /* reconnect max-fail, 0 = never give up */
 	int log_level;           /* enum log_level, notice */
+	char up_script[PATH_MAX];   /* up-script: absolute path run after the tunnel is up; "" = none */
+	char down_script[PATH_MAX]; /* down-script: run as the tunnel goes down */
+	unsigned script_timeout;    /* script-timeout seconds, 30: a hook still running is killed */
 };
 
 /* Fills every default. */
@@ -73,7 +90,8 @@ void conf_defaults(struct conf *c);
  * "FILE:LINE: what was expected" in err. */
 bool conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 /* False when a file that holds a secret of c (the config file with an
- * inline password, the password file) is accessible by group or others,
+ * inline password, the password file, a certificate file with its
+ * private key) is accessible by group or others,
  * with "config file PATH holds a password and is accessible by group or
  * others (mode 644): chmod 600 PATH" in msg. The daemon refuses to start
  * then; --check only warns. */
@@ -81,7 +99,8 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len);
 /* Where some keys were given (0: not given), for checks made outside the
  * parser that still name FILE:LINE (the CLI's --check). */
 struct conf_lines {
-	unsigned vrf, ca_file, password_file;
+	unsigned vrf, ca_file, password_file, up_script, down_script;
+	unsigned cert_file, auth_cert_file, auth_ca_file;
 };
 /* conf_load, also reporting those lines (lines may be NULL). */
 bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen);

@@ -7,21 +7,22 @@
 #include "core/bytes.h"
 #include "core/log.h"
 #include "link/link_internal.h"
+#include "ppp/ppp_frame.h"
 #include "tls/tls.h"
 
 /* "LCP Configure-Request id 1, 14 bytes" style trace of control frames. */
 static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 {
-	if (log_get_level() < LOG_LVL_DEBUG || len < 6)
+	uint16_t proto;
+	size_t hl;
+	if (log_get_level() < LOG_LVL_DEBUG || len < 6 || !(hl = ppp_frame_parse(f, len, &proto)))
 		return;
 	size_t off = (f[0] == 0xff && f[1] == 0x03) ? 2 : 0;
-	uint16_t proto = be16_get(f + off);
 	if ((proto == PPP_PROTO_PAP || proto == PPP_PROTO_CHAP || proto == PPP_PROTO_EAP) &&
-	    len - off >= 6) {
+	    len - hl >= 4) {
 		/* PAP carries the password, MS-CHAP material that allows an offline
 		 * attack on it: code, id and length only */
-		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[off + 2], f[off + 3],
-			  len - off - 2);
+		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[hl], f[hl + 1], len - hl);
 		return;
 	}
 	char hex[2 * 48 + 1];
@@ -45,31 +46,22 @@ void link_sstp_frame(void *ctx, const uint8_t *frame, size_t len)
 	struct link *l = ctx;
 	/* frame points into l->in, which we own and may rewrite in place. */
 	uint8_t *f = l->in + (frame - l->in);
-	size_t off = len >= 2 && f[0] == 0xff && f[1] == 0x03 ? 2 : 0;
-	if (len > off) {
-		uint16_t proto;
-		size_t hl;
-		if (f[off] & 1) { /* protocol field compressed (PFC) */
-			proto = f[off];
-			hl = 1;
-		} else if (len - off >= 2) {
-			proto = be16_get(f + off);
-			hl = 2;
-		} else {
+	uint16_t proto;
+	size_t hl = ppp_frame_parse(f, len, &proto);
+	if (!hl) { /* ends inside the protocol field */
+		l->drops++;
+		return;
+	}
+	if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
+		uint8_t *pkt = f + hl;
+		size_t plen = len - hl;
+		/* A TUN (IFF_NO_PI) goes by the version nibble: it must
+		 * match the protocol that was negotiated. */
+		if (plen && link_ip_proto(l, pkt[0] >> 4) == proto)
+			l->ops->data(l->ctx, pkt, plen);
+		else
 			l->drops++;
-			return;
-		}
-		if (proto == PPP_PROTO_IP || proto == PPP_PROTO_IPV6) {
-			uint8_t *pkt = f + off + hl;
-			size_t plen = len - off - hl;
-			/* A TUN (IFF_NO_PI) goes by the version nibble: it must
-			 * match the protocol that was negotiated. */
-			if (plen && link_ip_proto(l, pkt[0] >> 4) == proto)
-				l->ops->data(l->ctx, pkt, plen);
-			else
-				l->drops++;
-			return;
-		}
+		return;
 	}
 	trace_frame("ppp <", frame, len);
 	if (l->ops->ctrl_in && l->ops->ctrl_in(l->ctx, frame, len))

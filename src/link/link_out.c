@@ -5,6 +5,7 @@
 
 #include "core/bytes.h"
 #include "link/link_internal.h"
+#include "ppp/ppp_frame.h"
 #include "tls/tls.h"
 
 void link_flush_staged(struct link *l, bool whole_records)
@@ -99,9 +100,7 @@ void link_data_commit(struct link *l, uint16_t proto, size_t len)
 {
 	uint8_t *hdr = l->out + l->out_len;
 	sstp_data_header(hdr, len + PPP_HDR_LEN);
-	hdr[4] = 0xff;
-	hdr[5] = 0x03;
-	be16_put(hdr + 6, proto);
+	ppp_frame_put(hdr + SSTP_HDR_LEN, proto);
 	if (l->ops->staged)
 		l->ops->staged(l->ctx, hdr, LINK_DATA_HDR + len);
 	l->out_len += LINK_DATA_HDR + len;

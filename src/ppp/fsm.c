@@ -9,23 +9,17 @@ const char *fsm_state_name(enum fsm_state s)
 	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
 
-void cp_reject(struct cp_parse *cp, uint8_t type, const uint8_t *val, size_t vlen)
+static void put_opt(struct writer *w, uint8_t type, const uint8_t *val, size_t vlen)
 {
-	wr_u8(&cp->rej, type);
-	wr_u8(&cp->rej, (uint8_t)(vlen + 2));
-	wr_bytes(&cp->rej, val, vlen);
+	wr_u8(w, type);
+	wr_u8(w, (uint8_t)(vlen + 2));
+	wr_bytes(w, val, vlen);
 }
 
-void cp_nak(struct cp_parse *cp, uint8_t type, const uint8_t *orig, size_t olen,
-	    const uint8_t *want, size_t wlen)
+void cp_nak_unlisted(struct cp_parse *cp, uint8_t type, const uint8_t *want, size_t wlen)
 {
-	if (cp->nak_as_rej) {
-		cp_reject(cp, type, orig, olen);
-		return;
-	}
-	wr_u8(&cp->nak, type);
-	wr_u8(&cp->nak, (uint8_t)(wlen + 2));
-	wr_bytes(&cp->nak, want, wlen);
+	if (!cp->nak_as_rej)
+		put_opt(&cp->nak, type, want, wlen);
 }
 
 bool cp_next_opt(struct reader *opts, uint8_t *type, struct reader *val)
@@ -294,6 +288,85 @@ void fsm_timeout(struct fsm *f, uint64_t now)
 	}
 }
 
+/* --- the option walk (RFC 1661 6): every list is checked and split here,
+ * each option handed to its protocol's entry (struct cp_option) --- */
+
+/* Each option at least its 2-byte header and within the list. */
+static bool opts_well_formed(struct reader opts)
+{
+	uint8_t type;
+	struct reader v;
+	while (rd_left(&opts))
+		if (!cp_next_opt(&opts, &type, &v))
+			return false;
+	return rd_ok(&opts);
+}
+
+/* The protocol's entry for this option, NULL when unknown or of another length. */
+static const struct cp_option *find_opt(const struct fsm *f, uint8_t type, const struct reader *v)
+{
+	for (size_t i = 0; i < f->cb->n_options; i++) {
+		const struct cp_option *o = &f->cb->options[i];
+		if (o->type == type)
+			return o->vlen == CP_ANY_LEN || o->vlen == rd_left(v) ? o : NULL;
+	}
+	return NULL;
+}
+
+/* One option of the peer's request: its answer into the Nak or Reject list. */
+static void answer_opt(struct fsm *f, struct cp_parse *cp, uint8_t type, struct reader v)
+{
+	const struct cp_option *o = find_opt(f, type, &v);
+	uint8_t want[255 - 2];
+	struct writer w;
+	wr_init(&w, want, sizeof(want));
+	enum cp_answer a = o && o->req ? o->req(f, type, v, &w) : CP_REJ;
+	if (a == CP_NAK && !cp->nak_as_rej && wr_ok(&w))
+		put_opt(&cp->nak, type, want, w.len);
+	else if (a != CP_ACK)
+		put_opt(&cp->rej, type, rd_ptr(&v), rd_left(&v));
+}
+
+/* The peer's Configure-Request into cp; false = malformed (dropped). */
+static bool walk_request(struct fsm *f, struct reader opts, struct cp_parse *cp)
+{
+	if (!opts_well_formed(opts))
+		return false;
+	if (f->cb->opts_begin)
+		f->cb->opts_begin(f, CP_CONF_REQ);
+	uint8_t type;
+	struct reader v;
+	while (rd_left(&opts) && cp_next_opt(&opts, &type, &v))
+		answer_opt(f, cp, type, v);
+	if (f->cb->opts_end)
+		f->cb->opts_end(f, CP_CONF_REQ, cp);
+	return wr_ok(&cp->nak) && wr_ok(&cp->rej);
+}
+
+/* A checked Nak or Reject of our request, option by option; false when
+ * the protocol closed on the way (the reply is done with). */
+static bool walk_reply(struct fsm *f, uint8_t code, struct reader opts)
+{
+	if (code == CP_CONF_ACK)
+		return true;
+	if (f->cb->opts_begin)
+		f->cb->opts_begin(f, code);
+	uint8_t type;
+	struct reader v;
+	while (rd_left(&opts) && cp_next_opt(&opts, &type, &v)) {
+		const struct cp_option *o = find_opt(f, type, &v);
+		if (!o)
+			continue;
+		if (code == CP_CONF_NAK && o->nak && !o->nak(f, type, v))
+			return false;
+		if (code == CP_CONF_REJ && o->rej)
+			o->rej(f, type, v);
+	}
+	if (f->cb->opts_end)
+		f->cb->opts_end(f, code, NULL);
+	return true;
+}
+
 static void rcv_conf_req(struct fsm *f, uint8_t id, struct reader *data, uint64_t now)
 {
 	switch (f->state) {
@@ -313,8 +386,7 @@ static void rcv_conf_req(struct fsm *f, uint8_t id, struct reader *data, uint64_
 	wr_init(&cp.nak, nak, sizeof(nak));
 	wr_init(&cp.rej, rej, sizeof(rej));
 	cp.nak_as_rej = f->failures >= f->max_failure;
-	struct reader opts = *data;
-	if (!f->cb->parse_req(f, &opts, &cp) || !wr_ok(&cp.nak) || !wr_ok(&cp.rej))
+	if (!walk_request(f, *data, &cp))
 		return;
 	bool good = cp.rej.len == 0 && cp.nak.len == 0;
 
@@ -382,8 +454,8 @@ static bool is_ordered_subset(struct reader rej, struct reader req)
 /* Why a Configure-Ack or -Reject cannot be the answer to our last request
  * (RFC 1661 5.2: an Ack repeats the request's options exactly; 5.4: a
  * Reject lists some of them unchanged, in order); NULL when it can. A
- * Configure-Nak carries the peer's own values and is left to the
- * protocol. */
+ * Configure-Nak carries the peer's own values: only its list is checked,
+ * the values are the protocol's to judge. */
 static const char *reply_mismatch(const struct fsm *f, uint8_t code, const struct reader *data)
 {
 	struct reader req;
@@ -396,6 +468,8 @@ static const char *reply_mismatch(const struct fsm *f, uint8_t code, const struc
 			return "it rejects no option";
 		if (!is_ordered_subset(*data, req))
 			return "it rejects options we did not request (or changed them)";
+	} else if (!opts_well_formed(*data)) {
+		return "its option list is malformed";
 	}
 	return NULL;
 }
@@ -425,15 +499,7 @@ static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reade
 		discard(f, code, id, bad);
 		return;
 	}
-	struct reader opts = *data;
-	bool ok;
-	if (code == CP_CONF_ACK)
-		ok = !f->cb->rcv_ack || f->cb->rcv_ack(f, &opts);
-	else if (code == CP_CONF_NAK)
-		ok = !f->cb->rcv_nak || f->cb->rcv_nak(f, &opts);
-	else
-		ok = !f->cb->rcv_rej || f->cb->rcv_rej(f, &opts);
-	if (!ok)
+	if (!walk_reply(f, code, *data))
 		return;
 	f->req_pending = false; /* one reply per request */
 	/* A peer that Naks every request with values that keep changing (or

@@ -39,21 +39,47 @@ enum {
 	CP_DISCARD_REQ = 11,
 };
 
-/* What parse_req collects: options to Nak (with our value) and to Reject
- * (copied verbatim). When nak_as_rej is set (Max-Failure reached) the
- * protocol must put what it would Nak into rej instead. */
+/* A protocol's answer to one option of the peer's Configure-Request. */
+enum cp_answer {
+	CP_ACK, /* acceptable as it is */
+	CP_NAK, /* the type is fine, the value is not: the one we want is in `want` */
+	CP_REJ, /* not negotiable here: Configure-Rejected verbatim */
+};
+
+/* The answer being built to the peer's Configure-Request: the options to
+ * Nak (with our values) and to Reject (verbatim). Once Max-Failure Naks
+ * were sent in a row (nak_as_rej), the automaton rejects what would be
+ * Nak'd (RFC 1661 4.6). */
 struct cp_parse {
 	struct writer nak, rej;
 	bool nak_as_rej;
 };
-/* Helpers for parse_req: a whole option (type, len, value) */
-void cp_reject(struct cp_parse *cp, uint8_t type, const uint8_t *val, size_t vlen);
-void cp_nak(struct cp_parse *cp, uint8_t type, const uint8_t *orig, size_t olen,
-	    const uint8_t *want, size_t wlen);
+/* From opts_end: Nak an option the peer did not list, to suggest it (RFC
+ * 1661 5.3); nothing once Naks have turned into Rejects. */
+void cp_nak_unlisted(struct cp_parse *cp, uint8_t type, const uint8_t *want, size_t wlen);
 /* Splits off the next option; false on a malformed list (len < 2 or overrun). */
 bool cp_next_opt(struct reader *opts, uint8_t *type, struct reader *val);
 
 struct fsm;
+
+/* One option type a protocol negotiates; the automaton walks every option
+ * list (RFC 1661 6) and hands each option to the entry of its type.
+ * An option of a type not in the table, or of another value length than
+ * vlen, is Configure-Rejected in a request and ignored in a Nak or Reject. */
+#define CP_ANY_LEN 0xff /* vlen: the handler checks the length itself */
+struct cp_option {
+	uint8_t type;
+	uint8_t vlen; /* value length (after type and length), or CP_ANY_LEN */
+	/* the peer's Configure-Request holds this option; NULL = Reject it.
+	 * want has room for any value (253 bytes) */
+	enum cp_answer (*req)(struct fsm *f, uint8_t type, struct reader val, struct writer *want);
+	/* the peer Nak'd ours, suggesting val; false = the protocol closed,
+	 * the rest of the reply is ignored */
+	bool (*nak)(struct fsm *f, uint8_t type, struct reader val);
+	/* the peer Rejected ours */
+	void (*rej)(struct fsm *f, uint8_t type, struct reader val);
+};
+
 /* A reply the automaton silently discarded (RFC 1661 5.2, 5.4): code and
  * identifier of the packet, why in a few words (static text). For debug
  * logs; the automaton itself does not log. */
@@ -65,12 +91,15 @@ struct fsm_callbacks {
 	uint16_t proto;
 	/* our Configure-Request options */
 	void (*build_req)(struct fsm *f, struct writer *w);
-	/* the peer's Configure-Request; false = malformed (dropped) */
-	bool (*parse_req)(struct fsm *f, struct reader *opts, struct cp_parse *cp);
-	/* our request was Acked / Nak'd / Rejected; false = bogus reply (ignored) */
-	bool (*rcv_ack)(struct fsm *f, struct reader *opts);
-	bool (*rcv_nak)(struct fsm *f, struct reader *opts);
-	bool (*rcv_rej)(struct fsm *f, struct reader *opts);
+	/* the option types this protocol knows (see struct cp_option) */
+	const struct cp_option *options;
+	size_t n_options;
+	/* optional, around the walk of a Configure-Request, -Nak or -Reject
+	 * (code): begin before the first option, end after the last; for a
+	 * request end may add options the peer did not list to cp (NULL for
+	 * the replies). A malformed list is dropped before begin. */
+	void (*opts_begin)(struct fsm *f, uint8_t code);
+	void (*opts_end)(struct fsm *f, uint8_t code, struct cp_parse *cp);
 	void (*up)(struct fsm *f, uint64_t now);       /* tlu */
 	void (*down)(struct fsm *f, uint64_t now);     /* tld */
 	void (*started)(struct fsm *f, uint64_t now);  /* tls */

@@ -51,79 +51,75 @@ static void ipcp_build(struct fsm *f, struct writer *w)
 		put_addr(w, IPCP_OPT_DNS2, p->dns[1]);
 }
 
-/* Server: the client asks for its address and DNS servers; we Nak towards
- * what we hand out (RFC 1332 3.3, RFC 1877). */
-static bool ipcp_srv_parse(struct ppp *p, struct reader *opts, struct cp_parse *cp)
+static uint32_t addr_of(struct reader v)
 {
-	bool saw_addr = false;
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		const uint8_t *val = rd_ptr(&v);
-		size_t vlen = rd_left(&v);
-		uint32_t a = 0, want;
-		if (vlen == 4)
-			memcpy(&a, val, 4);
-		if (vlen != 4) {
-			cp_reject(cp, type, val, vlen);
-		} else if (type == IPCP_OPT_ADDR) {
-			saw_addr = true;
-			want = p->cfg.peer_ip4 ? p->cfg.peer_ip4 : a;
-			if (want == 0)
-				cp_reject(cp, type, val, vlen); /* nothing to give it */
-			else if (a != want)
-				cp_nak(cp, type, val, vlen, (const uint8_t *)&want, 4);
-			else
-				p->ip_peer = a;
-		} else if (type == IPCP_OPT_DNS1 || type == IPCP_OPT_DNS2) {
-			want = p->cfg.dns4[type == IPCP_OPT_DNS2];
-			if (want == 0)
-				cp_reject(cp, type, val, vlen);
-			else if (a != want)
-				cp_nak(cp, type, val, vlen, (const uint8_t *)&want, 4);
-		} else {
-			cp_reject(cp, type, val, vlen);
-		}
-	}
-	/* a client that does not ask for an address is told the one it gets
-	 * (RFC 1661 5.3: a Nak may carry options the peer did not list) */
-	if (!saw_addr && p->cfg.peer_ip4 && !cp->nak_as_rej)
-		cp_nak(cp, IPCP_OPT_ADDR, NULL, 0, (const uint8_t *)&p->cfg.peer_ip4, 4);
-	return true;
+	uint32_t a; /* kept in network byte order, as it came */
+	rd_bytes(&v, &a, 4);
+	return a;
 }
 
-static bool ipcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
+/* Server: the client asks for its address and DNS servers; we Nak towards
+ * what we hand out (RFC 1332 3.3, RFC 1877); 0 = nothing to give it. */
+static enum cp_answer srv_answer(uint32_t asked, uint32_t give, struct writer *want)
+{
+	if (give == 0)
+		return CP_REJ;
+	if (asked == give)
+		return CP_ACK;
+	wr_bytes(want, &give, 4);
+	return CP_NAK;
+}
+
+static enum cp_answer ipcp_req_addr(struct fsm *f, uint8_t type, struct reader v,
+				    struct writer *want)
 {
 	struct ppp *p = P(f);
-	if (p->cfg.role == PPP_SERVER)
-		return ipcp_srv_parse(p, opts, cp);
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		const uint8_t *val = rd_ptr(&v);
-		size_t vlen = rd_left(&v);
-		uint32_t a = 0;
-		if (vlen == 4)
-			memcpy(&a, val, 4);
-		/* The server's own address: 0 asks us to assign one (we have
-		 * none to give), an unusable one or ours is Configure-Rejected
-		 * (RFC 1332 3.3 leaves no better answer: we cannot suggest the
-		 * server an address); the link works without it, since routes
-		 * go by device. A public address, or the one we connect to, is
-		 * legitimate: routing keeps it harmless (docs/tun.md). */
-		if (type == IPCP_OPT_ADDR && vlen == 4 && !ppp_ip4_unusable(a) && a != p->ip_local) {
+	uint32_t a = addr_of(v);
+	if (p->cfg.role == PPP_SERVER) {
+		p->ipcp_saw_addr = true;
+		enum cp_answer ans = srv_answer(a, p->cfg.peer_ip4 ? p->cfg.peer_ip4 : a, want);
+		if (ans == CP_ACK)
 			p->ip_peer = a;
-			continue;
-		}
-		if (type == IPCP_OPT_ADDR && vlen == 4 && a)
-			p->peer_refused = a;
-		cp_reject(cp, type, val, vlen);
+		return ans;
 	}
-	return true;
+	/* The server's own address: 0 asks us to assign one (we have none
+	 * to give), an unusable one or ours is Configure-Rejected (RFC 1332
+	 * 3.3 leaves no better answer: we cannot suggest the server an
+	 * address); the link works without it, since routes go by device. A
+	 * public address, or the one we connect to, is legitimate: routing
+	 * keeps it harmless (docs/tun.md). */
+	if (!ppp_ip4_unusable(a) && a != p->ip_local) {
+		p->ip_peer = a;
+		return CP_ACK;
+	}
+	if (a)
+		p->peer_refused = a;
+	return CP_REJ;
+}
+
+static enum cp_answer ipcp_req_dns(struct fsm *f, uint8_t type, struct reader v,
+				   struct writer *want)
+{
+	struct ppp *p = P(f);
+	if (p->cfg.role != PPP_SERVER)
+		return CP_REJ; /* a server asking us for DNS servers */
+	return srv_answer(addr_of(v), p->cfg.dns4[type == IPCP_OPT_DNS2], want);
+}
+
+static void ipcp_opts_begin(struct fsm *f, uint8_t code)
+{
+	if (code == CP_CONF_REQ)
+		P(f)->ipcp_saw_addr = false;
+}
+
+/* Server: a client that does not ask for an address is told the one it
+ * gets (RFC 1661 5.3: a Nak may carry options the peer did not list). */
+static void ipcp_opts_end(struct fsm *f, uint8_t code, struct cp_parse *cp)
+{
+	struct ppp *p = P(f);
+	if (code == CP_CONF_REQ && p->cfg.role == PPP_SERVER && !p->ipcp_saw_addr &&
+	    p->cfg.peer_ip4)
+		cp_nak_unlisted(cp, IPCP_OPT_ADDR, (const uint8_t *)&p->cfg.peer_ip4, 4);
 }
 
 /* A Nak suggests our address. An unusable one (or the server's own) is
@@ -166,44 +162,29 @@ static void ipcp_take_dns(struct ppp *p, int i, uint32_t a)
 	p->dns[i] = 0;
 }
 
-static bool ipcp_nak(struct fsm *f, struct reader *opts)
+static bool ipcp_nak_addr(struct fsm *f, uint8_t type, struct reader v)
+{
+	if (P(f)->cfg.role == PPP_SERVER)
+		return true; /* our address is configured, not negotiable */
+	return ipcp_take_local(f, addr_of(v)); /* false: closed, the reply is done with */
+}
+
+static bool ipcp_nak_dns(struct fsm *f, uint8_t type, struct reader v)
 {
 	struct ppp *p = P(f);
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		if (rd_left(&v) != 4)
-			continue;
-		uint32_t a;
-		rd_bytes(&v, &a, 4);
-		if (p->cfg.role == PPP_SERVER)
-			continue; /* our address is configured, not negotiable */
-		if (type == IPCP_OPT_ADDR && !ipcp_take_local(f, a))
-			return false; /* closed: the reply is done with */
-		else if (type == IPCP_OPT_DNS1 || type == IPCP_OPT_DNS2)
-			ipcp_take_dns(p, type == IPCP_OPT_DNS2, a);
-	}
+	if (p->cfg.role != PPP_SERVER)
+		ipcp_take_dns(p, type == IPCP_OPT_DNS2, addr_of(v));
 	return true;
 }
 
-static bool ipcp_rej(struct fsm *f, struct reader *opts)
+static void ipcp_rej_addr(struct fsm *f, uint8_t type, struct reader v) { P(f)->addr_rej = true; }
+
+static void ipcp_rej_dns(struct fsm *f, uint8_t type, struct reader v)
 {
 	struct ppp *p = P(f);
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		if (type == IPCP_OPT_ADDR)
-			p->addr_rej = true;
-		else if (type == IPCP_OPT_DNS1)
-			p->dns_rej[0] = true, p->dns[0] = 0;
-		else if (type == IPCP_OPT_DNS2)
-			p->dns_rej[1] = true, p->dns[1] = 0;
-	}
-	return true;
+	int i = type == IPCP_OPT_DNS2;
+	p->dns_rej[i] = true;
+	p->dns[i] = 0;
 }
 
 static void ipcp_up(struct fsm *f, uint64_t now)
@@ -241,13 +222,20 @@ static void ipcp_up(struct fsm *f, uint64_t now)
 	p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 }
 
+static const struct cp_option ipcp_options[] = {
+	{ IPCP_OPT_ADDR, 4, ipcp_req_addr, ipcp_nak_addr, ipcp_rej_addr },
+	{ IPCP_OPT_DNS1, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns },
+	{ IPCP_OPT_DNS2, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns },
+};
+
 const struct fsm_callbacks ipcp_callbacks = {
 	.name = "IPCP",
 	.proto = PPP_PROTO_IPCP,
 	.build_req = ipcp_build,
-	.parse_req = ipcp_parse,
-	.rcv_nak = ipcp_nak,
-	.rcv_rej = ipcp_rej,
+	.options = ipcp_options,
+	.n_options = sizeof(ipcp_options) / sizeof(ipcp_options[0]),
+	.opts_begin = ipcp_opts_begin,
+	.opts_end = ipcp_opts_end,
 	.up = ipcp_up,
 	.down = ppp_ncp_down,
 	.finished = ppp_ncp_finished,

@@ -69,12 +69,15 @@ static void lcp_build(struct fsm *f, struct writer *w)
 	}
 }
 
+/* In LCP, PPP_AUTH_EAP_MSCHAPV2 stands for EAP as such: allowed when any
+ * EAP method is (the method inside is chosen in EAP). */
 static bool auth_allowed(const struct ppp *p, enum ppp_auth a)
 {
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]); i++) {
 		if (p->cfg.auth[i] == PPP_AUTH_NONE)
 			break;
-		if (p->cfg.auth[i] == a)
+		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
+									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			return true;
 	}
 	return false;
@@ -103,7 +106,8 @@ static size_t auth_rank(const struct ppp *p, enum ppp_auth a)
 {
 	size_t i = 0;
 	for (; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++)
-		if (p->cfg.auth[i] == a)
+		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
+									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			break;
 	return i;
 }
@@ -179,8 +183,7 @@ static void auth_prepare_failure(struct ppp *p, enum ppp_auth a, enum ppp_auth s
 }
 
 /* Client: Nak (or Reject) the server's Auth-Protocol. */
-static void auth_refuse(struct ppp *p, struct cp_parse *cp, enum ppp_auth a, const uint8_t *val,
-			size_t vlen)
+static enum cp_answer auth_refuse(struct ppp *p, enum ppp_auth a, struct writer *w)
 {
 	enum ppp_auth want = a == PPP_AUTH_EAP_MSCHAPV2 && auth_allowed(p, a) ? PPP_AUTH_MSCHAPV2
 									    : p->cfg.auth[0];
@@ -189,10 +192,10 @@ static void auth_refuse(struct ppp *p, struct cp_parse *cp, enum ppp_auth a, con
 	auth_prepare_failure(p, a, want);
 	uint8_t wv[3];
 	uint8_t n = ppp_auth_value(want, wv);
-	if (n)
-		cp_nak(cp, LCP_OPT_AUTH, val, vlen, wv, n);
-	else
-		cp_reject(cp, LCP_OPT_AUTH, val, vlen);
+	if (!n)
+		return CP_REJ;
+	wr_bytes(w, wv, n);
+	return CP_NAK;
 }
 
 void lcp_terminated_early(struct ppp *p)
@@ -205,85 +208,147 @@ void lcp_terminated_early(struct ppp *p)
 	p->down.retry_with = p->auth_pending.retry_with;
 }
 
-static bool lcp_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
+static enum cp_answer lcp_req_mru(struct fsm *f, uint8_t type, struct reader v,
+				   struct writer *want)
+{
+	uint16_t mru = rd_be16(&v);
+	if (mru < LCP_MIN_MRU) {
+		wr_be16(want, LCP_MIN_MRU);
+		return CP_NAK;
+	}
+	P(f)->peer_mru = mru;
+	return CP_ACK;
+}
+
+/* synchronous over SSTP: the map means nothing, Ack it */
+static enum cp_answer lcp_req_accm(struct fsm *f, uint8_t type, struct reader v,
+				    struct writer *want)
+{
+	return CP_ACK;
+}
+
+static enum cp_answer lcp_req_magic(struct fsm *f, uint8_t type, struct reader v,
+				    struct writer *want)
 {
 	struct ppp *p = P(f);
-	enum ppp_auth asked = PPP_AUTH_NONE;
-	bool refusing = false;
-	uint16_t mru = 1500;
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		const uint8_t *val = rd_ptr(&v);
-		size_t vlen = rd_left(&v);
-		switch (type) {
-		case LCP_OPT_MRU:
-			if (vlen != 2) {
-				cp_reject(cp, type, val, vlen);
-			} else if (be16_get(val) < LCP_MIN_MRU) {
-				uint8_t want[2];
-				be16_put(want, LCP_MIN_MRU);
-				cp_nak(cp, type, val, vlen, want, 2);
-			} else {
-				mru = be16_get(val);
-			}
-			break;
-		case LCP_OPT_ACCM:
-			/* synchronous over SSTP: the map means nothing, Ack it */
-			if (vlen != 4)
-				cp_reject(cp, type, val, vlen);
-			break;
-		case LCP_OPT_MAGIC:
-			if (vlen != 4) {
-				cp_reject(cp, type, val, vlen);
-			} else if (!p->magic_rej && be32_get(val) == p->magic && p->magic) {
-				/* RFC 1661 6.4: probably looped back; pick a new one of ours and
-				 * Nak with another value */
-				ppp_random(p, &p->magic, sizeof(p->magic));
-				uint8_t want[4];
-				uint32_t m;
-				ppp_random(p, &m, sizeof(m));
-				be32_put(want, m | 1);
-				cp_nak(cp, type, val, vlen, want, 4);
-			}
-			break;
-		case LCP_OPT_AUTH: {
-			if (p->cfg.role == PPP_SERVER) {
-				cp_reject(cp, type, val, vlen);
-				break;
-			}
-			enum ppp_auth a = auth_from_option(v);
-			auth_note_offer(p, v, a);
-			if (auth_take(p, a)) {
-				asked = a;
-				/* once agreed, a renegotiation (e.g. after a method
-				 * failed) takes any allowed method */
-				p->auth_pref_naked = true;
-				break;
-			}
-			refusing = true;
-			auth_refuse(p, cp, a, val, vlen);
-			break;
-		}
-		default:
-			/* callback, MRRU, endpoint discriminator, PFC, ACFC, quality, ... */
-			cp_reject(cp, type, val, vlen);
-			break;
-		}
+	if (p->magic_rej || rd_be32(&v) != p->magic || !p->magic)
+		return CP_ACK;
+	/* RFC 1661 6.4: probably looped back; pick a new one of ours and Nak
+	 * with another value */
+	ppp_random(p, &p->magic, sizeof(p->magic));
+	uint32_t m;
+	ppp_random(p, &m, sizeof(m));
+	wr_be32(want, m | 1);
+	return CP_NAK;
+}
+
+static enum cp_answer lcp_req_auth(struct fsm *f, uint8_t type, struct reader v,
+				    struct writer *want)
+{
+	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_SERVER)
+		return CP_REJ;
+	enum ppp_auth a = auth_from_option(v);
+	auth_note_offer(p, v, a);
+	if (auth_take(p, a)) {
+		p->peer_auth = a;
+		/* once agreed, a renegotiation (e.g. after a method failed)
+		 * takes any allowed method */
+		p->auth_pref_naked = true;
+		return CP_ACK;
 	}
-	if (p->cfg.role == PPP_SERVER && p->cfg.nak_lcp_forever) {
+	p->auth_refusing = true;
+	return auth_refuse(p, a, want);
+}
+
+static bool lcp_nak_mru(struct fsm *f, uint8_t type, struct reader v)
+{
+	struct ppp *p = P(f);
+	uint16_t m = rd_be16(&v);
+	if (m >= LCP_MIN_MRU && m <= p->mru)
+		p->mru = m;
+	return true;
+}
+
+static bool lcp_nak_magic(struct fsm *f, uint8_t type, struct reader v)
+{
+	struct ppp *p = P(f);
+	ppp_random(p, &p->magic, sizeof(p->magic));
+	return true;
+}
+
+/* Server: the client Nak'd our Auth-Protocol (val: its choice); answered
+ * once the whole reply is read (lcp_opts_end). */
+static bool lcp_nak_auth(struct fsm *f, uint8_t type, struct reader v)
+{
+	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_SERVER) {
+		p->auth_answered = true;
+		p->auth_suggested = auth_from_option(v);
+	}
+	return true;
+}
+
+static void lcp_rej_auth(struct fsm *f, uint8_t type, struct reader v)
+{
+	struct ppp *p = P(f);
+	if (p->cfg.role == PPP_SERVER) {
+		p->auth_answered = true;
+		p->auth_suggested = PPP_AUTH_NONE;
+	}
+}
+
+static void lcp_rej_mru(struct fsm *f, uint8_t type, struct reader v) { P(f)->mru_rej = true; }
+static void lcp_rej_magic(struct fsm *f, uint8_t type, struct reader v) { P(f)->magic_rej = true; }
+static void lcp_rej_rras(struct fsm *f, uint8_t type, struct reader v)
+{
+	struct ppp *p = P(f);
+	if (type == LCP_OPT_CALLBACK)
+		p->rras_rej_cb = true;
+	else if (type == LCP_OPT_MRRU)
+		p->rras_rej_mrru = true;
+	else
+		p->rras_rej_ed = true;
+}
+
+/* Everything else (PFC, ACFC, quality, ...) is Rejected by the automaton;
+ * the RRAS options are here only for a Reject of those we send. */
+static const struct cp_option lcp_options[] = {
+	{ LCP_OPT_MRU, 2, lcp_req_mru, lcp_nak_mru, lcp_rej_mru },
+	{ LCP_OPT_ACCM, 4, lcp_req_accm, NULL, NULL },
+	{ LCP_OPT_AUTH, CP_ANY_LEN, lcp_req_auth, lcp_nak_auth, lcp_rej_auth },
+	{ LCP_OPT_MAGIC, 4, lcp_req_magic, lcp_nak_magic, lcp_rej_magic },
+	{ LCP_OPT_CALLBACK, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
+	{ LCP_OPT_MRRU, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
+	{ LCP_OPT_ENDPOINT, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
+};
+
+static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now);
+
+static void lcp_opts_begin(struct fsm *f, uint8_t code)
+{
+	struct ppp *p = P(f);
+	if (code == CP_CONF_REQ) {
+		p->peer_auth = PPP_AUTH_NONE;
+		p->peer_mru = 1500;
+		p->auth_refusing = false;
+	} else {
+		p->auth_answered = false;
+	}
+}
+
+static void lcp_opts_end(struct fsm *f, uint8_t code, struct cp_parse *cp)
+{
+	struct ppp *p = P(f);
+	if (code == CP_CONF_REQ && p->cfg.role == PPP_SERVER && p->cfg.nak_lcp_forever) {
 		/* fault mode: straight into the Nak list, past Max-Failure, so the
 		 * client never gets an Ack whatever it sends */
 		wr_u8(&cp->nak, LCP_OPT_MRU);
 		wr_u8(&cp->nak, 4);
 		wr_be16(&cp->nak, 1);
 	}
-	p->peer_auth = asked;
-	p->peer_mru = mru;
-	p->auth_refusing = refusing;
-	return true;
+	if (code != CP_CONF_REQ && p->auth_answered)
+		lcp_srv_next_auth(p, p->auth_suggested, p->now);
 }
 
 static bool auth_refused(const struct ppp *p, enum ppp_auth a)
@@ -339,60 +404,6 @@ static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now
 	if (n > 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ")");
 	ppp_fail(p, true, 0, msg, now);
-}
-
-static bool lcp_nak(struct fsm *f, struct reader *opts)
-{
-	struct ppp *p = P(f);
-	/* a peer that Naks forever is bounded by the automaton (naks_rcvd) */
-	enum ppp_auth suggest = PPP_AUTH_NONE;
-	bool auth_naked = false;
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		if (type == LCP_OPT_MRU && rd_left(&v) == 2) {
-			uint16_t m = rd_be16(&v);
-			if (m >= LCP_MIN_MRU && m <= p->mru)
-				p->mru = m;
-		} else if (type == LCP_OPT_MAGIC) {
-			ppp_random(p, &p->magic, sizeof(p->magic));
-		} else if (type == LCP_OPT_AUTH && p->cfg.role == PPP_SERVER) {
-			auth_naked = true;
-			suggest = auth_from_option(v);
-		}
-	}
-	if (auth_naked)
-		lcp_srv_next_auth(p, suggest, p->now);
-	return true;
-}
-
-static bool lcp_rej(struct fsm *f, struct reader *opts)
-{
-	struct ppp *p = P(f);
-	bool auth_rej = false;
-	while (rd_left(opts)) {
-		uint8_t type;
-		struct reader v;
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		if (type == LCP_OPT_MRU)
-			p->mru_rej = true;
-		else if (type == LCP_OPT_MAGIC)
-			p->magic_rej = true;
-		else if (type == LCP_OPT_CALLBACK)
-			p->rras_rej_cb = true;
-		else if (type == LCP_OPT_MRRU)
-			p->rras_rej_mrru = true;
-		else if (type == LCP_OPT_ENDPOINT)
-			p->rras_rej_ed = true;
-		else if (type == LCP_OPT_AUTH && p->cfg.role == PPP_SERVER)
-			auth_rej = true;
-	}
-	if (auth_rej)
-		lcp_srv_next_auth(p, PPP_AUTH_NONE, p->now);
-	return true;
 }
 
 static void lcp_up(struct fsm *f, uint64_t now)
@@ -533,9 +544,10 @@ const struct fsm_callbacks lcp_callbacks = {
 	.name = "LCP",
 	.proto = PPP_PROTO_LCP,
 	.build_req = lcp_build,
-	.parse_req = lcp_parse,
-	.rcv_nak = lcp_nak,
-	.rcv_rej = lcp_rej,
+	.options = lcp_options,
+	.n_options = sizeof(lcp_options) / sizeof(lcp_options[0]),
+	.opts_begin = lcp_opts_begin,
+	.opts_end = lcp_opts_end,
 	.up = lcp_up,
 	.down = lcp_down,
 	.finished = lcp_finished,

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "ppp/chap_crypto.h"
 #include "ppp/ppp_internal.h"
+#include "core/random.h"
 #include "core/secret.h"
 
 /* First IPCP / IPV6CP Configure-Request retransmission; later ones double
@@ -22,6 +22,8 @@ const char *ppp_auth_name(enum ppp_auth a)
 	case PPP_AUTH_CHAP_MD5: return "CHAP-MD5";
 	case PPP_AUTH_MSCHAPV2: return "MS-CHAPv2";
 	case PPP_AUTH_EAP_MSCHAPV2: return "EAP-MSCHAPv2";
+	case PPP_AUTH_EAP_TLS: return "EAP-TLS";
+	case PPP_AUTH_PEAP: return "PEAP";
 	}
 	return "?";
 }
@@ -33,6 +35,8 @@ uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val)
 	case PPP_AUTH_CHAP_MD5: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x05; return 3;
 	case PPP_AUTH_MSCHAPV2: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x81; return 3;
 	case PPP_AUTH_EAP_MSCHAPV2: be16_put(val, PPP_PROTO_EAP); return 2;
+	case PPP_AUTH_EAP_TLS: be16_put(val, PPP_PROTO_EAP); return 2;
+	case PPP_AUTH_PEAP: be16_put(val, PPP_PROTO_EAP); return 2;
 	default: return 0;
 	}
 }
@@ -43,23 +47,14 @@ void ppp_random(struct ppp *p, void *buf, size_t len)
 		p->cfg.random(p->ctx, buf, len);
 		return;
 	}
-	uint8_t *b = buf;
-	while (len) {
-		ssize_t n = getrandom(b, len, 0);
-		if (n <= 0)
-			continue;
-		b += n;
-		len -= (size_t)n;
-	}
+	random_bytes(buf, len);
 }
 
 void ppp_send(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len)
 {
 	if (len + PPP_HDR_LEN > sizeof(p->out) || p->dead)
 		return;
-	p->out[0] = 0xff;
-	p->out[1] = 0x03;
-	be16_put(p->out + 2, proto);
+	ppp_frame_put(p->out, proto);
 	memcpy(p->out + 4, pkt, len);
 	p->ops->output(p->ctx, p->out, len + PPP_HDR_LEN);
 }
@@ -238,6 +233,7 @@ void ppp_free(struct ppp *p)
 	secure_wipe(p->nt_resp, sizeof(p->nt_resp));
 	secure_wipe(p->srv_pkt, sizeof(p->srv_pkt));
 	secure_wipe(p->srv_hlak, sizeof(p->srv_hlak));
+	eaptls_free(p);
 	free(p);
 }
 
@@ -261,12 +257,8 @@ void ppp_input(struct ppp *p, const uint8_t *frame, size_t len, uint64_t now)
 		return;
 	struct reader r;
 	rd_init(&r, frame, len);
-	if (len >= 2 && frame[0] == 0xff && frame[1] == 0x03)
-		rd_skip(&r, 2);
-	uint16_t proto = rd_u8(&r);
-	if (!(proto & 1)) /* RFC 1661 2: an even first byte means a 2-byte field */
-		proto = (uint16_t)(proto << 8 | rd_u8(&r));
-	if (!rd_ok(&r))
+	uint16_t proto;
+	if (!ppp_frame_read(&r, &proto))
 		return;
 	const uint8_t *pkt = rd_ptr(&r);
 	size_t plen = rd_left(&r);
@@ -368,6 +360,8 @@ void ppp_auth_start(struct ppp *p, uint64_t now)
 		chap_srv_start(p, now);
 		break;
 	case PPP_AUTH_EAP_MSCHAPV2:
+	case PPP_AUTH_EAP_TLS: /* EAP: the server role speaks EAP-MSCHAPv2 inside */
+	case PPP_AUTH_PEAP:
 		eap_srv_start(p, now);
 		break;
 	}

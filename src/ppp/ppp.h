@@ -23,8 +23,7 @@
 #define PPP_PROTO_CHAP 0xc223
 #define PPP_PROTO_EAP 0xc227
 
-/* Frames we send always start FF 03 and carry a 2-byte protocol. */
-#define PPP_HDR_LEN 4
+#include "ppp/ppp_frame.h" /* PPP_HDR_LEN, the header helpers */
 
 enum ppp_role { PPP_CLIENT, PPP_SERVER };
 
@@ -33,9 +32,34 @@ enum ppp_auth {
 	PPP_AUTH_PAP,
 	PPP_AUTH_CHAP_MD5,
 	PPP_AUTH_MSCHAPV2,
-	PPP_AUTH_EAP_MSCHAPV2,
+	PPP_AUTH_EAP_MSCHAPV2, /* in LCP: EAP as such (the method inside is EAP's choice) */
+	PPP_AUTH_EAP_TLS,      /* RFC 5216, through cfg.eap_tls */
+	PPP_AUTH_PEAP,         /* PEAPv0 with EAP-MSCHAPv2 inside (MS-PEAP), cfg.eap_tls too */
 };
 const char *ppp_auth_name(enum ppp_auth a);
+
+/* The TLS session inside EAP-TLS, provided by the caller (the session
+ * glues it to src/tls): PPP only moves its records. */
+struct ppp_eap_tls_ops {
+	/* A new client TLS session, presenting our certificate when
+	 * with_cert (EAP-TLS; PEAP has none); NULL with the reason in err. */
+	void *(*start)(void *ctx, bool with_cert, char *err, size_t errlen);
+	/* Hands the peer's whole TLS message in (len 0: just start) and runs
+	 * the handshake: 1 finished, 0 needs more, -1 failed (reason in err;
+	 * an alert may still be waiting in the output). */
+	int (*input)(void *tls, const uint8_t *in, size_t len, char *err, size_t errlen);
+	/* What the handshake wrote, to send; consume takes n bytes of it. */
+	const uint8_t *(*output)(void *tls, size_t *len);
+	void (*consume)(void *tls, size_t n);
+	/* RFC 5216 2.3 after the handshake: MSK (64) || EMSK (64). */
+	bool (*keys)(void *tls, uint8_t out[128]);
+	/* PEAP's tunnel after the handshake: write plaintext (its records go
+	 * to the output) -> false on error; read plaintext -> bytes, 0 when
+	 * none is complete, -1 on error. */
+	bool (*write)(void *tls, const uint8_t *data, size_t len);
+	int (*read)(void *tls, uint8_t *buf, size_t cap);
+	void (*free)(void *tls);
+};
 
 struct ppp_config {
 	enum ppp_role role;
@@ -45,10 +69,13 @@ struct ppp_config {
 	const char *password;
 	/* client: methods accepted, most preferred first (PPP_AUTH_NONE ends);
 	 * server: methods requested, in order (on Nak: the peer's choice if listed) */
-	enum ppp_auth auth[4];
+	enum ppp_auth auth[6];
 	/* client: a method this server used before, or insisted on by ending
 	 * the link after our Nak of it: Acked at once when asked (if allowed) */
 	enum ppp_auth auth_known;
+	/* client: EAP-TLS (PPP_AUTH_EAP_TLS in auth) needs these; NULL = no EAP-TLS */
+	const struct ppp_eap_tls_ops *eap_tls;
+	void *eap_tls_ctx;
 	const char *hostname;        /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
 	bool ipv4;                   /* run IPCP (default true) */
 	bool ipv6;                   /* run IPV6CP */
@@ -89,6 +116,25 @@ struct ppp_config {
 	 *   once (LCP Terminate), as pppd's server does when the peer refuses
 	 *   the only method it may offer. */
 	bool auth_giveup;
+	/* eap_relay (server, EAP): after our Identity Request, every EAP
+	 *   Response of the client goes out as PPP_EV_EAP_RELAY and the
+	 *   caller answers with ppp_eap_relay_reply (the way a NAS relays
+	 *   EAP to RADIUS, RFC 3579). */
+	bool eap_relay;
+};
+
+/* PPP_EV_EAP_RELAY: the client's EAP Response, and its Identity. */
+struct ppp_eap_relay {
+	const uint8_t *pkt;
+	size_t len;
+	const char *identity;
+};
+
+enum ppp_relay_result {
+	PPP_RELAY_CHALLENGE, /* eap: the next Request for the client */
+	PPP_RELAY_ACCEPT,    /* eap: Success; hlak: the server's HLAK */
+	PPP_RELAY_REJECT,    /* eap: Failure (or none: one is made) */
+	PPP_RELAY_ERROR,     /* the EAP server failed (no answer...): reason */
 };
 
 struct ppp_auth_info {
@@ -97,7 +143,9 @@ struct ppp_auth_info {
 	/* MS-CHAPv2 / EAP-MSCHAPv2: the client's MasterSendKey || MasterReceiveKey
 	 * (RFC 3079, before session-key derivation), also in the server role,
 	 * which computes the client's view to check the crypto binding.
-	 * Zero for PAP / CHAP-MD5. */
+	 * EAP-TLS: the first 32 bytes of the MSK, the client's MasterSendKey
+	 * ([MS-SSTP] 3.2.5.2.4). PEAP: the first 32 bytes of its MSK (the
+	 * peer's MS-MPPE-Send-Key, MS-PEAP 3.1.5.7). Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
 	char peer_name[64];          /* server role: the user name as the client sent it
 	                              * (cut to 63 bytes here; verified in full) */
@@ -165,6 +213,7 @@ enum ppp_event {
 	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
 	PPP_EV_DEAD,
 	PPP_EV_DISCARDED,            /* arg: struct ppp_discard_info * */
+	PPP_EV_EAP_RELAY,            /* arg: struct ppp_eap_relay * (server, eap_relay) */
 };
 
 struct ppp_ops {
@@ -202,5 +251,9 @@ bool ppp_is_dead(const struct ppp *p);
  * authentication failure while LCP is still terminating; NULL while all is
  * well. Valid until ppp_free(). */
 const struct ppp_down_info *ppp_failure(const struct ppp *p);
+/* Server with eap_relay: what the EAP server answered to the last
+ * PPP_EV_EAP_RELAY. reason: for PPP_RELAY_ERROR, for the log. */
+void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *eap, size_t len,
+			 const uint8_t hlak[32], const char *reason, uint64_t now);
 
 #endif

@@ -3,6 +3,7 @@
 #define SSTPC_PPP_INTERNAL_H
 
 #include "core/bytes.h"
+#include "ppp/eaptls_frag.h"
 #include "ppp/fsm.h"
 #include "ppp/ppp.h"
 
@@ -43,6 +44,10 @@ struct ppp {
 	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
 	bool auth_second_round;    /* every method was refused once already */
 	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
+	/* the client's Nak or Reject being read answered our Auth-Protocol;
+	 * with its suggestion (NONE for a Reject) */
+	bool auth_answered;
+	enum ppp_auth auth_suggested;
 
 	/* authentication */
 	enum ppp_auth auth_ok;     /* method that succeeded */
@@ -53,6 +58,20 @@ struct ppp {
 	bool chap_answered;        /* a Response was sent for the current challenge */
 	bool eap_mschap_ok;        /* EAP-MSCHAPv2 verified the server's S= */
 	char eap_fail[160];        /* the E= reason seen inside EAP, for EAP Failure */
+	/* EAP-TLS client (eap_tls.c) */
+	void *tls;                 /* the session from cfg.eap_tls, NULL before Start */
+	struct eaptls_rx tls_rx;   /* reassembly; its buffer is malloc'd at Start */
+	uint8_t *tls_out;          /* the message being sent in fragments */
+	size_t tls_out_len, tls_out_off;
+	bool tls_done;             /* the handshake finished (server Finished verified) */
+	bool tls_failed;           /* the handshake failed: only EAP Failure may follow */
+	uint8_t tls_type;          /* 13 EAP-TLS or 25 PEAP */
+	/* PEAP phase 2 (eap_peap.c) */
+	bool peap_tunnel;          /* eap_respond goes into the tunnel (inner method running) */
+	bool peap_full;            /* the server writes inner packets with their EAP header */
+	bool peap_result_ok;       /* Result TLV Success exchanged */
+	bool peap_bound;           /* cryptobinding verified and answered: hlak from the CSK */
+	uint8_t peap_hlak[32];     /* CSK[0:32] once bound */
 	/* server role */
 	char hostname[PPP_NAME_MAX];
 	char peer_name[PPP_NAME_MAX];  /* as the client sent it */
@@ -60,7 +79,8 @@ struct ppp {
 	uint8_t srv_hlak[32];      /* EAP: kept from the MS-CHAPv2 Response to EAP Success */
 	uint16_t srv_proto;        /* last auth packet sent, resent on timeout / duplicate */
 	uint16_t srv_len;
-	uint8_t srv_pkt[4 + 6 + 128 + PPP_NAME_MAX];
+	uint8_t srv_pkt[1600];      /* an EAP Request relayed from RADIUS is the largest */
+	uint8_t relay_type;        /* server relay: the EAP type of the last relayed Request */
 
 	/* IPCP */
 	uint32_t ip_local, ip_peer, dns[2];
@@ -72,6 +92,7 @@ struct ppp {
 	uint32_t dns_refused[2], peer_refused;
 	uint32_t addr_refusals;
 	char ipcp_why[96];
+	bool ipcp_saw_addr;        /* server: the request being answered asks for an address */
 
 	/* IPV6CP */
 	uint8_t ifid_local[8], ifid_peer[8];
@@ -147,6 +168,23 @@ bool mschapv2_check_success(struct ppp *p, const uint8_t *msg, size_t len);
 /* Formats a Failure message "E=691 R=0 ..." into a reason; returns the E= code. */
 int mschapv2_failure_reason(const uint8_t *msg, size_t len, const char *method, char *out,
 			    size_t outlen);
+
+/* eap_tls.c: client role, EAP-TLS (type 13) and PEAP's outer part (25) */
+void eaptls_request(struct ppp *p, uint8_t id, uint8_t type, struct reader *d, uint64_t now);
+/* EAP Success after EAP-TLS: checks the handshake, derives the keys. */
+void eaptls_success(struct ppp *p, uint64_t now);
+void eaptls_free(struct ppp *p);
+/* EAP Failure with no reason of ours: what the server's refusal means. */
+void eaptls_failure_reason(struct ppp *p);
+/* eap_peap.c: PEAPv0 phase 2, the inner packets the tunnel delivered */
+void peap_inner(struct ppp *p, uint8_t id, const uint8_t *buf, size_t len, uint64_t now);
+/* An inner Response, written into the tunnel (its records queue in the TLS output). */
+void peap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
+/* eap.c */
+/* A Response; inside PEAP's tunnel while an inner method runs. */
+void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
+void eap_respond_outer(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len);
+void eap_mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t now);
 
 /* ipcp.c / ipv6cp.c */
 extern const struct fsm_callbacks ipcp_callbacks;

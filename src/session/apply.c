@@ -11,7 +11,9 @@
 
 #include "core/conf.h"
 #include "core/log.h"
+#include "tun/netcfg.h"
 #include "tun/nl.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 
 /* True if a route we are about to add via the tunnel (the default route, or
@@ -64,7 +66,12 @@ static void peer_route4(const struct apply_target *t, uint32_t peer)
 {
 	uint8_t gw[16];
 	int oif, rc;
-	if (!peer || nl_route_get(AF_INET, &peer, gw, &oif) == 0)
+	if (!peer)
+		return;
+	/* In a VRF the route goes into the VRF's own table, which holds the
+	 * tunnel's routes only: it cannot shadow the host's (main-table)
+	 * route to that address, and the lookup below would ask main. */
+	if (!t->conf->vrf[0] && nl_route_get(AF_INET, &peer, gw, &oif) == 0)
 		return;
 	rc = netcfg_route(t->nc, AF_INET, &peer, 32, t->conf->default_route_distance);
 	if (rc < 0)

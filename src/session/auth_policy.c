@@ -12,6 +12,8 @@ const char *auth_policy_conf_name(enum ppp_auth m)
 	case PPP_AUTH_CHAP_MD5: return "chap";
 	case PPP_AUTH_MSCHAPV2: return "mschapv2";
 	case PPP_AUTH_EAP_MSCHAPV2: return "eap-mschapv2";
+	case PPP_AUTH_EAP_TLS: return "eap-tls";
+	case PPP_AUTH_PEAP: return "peap";
 	}
 	return "?";
 }

@@ -17,12 +17,13 @@
 #include <unistd.h>
 
 #include "core/bytes.h"
+#include "core/conf.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "session/session.h"
 #include "session/show.h"
 #include "tun/nl_show.h"
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
@@ -178,17 +179,38 @@ static size_t json_escape(char *out, size_t cap, const char *in)
 	return j;
 }
 
+/* The `server` lines: blank-separated for `show`, a JSON array's members
+ * for `show json`. */
+static void servers_list(const struct session_facts *f, bool json, char *out, size_t cap)
+{
+	out[0] = '\0';
+	for (int i = 0, o = 0; i < f->nservers; i++) {
+		char name[2 * sizeof(f->servers[i])];
+		if (json)
+			json_escape(name, sizeof(name), f->servers[i]);
+		else
+			snprintf(name, sizeof(name), "%s", f->servers[i]);
+		int k = snprintf(out + o, cap - (size_t)o, json ? "%s\"%s\"" : "%s%s", i ? (json ? "," : " ") : "",
+				 name);
+		if (k > 0 && (size_t)k < cap - (size_t)o)
+			o += k;
+	}
+}
+
 /* `show`: the facts as `key value` lines under the interface's block. */
 static void facts_text(const struct session_facts *f, char *buf, size_t cap)
 {
+	char list[CONF_MAX_SERVERS * 260];
+	servers_list(f, false, list, sizeof(list));
 	snprintf(buf, cap,
 		 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
 		 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-		 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n",
+		 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n"
+		 "    servers %s\n",
 		 f->state, f->server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
 		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
 		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
-		 (unsigned long long)f->forward_dropped, f->last_error);
+		 (unsigned long long)f->forward_dropped, f->last_error, list);
 }
 
 /* `show json`: the facts as JSON object members without braces. */
@@ -197,17 +219,19 @@ static void facts_json(const struct session_facts *f, char *buf, size_t cap)
 	char server[2 * sizeof(f->server)], err[2 * sizeof(f->last_error)];
 	json_escape(server, sizeof(server), f->server);
 	json_escape(err, sizeof(err), f->last_error);
+	char list[CONF_MAX_SERVERS * 520];
+	servers_list(f, true, list, sizeof(list));
 	snprintf(buf, cap,
 		 "\"state\":\"%s\",\"server\":\"%s\",\"server_address\":\"%s\",\"port\":%u,"
 		 "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\",\"auth\":\"%s\","
 		 "\"crypto_binding\":\"%s\",\"local_ipv4\":\"%s\",\"peer_ipv4\":\"%s\","
 		 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
 		 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
-		 "\"last_error\":\"%s\"",
+		 "\"last_error\":\"%s\",\"servers\":[%s],\"server_index\":%d",
 		 f->state, server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
 		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
 		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
-		 (unsigned long long)f->forward_dropped, err);
+		 (unsigned long long)f->forward_dropped, err, list, f->server_index);
 }
 
 static void describe(struct session *s, char *reply, size_t cap, bool json)
@@ -493,7 +517,7 @@ static int show_one_json(const char *ifname)
 
 /* The facts of one tunnel as the kernel has them. */
 struct show_kernel {
-	struct nl_show_link link;
+	struct nl_link_info link;
 	char master[IF_NAMESIZE];
 	struct nl_show_addr addrs[NL_SHOW_MAX_ADDRS];
 	int naddrs;
@@ -501,7 +525,7 @@ struct show_kernel {
 
 static int show_kernel_read(const char *ifname, struct show_kernel *k)
 {
-	int rc = nl_show_link_get(ifname, &k->link);
+	int rc = nl_link_get(0, ifname, &k->link);
 	if (rc < 0)
 		return rc;
 	nl_show_ifname(k->link.master, k->master);

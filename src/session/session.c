@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,8 +17,10 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/notify.h"
+#include "core/random.h"
 #include "ppp/ppp.h"
 #include "session/auth_policy.h"
+#include "session/eap_glue.h"
 #include "session/backoff.h"
 #include "sstp/sstp.h"
 #include "tls/dial.h"
@@ -28,11 +29,20 @@
 #include "tun/hostaddr.h"
 #include "tun/ra.h"
 #include "tun/slaac.h"
+#include "tun/mss.h"
+#include "tun/netcfg.h"
+#include "tun/nl.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 #include "core/secret.h"
 #include "session/control.h"
+#include "session/hooks.h"
 
 #include "session/apply.h"
+
+/* The up-script waits for both IPCP and IPV6CP, or this long after the
+ * first of them (a server without IPv6 rejects IPV6CP or never answers). */
+#define UP_HOOK_WAIT_MS 2000
 
 const char *session_state_name(enum session_state s)
 {
@@ -42,6 +52,19 @@ const char *session_state_name(enum session_state s)
 }
 
 static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
+
+/* The `server` entry chosen next (conf.servers, tried in order on failure). */
+static const char *list_server(const struct session *s)
+{
+	return s->conf.nservers > 0 ? s->conf.servers[s->srv] : s->conf.server;
+}
+
+/* The server of the current attempt: a reload may change the list under
+ * it, but the hooks, show and the logs speak of the one connected to. */
+static const char *cur_server(const struct session *s)
+{
+	return s->server_cur[0] ? s->server_cur : list_server(s);
+}
 
 static void session_rearm(struct session *s);
 static void session_start_connect(struct session *s);
@@ -119,6 +142,77 @@ static struct apply_target apply_target(struct session *s)
 	return (struct apply_target){ &s->conf, s->nc, s->ifindex, &s->peer };
 }
 
+/* ------------------------------------------------------------- hooks */
+
+/* The facts an up/down script gets (session/hooks.h); peer is the caller's
+ * buffer for the server's address. */
+static void hook_facts(const struct session *s, struct hook_facts *f, const char *reason,
+		       char peer[INET6_ADDRSTRLEN])
+{
+	peer[0] = '\0';
+	if (s->peer.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->peer)->sin_addr, peer, INET6_ADDRSTRLEN);
+	else if (s->peer.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&s->peer)->sin6_addr, peer, INET6_ADDRSTRLEN);
+	*f = (struct hook_facts){ .ifname = s->conf.ifname, .reason = reason, .error = s->error,
+				  .server = cur_server(s), .server_address = peer, .port = s->conf.port,
+				  .local4 = s->at.v4_applied ? s->local4 : 0, .peer4 = s->at.v4_applied ? s->peer4 : 0,
+				  .have6 = s->at.v6_applied };
+	if (s->at.v4_applied && !s->conf.no_peer_dns)
+		memcpy(f->dns4, s->dns4, sizeof(f->dns4));
+	memcpy(f->local6, s->local6, 8);
+	memcpy(f->peer6, s->peer6, 8);
+}
+
+static void run_up_hook(struct session *s)
+{
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
+	if (s->hook_up || s->state != SESSION_UP)
+		return;
+	s->hook_up = true; /* the down-script is owed from now on */
+	struct hook_facts f;
+	char peer[INET6_ADDRSTRLEN];
+	hook_facts(s, &f, "up", peer);
+	hooks_run(s->hooks, HOOK_UP, s->conf.up_script, s->conf.script_timeout * 1000, &f);
+}
+
+static void on_up_hook_timer(void *arg, uint64_t now)
+{
+	(void)now;
+	run_up_hook(arg);
+}
+
+/* After each NCP up: at once when every protocol asked for is up, else
+ * from the timer. */
+static void maybe_up_hook(struct session *s)
+{
+	if (s->hook_up || s->state != SESSION_UP)
+		return;
+	bool v4 = s->link && link_ip_proto(s->link, 4), v6 = s->link && link_ip_proto(s->link, 6);
+	if (v4 && (v6 || s->conf.ipv6_disable))
+		run_up_hook(s);
+	else if (s->up_hook_timer.deadline == UINT64_MAX)
+		loop_timer_set(s->loop, &s->up_hook_timer, now_ms(s) + UP_HOOK_WAIT_MS);
+}
+
+/* Started as the connection ends, before the journal is undone; the
+ * teardown does not wait for it (docs/config.md). */
+static void run_down_hook(struct session *s)
+{
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
+	if (!s->hook_up)
+		return;
+	s->hook_up = false;
+	const char *why = s->stopping	 ? "stop"
+			  : s->admin_down ? "disconnect"
+			  : s->restart	 ? (s->restart_why ? "reconnect" : "reload")
+					 : "lost";
+	struct hook_facts f;
+	char peer[INET6_ADDRSTRLEN];
+	hook_facts(s, &f, why, peer);
+	hooks_run(s->hooks, HOOK_DOWN, s->conf.down_script, s->conf.script_timeout * 1000, &f);
+}
+
 static void session_went_up(struct session *s)
 {
 	if (s->state == SESSION_UP)
@@ -131,8 +225,11 @@ static void session_went_up(struct session *s)
 	s->error[0] = '\0';
 	struct apply_target t = apply_target(s);
 	apply_sysctls(&t);
-	notify_send("READY=1\nSTATUS=connected to %s", s->conf.server);
+	notify_send("READY=1\nSTATUS=connected to %s", cur_server(s));
 	log_notice("tunnel up (%s, %s, %s)", s->at.tls_version, s->at.tls_cipher, ppp_auth_name(s->auth));
+	s->round_tries = 0;
+	s->round_auth_failed = false;
+	maybe_up_hook(s);
 }
 
 /* PPP ended before a method was agreed: remember the method the server
@@ -142,7 +239,7 @@ static void note_auth_outcome(struct session *s, const struct ppp_down_info *di)
 {
 	char msg[256];
 	if (di->retry_with != PPP_AUTH_NONE) {
-		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, di->retry_with);
+		auth_memory_put(&s->auth_mem, cur_server(s), s->conf.port, di->retry_with);
 		s->auth_retry = true;
 		log_notice("the server insists on %s: taking it on the next attempt",
 			   ppp_auth_name(di->retry_with));
@@ -211,7 +308,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			ppp_close(link_ppp(s->link), why, now);
 			break;
 		}
-		auth_memory_put(&s->auth_mem, s->conf.server, s->conf.port, ai->method);
+		auth_memory_put(&s->auth_mem, cur_server(s), s->conf.port, ai->method);
 		s->auth = ai->method;
 		log_info("authenticated with %s", ppp_auth_name(ai->method));
 		static const uint8_t zero[32];
@@ -245,6 +342,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			hostaddr_input(s->ha); /* our new address */
 		if (!s->at.dead) /* not refused there */
 			session_went_up(s);
+		maybe_up_hook(s);
 		break;
 	}
 	case PPP_EV_IPV6CP_UP: {
@@ -266,6 +364,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		if (s->ha)
 			hostaddr_input(s->ha);
 		session_went_up(s);
+		maybe_up_hook(s);
 		break;
 	}
 	case PPP_EV_IPCP_DOWN: /* the link stops that protocol's data */
@@ -277,6 +376,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			set_error(s, "the server closed %s", ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
 			s->at.ncp_lost = true;
 		}
+		break;
+	case PPP_EV_EAP_RELAY: /* the server role's */
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
@@ -314,10 +415,28 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 
 static uint64_t backoff_delay(struct session *s)
 {
-	uint32_t r = 0;
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)time(NULL);
+	uint32_t r;
+	random_bytes(&r, sizeof(r));
 	return backoff_delay_ms(s->conf.backoff_min, s->conf.backoff_max, s->fails, s->auth_failed, r);
+}
+
+/* Several servers: a failed attempt moves on to the next one at once; only
+ * a whole round without success counts as one failure for the backoff
+ * (docs/config.md). True when the next server is due now. */
+static bool next_server(struct session *s)
+{
+	int n = s->conf.nservers;
+	if (n < 2 || s->round_tries + 1 >= (unsigned)n)
+		return false;
+	s->round_tries++;
+	s->round_auth_failed = s->round_auth_failed || s->auth_failed;
+	log_err("connection to %s failed: %s", cur_server(s), s->error[0] ? s->error : "unknown reason");
+	s->srv = (s->srv + 1) % n;
+	log_notice("trying the next server, %s", list_server(s));
+	notify_send("STATUS=trying %s", list_server(s));
+	s->state = SESSION_BACKOFF;
+	s->deadline = now_ms(s);
+	return true;
 }
 
 /* Tears the connection down (the server has been told what it can be told)
@@ -325,6 +444,8 @@ static uint64_t backoff_delay(struct session *s)
 static void session_teardown(struct session *s)
 {
 	bool was_up = s->state == SESSION_UP;
+	/* Addresses applied: this server worked (it may have been closing). */
+	bool worked = was_up || s->at.v4_applied || s->at.v6_applied;
 	/* A server that hangs up right after refusing our credentials closes
 	 * SSTP before LCP has finished terminating: PPP's reason is the real
 	 * one. */
@@ -335,6 +456,7 @@ static void session_teardown(struct session *s)
 		s->auth_failed = s->auth_failed || di->auth_failed;
 		note_auth_outcome(s, di);
 	}
+	run_down_hook(s);
 	if (s->nc)
 		netcfg_undo(s->nc);
 	if (s->ifindex > 0 && !s->conf.disable)
@@ -359,7 +481,7 @@ static void session_teardown(struct session *s)
 	}
 	if (s->restart && !s->admin_down) {
 		s->restart = false;
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		log_notice("reconnecting %s", s->restart_why ? s->restart_why : "with the new configuration");
 		notify_send(s->restart_why ? "STATUS=reconnecting" : "STATUS=reconnecting: configuration reloaded");
 		s->restart_why = NULL;
@@ -377,6 +499,15 @@ static void session_teardown(struct session *s)
 		return;
 	}
 	uint64_t up_ms = was_up ? now_ms(s) - s->up_since : 0;
+	if (!worked && !s->auth_retry && next_server(s))
+		return;
+	s->auth_failed = s->auth_failed || s->round_auth_failed;
+	s->round_auth_failed = false;
+	/* The next round starts where this one started; after a drop, with
+	 * the server that was just working. */
+	if (!worked && !s->auth_retry && s->conf.nservers > 1)
+		s->srv = (s->srv + 1) % s->conf.nservers;
+	s->round_tries = 0;
 	/* A retry with the method the server insisted on is not a failure. */
 	if (was_up || !s->auth_retry)
 		s->fails = backoff_fails_after(s->fails, was_up, up_ms);
@@ -436,15 +567,19 @@ static void ppp_client_config(struct session *s, struct ppp_config *pc)
 	pc->mru = (uint16_t)(c->mtu > 4091 ? 4091 : c->mtu);
 	pc->username = c->username;
 	pc->password = c->password;
-	for (int i = 0; i < c->nauth && i < 4; i++) {
+	for (int i = 0; i < c->nauth && i < (int)(sizeof(pc->auth) / sizeof(pc->auth[0])); i++) {
 		switch (c->auth[i]) {
 		case CONF_AUTH_EAP_MSCHAPV2: pc->auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
+		case CONF_AUTH_EAP_TLS: pc->auth[i] = PPP_AUTH_EAP_TLS; break;
+		case CONF_AUTH_PEAP: pc->auth[i] = PPP_AUTH_PEAP; break;
 		case CONF_AUTH_MSCHAPV2: pc->auth[i] = PPP_AUTH_MSCHAPV2; break;
 		case CONF_AUTH_PAP: pc->auth[i] = PPP_AUTH_PAP; break;
 		case CONF_AUTH_CHAP_MD5: pc->auth[i] = PPP_AUTH_CHAP_MD5; break;
 		}
 	}
-	pc->auth_known = auth_memory_get(&s->auth_mem, c->server, c->port);
+	pc->auth_known = auth_memory_get(&s->auth_mem, cur_server(s), c->port);
+	pc->eap_tls = &eap_glue_ops;
+	pc->eap_tls_ctx = &s->conf;
 	pc->ipv4 = true;
 	pc->ipv6 = !c->ipv6_disable;
 	pc->echo_interval_ms = c->keepalive_interval * 1000;
@@ -461,7 +596,7 @@ static void link_established_cb(void *ctx)
 	log_info("TLS established (%s, %s)", s->at.tls_version, s->at.tls_cipher);
 	struct sstp_config sc = { 0 };
 	sc.role = SSTP_CLIENT;
-	sc.host = s->conf.server_name[0] ? s->conf.server_name : s->conf.server;
+	sc.host = s->conf.server_name[0] ? s->conf.server_name : cur_server(s);
 	sc.negotiation_ms = 60000;
 	sc.hello_ms = s->conf.sstp_hello * 1000;
 	sc.disconnect_ms = 5000;
@@ -499,14 +634,15 @@ static void session_start_connect(struct session *s)
 	s->auth_retry = false;
 	s->auth = PPP_AUTH_NONE;
 	snprintf(s->phase, sizeof(s->phase), "resolving");
+	snprintf(s->server_cur, sizeof(s->server_cur), "%s", list_server(s));
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
 	if (s->reconnects++ > 0)
-		log_notice("reconnecting to %s port %u", c->server, c->port);
+		log_notice("reconnecting to %s port %u", cur_server(s), c->port);
 	else
-		log_notice("connecting to %s port %u", c->server, c->port);
+		log_notice("connecting to %s port %u", cur_server(s), c->port);
 
 	bool auth = c->proxy_user[0] != '\0';
-	struct dial_params dp = { .host = c->server, .port = c->port,
+	struct dial_params dp = { .host = cur_server(s), .port = c->port,
 				  .proxy_host = c->proxy_host, .proxy_port = c->proxy_port,
 				  .proxy_user = auth ? c->proxy_user : NULL,
 				  .proxy_pass = auth ? c->proxy_password : NULL,
@@ -523,16 +659,18 @@ static void session_start_tls(struct session *s, int fd)
 	const struct conf *c = &s->conf;
 	char err[256];
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
-	const char *name = c->server_name[0] ? c->server_name : c->server;
-	struct tls_client_config tc = { name, c->ca_file[0] ? c->ca_file : NULL,
-					(const uint8_t(*)[32])c->pins, c->npins };
+	const char *name = c->server_name[0] ? c->server_name : cur_server(s);
+	struct tls_client_config tc = { .server_name = name, .ca_file = c->ca_file[0] ? c->ca_file : NULL,
+					.pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
+					.cert_file = c->cert_file };
+	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, &tc);
 	struct tls *tls = tls_client_new(&tc, fd, err, sizeof(err));
 	if (!tls) {
 		close(fd);
 		session_fail(s, "%s", err);
 		return;
 	}
-	struct link_config lc = { .peer_word = "server", .peer_name = c->server };
+	struct link_config lc = { .peer_word = "server", .peer_name = cur_server(s) };
 	s->link = link_new(s->loop, fd, tls, &lc, &session_link_ops, s);
 	if (!s->link) {
 		session_fail(s, "out of memory");
@@ -646,6 +784,31 @@ static void session_set_mss(struct session *s)
 	}
 }
 
+/* The new configuration equals the running one but for the server list. */
+static bool same_but_servers(const struct conf *o, struct conf *n)
+{
+	char server[sizeof(n->server)], servers[sizeof(n->servers)];
+	int cnt = n->nservers;
+	memcpy(server, n->server, sizeof(server));
+	memcpy(servers, n->servers, sizeof(servers));
+	memcpy(n->server, o->server, sizeof(server));
+	memcpy(n->servers, o->servers, sizeof(servers));
+	n->nservers = o->nservers;
+	bool same = memcmp(n, o, sizeof(*n)) == 0;
+	memcpy(n->server, server, sizeof(server));
+	memcpy(n->servers, servers, sizeof(servers));
+	n->nservers = cnt;
+	return same;
+}
+
+static int server_index(const struct conf *c, const char *name)
+{
+	for (int i = 0; i < c->nservers; i++)
+		if (strcmp(c->servers[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* SIGHUP: read the file again. An invalid file changes nothing (the tunnel
  * keeps running on what it has); a valid, different one is applied: the
  * device's own settings at once, everything else by reconnecting. */
@@ -669,6 +832,13 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: %s; keeping the running configuration", err);
 		goto out;
 	}
+	for (int i = 0; i < 2; i++) {
+		const char *script = i ? n->down_script : n->up_script;
+		if (script[0] && !hooks_script_ok(script, err, sizeof(err))) {
+			log_err("SIGHUP: %s: %s; keeping the running configuration", i ? "down-script" : "up-script", err);
+			goto out;
+		}
+	}
 	if (strcmp(n->ifname, s->conf.ifname) != 0) {
 		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
 			"configuration", s->conf.ifname, n->ifname);
@@ -683,6 +853,11 @@ static void session_reload(struct session *s)
 		goto out;
 	}
 	struct conf *o = &s->conf;
+	/* A changed server list alone keeps a session whose server is still
+	 * listed; otherwise a reconnect starts with the same server, or with
+	 * the first when it was removed. */
+	int idx = server_index(n, cur_server(s));
+	bool keep = idx >= 0 && same_but_servers(o, n);
 	if (n->log_level != o->log_level)
 		log_set_level((enum log_level)n->log_level);
 	int rc;
@@ -693,6 +868,7 @@ static void session_reload(struct session *s)
 		log_err("SIGHUP: cannot set MTU %u: %s", n->mtu, strerror(-rc));
 	bool was_disabled = o->disable;
 	*o = *n;
+	s->srv = idx >= 0 ? idx : 0;
 	session_set_mss(s);
 	log_notice("SIGHUP: configuration reloaded");
 	if (o->disable && !was_disabled) {
@@ -702,7 +878,7 @@ static void session_reload(struct session *s)
 		session_close(s);
 	} else if (!o->disable && was_disabled) {
 		s->admin_down = false;
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
 			session_start_connect(s);
 			session_after(s);
@@ -710,9 +886,11 @@ static void session_reload(struct session *s)
 			s->restart = true; /* still closing: teardown reconnects */
 		}
 	} else if (s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		s->deadline = now_ms(s);
 		session_after(s);
+	} else if (keep) {
+		log_notice("SIGHUP: the server in use, %s, is still in the list: session kept", cur_server(s));
 	} else if (s->state != SESSION_IDLE && s->state != SESSION_STOPPED) {
 		/* Routes, DNS, keepalive, server, credentials: all are set up
 		 * while connecting, so a clean reconnect applies every one. */
@@ -751,7 +929,7 @@ bool session_connect(struct session *s, char *err, size_t errlen)
 	}
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		session_start_connect(s);
 		session_after(s);
 	}
@@ -768,7 +946,7 @@ bool session_reconnect(struct session *s, char *err, size_t errlen)
 	log_notice("clear interfaces connection: reconnecting now");
 	s->admin_down = false;
 	if (s->state == SESSION_IDLE || s->state == SESSION_BACKOFF) {
-		s->fails = 0;
+		s->fails = s->round_tries = 0;
 		session_start_connect(s);
 		session_after(s);
 	} else if (s->state != SESSION_STOPPED) {
@@ -791,6 +969,26 @@ bool session_disconnect(struct session *s, char *err, size_t errlen)
 	return true;
 }
 
+/* A sysctl the configuration asked for by name must be settable: in a
+ * container /proc/sys is read-only, in an empty root there is none. The
+ * other sysctls only say so and go on (`ip disable-forwarding` is also
+ * enforced in the data path); strict or loose IPv4 source validation has
+ * no such stand-in, so its absence is a setup error, named at start. */
+static bool rp_filter_writable(const struct conf *c, char *err, size_t errlen)
+{
+	if (c->source_validation != CONF_SRCVALID_STRICT && c->source_validation != CONF_SRCVALID_LOOSE)
+		return true;
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", c->ifname);
+	if (access(path, W_OK) == 0)
+		return true;
+	snprintf(err, errlen,
+		 "ip source-validation %s: cannot write net.ipv4.conf.%s.rp_filter (%s: no writable /proc/sys, "
+		 "as in a container); remove the key to run without it",
+		 c->source_validation == CONF_SRCVALID_STRICT ? "strict" : "loose", c->ifname, strerror(errno));
+	return false;
+}
+
 struct session *session_new(const struct conf *c, struct loop *l, char *err, size_t errlen)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -809,6 +1007,12 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	loop_timer_init(&s->timer, on_timer, s);
 	loop_timer_init(&s->slaac_timer, on_slaac_timer, s);
+	loop_timer_init(&s->up_hook_timer, on_up_hook_timer, s);
+	s->hooks = hooks_new(l);
+	if (!s->hooks) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	session_set_mss(s);
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "TLS library initialisation failed");
@@ -852,6 +1056,8 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		snprintf(err, errlen, "%s: cannot enslave to vrf %s: %s", c->ifname, c->vrf, strerror(-rc));
 		goto fail;
 	}
+	if (!rp_filter_writable(c, err, errlen))
+		goto fail;
 	s->nc = netcfg_new(c->ifname, s->ifindex);
 	if (!s->nc) {
 		snprintf(err, errlen, "out of memory");
@@ -877,6 +1083,8 @@ void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	hooks_free(s->hooks); /* a down-script gets its time while the device still exists */
+	loop_timer_cancel(s->loop, &s->up_hook_timer);
 	link_free(s->link);
 	dial_free(s->dial);
 	if (s->nc)
@@ -921,7 +1129,10 @@ void session_describe(struct session *s, struct session_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->state = session_state_name(s->state);
-	snprintf(f->server, sizeof(f->server), "%s", s->conf.server);
+	snprintf(f->server, sizeof(f->server), "%s", cur_server(s));
+	f->servers = (const char(*)[256])s->conf.servers;
+	f->nservers = s->conf.nservers;
+	f->server_index = server_index(&s->conf, cur_server(s));
 	f->port = s->conf.port;
 	if (s->link && link_ip_proto(s->link, 4)) {
 		inet_ntop(AF_INET, &s->local4, f->local_ipv4, sizeof(f->local_ipv4));

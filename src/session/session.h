@@ -56,6 +56,9 @@ struct session_facts {
 	unsigned reconnects;
 	uint64_t dropped, forward_dropped;
 	char last_error[256];
+	const char (*servers)[256]; /* every `server` line, in order */
+	int nservers;
+	int server_index; /* of server in servers, -1 when not listed */
 };
 void session_describe(struct session *s, struct session_facts *f);
 

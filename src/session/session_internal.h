@@ -17,6 +17,7 @@
 #include "session/session.h"
 #include "tun/gso.h"
 #include "tun/slaac.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 
 /* A TSO super-packet from the TUN: up to 64 KiB (GSO_LEGACY_MAX_SIZE) plus
@@ -62,6 +63,7 @@ struct session {
 	struct gso gso;	    /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto; /* PPP protocol of its segments */
 	struct loop_timer slaac_timer;
+	struct loop_timer up_hook_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	struct dial *dial; /* resolving, connecting, proxy exchange */
@@ -71,6 +73,12 @@ struct session {
 	bool auth_failed;
 	bool auth_retry; /* the server insisted on an allowed method: retry, not a failure */
 	struct auth_memory auth_mem; /* per server: the method that worked */
+	struct hooks *hooks; /* up-script / down-script (session/hooks.h) */
+	bool hook_up;	     /* the up-script ran for this connection: the down-script follows */
+	int srv;	     /* index into conf.servers of the server in use (or next) */
+	char server_cur[256]; /* the name the current attempt was made to */
+	unsigned round_tries; /* servers tried without success since the last one that worked */
+	bool round_auth_failed; /* one of them refused our credentials */
 
 	uint64_t deadline; /* connect timeout, close grace or backoff end */
 	uint64_t up_since;

@@ -63,7 +63,7 @@ static const char *show_operstate(int st)
 	return st >= 0 && (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : NULL;
 }
 
-static void show_header(FILE *o, const struct nl_show_link *l, const char *master)
+static void show_header(FILE *o, const struct nl_link_info *l, const char *master)
 {
 	fprintf(o, "%s: ", l->name);
 	show_link_flags(o, l->flags);
@@ -177,7 +177,7 @@ static void show_addr(FILE *o, const struct nl_show_addr *a)
 	fputc('\n', o);
 }
 
-void show_ip_addr(FILE *o, const struct nl_show_link *l, const char *master,
+void show_ip_addr(FILE *o, const struct nl_link_info *l, const char *master,
 		  const struct nl_show_addr *a, int n)
 {
 	char *text = NULL;

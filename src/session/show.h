@@ -16,7 +16,7 @@
 /* `ip addr show IF` without the leading index, trailing blanks of the
  * block removed (VyOS strips the command's output); master is the name of
  * the master device or "" . Ends with a newline. */
-void show_ip_addr(FILE *o, const struct nl_show_link *l, const char *master,
+void show_ip_addr(FILE *o, const struct nl_link_info *l, const char *master,
 		  const struct nl_show_addr *a, int n);
 /* "    Description: X" when there is one, then an empty line and the RX/TX
  * table (VyOS's _format_stats: right-aligned columns two blanks apart,

@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "session/session_internal.h"
 #include "tun/hostaddr.h"
+#include "tun/mss.h"
+#include "tun/netcfg.h"
 #include "tun/ra.h"
 
 static uint64_t now_ms(struct session *s)

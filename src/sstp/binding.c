@@ -1,6 +1,6 @@
 /* Crypto binding (MS-SSTP 3.2.5.2): ties the PPP authentication to this TLS
  * connection so that a relayed PPP exchange cannot be spliced in. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include "core/bytes.h"
 #include "core/secret.h"

@@ -1,7 +1,7 @@
 /* The HTTP layer of SSTP (MS-SSTP 3.2.4.1, 3.3.4.1): one request, one
  * reply, then the stream belongs to SSTP. Only what SSTP needs is parsed;
  * the header block is bounded so a peer cannot make us buffer forever. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include <stdio.h>
 #include <string.h>

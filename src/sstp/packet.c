@@ -1,5 +1,5 @@
 /* SSTP framing and control messages (MS-SSTP 2.2). */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include "core/bytes.h"
 

@@ -2,16 +2,17 @@
  * where the spec allows: a third NAK ends the client's attempt. The ends of
  * a call follow the common state tables (3.1.1.1): the disconnect and abort
  * exchanges with their two timers each. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include "core/bytes.h"
+#include "core/random.h"
 #include "core/secret.h"
+#include "ppp/ppp_frame.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 enum state {
 	ST_IDLE,
@@ -60,14 +61,7 @@ static void get_random(struct sstp *s, void *buf, size_t len)
 		s->cfg.random(s->ctx, buf, len);
 		return;
 	}
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n <= 0)
-			abort(); /* no entropy at all is a setup failure, not peer input */
-		p += n;
-		len -= (size_t)n;
-	}
+	random_bytes(buf, len);
 }
 
 static bool silent(const struct sstp *s)
@@ -137,7 +131,7 @@ static void enter(struct sstp *s, enum state st, uint32_t ms)
 	s->end_deadline = s->now + ms;
 }
 
-static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *len)
+static void apply_faults(struct sstp *s, uint8_t *buf, size_t *len)
 {
 	if (s->cfg.role != SSTP_SERVER)
 		return;
@@ -155,15 +149,13 @@ static void apply_faults(struct sstp *s, uint16_t type, uint8_t *buf, size_t *le
 		if ((f & SSTP_FAULT_ATTR_SHORT) && *len >= 12)
 			be16_put(buf + 10, 2);
 	}
-	if (s->cfg.fault_hook)
-		s->cfg.fault_hook(s->ctx, type, buf, len);
 }
 
 static void send_ctrl(struct sstp *s, size_t len)
 {
 	if (!len || silent(s))
 		return;
-	apply_faults(s, be16_get(s->tx + 4), s->tx, &len);
+	apply_faults(s, s->tx, &len);
 	s->ops.send(s->ctx, s->tx, len);
 }
 
@@ -292,18 +284,12 @@ static void status_text(const struct sstp_ctrl *c, char *out, size_t cap)
 		 (unsigned)st.status, st.attrib_id);
 }
 
+/* Control protocols are 0x8000 and up (RFC 1661 2); a compressed one-byte
+ * protocol is always network-layer. */
 static bool ppp_is_control(const uint8_t *f, size_t len)
 {
-	size_t off = 0;
-	if (len >= 2 && f[0] == 0xff && f[1] == 0x03)
-		off = 2;
-	if (off >= len)
-		return false;
-	if (f[off] & 1) /* PFC: one-byte protocols are all network-layer */
-		return false;
-	if (off + 2 > len)
-		return false;
-	return be16_get(f + off) >= 0x8000;
+	uint16_t proto;
+	return ppp_frame_parse(f, len, &proto) && proto >= 0x8000;
 }
 
 static void handle_data(struct sstp *s, const uint8_t *f, size_t len)
@@ -843,12 +829,6 @@ void sstp_timeout(struct sstp *s, uint64_t now)
 	default:
 		return;
 	}
-}
-
-void sstp_saw_traffic(struct sstp *s, uint64_t now)
-{
-	s->last_rx = now;
-	s->echo_pending = false;
 }
 
 bool sstp_is_connected(const struct sstp *s) { return s->st == ST_CONNECTED; }

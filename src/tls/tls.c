@@ -3,6 +3,7 @@
 #include "tls/tls.h"
 
 #include "core/bytes.h"
+#include "core/secret.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +28,10 @@
 
 /* One recv() takes up to this much ciphertext: about four full records. */
 #define TLS_RBUF_SIZE (64 * 1024)
+/* Memory mode: the most TLS output one handshake flight may hold (a
+ * certificate chain and its messages), and what one feed may add. */
+#define TLS_MEM_OUT_MAX (64 * 1024)
+
 /* Largest leaf certificate we keep a copy of (for the crypto binding hash). */
 #define TLS_LEAF_MAX (16 * 1024)
 
@@ -82,8 +87,15 @@ struct tls {
 	bool pin_only;     /* pins and no CA file: the chain need not verify */
 	bool verify_failed; /* err holds the verification reason */
 	bool leaf_checked;
+	bool sent_cert;    /* client: we have a certificate to present */
 	uint8_t *leaf;
 	size_t leaf_len;
+
+	/* memory mode (TLS inside EAP): no socket; rbuf holds what was fed,
+	 * mout what wolfSSL wrote, until the caller takes it */
+	bool mem;
+	uint8_t *mout;
+	size_t mout_len;
 
 	/* ciphertext read ahead of wolfSSL: rbuf[rpos, rend) is unread */
 	uint8_t *rbuf;
@@ -135,6 +147,8 @@ static int tls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	(void)ssl;
 	if (sz <= 0)
 		return 0;
+	if (t->mem && t->rpos == t->rend)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
 	if (t->rpos == t->rend) {
 		ssize_t n;
 		do
@@ -166,6 +180,13 @@ static int tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls *t = ctx;
 	(void)ssl;
+	if (t->mem) {
+		if (sz <= 0 || (size_t)sz > TLS_MEM_OUT_MAX - t->mout_len)
+			return WOLFSSL_CBIO_ERR_GENERAL;
+		memcpy(t->mout + t->mout_len, buf, (size_t)sz);
+		t->mout_len += (size_t)sz;
+		return sz;
+	}
 	ssize_t n;
 	do
 		n = send(t->fd, buf, (size_t)sz, MSG_NOSIGNAL);
@@ -537,7 +558,105 @@ static const char tls_client_ciphers[] =
     ":ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
     ":ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384" TLS12_CHACHA;
 
+/* The per-configuration part of a client: versions, suites, trust store
+ * (the system store takes milliseconds to parse), verify callback. */
+static WOLFSSL_CTX *tls_client_ctx_make(const struct tls_client_config *cfg, char *err,
+					size_t errlen)
+{
+	bool have_ca = cfg->ca_file && cfg->ca_file[0];
+	/* EAP-TLS keys come from the TLS 1.2 PRF (RFC 5216); RFC 9190's
+	 * TLS 1.3 keys need the exporter, which this wolfSSL build lacks. */
+	WOLFSSL_CTX *ctx =
+		wolfSSL_CTX_new(cfg->memory ? wolfTLSv1_2_client_method() : wolfSSLv23_client_method());
+	if (!ctx) {
+		snprintf(err, errlen, "wolfSSL_CTX_new failed");
+		return NULL;
+	}
+	if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot set TLS 1.2 as the minimum version");
+		goto fail;
+	}
+	if (wolfSSL_CTX_set_cipher_list(ctx, tls_client_ciphers) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot set the TLS cipher suites");
+		goto fail;
+	}
+	if (cfg->ca_der_len) {
+		if (wolfSSL_CTX_load_verify_buffer(ctx, cfg->ca_der, (long)cfg->ca_der_len,
+						   WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load the CA certificate of the pki entry");
+			goto fail;
+		}
+	} else if (have_ca) {
+		if (wolfSSL_CTX_load_verify_locations(ctx, cfg->ca_file, NULL) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load CA certificates from %s", cfg->ca_file);
+			goto fail;
+		}
+	} else if (cfg->npins <= 0) {
+		if (wolfSSL_CTX_load_system_CA_certs(ctx) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot load the system trust store");
+			goto fail;
+		}
+	}
+	if (cfg->cert_der_len) {
+		if (wolfSSL_CTX_use_certificate_buffer(ctx, cfg->cert_der, (long)cfg->cert_der_len,
+						       WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+		    wolfSSL_CTX_use_PrivateKey_buffer(ctx, cfg->key_der, (long)cfg->key_der_len,
+						      WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+		    wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
+			snprintf(err, errlen, "cannot use the pki certificate and private key (unreadable, or "
+					      "the key does not match the certificate)");
+			goto fail;
+		}
+	} else if (cfg->cert_file && cfg->cert_file[0]) {
+		if (!tls_ctx_use_cert_file(ctx, cfg->cert_file, err, errlen))
+			goto fail;
+	}
+	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
+	return ctx;
+fail:
+	wolfSSL_CTX_free(ctx);
+	return NULL;
+}
+
+struct tls_client_ctx {
+	WOLFSSL_CTX *ctx;
+};
+
+struct tls_client_ctx *tls_client_ctx_new(const struct tls_client_config *cfg, char *err,
+					  size_t errlen)
+{
+	if (!tls_global_init()) {
+		snprintf(err, errlen, "wolfSSL initialisation failed");
+		return NULL;
+	}
+	struct tls_client_ctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->ctx = tls_client_ctx_make(cfg, err, errlen);
+	if (!c->ctx) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void tls_client_ctx_free(struct tls_client_ctx *c)
+{
+	if (!c)
+		return;
+	wolfSSL_CTX_free(c->ctx);
+	free(c);
+}
+
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen)
+{
+	return tls_client_new_ctx(NULL, cfg, fd, err, errlen);
+}
+
+struct tls *tls_client_new_ctx(struct tls_client_ctx *shared, const struct tls_client_config *cfg,
+			       int fd, char *err, size_t errlen)
 {
 	if (!tls_global_init()) {
 		snprintf(err, errlen, "wolfSSL initialisation failed");
@@ -560,7 +679,7 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 	}
 	snprintf(t->name, sizeof(t->name), "%s", cfg->server_name);
 	t->name_is_ip = tls_is_ip_literal(t->name);
-	bool have_ca = cfg->ca_file && cfg->ca_file[0];
+	bool have_ca = (cfg->ca_file && cfg->ca_file[0]) || cfg->ca_der_len;
 	if (cfg->npins > 0) {
 		t->pins = malloc((size_t)cfg->npins * 32);
 		if (!t->pins) {
@@ -571,36 +690,29 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 		t->npins = cfg->npins;
 		t->pin_only = !have_ca;
 	}
-
-	t->own_ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
-	if (!t->own_ctx) {
-		snprintf(err, errlen, "wolfSSL_CTX_new failed");
-		goto fail;
-	}
-	if (wolfSSL_CTX_SetMinVersion(t->own_ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot set TLS 1.2 as the minimum version");
-		goto fail;
-	}
-	if (wolfSSL_CTX_set_cipher_list(t->own_ctx, tls_client_ciphers) != WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot set the TLS cipher suites");
-		goto fail;
-	}
-	if (have_ca) {
-		if (wolfSSL_CTX_load_verify_locations(t->own_ctx, cfg->ca_file, NULL) !=
-		    WOLFSSL_SUCCESS) {
-			snprintf(err, errlen, "cannot load CA certificates from %s", cfg->ca_file);
+	if (cfg->memory) {
+		t->mem = true;
+		t->mout = malloc(TLS_MEM_OUT_MAX);
+		if (!t->mout) {
+			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-	} else if (!t->pin_only) {
-		if (wolfSSL_CTX_load_system_CA_certs(t->own_ctx) != WOLFSSL_SUCCESS) {
-			snprintf(err, errlen, "cannot load the system trust store");
-			goto fail;
-		}
+		/* the TLS inside EAP has settings of its own: never a shared context */
+		shared = NULL;
 	}
-	wolfSSL_CTX_set_verify(t->own_ctx, WOLFSSL_VERIFY_PEER, tls_verify_cb);
-	if (!tls_attach(t, t->own_ctx, err, errlen))
+	t->sent_cert = cfg->cert_der_len || (cfg->cert_file && cfg->cert_file[0]);
+	if (!shared) {
+		t->own_ctx = tls_client_ctx_make(cfg, err, errlen);
+		if (!t->own_ctx)
+			goto fail;
+	}
+	if (!tls_attach(t, shared ? shared->ctx : t->own_ctx, err, errlen))
 		goto fail;
 	wolfSSL_SetCertCbCtx(t->ssl, t);
+	if (t->mem) {
+		wolfSSL_KeepArrays(t->ssl); /* the master secret, for the EAP keys */
+		return t;
+	}
 	/* RFC 6066 3: literal IPv4 and IPv6 addresses are not permitted. */
 	if (!t->name_is_ip &&
 	    wolfSSL_UseSNI(t->ssl, WOLFSSL_SNI_HOST_NAME, t->name, (unsigned short)strlen(t->name)) !=
@@ -612,6 +724,25 @@ struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *er
 fail:
 	tls_free(t);
 	return NULL;
+}
+
+bool tls_ctx_use_cert_file(struct WOLFSSL_CTX *ctx, const char *file, char *err, size_t errlen)
+{
+	/* wolfSSL's PEM readers look for their own BEGIN line, so the chain
+	 * and the key may share one file, as MikroTik and VyOS exports do. */
+	if (wolfSSL_CTX_use_certificate_chain_file(ctx, file) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load a certificate chain from %s", file);
+		return false;
+	}
+	if (wolfSSL_CTX_use_PrivateKey_file(ctx, file, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load an unencrypted private key from %s", file);
+		return false;
+	}
+	if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "%s: the private key does not match the certificate", file);
+		return false;
+	}
+	return true;
 }
 
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
@@ -670,6 +801,29 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx)
 	free(ctx);
 }
 
+bool tls_server_ctx_require_client_cert(struct tls_server_ctx *ctx, const char *ca_file, char *err,
+					size_t errlen)
+{
+	if (wolfSSL_CTX_load_verify_locations(ctx->ctx, ca_file, NULL) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load client CA certificates from %s", ca_file);
+		return false;
+	}
+	wolfSSL_CTX_set_verify(ctx->ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return true;
+}
+
+void tls_peer_subject(struct tls *t, char *out, size_t outlen)
+{
+	out[0] = 0;
+	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(t->ssl);
+	if (!x)
+		return;
+	WOLFSSL_X509_NAME *n = wolfSSL_X509_get_subject_name(x);
+	if (n && outlen > 1)
+		wolfSSL_X509_NAME_oneline(n, out, (int)outlen);
+	wolfSSL_X509_free(x);
+}
+
 bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list)
 {
 	return wolfSSL_CTX_set_cipher_list(ctx->ctx, list) == WOLFSSL_SUCCESS;
@@ -691,6 +845,101 @@ struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t
 	return t;
 }
 
+/* The peer ended the handshake with a fatal alert: name it, and say what
+ * the usual reason is when it is about our (missing) client certificate. */
+static void tls_explain_alert(struct tls *t)
+{
+	WOLFSSL_ALERT_HISTORY h;
+	memset(&h, 0, sizeof(h));
+	wolfSSL_get_alert_history(t->ssl, &h);
+	int code = h.last_rx.code;
+	const char *name = code == 40 ? "handshake_failure" : code == 42 ? "bad_certificate"
+			 : code == 46 ? "certificate_unknown" : code == 48 ? "unknown_ca"
+			 : code == 116 ? "certificate_required" : "fatal";
+	bool about_cert = code == 40 || code == 42 || code == 46 || code == 48 || code == 116;
+	const char *hint = !about_cert || t->server ? ""
+			   : t->mem ? "; an EAP server refuses a client certificate it does not trust "
+				      "(authentication certificate)"
+				    : "; a server that requires a client certificate refuses a missing or "
+				      "untrusted one (ssl certificate)";
+	tls_set_err(t, "the peer refused the TLS handshake: alert %d (%s)%s", code, name, hint);
+}
+
+/* ---- memory mode (TLS carried inside EAP) ---- */
+
+struct tls *tls_server_new_mem(struct tls_server_ctx *ctx, char *err, size_t errlen)
+{
+	struct tls *t = tls_server_new(ctx, -1, err, errlen);
+	if (!t)
+		return NULL;
+	t->mem = true;
+	t->mout = malloc(TLS_MEM_OUT_MAX);
+	if (!t->mout) {
+		snprintf(err, errlen, "out of memory");
+		tls_free(t);
+		return NULL;
+	}
+	wolfSSL_KeepArrays(t->ssl);
+	return t;
+}
+
+bool tls_mem_feed(struct tls *t, const uint8_t *in, size_t len)
+{
+	if (t->rpos > 0) {
+		memmove(t->rbuf, t->rbuf + t->rpos, t->rend - t->rpos);
+		t->rend -= t->rpos;
+		t->rpos = 0;
+	}
+	if (len > TLS_RBUF_SIZE - t->rend) {
+		tls_set_err(t, "TLS input of %zu bytes exceeds the %d-byte buffer", len, TLS_RBUF_SIZE);
+		return false;
+	}
+	memcpy(t->rbuf + t->rend, in, len);
+	t->rend += len;
+	return true;
+}
+
+const uint8_t *tls_mem_output(const struct tls *t, size_t *len)
+{
+	*len = t->mout_len;
+	return t->mout;
+}
+
+void tls_mem_consume(struct tls *t, size_t n)
+{
+	if (n > t->mout_len)
+		n = t->mout_len;
+	memmove(t->mout, t->mout + n, t->mout_len - n);
+	t->mout_len -= n;
+}
+
+bool tls_eap_keys(struct tls *t, const char *label, uint8_t *out, size_t len)
+{
+	if (!t->handshake_done || len > UINT32_MAX)
+		return false;
+	return wolfSSL_make_eap_keys(t->ssl, out, (unsigned)len, label) == 0;
+}
+
+bool tls_key_inputs(struct tls *t, uint8_t master[48], uint8_t client_random[32],
+		    uint8_t server_random[32])
+{
+	unsigned char *ms, *sr, *cr;
+	unsigned int msl, srl, crl;
+	if (wolfSSL_get_keys(t->ssl, &ms, &msl, &sr, &srl, &cr, &crl) != WOLFSSL_SUCCESS || msl != 48 ||
+	    srl != 32 || crl != 32)
+		return false;
+	memcpy(master, ms, 48);
+	memcpy(client_random, cr, 32);
+	memcpy(server_random, sr, 32);
+	return true;
+}
+
+void tls_forget_secrets(struct tls *t)
+{
+	if (t && t->ssl)
+		wolfSSL_FreeArrays(t->ssl);
+}
+
 /* Fills t->err from a failed wolfSSL call unless a reason is already set. */
 static void tls_explain(struct tls *t, int e)
 {
@@ -709,9 +958,21 @@ static void tls_explain(struct tls *t, int e)
 		tls_verify_error(t, e);
 		return;
 	case SOCKET_PEER_CLOSED_E:
-		tls_set_err(t, "%s", "connection closed by the peer");
-		return;
 	case SOCKET_ERROR_E:
+		/* A server that distrusts our certificate may send its alert
+		 * and close while we still write (TLS 1.3 sends Certificate
+		 * and Finished in one flight): we see only the closed socket. */
+		if (t->sent_cert && !t->handshake_done) {
+			tls_set_err(t, "connection closed by the server during the TLS handshake (%s): a server "
+				       "that requires a client certificate does this when it does not trust ours "
+				       "(ssl certificate)",
+				    e == SOCKET_ERROR_E && t->sock_errno ? strerror(t->sock_errno) : "closed");
+			return;
+		}
+		if (e == SOCKET_PEER_CLOSED_E) {
+			tls_set_err(t, "%s", "connection closed by the peer");
+			return;
+		}
 		if (t->sock_errno) {
 			tls_set_err(t, "socket error: %s", strerror(t->sock_errno));
 			return;
@@ -722,6 +983,9 @@ static void tls_explain(struct tls *t, int e)
 		return;
 	case MATCH_SUITE_ERROR:
 		tls_set_err(t, "%s", "no common TLS cipher suite");
+		return;
+	case FATAL_ERROR:
+		tls_explain_alert(t);
 		return;
 	default:
 		break;
@@ -813,6 +1077,10 @@ void tls_free(struct tls *t)
 	free(t->pins);
 	free(t->leaf);
 	free(t->rbuf);
+	if (t->mout) {
+		secure_wipe(t->mout, t->mout_len);
+		free(t->mout);
+	}
 	free(t);
 }
 

@@ -19,6 +19,14 @@ struct tls_client_config {
 	const char *ca_file;         /* NULL/"" = system trust store */
 	const uint8_t (*pins)[32];   /* SHA-256 of the SubjectPublicKeyInfo; any match trusts */
 	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
+	const char *cert_file;       /* NULL/"" = none; else a PEM file with our certificate
+				      * chain and its private key (mutual TLS) */
+	/* the same from memory (DER), as tunnel.conf's pki entries give them;
+	 * used instead of ca_file / cert_file when set */
+	const uint8_t *ca_der, *cert_der, *key_der;
+	size_t ca_der_len, cert_der_len, key_der_len;
+	bool memory;                 /* no socket (fd -1): TLS inside EAP, see tls_mem_*;
+				      * TLS 1.2 only (RFC 5216 keys), no SNI */
 };
 
 struct tls;
@@ -63,6 +71,17 @@ bool proxy_reply_accepts(const struct proxy_reply *rep, const char *host, uint16
 			 size_t errlen);
 
 struct tls *tls_client_new(const struct tls_client_config *cfg, int fd, char *err, size_t errlen);
+/* A client context kept across reconnects (trust store, versions, suites:
+ * parsing the system trust store costs milliseconds per connect). Built
+ * from cfg's ca_file and npins; make a new one when those change. */
+struct tls_client_ctx;
+struct tls_client_ctx *tls_client_ctx_new(const struct tls_client_config *cfg, char *err,
+					  size_t errlen);
+void tls_client_ctx_free(struct tls_client_ctx *c);
+/* As tls_client_new over a shared context (NULL: a private one), which
+ * must outlive the connection. cfg must be the one ctx was built from. */
+struct tls *tls_client_new_ctx(struct tls_client_ctx *ctx, const struct tls_client_config *cfg,
+			       int fd, char *err, size_t errlen);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file, char *err,
 					  size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
@@ -70,6 +89,16 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx);
  * "TLS13-AES256-GCM-SHA384"), so a test peer or tools/tlsbench can pick
  * what a real server would. false if wolfSSL knows none of them. */
 bool tls_server_ctx_set_ciphers(struct tls_server_ctx *ctx, const char *list);
+/* Mutual TLS: the server requires a client certificate that chains to a
+ * CA in ca_file; a client without one fails the handshake. */
+bool tls_server_ctx_require_client_cert(struct tls_server_ctx *ctx, const char *ca_file, char *err,
+					size_t errlen);
+/* Loads our certificate chain and private key from one PEM file (both
+ * blocks in it, any order) into a wolfSSL context. */
+struct WOLFSSL_CTX;
+bool tls_ctx_use_cert_file(struct WOLFSSL_CTX *ctx, const char *file, char *err, size_t errlen);
+/* The subject of the peer's certificate ("/CN=alice"), "" without one. */
+void tls_peer_subject(struct tls *t, char *out, size_t outlen);
 struct tls *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen);
 /* Drives the handshake: 0 done, TLS_WANT_READ/WRITE, TLS_ERROR with a
  * specific reason in tls_error() (certificate expired, unknown CA, name
@@ -100,5 +129,24 @@ const char *tls_cipher(struct tls *t);
 /* True once the peer's close_notify alert has been read (a clean TLS
  * close, not just a TCP FIN). */
 bool tls_close_notify_received(struct tls *t);
+
+/* Memory mode: TLS carried inside EAP (EAP-TLS, PEAP). The caller feeds
+ * what the peer sent and takes what wolfSSL wrote; tls_handshake returns
+ * TLS_WANT_READ when it needs more. A client is made by tls_client_new
+ * with cfg->memory (fd ignored); a server (tests) here. */
+struct tls *tls_server_new_mem(struct tls_server_ctx *ctx, char *err, size_t errlen);
+/* false (reason in tls_error) when the input would exceed 64 KiB unread. */
+bool tls_mem_feed(struct tls *t, const uint8_t *in, size_t len);
+const uint8_t *tls_mem_output(const struct tls *t, size_t *len);
+void tls_mem_consume(struct tls *t, size_t n);
+/* RFC 5216 2.3: PRF(master secret, label, client.random || server.random)
+ * after the handshake, len bytes (128: MSK || EMSK). Holds keys: wipe. */
+bool tls_eap_keys(struct tls *t, const char *label, uint8_t *out, size_t len);
+/* For tests that recompute the keys independently: the master secret and
+ * both randoms of a finished memory-mode handshake. */
+bool tls_key_inputs(struct tls *t, uint8_t master[48], uint8_t client_random[32],
+		    uint8_t server_random[32]);
+/* Drops (and zeroes) the master secret kept for tls_eap_keys. */
+void tls_forget_secrets(struct tls *t);
 
 #endif

@@ -35,7 +35,7 @@ static bool stop_pending(void)
  * of its own (so a timeout kills its children too), no inherited mask (the
  * daemon blocks its signals for signalfd; the helper and whatever its hooks
  * restart must not inherit that). Never returns. */
-static void helper_exec(char *const argv[], int in)
+static void helper_exec(char *const argv[], char *const envp[], int in)
 {
 	setpgid(0, 0);
 	dup2(in, 0);
@@ -45,7 +45,10 @@ static void helper_exec(char *const argv[], int in)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(argv[0], argv);
+	if (envp)
+		execve(argv[0], argv, envp);
+	else
+		execv(argv[0], argv);
 	_exit(127);
 }
 
@@ -67,7 +70,7 @@ static void feed(int fd, const char *input)
 
 /* Waits for pid until the deadline or a stop signal: 0 with *status set,
  * -ETIMEDOUT or -EINTR with the helper still running. */
-static int wait_helper(pid_t pid, int timeout_ms, int *status)
+int helper_wait(int pid, int timeout_ms, int *status)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	sigset_t stop;
@@ -107,10 +110,8 @@ static int wait_helper(pid_t pid, int timeout_ms, int *status)
 	return ret;
 }
 
-int helper_run(char *const argv[], const char *input, int timeout_ms)
+int helper_spawn(char *const argv[], char *const envp[], const char *input)
 {
-	if (stop_pending())
-		return -EINTR;
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
@@ -122,25 +123,48 @@ int helper_run(char *const argv[], const char *input, int timeout_ms)
 		return -e;
 	}
 	if (pid == 0)
-		helper_exec(argv, pfd[0]);
+		helper_exec(argv, envp, pfd[0]);
 	setpgid(pid, pid); /* also here: no window in which a kill misses it */
 	close(pfd[0]);
 	feed(pfd[1], input);
+	return pid;
+}
+
+void helper_kill(int pid)
+{
+	int st;
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+bool helper_exit_ok(const char *what, int status)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	if (WIFSIGNALED(status))
+		log_warn("%s ended by signal %d", what, WTERMSIG(status));
+	else
+		log_warn("%s exited with status %d", what, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return false;
+}
+
+int helper_run(char *const argv[], const char *input, int timeout_ms)
+{
+	if (stop_pending())
+		return -EINTR;
+	int pid = helper_spawn(argv, NULL, input);
+	if (pid < 0)
+		return pid;
 	int st = 0;
-	int ret = wait_helper(pid, timeout_ms, &st);
+	int ret = helper_wait(pid, timeout_ms, &st);
 	if (ret == -ETIMEDOUT || ret == -EINTR) {
-		kill(-pid, SIGKILL);
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+		helper_kill(pid);
 		log_warn("%s %s: killed %s", argv[0], argv[1] ? argv[1] : "",
 			 ret == -EINTR ? "to stop at once" : "past its deadline");
 		return ret;
 	}
 	if (ret < 0)
 		return ret;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		log_warn("%s exited with status %d", argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		return -EIO;
-	}
-	return 0;
+	return helper_exit_ok(argv[0], st) ? 0 : -EIO;
 }

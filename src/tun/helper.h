@@ -9,6 +9,8 @@
 #ifndef SSTPC_TUN_HELPER_H
 #define SSTPC_TUN_HELPER_H
 
+#include <stdbool.h>
+
 /* Runs argv[0] (an absolute path, no shell) with input (or nothing) on its
  * stdin and stdout to /dev/null, in a process group of its own. Returns 0
  * when it exited with status 0, -EIO for another status or a signal,
@@ -18,5 +20,17 @@
  * with its whole process group (SIGKILL to the group we created) and reaped
  * before helper_run returns. */
 int helper_run(char *const argv[], const char *input, int timeout_ms);
+
+/* The pieces helper_run is made of, for a caller that waits on its own
+ * event loop instead (session/hooks.c runs up/down scripts so):
+ * helper_spawn starts argv[0] as helper_run does, with envp as its whole
+ * environment (NULL: the daemon's), and returns its pid or -errno;
+ * helper_wait waits as helper_run does (0 with *status, -ETIMEDOUT,
+ * -EINTR); helper_kill ends the helper's process group and reaps it;
+ * helper_exit_ok logs a failed status and says whether it was 0. */
+int helper_spawn(char *const argv[], char *const envp[], const char *input);
+int helper_wait(int pid, int timeout_ms, int *status);
+void helper_kill(int pid);
+bool helper_exit_ok(const char *what, int status);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "core/bytes.h"
 #include "core/log.h"
+#include "tun/nl.h"
 
 #include <errno.h>
 #include <linux/if_addr.h>
@@ -16,8 +17,6 @@
 #include <unistd.h>
 
 #define HOSTADDR_MIN_SLOTS 64
-#define NLA_HDR 4
-#define ALIGN4(n) (((n) + 3u) & ~3u)
 
 /* One address on one interface: a dump and the notifications that race
  * with it may report the same one twice, so adding is idempotent; the
@@ -180,20 +179,6 @@ void hostaddr_del(struct hostaddr *h, int family, const uint8_t *a, int ifindex)
 
 /* ---- netlink messages ---------------------------------------------------- */
 
-static uint16_t rd_h16(struct reader *r)
-{
-	uint16_t v = 0;
-	rd_bytes(r, &v, 2);
-	return v;
-}
-
-static uint32_t rd_h32(struct reader *r)
-{
-	uint32_t v = 0;
-	rd_bytes(r, &v, 4);
-	return v;
-}
-
 bool hostaddr_parse(const uint8_t *msg, size_t len, struct hostaddr_msg *out)
 {
 	struct reader r;
@@ -215,14 +200,9 @@ bool hostaddr_parse(const uint8_t *msg, size_t len, struct hostaddr_msg *out)
 	out->ifindex = (int)ifindex;
 	bool have_local = false, have_addr = false;
 	uint8_t addr[16] = {0};
-	while (rd_left(&r) >= NLA_HDR) {
-		uint16_t alen_attr = rd_h16(&r);
-		uint16_t atype = rd_h16(&r) & NLA_TYPE_MASK;
-		struct reader v;
-		if (alen_attr < NLA_HDR || !rd_sub(&r, alen_attr - NLA_HDR, &v))
-			return false;
-		size_t pad = ALIGN4(alen_attr) - alen_attr;
-		rd_skip(&r, pad < rd_left(&r) ? pad : rd_left(&r));
+	uint16_t atype;
+	struct reader v;
+	while (nl_next_attr(&r, &atype, &v)) {
 		if (rd_left(&v) != alen)
 			continue;
 		if (atype == IFA_LOCAL) {
@@ -244,14 +224,9 @@ bool hostaddr_feed(struct hostaddr *h, const uint8_t *buf, size_t len)
 {
 	struct reader r;
 	rd_init(&r, buf, len);
-	while (rd_left(&r) >= NLMSG_HDRLEN) {
-		const uint8_t *msg = rd_ptr(&r);
-		struct reader peek = r;
-		uint32_t mlen = rd_h32(&peek);
-		if (mlen < NLMSG_HDRLEN || !rd_skip(&r, mlen))
-			return false;
-		size_t pad = ALIGN4(mlen) - mlen;
-		rd_skip(&r, pad < rd_left(&r) ? pad : rd_left(&r));
+	const uint8_t *msg;
+	uint32_t mlen;
+	while (nl_next_msg(&r, &msg, &mlen)) {
 		struct hostaddr_msg m;
 		if (!hostaddr_parse(msg, mlen, &m))
 			continue; /* NLMSG_DONE, errors, other families */
@@ -260,7 +235,7 @@ bool hostaddr_feed(struct hostaddr *h, const uint8_t *buf, size_t len)
 		else
 			hostaddr_del(h, m.family, m.addr, m.ifindex);
 	}
-	return rd_left(&r) == 0;
+	return rd_ok(&r) && rd_left(&r) == 0;
 }
 
 /* ---- the socket ---------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* TCP MSS clamping in the data path: no allocation, every offset checked
  * against the packet, anything unexpected passes unchanged. */
-#include "tun/tun.h"
+#include "tun/mss.h"
 
 #include "core/bytes.h"
 

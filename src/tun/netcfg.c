@@ -2,7 +2,7 @@
  * succeeded, and netcfg_undo reverts them newest first. An undo removes
  * exactly what we added and restores an old value only while the current
  * one is still ours, so a later change by someone else is left alone. */
-#include "tun/tun.h"
+#include "tun/netcfg.h"
 
 #include "core/log.h"
 #include "tun/helper.h"

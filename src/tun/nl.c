@@ -207,25 +207,29 @@ size_t nl_enc_route_get(void *buf, size_t cap, int family, const void *dst)
 
 /* ---- talking ------------------------------------------------------------- */
 
-static uint16_t rd_h16(struct reader *r)
+bool nl_next_msg(struct reader *r, const uint8_t **msg, uint32_t *len)
 {
-	uint16_t v;
-	rd_bytes(r, &v, 2);
-	return v;
+	if (rd_left(r) < NL_HDRLEN)
+		return false;
+	const uint8_t *m = rd_ptr(r);
+	struct reader peek = *r;
+	uint32_t mlen = rd_h32(&peek);
+	if (mlen < NL_HDRLEN || !rd_skip(r, mlen)) {
+		rd_fail(r);
+		return false;
+	}
+	size_t pad = NL_ALIGN(mlen) - mlen;
+	rd_skip(r, pad < rd_left(r) ? pad : rd_left(r));
+	*msg = m;
+	*len = mlen;
+	return true;
 }
 
-static uint32_t rd_h32(struct reader *r)
+/* nlmsg_type and nlmsg_seq of a message nl_next_msg returned. */
+static void nl_type_seq(const uint8_t *msg, uint16_t *type, uint32_t *seq)
 {
-	uint32_t v;
-	rd_bytes(r, &v, 4);
-	return v;
-}
-
-static uint64_t rd_h64(struct reader *r)
-{
-	uint64_t v;
-	rd_bytes(r, &v, 8);
-	return v;
+	memcpy(type, msg + 4, 2);
+	memcpy(seq, msg + 8, 4);
 }
 
 static uint32_t nl_next_seq(void)
@@ -280,19 +284,12 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 		}
 		struct reader r;
 		rd_init(&r, buf, (size_t)n);
-		while (rd_left(&r) >= NL_HDRLEN) {
-			const uint8_t *msg = rd_ptr(&r);
-			uint32_t mlen = rd_h32(&r);
-			uint16_t type = rd_h16(&r);
-			rd_h16(&r);
-			uint32_t mseq = rd_h32(&r);
-			rd_h32(&r);
-			if (mlen < NL_HDRLEN || !rd_skip(&r, mlen - NL_HDRLEN)) {
-				ret = -EBADMSG;
-				goto out;
-			}
-			rd_skip(&r, NL_ALIGN(mlen) - mlen < rd_left(&r) ? NL_ALIGN(mlen) - mlen
-									: rd_left(&r));
+		const uint8_t *msg;
+		uint32_t mlen;
+		while (nl_next_msg(&r, &msg, &mlen)) {
+			uint16_t type;
+			uint32_t mseq;
+			nl_type_seq(msg, &type, &mseq);
 			if (mseq != seq)
 				continue;
 			if (type == NLMSG_ERROR) {
@@ -309,6 +306,10 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 				goto out;
 			if (cb && !ret)
 				ret = cb(msg, mlen, arg);
+		}
+		if (!rd_ok(&r)) {
+			ret = -EBADMSG;
+			goto out;
 		}
 	}
 out:
@@ -365,18 +366,12 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 		}
 		struct reader r;
 		rd_init(&r, rbuf, (size_t)got);
-		while (rd_left(&r) >= NL_HDRLEN) {
-			const uint8_t *msg = rd_ptr(&r);
-			uint32_t mlen = rd_h32(&r);
-			uint16_t type = rd_h16(&r);
-			rd_h16(&r);
-			uint32_t mseq = rd_h32(&r);
-			rd_h32(&r);
-			if (mlen < NL_HDRLEN || !rd_skip(&r, mlen - NL_HDRLEN)) {
-				ret = -EBADMSG;
-				goto out;
-			}
-			rd_skip(&r, NL_ALIGN(mlen) - mlen < rd_left(&r) ? NL_ALIGN(mlen) - mlen : rd_left(&r));
+		const uint8_t *msg;
+		uint32_t mlen;
+		while (nl_next_msg(&r, &msg, &mlen)) {
+			uint16_t type;
+			uint32_t mseq;
+			nl_type_seq(msg, &type, &mseq);
 			uint32_t i = mseq - base;
 			if (type != NLMSG_ERROR || i >= n || errs[i] != 1)
 				continue;
@@ -386,6 +381,10 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 			errs[i] = !rd_ok(&e) ? -EBADMSG : err;
 			acked++;
 		}
+		if (!rd_ok(&r)) {
+			ret = -EBADMSG;
+			goto out;
+		}
 	}
 out:
 	close(fd);
@@ -394,9 +393,7 @@ out:
 
 /* ---- parsing ------------------------------------------------------------- */
 
-/* Walks attributes: on each returns true with type and payload sub-reader;
- * false at the end or on a malformed attribute (r then fails). */
-static bool nl_next_attr(struct reader *r, uint16_t *type, struct reader *payload)
+bool nl_next_attr(struct reader *r, uint16_t *type, struct reader *payload)
 {
 	if (rd_left(r) < NL_RTA_HDRLEN)
 		return false;
@@ -411,7 +408,7 @@ static bool nl_next_attr(struct reader *r, uint16_t *type, struct reader *payloa
 	return true;
 }
 
-static void copy_str(char *dst, size_t cap, struct reader *p)
+void nl_copy_str(char *dst, size_t cap, struct reader *p)
 {
 	size_t n = rd_left(p);
 	const uint8_t *s = rd_ptr(p);
@@ -444,18 +441,27 @@ static void parse_stats64(struct reader *p, struct nl_link_stats *st)
 	st->tx_carrier_errors = rd_h64(p);
 }
 
+bool nl_msg_header(struct reader *r, const uint8_t *msg, size_t len, uint16_t want)
+{
+	rd_init(r, msg, len);
+	uint32_t mlen = rd_h32(r);
+	uint16_t type = rd_h16(r);
+	rd_skip(r, 10); /* flags, seq, pid */
+	if (!rd_ok(r) || mlen < NL_HDRLEN || mlen > len || type != want)
+		return false;
+	r->len = mlen;
+	return true;
+}
+
 bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->operstate = -1;
 	struct reader r;
-	rd_init(&r, msg, len);
-	uint32_t mlen = rd_h32(&r);
-	uint16_t type = rd_h16(&r);
-	rd_skip(&r, 10);
-	if (!rd_ok(&r) || mlen < NL_HDRLEN || mlen > len || type != RTM_NEWLINK)
+	if (!nl_msg_header(&r, msg, len, RTM_NEWLINK))
 		return false;
-	r.len = mlen;
-	rd_skip(&r, 4); /* family, pad, type */
+	rd_skip(&r, 2); /* family, pad */
+	out->type = rd_h16(&r);
 	out->ifindex = (int)rd_h32(&r);
 	out->flags = rd_h32(&r);
 	rd_skip(&r, 4); /* change */
@@ -466,14 +472,32 @@ bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out)
 	while (nl_next_attr(&r, &at, &p)) {
 		switch (at) {
 		case IFLA_IFNAME:
-			copy_str(out->name, sizeof(out->name), &p);
+			nl_copy_str(out->name, sizeof(out->name), &p);
+			break;
+		case IFLA_QDISC:
+			nl_copy_str(out->qdisc, sizeof(out->qdisc), &p);
+			break;
+		case IFLA_IFALIAS:
+			nl_copy_str(out->alias, sizeof(out->alias), &p);
 			break;
 		case IFLA_MTU:
 			out->mtu = rd_h32(&p);
 			break;
+		case IFLA_TXQLEN:
+			out->txqlen = rd_h32(&p);
+			break;
+		case IFLA_GROUP:
+			out->group = rd_h32(&p);
+			break;
 		case IFLA_MASTER:
 			out->master = (int)rd_h32(&p);
 			break;
+		case IFLA_OPERSTATE: {
+			uint8_t st = rd_u8(&p);
+			if (rd_ok(&p))
+				out->operstate = st;
+			break;
+		}
 		case IFLA_STATS64:
 			parse_stats64(&p, &out->stats);
 			out->has_stats = rd_ok(&p);
@@ -484,7 +508,7 @@ bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out)
 			bool has_data = false;
 			while (nl_next_attr(&p, &it, &ip)) {
 				if (it == IFLA_INFO_KIND)
-					copy_str(out->kind, sizeof(out->kind), &ip);
+					nl_copy_str(out->kind, sizeof(out->kind), &ip);
 				else if (it == IFLA_INFO_DATA) {
 					data = ip;
 					has_data = true;
@@ -503,7 +527,7 @@ bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out)
 		}
 		}
 	}
-	return rd_ok(&r);
+	return rd_ok(&r) && out->ifindex > 0;
 }
 
 bool nl_parse_route(const uint8_t *msg, size_t len, int family, uint8_t gw[16], int *oif)

@@ -1,16 +1,38 @@
-/* rtnetlink internals shared by tun.c, nl.c and netcfg.c (and the unit
- * tests, which check the encoded bytes). Messages are built into a caller
- * buffer by bounded writers; replies are parsed through struct reader. */
+/* rtnetlink: the link settings the daemon changes and reads, and below
+ * them the internals shared by tun.c, nl.c, nl_show.c and netcfg.c (and
+ * the unit tests, which check the encoded bytes). Messages are built into
+ * a caller buffer by bounded writers; replies are parsed through struct
+ * reader. */
 #ifndef SSTPC_TUN_NL_H
 #define SSTPC_TUN_NL_H
 
 #include "core/bytes.h"
-#include "tun/tun.h"
 
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Link settings through rtnetlink. 0 or -errno. */
+int nl_link_index(const char *name); /* > 0 ifindex, or -errno */
+int nl_link_set_mtu(int ifindex, unsigned mtu);
+int nl_link_set_up(int ifindex, bool up);
+int nl_link_set_alias(int ifindex, const char *alias);
+int nl_link_set_master(int ifindex, int master_ifindex); /* 0 = no master */
+/* TUN transmit queue length (packets queued towards the daemon). */
+int nl_link_set_txqlen(int ifindex, unsigned qlen);
+/* True if ifname exists and is a VRF device. */
+bool nl_link_is_vrf(const char *ifname, int *ifindex);
+/* The routing table of VRF device ifindex; 0 if it is none or unknown. */
+uint32_t nl_link_vrf_table(int ifindex);
+struct nl_link_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped,
+		tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
+};
+int nl_link_stats(int ifindex, struct nl_link_stats *st);
+/* The route the kernel uses now to reach dst: gateway (zero if direct) and
+ * output interface. */
+int nl_route_get(int family, const void *dst, void *gw, int *oif);
 
 /* Our own routing protocol number would hide our routes from tools that
  * filter on "static"; keep static unless the caller asks otherwise. */
@@ -105,17 +127,37 @@ void nl_set_transport(const struct nl_transport *t);
 
 struct nl_link_info {
 	int ifindex;
-	unsigned flags; /* IFF_* */
+	unsigned type;	/* ARPHRD_* (ifi_type) */
+	unsigned flags; /* ifi_flags: IFF_*, with IFF_LOWER_UP and IFF_RUNNING */
 	unsigned mtu;
-	int master;
+	unsigned txqlen;
+	unsigned group;
+	int operstate; /* IF_OPER_*, -1 if absent */
+	int master;    /* ifindex of the master (a VRF), 0 if none */
 	char name[IF_NAMESIZE];
-	char kind[32]; /* IFLA_INFO_KIND, "" if none */
+	char qdisc[32];	 /* "" if absent */
+	char alias[256]; /* IFLA_IFALIAS, "" if none */
+	char kind[32];	 /* IFLA_INFO_KIND, "" if none */
 	uint32_t vrf_table; /* IFLA_VRF_TABLE of a VRF, else 0 */
 	bool has_stats;
 	struct nl_link_stats stats;
 };
 
-/* Parses one RTM_NEWLINK message (header included). */
+/* Parsing helpers for every rtnetlink reader (nl.c, nl_show.c,
+ * hostaddr.c). nl_msg_header: reads the nlmsghdr of msg into r, bounded by
+ * its length; false unless it is whole and of type want. nl_next_attr walks
+ * attributes: true with type and payload, false at the end or on a
+ * malformed one (r then fails). nl_copy_str: a NUL-terminated copy of at
+ * most cap - 1 bytes, stopping at the first NUL. */
+/* nl_next_msg: the next whole message of a receive buffer (padding
+ * skipped); false at the end, or on a malformed length (r then fails). */
+bool nl_next_msg(struct reader *r, const uint8_t **msg, uint32_t *len);
+bool nl_msg_header(struct reader *r, const uint8_t *msg, size_t len, uint16_t want);
+bool nl_next_attr(struct reader *r, uint16_t *type, struct reader *payload);
+void nl_copy_str(char *dst, size_t cap, struct reader *p);
+
+/* Parses one RTM_NEWLINK message (header included); false if malformed or
+ * without an ifindex. */
 bool nl_parse_link(const uint8_t *msg, size_t len, struct nl_link_info *out);
 /* Parses one RTM_NEWROUTE message: gateway (family-sized, zero if none) and
  * output interface. */

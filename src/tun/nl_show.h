@@ -5,7 +5,7 @@
 #ifndef SSTPC_TUN_NL_SHOW_H
 #define SSTPC_TUN_NL_SHOW_H
 
-#include "tun/tun.h"
+#include "tun/nl.h"
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -13,22 +13,6 @@
 #include <stdint.h>
 
 #define NL_SHOW_MAX_ADDRS 32
-
-struct nl_show_link {
-	int ifindex;
-	unsigned type;	/* ARPHRD_* (ifi_type) */
-	unsigned flags; /* ifi_flags: IFF_*, with IFF_LOWER_UP and IFF_RUNNING */
-	unsigned mtu;
-	unsigned txqlen;
-	unsigned group;
-	int operstate; /* IF_OPER_*, -1 if absent */
-	int master;    /* ifindex of the master (a VRF), 0 if none */
-	char name[IF_NAMESIZE];
-	char qdisc[32];	 /* "" if absent */
-	char alias[256]; /* IFLA_IFALIAS, "" if none */
-	bool has_stats;
-	struct nl_link_stats stats;
-};
 
 struct nl_show_addr {
 	int family; /* AF_INET / AF_INET6 */
@@ -42,11 +26,8 @@ struct nl_show_addr {
 };
 
 /* Parse one RTM_NEWLINK / RTM_NEWADDR message (header included). */
-bool nl_show_parse_link(const uint8_t *msg, size_t len, struct nl_show_link *out);
 bool nl_show_parse_addr(const uint8_t *msg, size_t len, int *ifindex, struct nl_show_addr *out);
 
-/* Reads the link named name; 0 or -errno (-ENODEV if there is none). */
-int nl_show_link_get(const char *name, struct nl_show_link *out);
 /* The addresses of ifindex in the kernel's order (IPv4 first, as `ip addr`
  * shows them); returns how many (at most max) or -errno. */
 int nl_show_addrs(int ifindex, struct nl_show_addr *out, int max);

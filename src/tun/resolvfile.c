@@ -2,6 +2,7 @@
 #include "tun/resolvfile.h"
 
 #include "core/log.h"
+#include "core/random.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,8 +72,7 @@ static int open_temp(const char *path, char *tmp, size_t cap)
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	for (int tries = 0; tries < 8; tries++) {
 		uint32_t rnd;
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return -EIO;
+		random_bytes(&rnd, sizeof(rnd));
 		int n = snprintf(tmp, cap, "%.*s.%s.sstpc-%08x", dirlen, path,
 				 slash ? slash + 1 : path, (unsigned)rnd);
 		if (n < 0 || (size_t)n >= cap)

@@ -3,7 +3,7 @@
  * before the packet reaches the TUN. The set of acceptable sources is built
  * once when IPV6CP comes up; the per-packet check is a bounded scan (at
  * most SRCVALID_MAX prefixes) with no allocation and no syscall. */
-#include "tun/tun.h"
+#include "tun/srcvalid.h"
 
 #include <string.h>
 

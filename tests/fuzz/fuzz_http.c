@@ -1,5 +1,5 @@
 /* The HTTP response (client) and request (server) parsers. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include <string.h>
 

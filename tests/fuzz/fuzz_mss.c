@@ -3,7 +3,7 @@
  * one's complement sum of the packet must stay the same, which is what
  * keeps a valid TCP checksum valid (TCP starts at an even offset, and the
  * pseudo header is made of IP header bytes that must not change). */
-#include "tun/tun.h"
+#include "tun/mss.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,8 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nl_show_link l;
-	if (nl_show_parse_link(data, size, &l) && l.ifindex <= 0)
+	struct nl_link_info l;
+	if (nl_parse_link(data, size, &l) && l.ifindex <= 0)
 		__builtin_trap();
 	if (strnlen(l.name, sizeof(l.name)) == sizeof(l.name) ||
 	    strnlen(l.qdisc, sizeof(l.qdisc)) == sizeof(l.qdisc) ||

@@ -1,6 +1,6 @@
 /* Arbitrary bytes as the SSTP stream after a canned HTTP exchange, into a
  * client and a server instance, plus the bare framing/control parsers. */
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 
 #include <string.h>
 

@@ -58,7 +58,7 @@ check_fails() { # NAME EXPECTED-TEXT CONFIG-TEXT
 }
 check_fails ca-missing "4: ssl ca-certificate: cannot open '$T_TMP/none.pem': No such file or directory" \
     "${base}authentication password x\nssl ca-certificate $T_TMP/none.pem\n"
-check_fails pki-name "3: ssl ca-certificate: 'MyCA' is neither a file nor a pki name sstpc knows (VyOS pki names are not supported yet: give the path of a PEM file)" \
+check_fails pki-name "3: ssl ca-certificate: 'MyCA' is neither a file nor a pki ca entry of this configuration (add 'pki ca NAME certificate BASE64', or give the path of a PEM file)" \
     "${base}ssl ca-certificate 'MyCA'\nauthentication password x\n"
 check_fails pw-missing "3: authentication password-file: cannot open '$T_TMP/none.pass': No such file or directory" \
     "${base}authentication password-file $T_TMP/none.pass\n"

@@ -18,9 +18,21 @@ mkdir -p "$R/dev/net"
 cp "$STATIC_SSTPC" "$R/sstpc"
 cp "$SD_CA" "$R/ca.pem"
 mknod -m 600 "$R/dev/net/tun" c 10 200 || die "mknod /dev/net/tun"
-# Two settings that are sysctls: with no /proc they cannot be written,
-# which is said (per sysctl) and does not stop the tunnel.
-SD_CA=/ca.pem sd_conf "$R/tunnel.conf" "ip disable-forwarding" "ip source-validation strict"
+# Strict source validation has no stand-in for the kernel's rp_filter:
+# without a writable /proc/sys it is a setup error, named at start.
+SD_CA=/ca.pem sd_conf "$R/tunnel.conf" "ip source-validation strict"
+chmod 600 "$R/tunnel.conf"
+out=$(ip netns exec "$CNS" env -i "$(command -v chroot)" "$R" /sstpc -c /tunnel.conf 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q 'ip source-validation strict: cannot write net.ipv4.conf.sstpc0.rp_filter' <<<"$out" \
+    && ok "source-validation without /proc/sys: exit 1: $(grep -m1 'source-validation' <<<"$out" | sed 's/^[0-9:.]* //')" \
+    || { echo "$out" >&2; fail "source-validation without /proc/sys: exit $rc"; }
+ip -n "$CNS" link show sstpc0 >/dev/null 2>&1 && fail "sstpc0 left after the setup error" || ok "no sstpc0 left"
+rm -rf "$R/run"
+
+# A sysctl that is only a setting (forwarding off; the data path enforces
+# it anyway): with no /proc it cannot be written, which is said and does
+# not stop the tunnel.
+SD_CA=/ca.pem sd_conf "$R/tunnel.conf" "ip disable-forwarding"
 chmod 600 "$R/tunnel.conf"
 before=$(cd "$R" && find . | sort)
 

@@ -155,7 +155,9 @@ case $addr in "10.77.0."*" peer 10.77.0.1/32") ok "sstpc0 address: $addr" ;; *) 
 vm link | head -n1 | grep -q "master red" && ok "ip -d link: $(vm link | head -n1 | grep -o 'sstpc0:.*master red')" \
     || fail "sstpc0 not enslaved: $(vm link | head -n1)"
 vm link | grep -q "vrf_slave table 10" && ok "ip -d link: vrf_slave table 10" || fail "no vrf_slave table 10"
-vm vrf-route | grep -q "^10.77.0.1 dev sstpc0 proto kernel" && ok "vrf red: connected route to the peer" \
+# The address carries IFA_F_NOPREFIXROUTE; the host route to the peer is
+# ours, in the VRF's table (docs/tun.md).
+vm vrf-route | grep -q "^10.77.0.1 dev sstpc0 proto static" && ok "vrf red: host route to the peer in table 10" \
     || fail "vrf red: no peer route: $(vm vrf-route | tr '\n' '|')"
 vm vrf-route | grep -q "^10.99.0.0/24 dev sstpc0" && ok "vrf red: configured route 10.99.0.0/24" \
     || fail "vrf red: configured route missing: $(vm vrf-route | tr '\n' '|')"

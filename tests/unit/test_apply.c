@@ -16,7 +16,9 @@
 #include "core/bytes.h"
 #include "core/conf.h"
 #include "session/apply.h"
+#include "tun/netcfg.h"
 #include "tun/nl.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 
 #define IFINDEX 77
@@ -26,14 +28,6 @@ static char journal[8192]; /* one line per netlink request */
 static struct conf C;
 static char ERR[512];
 static char tmpdir[64], resolv[128];
-
-/* Netlink is host byte order. */
-static uint16_t rd_h16(struct reader *r)
-{
-	uint16_t v = 0;
-	rd_bytes(r, &v, 2);
-	return v;
-}
 
 /* "addr+ 10.0.0.2 peer 10.0.0.1", "route- 0.0.0.0/0 dev 77 metric 210", … */
 static void note_msg(const uint8_t *m, size_t len)
@@ -265,6 +259,32 @@ START_TEST(ipv4_split_routes_keep_server_path_and_no_peer_dns)
 }
 END_TEST
 
+/* The peer's address has a host route already (203.0.113.0/24 via the
+ * host's gateway): outside a VRF we leave it alone, inside one the route
+ * goes into the VRF's own table, which the lookup (in main) cannot see. */
+static bool peer_route_added(const char *extra)
+{
+	parse(extra);
+	struct netcfg *nc = new_nc();
+	struct sockaddr_storage srv = server4("198.51.100.7");
+	struct apply_target t = {&C, nc, IFINDEX, &srv};
+	struct ppp_ipcp_info ip = {.local = ip4("10.0.0.2"), .peer = ip4("203.0.113.9")};
+	char why[200] = "";
+	ck_assert_msg(apply_ipv4(&t, &ip, why, sizeof(why)), "%s", why);
+	bool added = strstr(journal, "route+ 203.0.113.9/32 dev 77") != NULL;
+	netcfg_undo(nc);
+	netcfg_free(nc);
+	journal[0] = '\0';
+	return added;
+}
+
+START_TEST(ipv4_peer_route_always_in_a_vrf)
+{
+	ck_assert(!peer_route_added("no-peer-dns\n"));
+	ck_assert(peer_route_added("no-peer-dns\nvrf red\n"));
+}
+END_TEST
+
 START_TEST(ipv4_server_address_as_ours_is_refused)
 {
 	char why[200] = "";
@@ -307,6 +327,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ipv4_default_route_dns_and_undo);
 	tcase_add_test(tc, ipv4_split_routes_keep_server_path_and_no_peer_dns);
+	tcase_add_test(tc, ipv4_peer_route_always_in_a_vrf);
 	tcase_add_test(tc, ipv4_server_address_as_ours_is_refused);
 	tcase_add_test(tc, ipv6_link_local_routes_and_source_validation);
 	suite_add_tcase(s, tc);

@@ -213,7 +213,7 @@ START_TEST(enum_values)
 	ok_base("ip adjust-mss 65535\n");
 	ck_assert_int_eq(C.adjust_mss, 65535);
 	fails_base("authentication protocols mschap\n",
-		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap or chap, got 'mschap'");
+		   "t.conf:4: authentication protocols: expected eap-mschapv2, mschapv2, pap, chap, eap-tls or peap, got 'mschap'");
 	fails_base("authentication protocols pap\nauthentication protocols pap\n",
 		   "t.conf:5: authentication protocols: 'pap' given twice");
 	fails_base("authentication protocols chap chap\n", "t.conf:4: authentication protocols: 'chap' given twice");
@@ -411,17 +411,21 @@ END_TEST
 
 START_TEST(hosts_and_proxy)
 {
+	/* BASE names vpn.example.com: each further line adds a server */
 	ok_base("server 192.0.2.1\n");
-	ck_assert_str_eq(C.server, "192.0.2.1");
+	ck_assert_int_eq(C.nservers, 2);
+	ck_assert_str_eq(C.server, "vpn.example.com");
+	ck_assert_str_eq(C.servers[0], "vpn.example.com");
+	ck_assert_str_eq(C.servers[1], "192.0.2.1");
 	ok_base("server 2001:db8::1\n");
-	ck_assert_str_eq(C.server, "2001:db8::1");
+	ck_assert_str_eq(C.servers[1], "2001:db8::1");
 	ok_base("server a-b.c0.example\n");
 	/* what a resolver takes: underscores too */
 	ok_base("server _sstp.vpn_1.example\n");
-	ck_assert_str_eq(C.server, "_sstp.vpn_1.example");
+	ck_assert_str_eq(C.servers[1], "_sstp.vpn_1.example");
 	/* IDN: kept in the form DNS, SNI and certificates use */
 	ok_base("server 'vpn.m\xc3\xbcnchen.example'\nssl server-name b\xc3\xbc" "cher.example\n");
-	ck_assert_str_eq(C.server, "vpn.xn--mnchen-3ya.example");
+	ck_assert_str_eq(C.servers[1], "vpn.xn--mnchen-3ya.example");
 	ck_assert_str_eq(C.server_name, "xn--bcher-kva.example");
 	fails_base("server a\xc0\xaf" "b\n", "t.conf:4: server: 'a\xc0\xaf" "b' is not a valid internationalised host name");
 	fails_base("server 'b\xc3\xbc cher'\n",
@@ -446,6 +450,50 @@ START_TEST(hosts_and_proxy)
 	ck_assert_int_eq(C.nroutes, 4);
 	ok_base("vrf abcdefghijklmno\n");
 	ck_assert_str_eq(C.vrf, "abcdefghijklmno");
+}
+END_TEST
+
+/* `server` is repeatable (VyOS multi-value): in order, no duplicates, at
+ * most CONF_MAX_SERVERS; printed back one line each. */
+START_TEST(server_list)
+{
+	ck_assert(parse("server a.example\nserver 192.0.2.2\nserver b.example\n"
+			"authentication username u\nauthentication password p\n"));
+	ck_assert_int_eq(C.nservers, 3);
+	ck_assert_str_eq(C.server, "a.example");
+	ck_assert_str_eq(C.servers[0], "a.example");
+	ck_assert_str_eq(C.servers[1], "192.0.2.2");
+	ck_assert_str_eq(C.servers[2], "b.example");
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	conf_print(&C, f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "server a.example\nserver 192.0.2.2\nserver b.example\n"));
+	free(out);
+	fails_base("server vpn.example.com\n", "t.conf:4: server: 'vpn.example.com' is already in the list");
+	char text[1024] = BASE;
+	for (int i = 1; i < CONF_MAX_SERVERS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "server s%d.example\n", i);
+	ck_assert(parse(text));
+	ck_assert_int_eq(C.nservers, CONF_MAX_SERVERS);
+	strcat(text, "server one-too-many.example\n");
+	fails(text, "t.conf:11: server: at most 8 servers");
+}
+END_TEST
+
+/* up-script / down-script: absolute paths; script-timeout 1-3600, 30. */
+START_TEST(scripts)
+{
+	ok_base("up-script /etc/sstpc/up\ndown-script '/etc/sstpc/my down'\nscript-timeout 5\n");
+	ck_assert_str_eq(C.up_script, "/etc/sstpc/up");
+	ck_assert_str_eq(C.down_script, "/etc/sstpc/my down");
+	ck_assert_uint_eq(C.script_timeout, 5);
+	ok_base("");
+	ck_assert_str_eq(C.up_script, "");
+	ck_assert_uint_eq(C.script_timeout, 30);
+	fails_base("up-script up.sh\n", "t.conf:4: up-script: expected an absolute file name, got 'up.sh'");
+	fails_base("script-timeout 0\n", "t.conf:4: script-timeout: expected a number 1-3600, got '0'");
 }
 END_TEST
 
@@ -708,6 +756,146 @@ START_TEST(secrets_in_open_files)
 }
 END_TEST
 
+/* Certificate files (chain + key): resolved against the config's
+ * directory, must exist, printed by path only, refused when others can
+ * read them. */
+START_TEST(certificate_files)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	char conf_path[128], cert[128], err[512], msg[512], want[512];
+	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
+	snprintf(cert, sizeof(cert), "%s/me.pem", tmpdir);
+	write_file(cert, "-----BEGIN CERTIFICATE-----\n", 0600);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password-file me.pem\n"
+		   "ssl certificate me.pem\nauthentication certificate me.pem\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert_str_eq(C.cert_file, cert);
+	ck_assert_str_eq(C.auth_cert_file, cert);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	conf_print(&C, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "ssl certificate %s\n", cert);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	snprintf(want, sizeof(want), "authentication certificate %s\n", cert);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	ck_assert_ptr_null(strstr(out, "BEGIN"));
+	free(out);
+	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
+	chmod(cert, 0640);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	ck_assert_ptr_nonnull(strstr(msg, "holds a password")); /* the password file comes first */
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password p\n"
+		   "ssl certificate me.pem\n", 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "ssl certificate %s holds a private key and is accessible by group or "
+		 "others (mode 640): chmod 600 %s", cert, cert);
+	ck_assert_str_eq(msg, want);
+	/* eap-tls alone needs no password, but a certificate and the name the
+	 * EAP server's certificate must carry */
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n", 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "authentication protocols eap-tls: needs authentication certificate FILE"));
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n"
+		   "authentication certificate me.pem\n", 0600);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "needs authentication server-name"));
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n"
+		   "authentication certificate me.pem\nauthentication server-name radius.test\n"
+		   "authentication ca-certificate me.pem\n", 0600);
+	chmod(cert, 0600);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(C.auth[0], CONF_AUTH_EAP_TLS);
+	ck_assert_str_eq(C.auth_server_name, "radius.test");
+	ck_assert_str_eq(C.auth_ca_file, cert);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password p\n"
+		   "ssl certificate me.pem\n", 0600);
+	unlink(cert);
+	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:4: ssl certificate: cannot open '%s': No such file or directory",
+		 conf_path, cert);
+	ck_assert_str_eq(err, want);
+	unlink(conf_path);
+	rmdir(tmpdir);
+}
+END_TEST
+
+/* VyOS pki entries: parsed (plain and `set` form), named by the
+ * certificate keys, keys masked in print, refusals with reasons. DER here
+ * is the smallest SEQUENCE, 30 03 02 01 01 ("MAMCAQE="). */
+START_TEST(pki_entries)
+{
+	ok_base("set pki ca MyCA certificate MAMCAQE=\n"
+		"pki certificate laptop certificate MAMCAQE=\n"
+		"pki certificate laptop private key MAMCAQI=\n"
+		"ssl ca-certificate MyCA\nssl certificate laptop\n"
+		"authentication ca-certificate MyCA\n");
+	ck_assert_int_eq(C.npki, 2);
+	ck_assert(C.ca_pki && C.cert_pki && C.auth_ca_pki && !C.auth_cert_pki);
+	ck_assert_str_eq(C.ca_file, "MyCA");
+	const struct conf_pki *e = conf_pki_find(C.pki, C.npki, "laptop", false);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->key_len, 5);
+	ck_assert_mem_eq(e->key, "\x30\x03\x02\x01\x02", 5);
+	const char *out = print_conf(&C);
+	ck_assert_ptr_nonnull(strstr(out, "pki ca MyCA certificate MAMCAQE=\n"));
+	ck_assert_ptr_nonnull(strstr(out, "pki certificate laptop certificate MAMCAQE=\n"));
+	ck_assert_ptr_nonnull(strstr(out, "pki certificate laptop private key '********'\n"));
+	ck_assert_ptr_null(strstr(out, "MAMCAQI="));
+	ck_assert_ptr_nonnull(strstr(out, "ssl certificate laptop\n"));
+	fails_base("pki certificate laptop certificate MAMCAQE=\nssl certificate laptop\n",
+		   "t.conf: ssl certificate: pki certificate laptop has no private key");
+	fails_base("pki ca X certificate -----BEGIN\n",
+		   "t.conf:4: pki ca X: certificate: expected the base64 of a DER certificate on one line, without "
+		   "the -----BEGIN/END----- lines (at most 2900 bytes)");
+	fails_base("pki ca X certificate QUJD\n",
+		   "t.conf:4: pki ca X: certificate: expected the base64 of a DER certificate on one line, without "
+		   "the -----BEGIN/END----- lines (at most 2900 bytes)");
+	fails_base("pki certificate k private key password-protected\n",
+		   "t.conf:4: pki certificate k: an encrypted private key is not supported: give it unencrypted "
+		   "(openssl pkey -in KEY -outform DER | base64 -w0)");
+	fails_base("pki ca X certificate MAMCAQE=\npki ca X certificate MAMCAQE=\n",
+		   "t.conf:5: pki ca X: certificate given twice");
+	fails_base("pki ca a/b certificate MAMCAQE=\n",
+		   "t.conf:4: pki: a name of 1-63 letters, digits, '-', '_' or '.' expected");
+	fails_base("pki ca a certificate MAMCAQE=\npki ca b certificate MAMCAQE=\npki ca c certificate MAMCAQE=\n"
+		   "pki ca d certificate MAMCAQE=\npki ca e certificate MAMCAQE=\n",
+		   "t.conf:8: pki: at most 4 entries");
+	fails_base("pki ca X private key MAMCAQE=\n",
+		   "t.conf:4: pki ca X: expected 'certificate BASE64'");
+	/* a ca name is not a certificate name */
+	ok_base("pki ca X certificate MAMCAQE=\nssl certificate X\n");
+	ck_assert(!C.cert_pki);
+}
+END_TEST
+
+/* An inline private key makes the config file a secret. */
+START_TEST(pki_key_private)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	char conf_path[128], err[512], msg[512], want[512];
+	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication password-file /dev/null\n", 0600);
+	write_file(conf_path, "server x\nauthentication username a\nauthentication protocols eap-tls\n"
+		   "authentication server-name r.test\nauthentication certificate me\n"
+		   "pki certificate me certificate MAMCAQE=\npki certificate me private key MAMCAQI=\n", 0640);
+	ck_assert_msg(conf_load(&C, conf_path, err, sizeof(err)), "%s", err);
+	ck_assert(C.auth_cert_pki);
+	ck_assert(!conf_secrets_private(&C, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "config file %s holds a private key (pki) and is accessible by group or "
+		 "others (mode 640): chmod 600 %s", conf_path, conf_path);
+	ck_assert_str_eq(msg, want);
+	chmod(conf_path, 0600);
+	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
+	unlink(conf_path);
+	rmdir(tmpdir);
+}
+END_TEST
+
 /* VyOS's rules: description may be empty; VRF names as its vrf-name
  * validator takes them. */
 START_TEST(vyos_constraints)
@@ -763,8 +951,8 @@ START_TEST(load_ca_file)
 	write_file(conf_path, BASE "ssl ca-certificate 'MyCA'\n", 0600);
 	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
 	snprintf(msg, sizeof(msg),
-		 "%s:4: ssl ca-certificate: 'MyCA' is neither a file nor a pki name sstpc knows (VyOS pki names are "
-		 "not supported yet: give the path of a PEM file)",
+		 "%s:4: ssl ca-certificate: 'MyCA' is neither a file nor a pki ca entry of this configuration "
+		 "(add 'pki ca NAME certificate BASE64', or give the path of a PEM file)",
 		 conf_path);
 	ck_assert_str_eq(err, msg);
 	/* a missing path */
@@ -825,6 +1013,8 @@ int main(void)
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, server_list);
+	tcase_add_test(tc, scripts);
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, enum_values);
 	tcase_add_loop_test(tc, number_ranges, 0, (int)(sizeof(numopts) / sizeof(numopts[0])));
@@ -840,6 +1030,9 @@ int main(void)
 	tcase_add_test(tc, example_configs);
 	tcase_add_test(tc, vyos_constraints);
 	tcase_add_test(tc, load_ca_file);
+	tcase_add_test(tc, certificate_files);
+	tcase_add_test(tc, pki_entries);
+	tcase_add_test(tc, pki_key_private);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

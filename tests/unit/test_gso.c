@@ -281,6 +281,17 @@ START_TEST(csum_add_matches_bytewise)
 	for (size_t a = 0; a < 4; a++)
 		for (size_t n = 0; n + a <= sizeof(b); n++)
 			ck_assert_uint_eq(csum_add(0x1234, b + a, n), tu_fold(tu_sum16(0x1234, b + a, n)));
+	/* long runs, where the wide loop's lanes carry past 32 bits */
+	static uint8_t big[70001];
+	for (int fill = 0; fill < 2; fill++) {
+		for (size_t i = 0; i < sizeof(big); i++)
+			big[i] = fill ? 0xff : (uint8_t)(i * 151 + 3);
+		const size_t lens[] = { 64, 127, 1400, 65535, 70000 };
+		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+			for (size_t a = 0; a < 2; a++)
+				ck_assert_uint_eq(csum_add(7, big + a, lens[k]),
+						  tu_fold(tu_sum16(7, big + a, lens[k])));
+	}
 }
 END_TEST
 

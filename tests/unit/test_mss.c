@@ -1,5 +1,5 @@
 #include "testutil.h"
-#include "tun/tun.h"
+#include "tun/mss.h"
 
 #include "core/bytes.h"
 

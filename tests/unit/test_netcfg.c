@@ -1,5 +1,6 @@
 #include "testutil.h"
 #include "tun/nl.h"
+#include "tun/netcfg.h"
 #include "tun/tun.h"
 #include "tun_testns.h"
 

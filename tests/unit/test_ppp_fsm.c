@@ -63,20 +63,16 @@ static void t_build(struct fsm *f, struct writer *w)
 	wr_be32(w, 0);
 }
 
-static bool t_parse(struct fsm *f, struct reader *opts, struct cp_parse *cp)
+static enum cp_answer t_req(struct fsm *f, uint8_t type, struct reader v, struct writer *want)
 {
-	uint8_t type;
-	struct reader v;
-	while (rd_left(opts)) {
-		if (!cp_next_opt(opts, &type, &v))
-			return false;
-		if (!peer_good) {
-			uint8_t want[4] = { 10, 0, 0, 1 };
-			cp_nak(cp, type, rd_ptr(&v), rd_left(&v), want, 4);
-		}
-	}
-	return true;
+	if (peer_good)
+		return CP_ACK;
+	static const uint8_t addr[4] = { 10, 0, 0, 1 };
+	wr_bytes(want, addr, 4);
+	return CP_NAK;
 }
+
+static const struct cp_option t_options[] = { { 3, 4, t_req, NULL, NULL } };
 
 static void t_up(struct fsm *f, uint64_t now) { act("tlu"); }
 static void t_down(struct fsm *f, uint64_t now) { act("tld"); }
@@ -87,7 +83,8 @@ static const struct fsm_callbacks t_cb = {
 	.name = "TEST",
 	.proto = 0x8021,
 	.build_req = t_build,
-	.parse_req = t_parse,
+	.options = t_options,
+	.n_options = 1,
 	.up = t_up,
 	.down = t_down,
 	.started = t_started,
@@ -303,18 +300,19 @@ static void t_build2(struct fsm *f, struct writer *w)
 	wr_bytes(w, o, dns_rejected ? 6 : sizeof(o));
 }
 
-static bool t_rej2(struct fsm *f, struct reader *opts)
-{
-	dns_rejected = true;
-	return true;
-}
+static void t_rej2(struct fsm *f, uint8_t type, struct reader v) { dns_rejected = true; }
+
+static const struct cp_option t_options2[] = {
+	{ 3, 4, t_req, NULL, NULL },
+	{ 129, 4, NULL, NULL, t_rej2 },
+};
 
 static const struct fsm_callbacks t_cb2 = {
 	.name = "TEST2",
 	.proto = 0x8021,
 	.build_req = t_build2,
-	.parse_req = t_parse,
-	.rcv_rej = t_rej2,
+	.options = t_options2,
+	.n_options = 2,
 	.up = t_up,
 	.down = t_down,
 	.started = t_started,

@@ -8,19 +8,12 @@
 #include "ppp/ppp.h"
 #include "testutil.h"
 
-#define MAXQ 64
-#define MAXLOG 256
 struct side {
 	const char *name;
 	struct ppp *p;
 	struct side *peer;
-	uint8_t q[MAXQ][1600]; /* frames waiting for the other side */
-	size_t qlen[MAXQ];
-	int nq;
-	/* everything sent, for format checks */
-	uint8_t log[MAXLOG][300];
-	size_t loglen[MAXLOG];
-	int nlog;
+	struct tu_capture q;   /* frames waiting for the other side */
+	struct tu_capture log; /* everything sent (the first TU_FRAMES), for format checks */
 	int auth_ok, ipcp_up, ipv6cp_up, dead, first_ncp_before_auth;
 	struct ppp_auth_info auth;
 	struct ppp_ipcp_info ipcp;
@@ -35,22 +28,16 @@ static void s_output(void *ctx, const uint8_t *f, size_t len)
 {
 	struct side *s = ctx;
 	ck_assert_uint_ge(len, 4);
-	ck_assert_uint_le(len, sizeof(s->q[0]));
 	uint16_t proto = be16_get(f + 2);
 	if ((proto == 0x8021 || proto == 0x8057) && !s->auth_ok)
 		s->first_ncp_before_auth = 1;
-	if (s->nlog < MAXLOG) {
-		size_t n = len < sizeof(s->log[0]) ? len : sizeof(s->log[0]);
-		memcpy(s->log[s->nlog], f, n);
-		s->loglen[s->nlog++] = len;
-	}
+	if (s->log.n < TU_FRAMES)
+		tu_capture_add(&s->log, f, len);
 	if (s->drop_next > 0) {
 		s->drop_next--;
 		return;
 	}
-	ck_assert_int_lt(s->nq, MAXQ);
-	memcpy(s->q[s->nq], f, len);
-	s->qlen[s->nq++] = len;
+	tu_capture_add(&s->q, f, len);
 }
 
 static void s_event(void *ctx, enum ppp_event ev, const void *arg)
@@ -73,6 +60,7 @@ static void s_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_DOWN:
 		break;
 	case PPP_EV_DISCARDED: break;
+	case PPP_EV_EAP_RELAY: break;
 	case PPP_EV_DEAD:
 		s->dead++;
 		s->down = *(const struct ppp_down_info *)arg;
@@ -143,9 +131,12 @@ static void pair_init(struct pair *w)
 static void pump_queue(struct side *from, uint64_t now)
 {
 	/* the receiver's answers go to its own queue, never to this one */
-	for (int i = 0; i < from->nq; i++)
-		ppp_input(from->peer->p, from->q[i], from->qlen[i], now);
-	from->nq = 0;
+	for (int i = 0; i < from->q.n; i++) {
+		size_t len;
+		const uint8_t *f = tu_frame(&from->q, i, &len);
+		ppp_input(from->peer->p, f, len, now);
+	}
+	tu_capture_reset(&from->q);
 }
 
 static bool settled(struct pair *w)
@@ -154,7 +145,7 @@ static bool settled(struct pair *w)
 		 ((!w->ccfg.ipv4 || w->cli.ipcp_up) && (!w->ccfg.ipv6 || w->cli.ipv6cp_up));
 	bool s = w->srv.dead ||
 		 ((!w->scfg.ipv4 || w->srv.ipcp_up) && (!w->scfg.ipv6 || w->srv.ipv6cp_up));
-	return c && s && !w->cli.nq && !w->srv.nq;
+	return c && s && !w->cli.q.n && !w->srv.q.n;
 }
 
 /* Runs both ends until both have their NCPs up or are dead; returns the steps. */
@@ -170,7 +161,7 @@ static int pair_run(struct pair *w)
 	ppp_lower_up(w->cli.p, w->now);
 	int steps = 0;
 	for (; steps < 2000 && !settled(w); steps++) {
-		if (w->cli.nq || w->srv.nq) {
+		if (w->cli.q.n || w->srv.q.n) {
 			w->now += 1;
 			pump_queue(&w->srv, w->now);
 			pump_queue(&w->cli, w->now);
@@ -557,11 +548,10 @@ END_TEST
 /* The i-th frame of protocol proto that side s sent (NULL if none). */
 static const uint8_t *sent(const struct side *s, uint16_t proto, int i, size_t *len)
 {
-	for (int k = 0; k < s->nlog; k++) {
-		if (be16_get(s->log[k] + 2) == proto && i-- == 0) {
-			*len = s->loglen[k];
-			return s->log[k];
-		}
+	for (int k = 0; k < s->log.n; k++) {
+		const uint8_t *f = tu_frame(&s->log, k, len);
+		if (be16_get(f + 2) == proto && i-- == 0)
+			return f;
 	}
 	return NULL;
 }
@@ -767,18 +757,6 @@ static void sc_peer(struct script *c, const char *hex)
 	ppp_input(c->s.p, f, n, ++c->now);
 }
 
-static void sc_expect(struct script *c, int i, const char *hex)
-{
-	uint8_t want[1600];
-	size_t n = tu_hex(want, sizeof(want), hex);
-	ck_assert_int_lt(i, c->s.nlog);
-	char got[700] = "";
-	for (size_t k = 0; k < c->s.loglen[i] && k < 300; k++)
-		sprintf(got + 2 * k, "%02x", c->s.log[i][k]);
-	ck_assert_msg(c->s.loglen[i] == n && !memcmp(c->s.log[i], want, n), "frame %d: %s, want %s",
-		      i, got, hex);
-}
-
 static void sc_up(struct script *c, struct ppp_config *cfg)
 {
 	memset(c, 0, sizeof(*c));
@@ -792,19 +770,19 @@ static void sc_up(struct script *c, struct ppp_config *cfg)
 	ck_assert_ptr_nonnull(c->s.p);
 	ppp_lower_up(c->s.p, 0);
 	/* LCP: our request (no auth configured), then the client's */
-	ck_assert_int_eq(c->s.nlog, 1);
-	uint8_t id = c->s.log[0][5];
-	char ack[64];
-	snprintf(ack, sizeof(ack), "ff03c021 02%02x%04x", id, be16_get(c->s.log[0] + 6));
+	ck_assert_int_eq(c->s.log.n, 1);
+	size_t len;
+	const uint8_t *req = tu_frame(&c->s.log, 0, &len);
 	uint8_t f[64];
-	size_t n = tu_hex(f, sizeof(f), ack);
-	memcpy(f + n, c->s.log[0] + 8, c->s.loglen[0] - 8);
-	ppp_input(c->s.p, f, n + c->s.loglen[0] - 8, ++c->now);
+	ck_assert_uint_le(len, sizeof(f));
+	memcpy(f, req, len);
+	f[4] = 2; /* its Configure-Ack: the same options */
+	ppp_input(c->s.p, f, len, ++c->now);
 	/* from here: [0] our LCP Ack, [1] IPCP request, [2] IPV6CP request */
-	c->s.nlog = 0;
+	tu_capture_reset(&c->s.log);
 	sc_peer(c, "ff03c021 01010008 0104057c");
 	ck_assert_int_eq(c->s.auth_ok, 1);
-	c->s.nq = 0;
+	tu_capture_reset(&c->s.q);
 }
 
 START_TEST(ipcp_server_naks)
@@ -813,21 +791,21 @@ START_TEST(ipcp_server_naks)
 	struct ppp_config cfg = {.dns4 = {IP(10, 7, 0, 53), 0}};
 	sc_up(&c, &cfg);
 	/* our request: our address only, no DNS */
-	sc_expect(&c, 1, "ff038021 0101000a 03060a070001");
+	tu_expect_frame(&c.s.log, 1, "ff038021 0101000a 03060a070001");
 	/* 0.0.0.0 and DNS: Nak the address and the primary DNS; the secondary
 	 * is not configured, so it is Rejected first */
 	sc_peer(&c, "ff038021 01010016 030600000000 810600000000 830600000000");
-	sc_expect(&c, 2, "ff038021 0401000a 830600000000");
+	tu_expect_frame(&c.s.log, 2, "ff038021 0401000a 830600000000");
 	sc_peer(&c, "ff038021 01020010 030600000000 810600000000");
-	sc_expect(&c, 3, "ff038021 03020010 03060a070002 81060a070035");
+	tu_expect_frame(&c.s.log, 3, "ff038021 03020010 03060a070002 81060a070035");
 	/* a wrong address is Nak'd as well */
 	sc_peer(&c, "ff038021 01030010 0306c0a80001 81060a070035");
-	sc_expect(&c, 4, "ff038021 0303000a 03060a070002");
+	tu_expect_frame(&c.s.log, 4, "ff038021 0303000a 03060a070002");
 	/* no address at all: told the one it gets */
 	sc_peer(&c, "ff038021 0104000a 81060a070035");
-	sc_expect(&c, 5, "ff038021 0304000a 03060a070002");
+	tu_expect_frame(&c.s.log, 5, "ff038021 0304000a 03060a070002");
 	sc_peer(&c, "ff038021 01050010 03060a070002 81060a070035");
-	sc_expect(&c, 6, "ff038021 02050010 03060a070002 81060a070035");
+	tu_expect_frame(&c.s.log, 6, "ff038021 02050010 03060a070002 81060a070035");
 	sc_peer(&c, "ff038021 0201000a 03060a070001");
 	ck_assert_int_eq(c.s.ipcp_up, 1);
 	ck_assert_uint_eq(c.s.ipcp.peer, IP(10, 7, 0, 2));
@@ -843,7 +821,7 @@ START_TEST(ipcp_server_rejects_dns_when_none)
 	struct ppp_config cfg = {0};
 	sc_up(&c, &cfg);
 	sc_peer(&c, "ff038021 01010016 03060a070002 810600000000 830600000000");
-	sc_expect(&c, 2, "ff038021 04010010 810600000000 830600000000");
+	tu_expect_frame(&c.s.log, 2, "ff038021 04010010 810600000000 830600000000");
 	ppp_free(c.s.p);
 }
 END_TEST
@@ -855,15 +833,15 @@ START_TEST(ipv6cp_server_naks)
 				 .local_ifid = {0, 0, 0, 0, 0, 0, 0, 1},
 				 .peer_ifid = {0, 0, 0, 0, 0, 0, 0, 2}};
 	sc_up(&c, &cfg);
-	sc_expect(&c, 2, "ff038057 0101000e 010a 0000000000000001");
+	tu_expect_frame(&c.s.log, 2, "ff038057 0101000e 010a 0000000000000001");
 	/* zero, and then our own id: Nak with the configured one */
 	sc_peer(&c, "ff038057 0101000e 010a 0000000000000000");
-	sc_expect(&c, 3, "ff038057 0301000e 010a 0000000000000002");
+	tu_expect_frame(&c.s.log, 3, "ff038057 0301000e 010a 0000000000000002");
 	sc_peer(&c, "ff038057 0102000e 010a 0000000000000001");
-	sc_expect(&c, 4, "ff038057 0302000e 010a 0000000000000002");
+	tu_expect_frame(&c.s.log, 4, "ff038057 0302000e 010a 0000000000000002");
 	/* any other id is the client's business */
 	sc_peer(&c, "ff038057 0103000e 010a 1122334455667788");
-	sc_expect(&c, 5, "ff038057 0203000e 010a 1122334455667788");
+	tu_expect_frame(&c.s.log, 5, "ff038057 0203000e 010a 1122334455667788");
 	sc_peer(&c, "ff038057 0201000e 010a 0000000000000001");
 	ck_assert_int_eq(c.s.ipv6cp_up, 1);
 	static const uint8_t mine[8] = {0, 0, 0, 0, 0, 0, 0, 1};
@@ -881,8 +859,8 @@ START_TEST(ipv6cp_server_random_when_unconfigured)
 	    .ipv6 = true, .ipv4 = true, .local_ifid = {0, 0, 0, 0, 0, 0, 0, 1}};
 	sc_up(&c, &cfg);
 	sc_peer(&c, "ff038057 0101000e 010a 0000000000000001");
-	ck_assert_int_eq(c.s.nlog, 4);
-	const uint8_t *f = c.s.log[3];
+	ck_assert_int_eq(c.s.log.n, 4);
+	const uint8_t *f = tu_frame(&c.s.log, 3, NULL);
 	ck_assert_uint_eq(f[4], 3);
 	ck_assert(memcmp(f + 10, "\0\0\0\0\0\0\0\0", 8) && memcmp(f + 10, "\0\0\0\0\0\0\0\1", 8));
 	ppp_free(c.s.p);
@@ -904,9 +882,12 @@ START_TEST(server_auth_silence)
 	ppp_lower_up(c.s.p, 0);
 	/* the request's magic is random: Ack exactly what was sent */
 	uint8_t f[64];
-	memcpy(f, c.s.log[0], c.s.loglen[0]);
+	size_t len;
+	const uint8_t *req = tu_frame(&c.s.log, 0, &len);
+	ck_assert_uint_le(len, sizeof(f));
+	memcpy(f, req, len);
 	f[4] = 2;
-	ppp_input(c.s.p, f, c.s.loglen[0], 1);
+	ppp_input(c.s.p, f, len, 1);
 	sc_peer(&c, "ff03c021 01010004");
 	int chal = 0;
 	for (int i = 0; i < 20 && !c.s.dead; i++) {
@@ -915,8 +896,8 @@ START_TEST(server_auth_silence)
 			break;
 		ppp_timeout(c.s.p, d);
 	}
-	for (int k = 0; k < c.s.nlog; k++)
-		chal += be16_get(c.s.log[k] + 2) == 0xc223;
+	for (int k = 0; k < c.s.log.n; k++)
+		chal += be16_get(tu_frame(&c.s.log, k, NULL) + 2) == 0xc223;
 	ck_assert_int_eq(chal, 3);
 	ck_assert_int_eq(c.s.dead, 1);
 	ck_assert_msg(strstr(c.s.reason, "no answer from the client") != NULL, "%s", c.s.reason);

@@ -6,7 +6,7 @@
  * namespace of the (forked) test. */
 #include "testutil.h"
 #include "tun/dnsbackup.h"
-#include "tun/tun.h"
+#include "tun/netcfg.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>

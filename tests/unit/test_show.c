@@ -50,9 +50,9 @@ static struct nl_show_addr addr6(const char *addr, uint8_t plen, uint8_t scope, 
 	return a;
 }
 
-static struct nl_show_link tun_link(unsigned flags, int operstate)
+static struct nl_link_info tun_link(unsigned flags, int operstate)
 {
-	struct nl_show_link l = {.ifindex = 7,
+	struct nl_link_info l = {.ifindex = 7,
 				 .type = 0xfffe,
 				 .flags = flags,
 				 .mtu = 1400,
@@ -69,7 +69,7 @@ static struct nl_show_link tun_link(unsigned flags, int operstate)
 
 START_TEST(ip_addr_block)
 {
-	struct nl_show_link l = tun_link(F_UP_RUNNING, OPER_UNKNOWN);
+	struct nl_link_info l = tun_link(F_UP_RUNNING, OPER_UNKNOWN);
 	struct nl_show_addr a[3] = {
 	    addr4("10.9.0.2", "10.9.0.1", 32), addr6("2001:db8::5", 64, 0, 0, 3000, 2000),
 	    addr6("fe80::1234", 64, 253, IFA_F_PERMANENT, 0xffffffffu, 0xffffffffu)};
@@ -221,8 +221,8 @@ START_TEST(parse_messages)
 	nlm_attr_u8(&m, IFLA_OPERSTATE, OPER_UNKNOWN);
 	nlm_attr_str(&m, IFLA_IFALIAS, "Branch uplink");
 	len = nlm_end(&m);
-	struct nl_show_link l;
-	ck_assert(nl_show_parse_link(buf, len, &l));
+	struct nl_link_info l;
+	ck_assert(nl_parse_link(buf, len, &l));
 	ck_assert_int_eq(l.ifindex, 9);
 	ck_assert_uint_eq(l.type, 0xfffe);
 	ck_assert_str_eq(l.qdisc, "fq_codel");
@@ -233,7 +233,7 @@ START_TEST(parse_messages)
 	ck_assert(!l.has_stats);
 	/* the type must match */
 	buf[4] = RTM_NEWADDR;
-	ck_assert(!nl_show_parse_link(buf, len, &l));
+	ck_assert(!nl_parse_link(buf, len, &l));
 }
 END_TEST
 

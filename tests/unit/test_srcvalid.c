@@ -1,7 +1,7 @@
 /* IPv6 source validation (src/tun/srcvalid.c) and the prefix match the
  * session also uses to decide whether the server needs a host route. */
 #include "testutil.h"
-#include "tun/tun.h"
+#include "tun/srcvalid.h"
 
 #include <arpa/inet.h>
 #include <string.h>

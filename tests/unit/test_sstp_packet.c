@@ -1,4 +1,4 @@
-#include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
 #include "testutil.h"
 
 #include <string.h>

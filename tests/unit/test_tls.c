@@ -65,6 +65,9 @@ static void spki_pin(const char *cert, uint8_t pin[32])
 	shell_hex(cmd, pin, 32);
 }
 
+/* When set, clients are made over this context (as across reconnects). */
+static struct tls_client_ctx *shared_ctx;
+
 struct pair {
 	int cfd, sfd;
 	struct tls_server_ctx *sctx;
@@ -96,7 +99,7 @@ static int pair_connect(struct pair *p, const char *cert, const struct tls_clien
 	ck_assert_msg(p->sctx != NULL, "%s", p->err);
 	p->s = tls_server_new(p->sctx, p->sfd, p->err, sizeof(p->err));
 	ck_assert_ptr_nonnull(p->s);
-	p->c = tls_client_new(cfg, p->cfd, p->err, sizeof(p->err));
+	p->c = tls_client_new_ctx(shared_ctx, cfg, p->cfd, p->err, sizeof(p->err));
 	ck_assert_msg(p->c != NULL, "%s", p->err);
 	int rc = TLS_WANT_READ, rs = TLS_WANT_READ;
 	for (int i = 0; i < 100; i++) {
@@ -287,6 +290,27 @@ START_TEST(wrong_name_fails)
 }
 END_TEST
 
+/* One context over several connections: each handshakes and verifies on
+ * its own (the name, the chain, the expiry are per connection). */
+START_TEST(shared_ctx_across_connections)
+{
+	struct tls_client_config cfg = cfg_ca("server.test");
+	char err[128];
+	shared_ctx = tls_client_ctx_new(&cfg, err, sizeof(err));
+	ck_assert_msg(shared_ctx != NULL, "%s", err);
+	expect_ok("good.pem", &cfg);
+	expect_fail("expired.pem", &cfg, "certificate has expired");
+	expect_ok("good.pem", &cfg);
+	cfg.server_name = "evil.test";
+	expect_fail("good.pem", &cfg, "certificate name mismatch: wanted 'evil.test'");
+	tls_client_ctx_free(shared_ctx);
+	shared_ctx = NULL;
+	cfg.ca_file = path("missing.pem");
+	ck_assert_ptr_null(tls_client_ctx_new(&cfg, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "cannot load CA certificates from"));
+}
+END_TEST
+
 START_TEST(eku_rules)
 {
 	struct tls_client_config cfg = cfg_ca("server.test");
@@ -395,6 +419,7 @@ int main(void)
 	tcase_add_test(tc, expired_fails);
 	tcase_add_test(tc, unknown_ca_fails);
 	tcase_add_test(tc, wrong_name_fails);
+	tcase_add_test(tc, shared_ctx_across_connections);
 	tcase_add_test(tc, eku_rules);
 	tcase_add_test(tc, pin_rules);
 	tcase_add_test(tc, ip_literal_checks_ip_san);

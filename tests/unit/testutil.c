@@ -1,7 +1,9 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 size_t tu_hex(uint8_t *out, size_t cap, const char *hex)
 {
@@ -50,4 +52,82 @@ uint16_t tu_fold(uint32_t s)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)s;
+}
+
+void tu_expect_bytes(const char *what, const uint8_t *got, size_t len, const char *hex, bool prefix)
+{
+	static uint8_t want[1 << 16];
+	size_t n = tu_hex(want, sizeof(want), hex);
+	bool ok = prefix ? len >= n && !memcmp(got, want, n) : len == n && !memcmp(got, want, n);
+	if (ok)
+		return;
+	static char shown[2 * 4096 + 4];
+	size_t k = len < 4096 ? len : 4096;
+	for (size_t i = 0; i < k; i++)
+		snprintf(shown + 2 * i, 3, "%02x", got[i]);
+	if (k < len)
+		strcat(shown, "...");
+	ck_abort_msg("%s: got %s (%zu bytes), want %s%s", what, k ? shown : "nothing", len,
+		     prefix ? "prefix " : "", hex);
+}
+
+void tu_capture_reset(struct tu_capture *c)
+{
+	c->n = c->head = 0;
+	c->start[0] = 0;
+}
+
+void tu_capture_add(struct tu_capture *c, const uint8_t *f, size_t len)
+{
+	ck_assert_int_lt(c->n, TU_FRAMES);
+	size_t at = c->start[c->n];
+	ck_assert_uint_le(len, sizeof(c->bytes) - at);
+	memcpy(c->bytes + at, f, len);
+	c->start[++c->n] = at + len;
+}
+
+const uint8_t *tu_frame(const struct tu_capture *c, int i, size_t *len)
+{
+	ck_assert_msg(i >= 0 && i < c->n, "frame %d asked, %d sent", i, c->n);
+	if (len)
+		*len = c->start[i + 1] - c->start[i];
+	return c->bytes + c->start[i];
+}
+
+const uint8_t *tu_expect_next(struct tu_capture *c, const char *hex, bool prefix)
+{
+	ck_assert_msg(c->head < c->n, "no frame sent, expected %s", hex);
+	size_t len;
+	const uint8_t *f = tu_frame(c, c->head, &len);
+	char what[32];
+	snprintf(what, sizeof(what), "frame %d", c->head++);
+	tu_expect_bytes(what, f, len, hex, prefix);
+	return f;
+}
+
+void tu_expect_frame(const struct tu_capture *c, int i, const char *hex)
+{
+	size_t len;
+	const uint8_t *f = tu_frame(c, i, &len);
+	char what[32];
+	snprintf(what, sizeof(what), "frame %d", i);
+	tu_expect_bytes(what, f, len, hex, false);
+}
+
+void tu_expect_none(const struct tu_capture *c)
+{
+	if (c->head == c->n)
+		return;
+	size_t len;
+	const uint8_t *f = tu_frame(c, c->head, &len);
+	char what[48];
+	snprintf(what, sizeof(what), "frame %d (unexpected)", c->head);
+	tu_expect_bytes(what, f, len, "", false);
+}
+
+void tu_counter_bytes(uint8_t *counter, void *buf, size_t len)
+{
+	uint8_t *b = buf;
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(0x41 + (*counter)++);
 }

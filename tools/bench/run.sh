@@ -4,11 +4,13 @@
 # namespaces this script makes and removes (a client and a server namespace
 # joined by a veth, SoftEther in bridge mode in the server one).
 #
-#   tools/bench/run.sh [-t SECONDS] [-m MB] [-o FILE.md] [-n]
+#   tools/bench/run.sh [-t SECONDS] [-m MB] [-o FILE.md] [-j FILE.json] [-n]
 #
 #   -t SECONDS  length of each throughput run (default 10)
 #   -m MB       fixed transfer for the syscall and callgrind profiles (default 20)
 #   -o FILE     where the markdown summary goes (default $BUILD/bench.md)
+#   -j FILE     the headline figures also as JSON (sstpd when built, else
+#               SoftEther; keys in docs/benchmarks.md)
 #   -n          skip the callgrind profile (the slowest part, ~1-2 min)
 #
 # Environment as for the integration tests: SSTPC_BUILD_DIR (default
@@ -24,13 +26,15 @@ SECS=10
 MB=20
 OUT=""
 CALLGRIND=1
-while getopts "t:m:o:n" o; do
+JSON=""
+while getopts "t:m:o:j:n" o; do
     case $o in
     t) SECS=$OPTARG ;;
     m) MB=$OPTARG ;;
     o) OUT=$OPTARG ;;
+    j) JSON=$OPTARG ;;
     n) CALLGRIND=0 ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
     esac
 done
 OUT=${OUT:-$BUILD/bench.md}
@@ -61,15 +65,21 @@ status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 # link_stat NS DEV FIELD: e.g. tx.packets from ip -s -j
 link_stat() { ip -n "$1" -s -j link show dev "$2" | jq ".[0].stats64.$3"; }
 
-# ping_stats NS DEST: "avg p99" in ms of 200 pings 10 ms apart
+# ping_stats NS DEST: "avg p99 replies median" in ms of 200 pings 10 ms apart
 ping_stats() {
     ip netns exec "$1" ping -c 200 -i 0.01 -W 1 "$2" 2>/dev/null |
         sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n |
         awk '{ v[NR] = $1; s += $1 } END {
-            if (NR == 0) { print "- -"; exit }
+            if (NR == 0) { print "- - 0 -"; exit }
             i = int(NR * 0.99 + 0.999); if (i > NR) i = NR
-            printf "%.3f %.3f %d\n", s / NR, v[i], NR }'
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            printf "%.3f %.3f %d %.3f\n", s / NR, v[i], NR, m }'
 }
+# median of the arguments
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# For -j: J[KEY] per peer ("sstpd.up.goodput_mb_s", "sstpd.rss_kb", ...).
+declare -A J
 
 # write_conf HOST PORT USER PASSWORD CA ROUTE [EXTRA LINE]: tunnel.conf for
 # one peer (a split route to the peer's network, MTU 1400).
@@ -141,13 +151,14 @@ bg "$SERVER_NS" "$T_TMP/tlsbench-srv.log" "$TLSBENCH" server "$VETH_S" 5443 \
     "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" 2
 TB_SRV=$BG_PID
 wait_for 5 grep -q listening "$T_TMP/tlsbench-srv.log" || die "tlsbench server did not start"
-declare -A BASE_BPS
+declare -A BASE_BPS BASE_CPU
 for dir in up down; do
     line=$(ip netns exec "$CLIENT_NS" "$TLSBENCH" client "$VETH_S" 5443 "$T_TMP/tb-cert.pem" "$dir" "$SECS") \
         || die "tlsbench client $dir failed"
     wait_for 5 grep -q "dir=$dir" "$T_TMP/tlsbench-srv.log"
     sline=$(grep "dir=$dir" "$T_TMP/tlsbench-srv.log")
     BASE_BPS[$dir]=$(calc "$(kv "$line" bytes) / $(kv "$line" seconds)" 0)
+    BASE_CPU[$dir]=$(kv "$line" cpu_s_per_gb)
     TLS_CIPHER="$(kv "$line" version) $(kv "$line" cipher)"
     row "raw TLS stream (tlsbench) | $dir | $(calc "${BASE_BPS[$dir]} / 1e6" 1) | $(kv "$line" cpu_s_per_gb) ($(kv "$line" user_s_per_gb) user) | $(kv "$sline" cpu_s_per_gb) (tlsbench) | 1.00"
 done
@@ -176,15 +187,16 @@ peer_conf() { write_conf "$PEER_HOST" "$PEER_PORT" "$PEER_USER" "$PEER_PASS" "$P
 
 # connect_times LABEL [EXTRA LINE]: median of 5 starts, start to address.
 connect_times() {
-    local l=() med
+    local l=() med runs=${CONNECT_RUNS:-5}
     peer_conf "${2:-}"
-    for _ in 1 2 3 4 5; do
+    for _ in $(seq "$runs"); do
         start_sstpc
         l+=("$UP_MS")
         stop_pid "$SSTPC_PID" 10
     done
-    med=$(printf '%s\n' "${l[@]}" | sort -n | sed -n 3p)
-    OTHER_ROWS+=("| connect time to $PEER_LABEL$1, start to IPv4 address, median of 5 | $med ms (${l[*]}) |")
+    med=$(median "${l[@]}")
+    [ -n "${J[$PEER_LABEL.connect_ms_median]:-}" ] || J[$PEER_LABEL.connect_ms_median]=$med
+    OTHER_ROWS+=("| connect time to $PEER_LABEL$1, start to IPv4 address, median of $runs | $med ms (${l[*]}) |")
     log "connect times to $PEER_LABEL$1 (ms): ${l[*]}; median $med"
 }
 
@@ -204,22 +216,37 @@ bench_peer() {
         iperf3_run "$PEER_TARGET" $([ $dir = down ] && echo -R)
         c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
         gb=$(calc "$IP_BYTES / 1e9" 6)
+        J[$PEER_LABEL.$dir.sstpc_cpu_s_per_gb]=$(calc "($c1 - $c0) / $gb" 3)
+        J[$PEER_LABEL.$dir.sstpc_user_s_per_gb]=$(calc "($u1 - $u0) / $gb" 3)
+        J[$PEER_LABEL.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
         row "sstpc ↔ $PEER_LABEL (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
     done
-    local avg p99 n
-    read -r avg p99 n <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
-    LAT_ROWS+=("| through the tunnel to $PEER_LABEL | $avg | $p99 |")
-    log "ping through the tunnel to $PEER_LABEL: avg $avg p99 $p99 ms ($n replies)"
+    local avg p99 n med
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
+    LAT_ROWS+=("| through the tunnel to $PEER_LABEL | $avg | $p99 | $med |")
+    log "ping through the tunnel to $PEER_LABEL: avg $avg p99 $p99 median $med ms ($n replies)"
+    J[$PEER_LABEL.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
+    # Under load: pings while iperf3 runs downstream.
+    ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -t 5 -R >/dev/null 2>&1 &
+    local ipf=$!
+    sleep 1
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
+    wait "$ipf"
+    LAT_ROWS+=("| through the tunnel to $PEER_LABEL, iperf3 -R running | $avg | $p99 | $med |")
+    log "ping under load to $PEER_LABEL: avg $avg p99 $p99 median $med ms ($n replies)"
+    J[$PEER_LABEL.latency_loaded_ms_p99]=$p99
     local rss hwm
     rss=$(status_kb "$SSTPC_PID" VmRSS); hwm=$(status_kb "$SSTPC_PID" VmHWM)
     OTHER_ROWS+=("| sstpc VmRSS / VmHWM while up, after the runs to $PEER_LABEL | $rss kB / $hwm kB |")
+    J[$PEER_LABEL.rss_kb]=$rss
+    J[$PEER_LABEL.vmhwm_kb]=$hwm
     log "sstpc memory: VmRSS $rss kB, VmHWM $hwm kB"
 }
 
 # -------------------------------------------------------- 3. latency (veth)
 
-read -r lat_veth_avg lat_veth_p99 lat_veth_n <<<"$(ping_stats "$CLIENT_NS" "$VETH_S")"
-LAT_ROWS+=("| over the veth (no tunnel) | $lat_veth_avg | $lat_veth_p99 |")
+read -r lat_veth_avg lat_veth_p99 lat_veth_n lat_veth_med <<<"$(ping_stats "$CLIENT_NS" "$VETH_S")"
+LAT_ROWS+=("| over the veth (no tunnel) | $lat_veth_avg | $lat_veth_p99 | $lat_veth_med |")
 log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies)"
 
 # ------------------------------------------------- peer 1: SoftEther (bridge)
@@ -233,23 +260,30 @@ bench_peer
 # perf's syscall tracepoints work here even where the hardware counters
 # (instructions) do not; counting costs little next to a syscall.
 SYS_ROWS=()
-if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
-    evs=syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,raw_syscalls:sys_enter
+# syscall_counts: per direction over MB megabytes through the running sstpc;
+# downstream also the TUN writes (write + writev) per MB received.
+syscall_counts() {
+    command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1 || return 0
+    local evs=syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,raw_syscalls:sys_enter
+    local dir f p0 p1 b0 b1 pk PERF
     for dir in up down; do
         f=$([ $dir = up ] && echo tx || echo rx)
-        p0=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets")
+        p0=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets"); b0=$(link_stat "$CLIENT_NS" sstpc0 "$f.bytes")
         perf stat -x, -e "$evs" -p "$SSTPC_PID" -o "$T_TMP/perf-$dir.csv" &
         PERF=$!
         sleep 0.2
         ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -n "${MB}M" $([ $dir = down ] && echo -R) >/dev/null 2>&1
         kill -INT "$PERF"; wait "$PERF" 2>/dev/null
-        p1=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets")
+        p1=$(link_stat "$CLIENT_NS" sstpc0 "$f.packets"); b1=$(link_stat "$CLIENT_NS" sstpc0 "$f.bytes")
         pk=$((p1 - p0))
         per() { awk -F, -v e="$1" -v p="$pk" '$3 == e { printf "%.2f", $1 / p }' "$T_TMP/perf-$dir.csv"; }
-        SYS_ROWS+=("| $dir | $pk | $(per syscalls:sys_enter_read) | $(per syscalls:sys_enter_write) | $(per syscalls:sys_enter_recvfrom) | $(per syscalls:sys_enter_sendto) | $(per syscalls:sys_enter_epoll_wait) | $(per syscalls:sys_enter_epoll_ctl) | $(per raw_syscalls:sys_enter) |")
+        SYS_ROWS+=("| $PEER_LABEL | $dir | $pk | $(per syscalls:sys_enter_read) | $(per syscalls:sys_enter_write) | $(per syscalls:sys_enter_writev) | $(per syscalls:sys_enter_recvfrom) | $(per syscalls:sys_enter_sendto) | $(per syscalls:sys_enter_epoll_wait) | $(per syscalls:sys_enter_epoll_ctl) | $(per raw_syscalls:sys_enter) |")
         log "syscalls per packet ($dir): ${SYS_ROWS[-1]}"
+        [ $dir = down ] && J[$PEER_LABEL.down.tun_writes_per_mb]=$(awk -F, -v mb="$(calc "($b1 - $b0) / 1e6" 6)" \
+            '$3 == "syscalls:sys_enter_write" || $3 == "syscalls:sys_enter_writev" { n += $1 } END { printf "%.1f", n / mb }' "$T_TMP/perf-$dir.csv")
     done
-fi
+}
+syscall_counts
 stop_pid "$SSTPC_PID" 10
 
 # ----------------------------------------------------- 4. connect time
@@ -312,9 +346,10 @@ if [ -x "$SSTPD" ]; then
     PEER_USER=bench PEER_PASS=bench$$ PEER_CA=$T_TMP/sd/ca.pem PEER_ROUTE=10.77.0.0/24
     PEER_TARGET=10.77.0.1
     bench_peer
+    syscall_counts
     stop_pid "$SSTPC_PID" 10
     stop_pid "$IPERF_TUN" 5
-    connect_times ""
+    CONNECT_RUNS=10 connect_times ""
     stop_pid "$SSTPD_PID" 10
 else
     log "no sstpd at $SSTPD: SoftEther only"
@@ -341,8 +376,8 @@ fi
     echo "10^9 payload bytes (utime alone in brackets; the rest is the kernel: TUN,"
     echo "TCP, syscalls)."
     echo
-    echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms |"
-    echo "| --- | --- | --- |"
+    echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms | median ms |"
+    echo "| --- | --- | --- | --- |"
     printf '%s\n' "${LAT_ROWS[@]}"
     echo
     echo "| other | value |"
@@ -350,10 +385,10 @@ fi
     printf '%s\n' "${OTHER_ROWS[@]}"
     if [ ${#SYS_ROWS[@]} -gt 0 ]; then
         echo
-        echo "Syscalls of sstpc per tunnel packet (SoftEther, perf tracepoints, ${MB} MB by iperf3 -n):"
+        echo "Syscalls of sstpc per tunnel packet (perf tracepoints, ${MB} MB by iperf3 -n):"
         echo
-        echo "| dir | packets | read | write | recvfrom | sendto | epoll_wait | epoll_ctl | all |"
-        echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        echo "| peer | dir | packets | read | write | writev | recvfrom | sendto | epoll_wait | epoll_ctl | all |"
+        echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
         printf '%s\n' "${SYS_ROWS[@]}"
     fi
     if [ ${#CG_ROWS[@]} -gt 0 ]; then
@@ -367,6 +402,26 @@ fi
         echo "$CG_TOP"
     fi
 } > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+# The headline figures as JSON (-j): against sstpd when it ran, else
+# SoftEther. A figure that could not be measured is null.
+if [ -n "$JSON" ]; then
+    JP=$([ -n "${J[sstpd.rss_kb]:-}" ] && echo sstpd || echo SoftEther)
+    jn() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "$1" || echo null; }
+    jdir() {
+        local c=${J[$JP.$1.sstpc_cpu_s_per_gb]:-} t=${BASE_CPU[$1]:-} ratio=
+        [ -n "$c" ] && [ -n "$t" ] && ratio=$(calc "$c / $t" 2)
+        printf '{"sstpc_cpu_s_per_gb": %s, "sstpc_user_s_per_gb": %s, "tls_cpu_s_per_gb": %s, "cpu_ratio": %s, "goodput_mb_s": %s, "tls_goodput_mb_s": %s%s}' \
+            "$(jn "$c")" "$(jn "${J[$JP.$1.sstpc_user_s_per_gb]:-}")" "$(jn "$t")" "$(jn "$ratio")" \
+            "$(jn "${J[$JP.$1.goodput_mb_s]:-}")" "$(jn "$(calc "${BASE_BPS[$1]:-0} / 1e6" 1)")" \
+            "$([ "$1" = down ] && printf ', "tun_writes_per_mb": %s' "$(jn "${J[$JP.down.tun_writes_per_mb]:-}")")"
+    }
+    printf '{"peer": "%s", "date": "%s", "seconds": %s, "up": %s, "down": %s, "connect_ms_median": %s, "rss_kb": %s, "vmhwm_kb": %s, "latency_idle_us_median": %s, "latency_loaded_ms_p99": %s}\n' \
+        "$JP" "$(date -u +%FT%TZ)" "$SECS" "$(jdir up)" "$(jdir down)" "$(jn "${J[$JP.connect_ms_median]:-}")" \
+        "$(jn "${J[$JP.rss_kb]:-}")" "$(jn "${J[$JP.vmhwm_kb]:-}")" "$(jn "${J[$JP.latency_idle_us_median]:-}")" \
+        "$(jn "${J[$JP.latency_loaded_ms_p99]:-}")" | jq . > "$JSON.tmp" && mv "$JSON.tmp" "$JSON" \
+        || die "could not write $JSON"
+    log "JSON written to $JSON"
+fi
 echo
 cat "$OUT"
 log "summary written to $OUT"

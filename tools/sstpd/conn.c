@@ -10,19 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/random.h"
 #include "link/link.h"
 #include "ppp/ppp.h"
 #include "sstp/sstp.h"
+#include "sstp/sstp_wire.h"
+#include "radius_relay.h"
 #include "sstpd.h"
 #include "tls/tls.h"
 #include "tun/ra.h"
-#include "tun/tun.h"
+#include "tun/netcfg.h"
 
 #define TLS_HANDSHAKE_MS 15000
 #define PACK_DELAY_MS 50
@@ -51,6 +53,7 @@ struct conn {
 	struct netcfg *nc;
 
 	struct ppp_faults pf;
+	struct radius_relay *relay; /* --radius */
 
 	char user[SSTPD_NAME_MAX];
 	enum ppp_auth auth;
@@ -312,6 +315,29 @@ static void went_up(struct conn *c)
 		c->fault_at = now_ms(c) + c->o->fault_after_ms;
 }
 
+/* The RADIUS server's answer for PPP; from the loop, so the output goes
+ * out and the timers are rearmed here. */
+static void relay_done(void *ctx, enum ppp_relay_result r, const uint8_t *eap, size_t len,
+		       const uint8_t hlak[32], const char *reason)
+{
+	struct conn *c = ctx;
+	if (c->link && link_ppp(c->link))
+		ppp_eap_relay_reply(link_ppp(c->link), r, eap, len, hlak, reason, now_ms(c));
+	conn_after(c);
+}
+
+static void relay_eap(struct conn *c, const struct ppp_eap_relay *ev)
+{
+	if (!c->relay)
+		c->relay = relay_new(c->loop, c->o, c->id, relay_done, c);
+	if (!c->relay) {
+		link_fail(c->link, "cannot open the RADIUS socket");
+		return;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", ev->identity);
+	relay_send(c->relay, ev->pkt, ev->len, ev->identity);
+}
+
 static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 {
 	struct conn *c = ctx;
@@ -362,6 +388,9 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_DOWN:
 		c->ra_at = UINT64_MAX;
 		clog(LOG_LVL_INFO, c, "IPv6 down");
+		break;
+	case PPP_EV_EAP_RELAY:
+		relay_eap(c, arg);
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
@@ -415,6 +444,11 @@ static void link_established_cb(void *ctx)
 	c->deadline = UINT64_MAX;
 	struct tls *tls = link_tls(c->link);
 	clog(LOG_LVL_INFO, c, "TLS established (%s, %s)", tls_version(tls), tls_cipher(tls));
+	if (server_opts(c->srv)->client_ca) {
+		char subj[256];
+		tls_peer_subject(tls, subj, sizeof(subj));
+		clog(LOG_LVL_INFO, c, "client certificate verified: %s", subj);
+	}
 	const struct sstpd_opts *o = c->o;
 	struct sstp_config sc = { 0 };
 	sc.role = SSTP_SERVER;
@@ -450,12 +484,13 @@ static void link_established_cb(void *ctx)
 	struct ppp_config pc = { 0 };
 	pc.role = PPP_SERVER;
 	pc.mru = (uint16_t)((o->faults & FAULT_RRAS_LCP) ? 4091 : o->mtu);
-	memcpy(pc.auth, o->auth, sizeof(pc.auth));
+	memcpy(pc.auth, o->auth, sizeof(o->auth));
 	pc.hostname = "sstpd";
 	pc.nak_lcp_forever = (o->faults & FAULT_NAK_LCP_FOREVER) != 0;
 	pc.rras_lcp = (o->faults & FAULT_RRAS_LCP) != 0;
 	pc.reject_auth = (o->faults & FAULT_REJECT_AUTH) != 0;
 	pc.auth_giveup = (o->faults & FAULT_EAP_ONLY_GIVEUP) != 0;
+	pc.eap_relay = o->radius_len != 0;
 	c->pf.faults = o->faults;
 	pc.ipv4 = true;
 	pc.ipv6 = o->ipv6;
@@ -575,7 +610,8 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 	c->fault_at = UINT64_MAX;
 	c->ra_at = UINT64_MAX;
 	c->since = loop_now(c->loop);
-	if (getrandom(&c->rnd, sizeof(c->rnd), 0) != sizeof(c->rnd) || !c->rnd)
+	random_bytes(&c->rnd, sizeof(c->rnd));
+	if (!c->rnd) /* a zero state would stay zero */
 		c->rnd = 0x9e3779b97f4a7c15ull ^ (uint64_t)c->since;
 	tcp_format_addr((const struct sockaddr *)peer, c->addr, sizeof(c->addr));
 	loop_timer_init(&c->timer, on_timer, c);

@@ -68,6 +68,8 @@ static const struct {
 	{ "ra-flood", FAULT_RA_FLOOD },
 	{ "reserved-bits", FAULT_RESERVED_BITS },
 	{ "disconnect-after", FAULT_DISCONNECT_AFTER },
+	{ "radius-drop", FAULT_RADIUS_DROP },
+	{ "radius-bad-keys", FAULT_RADIUS_BAD_KEYS },
 };
 
 /* The names, space-separated, from the table (one list to keep). */
@@ -113,6 +115,8 @@ static void usage(FILE *f)
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
+		"             [--require-client-cert CA_FILE]\n"
+		"             [--radius ADDR:PORT --radius-secret-file FILE]\n"
 		"auth LIST: ordered, comma-separated from mschapv2,eap-mschapv2,pap,chap\n"
 		"faults: %s\n",
 		sstpd_fault_names());
@@ -218,6 +222,24 @@ static bool parse_auth(const char *s, struct sstpd_opts *o)
 	return n > 0;
 }
 
+/* The first line of a file (a shared secret), without its newline. */
+static bool read_secret(const char *file, char *out, size_t cap, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return false;
+	}
+	bool ok = fgets(out, (int)cap, f) != NULL;
+	fclose(f);
+	out[strcspn(out, "\r\n")] = 0;
+	if (!ok || !out[0]) {
+		snprintf(err, errlen, "%s: no secret on the first line", file);
+		return false;
+	}
+	return true;
+}
+
 /* "user password" per line; # comments; no quoting (test data only). */
 static bool load_users(struct sstpd_opts *o, char *err, size_t errlen)
 {
@@ -288,6 +310,9 @@ int main(int argc, char **argv)
 		{ "fault-after", required_argument, NULL, 'F' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "require-client-cert", required_argument, NULL, 'C' },
+		{ "radius", required_argument, NULL, 'r' },
+		{ "radius-secret-file", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -299,7 +324,7 @@ int main(int argc, char **argv)
 	o.auth[2] = PPP_AUTH_PAP;
 	o.auth[3] = PPP_AUTH_CHAP_MD5;
 	o.mtu = 1500;
-	bool have_listen = false, have_pool = false;
+	bool have_listen = false, have_pool = false, auth_given = false;
 	enum log_level level = LOG_LVL_INFO;
 	char err[512];
 	int opt;
@@ -313,6 +338,23 @@ int main(int argc, char **argv)
 			have_listen = true;
 			break;
 		case 'c': o.cert = optarg; break;
+		case 'C': o.client_ca = optarg; break;
+		case 'r': {
+			struct sstpd_opts tmp = { 0 };
+			if (!parse_listen(optarg, &tmp)) {
+				fprintf(stderr, "sstpd: --radius: expected ADDR:PORT or [ADDR6]:PORT\n");
+				return 2;
+			}
+			o.radius = tmp.listen;
+			o.radius_len = tmp.listen_len;
+			break;
+		}
+		case 'S':
+			if (!read_secret(optarg, o.radius_secret, sizeof(o.radius_secret), err, sizeof(err))) {
+				fprintf(stderr, "sstpd: --radius-secret-file: %s\n", err);
+				return 2;
+			}
+			break;
 		case 'k': o.key = optarg; break;
 		case 'u': o.users_file = optarg; break;
 		case 'P':
@@ -373,6 +415,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'a':
+			auth_given = true;
 			if (!parse_auth(optarg, &o)) {
 				fprintf(stderr, "sstpd: --auth: up to 4 of mschapv2,eap-mschapv2,pap,chap\n");
 				return 2;
@@ -444,6 +487,15 @@ int main(int argc, char **argv)
 	if (o.has_prefix6 && !o.ipv6) {
 		fprintf(stderr, "sstpd: --ipv6-prefix needs --ipv6\n");
 		return 2;
+	}
+	if (o.radius_len && !o.radius_secret[0]) {
+		fprintf(stderr, "sstpd: --radius needs --radius-secret-file\n");
+		return 2;
+	}
+	if (o.radius_len && !auth_given) {
+		/* a NAS relays EAP: that is the method it asks for */
+		memset(o.auth, 0, sizeof(o.auth));
+		o.auth[0] = PPP_AUTH_EAP_MSCHAPV2;
 	}
 	if (o.faults & FAULT_NO_DNS)
 		o.dns4[0] = o.dns4[1] = 0;

@@ -16,6 +16,9 @@
 #include "ppp/ppp.h"
 #include "sstpd.h"
 #include "tls/tls.h"
+#include "tun/netcfg.h"
+#include "tun/nl.h"
+#include "tun/srcvalid.h"
 #include "tun/tun.h"
 
 /* Packets read from the TUN per readiness event. */
@@ -295,6 +298,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	}
 	srv->tls = tls_server_ctx_new(o->cert, o->key, err, errlen);
 	if (!srv->tls)
+		goto fail;
+	if (o->client_ca && !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
 		goto fail;
 
 	srv->tun_fd = tun_open(o->tun, &srv->ifindex, err, errlen);

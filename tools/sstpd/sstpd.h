@@ -46,6 +46,11 @@
 /* reserved fields and the disconnect handshake (docs/sstp.md) */
 #define FAULT_RESERVED_BITS (UINT64_C(1) << 28)
 #define FAULT_DISCONNECT_AFTER (UINT64_C(1) << 29)
+/* --radius: every RADIUS reply is ignored (a server that never answers) */
+#define FAULT_RADIUS_DROP (UINT64_C(1) << 30)
+/* --radius: the HLAK made from the Access-Accept's keys has one bit
+ * flipped, so the client's crypto binding cannot verify */
+#define FAULT_RADIUS_BAD_KEYS (UINT64_C(1) << 31)
 #define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
 
 /* Parses a comma-separated list of fault names; false names the bad one. */
@@ -70,6 +75,11 @@ struct sstpd_opts {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
 	const char *cert, *key, *users_file, *tun, *pidfile;
+	const char *client_ca; /* --require-client-cert CA: mutual TLS */
+	/* --radius HOST:PORT, --radius-secret-file: EAP relayed to RADIUS */
+	struct sockaddr_storage radius;
+	socklen_t radius_len;
+	char radius_secret[128];
 	uint32_t pool_net;    /* host byte order */
 	unsigned pool_plen;
 	uint32_t local4;      /* host byte order */

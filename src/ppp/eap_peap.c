@@ -1,0 +1,165 @@
+/* PEAPv0 phase 2 (MS-PEAP), client role: the inner packets the TLS tunnel
+ * delivers. Identity and EAP-MSCHAPv2 (the code of eap.c, its Responses
+ * routed into the tunnel), then the Extensions packet (type 33) with the
+ * Result TLV. Inner Requests come either whole (with their EAP header:
+ * FreeRADIUS writes its Identity Request so) or compressed to Type + Data
+ * (MS-PEAP 3.1.5.6). We answer compressed, except the Extensions Response,
+ * which always carries its header: FreeRADIUS 3.2 refuses a whole inner
+ * Identity Response ("Received unexpected EAP-Response"), as MS-PEAP
+ * expects. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/secret.h"
+#include "ppp/chap_crypto.h"
+#include "ppp/peap_binding.h"
+#include "ppp/ppp_internal.h"
+
+enum { EAP_REQUEST = 1, EAP_RESPONSE = 2 };
+enum { TYPE_IDENTITY = 1, TYPE_NAK = 3, TYPE_MSCHAPV2 = 26, TYPE_EXTENSIONS = 33 };
+/* MS-PEAP 2.2.8: TLV header = M bit, R bit, 14-bit type; 16-bit length */
+#define TLV_MANDATORY 0x8000
+#define TLV_TYPE_MASK 0x3fff
+enum { TLV_RESULT = 3, TLV_CRYPTO_BINDING = 12 };
+enum { RESULT_SUCCESS = 1, RESULT_FAILURE = 2 };
+
+void peap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
+{
+	uint8_t buf[5 + 600];
+	struct writer w;
+	wr_init(&w, buf, sizeof(buf));
+	if (type == TYPE_EXTENSIONS) {
+		wr_u8(&w, EAP_RESPONSE);
+		wr_u8(&w, id);
+		wr_be16(&w, (uint16_t)(5 + len));
+	}
+	wr_u8(&w, type);
+	wr_bytes(&w, data, len);
+	if (!wr_ok(&w) || !p->cfg.eap_tls->write(p->tls, buf, w.len))
+		ppp_set_reason(p, true, 0, "PEAP: cannot write into the tunnel");
+}
+
+/* MS-PEAP 3.2.5.3: checks the server's cryptobinding request (tlv: the
+ * whole 60-byte TLV) and writes our response into out; the CSK's first
+ * 32 bytes become the HLAK. False (with the reason set) when it does not
+ * verify: a man in the middle between two TLS tunnels, or keys that do
+ * not match. */
+static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV_LEN])
+{
+	if (tlv[5] != 0 || tlv[6] != 0 || tlv[7] != 0) {
+		ppp_set_reason(p, true, 0, "PEAP: cryptobinding request of version %u, subtype %u (want 0, 0)",
+			       tlv[5], tlv[7]);
+		return false;
+	}
+	uint8_t km[128], isk[32], ipmk[40], cmk[20], mac[20], csk[128];
+	bool ok = p->eap_mschap_ok && p->cfg.eap_tls->keys(p->tls, km) &&
+		  mschap_client_hlak(p->password, p->nt_resp, isk);
+	if (ok) {
+		/* TK: the first 60 bytes of Key_Material (3.1.5.5.2.1) */
+		peap_cmk(km, isk, ipmk, cmk);
+		peap_compound_mac(cmk, tlv, mac);
+		ok = ppp_secret_eq(mac, tlv + PEAP_CB_TLV_LEN - 20, 20);
+		if (!ok)
+			ppp_set_reason(p, true, 0, "PEAP: the server's cryptobinding does not verify (Compound MAC "
+						   "mismatch): the inner and outer authentications did not end at the "
+						   "same server");
+	} else {
+		ppp_set_reason(p, true, 0, "PEAP: cryptobinding before a verified inner EAP-MSCHAPv2");
+	}
+	if (ok) {
+		memcpy(out, tlv, PEAP_CB_TLV_LEN);
+		out[7] = 1; /* SubType: response; the Nonce stays the server's */
+		peap_compound_mac(cmk, out, out + PEAP_CB_TLV_LEN - 20);
+		peap_csk(ipmk, csk);
+		memcpy(p->peap_hlak, csk, 32);
+		p->peap_bound = true;
+	}
+	secure_wipe(km, sizeof(km));
+	secure_wipe(isk, sizeof(isk));
+	secure_wipe(ipmk, sizeof(ipmk));
+	secure_wipe(cmk, sizeof(cmk));
+	secure_wipe(csk, sizeof(csk));
+	return ok;
+}
+
+/* The Extensions Request: answer its Result TLV with ours, and its
+ * cryptobinding request (NPS sends one by default; FreeRADIUS 3.2 none)
+ * with our response. A Result of Success only stands when the inner
+ * EAP-MSCHAPv2 verified the server and any cryptobinding verified. */
+static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_t now)
+{
+	int result = 0;
+	const uint8_t *cb = NULL;
+	while (rd_left(d) > 0) {
+		uint16_t t = rd_be16(d), l = rd_be16(d);
+		struct reader v;
+		if (!rd_ok(d) || !rd_sub(d, l, &v))
+			return; /* malformed: no answer; the server times out */
+		switch (t & TLV_TYPE_MASK) {
+		case TLV_RESULT:
+			result = rd_be16(&v);
+			break;
+		case TLV_CRYPTO_BINDING:
+			if (l == PEAP_CB_TLV_LEN - 4)
+				cb = rd_ptr(&v) - 4; /* the TLV with its header */
+			break;
+		default:
+			break;
+		}
+	}
+	bool ok = result == RESULT_SUCCESS && p->eap_mschap_ok;
+	uint8_t tlv[6 + PEAP_CB_TLV_LEN];
+	size_t n = 6;
+	bool tried = ok && cb;
+	if (tried) {
+		ok = peap_bind(p, cb, tlv + 6);
+		n += ok ? PEAP_CB_TLV_LEN : 0;
+	}
+	be16_put(tlv, TLV_MANDATORY | TLV_RESULT);
+	be16_put(tlv + 2, 2);
+	be16_put(tlv + 4, ok ? RESULT_SUCCESS : RESULT_FAILURE);
+	p->peap_tunnel = true;
+	eap_respond(p, id, TYPE_EXTENSIONS, tlv, n);
+	p->peap_tunnel = false;
+	secure_wipe(tlv, sizeof(tlv));
+	if (tried && !ok)
+		return; /* peap_bind set the reason */
+	if (ok)
+		p->peap_result_ok = true;
+	else if (result == RESULT_SUCCESS)
+		ppp_set_reason(p, true, 0, "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
+	else if (!p->eap_fail[0])
+		snprintf(p->eap_fail, sizeof(p->eap_fail), "PEAP: the server reported failure (Result TLV)");
+	(void)now;
+}
+
+void peap_inner(struct ppp *p, uint8_t id, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct reader d;
+	uint8_t type;
+	if (len >= 5 && buf[0] == EAP_REQUEST && be16_get(buf + 2) == len) {
+		p->peap_full = true;
+		id = buf[1];
+		type = buf[4];
+		rd_init(&d, buf + 5, len - 5);
+	} else if (len >= 1) {
+		type = buf[0];
+		rd_init(&d, buf + 1, len - 1);
+	} else {
+		return;
+	}
+	if (type == TYPE_EXTENSIONS) {
+		peap_extensions(p, id, &d, now);
+		return;
+	}
+	p->peap_tunnel = true;
+	if (type == TYPE_IDENTITY) {
+		eap_respond(p, id, TYPE_IDENTITY, (const uint8_t *)p->username, strlen(p->username));
+	} else if (type == TYPE_MSCHAPV2) {
+		eap_mschapv2_request(p, id, &d, now);
+	} else {
+		uint8_t want = TYPE_MSCHAPV2; /* the only inner method we speak */
+		eap_respond(p, id, TYPE_NAK, &want, 1);
+	}
+	p->peap_tunnel = false;
+}
