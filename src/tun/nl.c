@@ -250,6 +250,101 @@ static const struct nl_transport *transport;
 
 void nl_set_transport(const struct nl_transport *t) { transport = t; }
 
+/* The error code of an NLMSG_ERROR message (0 = ack), -EBADMSG if cut. */
+static int nl_error_code(const uint8_t *msg, uint32_t mlen)
+{
+	struct reader e;
+	rd_init(&e, msg + NL_HDRLEN, mlen - NL_HDRLEN);
+	int32_t err = (int32_t)rd_h32(&e);
+	return rd_ok(&e) ? err : -EBADMSG;
+}
+
+/* One exchange on a fresh socket: sends req, then hands every reply
+ * message (type, seq) to on_msg until it returns non-zero (> 0: done,
+ * < 0: that error). cap_ack: acks without the request copied back. */
+typedef int (*nl_msg_fn)(const uint8_t *msg, uint32_t mlen, uint16_t type, uint32_t seq, void *st);
+static int nl_exchange(const void *req, size_t len, bool cap_ack, nl_msg_fn on_msg, void *st)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	if (cap_ack)
+		setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int ret = 0;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	uint8_t buf[32768] __attribute__((aligned(8)));
+	while (ret == 0) {
+		ssize_t got = recv(fd, buf, sizeof(buf), 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		struct reader r;
+		rd_init(&r, buf, (size_t)got);
+		const uint8_t *msg;
+		uint32_t mlen;
+		while (ret == 0 && nl_next_msg(&r, &msg, &mlen)) {
+			uint16_t type;
+			uint32_t mseq;
+			nl_type_seq(msg, &type, &mseq);
+			ret = on_msg(msg, mlen, type, mseq, st);
+		}
+		if (ret == 0 && !rd_ok(&r))
+			ret = -EBADMSG;
+	}
+out:
+	close(fd);
+	return ret < 0 ? ret : 0;
+}
+
+struct talk_state {
+	uint32_t seq;
+	nl_reply_cb cb;
+	void *arg;
+	int ret; /* the first callback error, or the kernel's */
+};
+
+static int talk_msg(const uint8_t *msg, uint32_t mlen, uint16_t type, uint32_t seq, void *arg)
+{
+	struct talk_state *st = arg;
+	if (seq != st->seq)
+		return 0;
+	if (type == NLMSG_ERROR) {
+		int err = nl_error_code(msg, mlen);
+		if (err < 0 && !st->ret)
+			st->ret = err;
+		return 1;
+	}
+	if (type == NLMSG_DONE)
+		return 1;
+	if (st->cb && !st->ret)
+		st->ret = st->cb(msg, mlen, st->arg);
+	return 0;
+}
+
+struct batch_state {
+	uint32_t base;
+	size_t n, acked;
+	int *errs;
+};
+
+static int batch_msg(const uint8_t *msg, uint32_t mlen, uint16_t type, uint32_t seq, void *arg)
+{
+	struct batch_state *st = arg;
+	uint32_t i = seq - st->base;
+	if (type != NLMSG_ERROR || i >= st->n || st->errs[i] != 1)
+		return 0;
+	st->errs[i] = nl_error_code(msg, mlen);
+	return ++st->acked == st->n;
+}
+
 int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 {
 	if (len < NL_HDRLEN)
@@ -264,61 +359,15 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 	if (transport)
 		return transport->talk(req, len, cb, arg);
 
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int ret = 0;
-	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	uint8_t buf[32768] __attribute__((aligned(8)));
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		struct reader r;
-		rd_init(&r, buf, (size_t)n);
-		const uint8_t *msg;
-		uint32_t mlen;
-		while (nl_next_msg(&r, &msg, &mlen)) {
-			uint16_t type;
-			uint32_t mseq;
-			nl_type_seq(msg, &type, &mseq);
-			if (mseq != seq)
-				continue;
-			if (type == NLMSG_ERROR) {
-				struct reader e;
-				rd_init(&e, msg + NL_HDRLEN, mlen - NL_HDRLEN);
-				int32_t err = (int32_t)rd_h32(&e);
-				if (!rd_ok(&e))
-					ret = -EBADMSG;
-				else if (err < 0)
-					ret = ret ? ret : err;
-				goto out;
-			}
-			if (type == NLMSG_DONE)
-				goto out;
-			if (cb && !ret)
-				ret = cb(msg, mlen, arg);
-		}
-		if (!rd_ok(&r)) {
-			ret = -EBADMSG;
-			goto out;
-		}
-	}
-out:
-	close(fd);
-	return ret;
+	struct talk_state st = { .seq = seq, .cb = cb, .arg = arg };
+	int ret = nl_exchange(req, len, false, talk_msg, &st);
+	return ret < 0 ? ret : st.ret;
 }
 
 int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 {
+	if (n == 0)
+		return 0; /* nothing to wait for */
 	uint8_t *p = buf;
 	uint32_t base = nl_next_seq();
 	for (size_t i = 0; i < n; i++)
@@ -342,53 +391,8 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 	}
 	if (transport)
 		return transport->talk_batch(buf, len, n, errs);
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	int one = 1;
-	/* acks without the request copied back: the buffer holds them all */
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int ret = 0;
-	if (sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	uint8_t rbuf[32768] __attribute__((aligned(8)));
-	size_t acked = 0;
-	while (acked < n) {
-		ssize_t got = recv(fd, rbuf, sizeof(rbuf), 0);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		struct reader r;
-		rd_init(&r, rbuf, (size_t)got);
-		const uint8_t *msg;
-		uint32_t mlen;
-		while (nl_next_msg(&r, &msg, &mlen)) {
-			uint16_t type;
-			uint32_t mseq;
-			nl_type_seq(msg, &type, &mseq);
-			uint32_t i = mseq - base;
-			if (type != NLMSG_ERROR || i >= n || errs[i] != 1)
-				continue;
-			struct reader e;
-			rd_init(&e, msg + NL_HDRLEN, mlen - NL_HDRLEN);
-			int32_t err = (int32_t)rd_h32(&e);
-			errs[i] = !rd_ok(&e) ? -EBADMSG : err;
-			acked++;
-		}
-		if (!rd_ok(&r)) {
-			ret = -EBADMSG;
-			goto out;
-		}
-	}
-out:
-	close(fd);
-	return ret;
+	struct batch_state st = { .base = base, .n = n, .errs = errs };
+	return nl_exchange(buf, len, true, batch_msg, &st);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
