@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "sstp/sstp.h"
 #include "tls/dial.h"
 #include "tls/tls.h"
+#include "tun/gro.h"
 #include "tun/gso.h"
 #include "tun/hostaddr.h"
 #include "tun/ra.h"
@@ -469,6 +471,8 @@ static void session_teardown(struct session *s)
 	dial_free(s->dial);
 	s->dial = NULL;
 	s->gso.pkt = NULL;
+	if (s->gro)
+		gro_init(s->gro); /* a batch cut short: its packets go with the link */
 	fwd_policy_stop(s);
 	loop_timer_cancel(s->loop, &s->slaac_timer);
 	memset(&s->at, 0, sizeof(s->at)); /* source validation off, no SLAAC */
@@ -618,6 +622,7 @@ static const struct link_ops session_link_ops = {
 	.ppp_event = ppp_event_cb,
 	.failed = link_failed_cb,
 	.blocked = link_blocked_cb,
+	.rx_batch_end = link_rx_batch_end_cb,
 	.wake = link_wake_cb,
 };
 
@@ -652,19 +657,62 @@ static void session_start_connect(struct session *s)
 		session_fail(s, "out of memory");
 }
 
+/* The TLS client's settings for the server of this attempt; all but the
+ * name also make the kept context (tls_ctx). */
+static void tls_config(const struct session *s, struct tls_client_config *tc)
+{
+	const struct conf *c = &s->conf;
+	*tc = (struct tls_client_config){ .server_name = c->server_name[0] ? c->server_name : cur_server(s),
+					  .ca_file = c->ca_file[0] ? c->ca_file : NULL,
+					  .pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
+					  .cert_file = c->cert_file };
+	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, tc);
+}
+
+/* What the kept TLS context is made of changed between o and n. */
+static bool tls_inputs_changed(const struct conf *o, const struct conf *n)
+{
+	return strcmp(o->ca_file, n->ca_file) != 0 || strcmp(o->cert_file, n->cert_file) != 0 ||
+	       o->ca_pki != n->ca_pki || o->cert_pki != n->cert_pki || o->npins != n->npins ||
+	       memcmp(o->pins, n->pins, sizeof(o->pins)) != 0 || o->npki != n->npki ||
+	       memcmp(o->pki, n->pki, sizeof(o->pki)) != 0;
+}
+
+/* A digest of the kept context's files as they are on disk now (0 for
+ * none): inode, size and mtime of the CA and certificate files. */
+static uint64_t tls_files_stamp(const struct conf *c)
+{
+	const char *files[2] = { c->ca_file[0] && !c->ca_pki ? c->ca_file : NULL,
+				 c->cert_file[0] && !c->cert_pki ? c->cert_file : NULL };
+	uint64_t h = 0;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		if (!files[i] || stat(files[i], &st) != 0)
+			continue;
+		uint64_t v[4] = { (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+				  (uint64_t)st.st_mtim.tv_nsec };
+		for (int k = 0; k < 4; k++)
+			h = (h ^ v[k]) * 0x100000001b3ull; /* FNV-1a style mixing */
+	}
+	return h;
+}
+
 /* The TCP connection is there (past the proxy): TLS, then SSTP and PPP,
  * all in the link from now on. */
 static void session_start_tls(struct session *s, int fd)
 {
-	const struct conf *c = &s->conf;
 	char err[256];
 	snprintf(s->phase, sizeof(s->phase), "TLS handshake");
-	const char *name = c->server_name[0] ? c->server_name : cur_server(s);
-	struct tls_client_config tc = { .server_name = name, .ca_file = c->ca_file[0] ? c->ca_file : NULL,
-					.pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
-					.cert_file = c->cert_file };
-	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, &tc);
-	struct tls *tls = tls_client_new(&tc, fd, err, sizeof(err));
+	struct tls_client_config tc;
+	tls_config(s, &tc);
+	uint64_t stamp = tls_files_stamp(&s->conf);
+	if (s->tls_ctx_stale || !s->tls_ctx || stamp != s->tls_files_stamp) {
+		tls_client_ctx_free(s->tls_ctx); /* no connection uses it now */
+		s->tls_ctx_stale = false;
+		s->tls_files_stamp = stamp;
+		s->tls_ctx = tls_client_ctx_new(&tc, err, sizeof(err));
+	}
+	struct tls *tls = s->tls_ctx ? tls_client_new_ctx(s->tls_ctx, &tc, fd, err, sizeof(err)) : NULL;
 	if (!tls) {
 		close(fd);
 		session_fail(s, "%s", err);
@@ -858,6 +906,7 @@ static void session_reload(struct session *s)
 	 * the first when it was removed. */
 	int idx = server_index(n, cur_server(s));
 	bool keep = idx >= 0 && same_but_servers(o, n);
+	s->tls_ctx_stale = s->tls_ctx_stale || tls_inputs_changed(o, n);
 	if (n->log_level != o->log_level)
 		log_set_level((enum log_level)n->log_level);
 	int rc;
@@ -1042,7 +1091,13 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		goto fail;
 	}
 	log_info("%s: TUN offloads %s", c->ifname,
-		 s->vnet ? "on (TSO, checksum)" : "off (one packet per read)");
+		 s->vnet ? "on (TSO, checksum, GRO)" : "off (one packet per read)");
+	if (s->vnet && !(s->gro = malloc(sizeof(*s->gro)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (s->gro)
+		gro_init(s->gro);
 	int rc = nl_link_set_mtu(s->ifindex, c->mtu);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu, strerror(-rc));
@@ -1058,6 +1113,13 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	if (!rp_filter_writable(c, err, errlen))
 		goto fail;
+	/* The kept TLS context; one that cannot be made (a CA file not
+	 * readable yet) fails each attempt with the reason instead. */
+	struct tls_client_config tc;
+	char tls_err[256];
+	tls_config(s, &tc);
+	s->tls_files_stamp = tls_files_stamp(c);
+	s->tls_ctx = tls_client_ctx_new(&tc, tls_err, sizeof(tls_err));
 	s->nc = netcfg_new(c->ifname, s->ifindex);
 	if (!s->nc) {
 		snprintf(err, errlen, "out of memory");
@@ -1086,6 +1148,7 @@ void session_free(struct session *s)
 	hooks_free(s->hooks); /* a down-script gets its time while the device still exists */
 	loop_timer_cancel(s->loop, &s->up_hook_timer);
 	link_free(s->link);
+	tls_client_ctx_free(s->tls_ctx); /* after the link that used it */
 	dial_free(s->dial);
 	if (s->nc)
 		netcfg_free(s->nc);
@@ -1098,6 +1161,7 @@ void session_free(struct session *s)
 		tun_delete(s->conf.ifname);
 	}
 	free(s->gso_buf);
+	free(s->gro);
 	secure_wipe(&s->conf, sizeof(s->conf)); /* the password */
 	free(s);
 }

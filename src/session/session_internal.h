@@ -62,12 +62,22 @@ struct session {
 	uint8_t *gso_buf;   /* one super-packet being cut into segments */
 	struct gso gso;	    /* its segmenter; gso.pkt NULL when none is pending */
 	uint32_t gso_proto; /* PPP protocol of its segments */
+	struct gro *gro;    /* downstream GRO, with vnet only (tun/gro.h) */
 	struct loop_timer slaac_timer;
 	struct loop_timer up_hook_timer;
 	struct hostaddr *ha; /* ip disable-forwarding: the host's addresses (tun/hostaddr.h) */
 
 	struct dial *dial; /* resolving, connecting, proxy exchange */
 	struct link *link; /* TLS, SSTP, PPP: from the TCP connection to teardown */
+	/* The trust store, suites and our certificate, kept across reconnects;
+	 * stale after a reload changed them: remade before the next connection
+	 * (the current one may still use it). */
+	struct tls_client_ctx *tls_ctx;
+	bool tls_ctx_stale;
+	/* The CA and certificate files as read into it (size, mtime, inode):
+	 * a file changed on disk is read again by the next connection, as it
+	 * was when each connection read them. */
+	uint64_t tls_files_stamp;
 	struct attempt at;
 	struct sockaddr_storage peer;
 	bool auth_failed;
@@ -107,5 +117,6 @@ void tun_input(struct session *s);
 void on_slaac_timer(void *arg, uint64_t now);
 void link_data_cb(void *ctx, uint8_t *pkt, size_t len);
 void link_blocked_cb(void *ctx, bool blocked);
+void link_rx_batch_end_cb(void *ctx);
 
 #endif

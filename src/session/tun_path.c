@@ -14,6 +14,7 @@
 #include "core/bytes.h"
 #include "core/log.h"
 #include "session/session_internal.h"
+#include "tun/gro.h"
 #include "tun/hostaddr.h"
 #include "tun/mss.h"
 #include "tun/netcfg.h"
@@ -116,6 +117,14 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		session_ra(s, pkt, len); /* and the RA still goes to the TUN */
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
+	if (s->gro) { /* written at the batch's end (link_rx_batch_end_cb) */
+		if (gro_add(s->gro, pkt, len))
+			return;
+		link_rx_batch_end_cb(s); /* the arena is full */
+		if (!gro_add(s->gro, pkt, len))
+			s->drops++;
+		return;
+	}
 	if (s->vnet) {
 		/* GSO_NONE, no checksum flags: a plain packet. The bytes in
 		 * front are this packet's SSTP/PPP header and the end of the
@@ -270,4 +279,19 @@ void on_tun(void *arg, int fd, unsigned events)
 void link_data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	deliver_ip(ctx, pkt, len);
+}
+
+/* One TUN packet of GRO's: iov[0] the virtio header. */
+static void gro_emit(void *ctx, const struct iovec *iov, int iovcnt)
+{
+	struct session *s = ctx;
+	if (writev(s->tun_fd, iov, iovcnt) < 0)
+		s->drops++;
+}
+
+void link_rx_batch_end_cb(void *ctx)
+{
+	struct session *s = ctx;
+	if (s->gro)
+		gro_flush(s->gro, gro_emit, s);
 }

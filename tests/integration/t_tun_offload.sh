@@ -2,8 +2,10 @@
 # TUN offloads (IFF_VNET_HDR, TSO + checksum) against SoftEther: on by
 # default, the kernel really hands sstpc super-packets (the TUN's TX
 # counters average more than the MTU per packet), 200 MB up and 50 MB down
-# arrive intact (sha256), and SSTPC_NO_OFFLOAD=1 gives the plain
-# one-packet-per-read path, also intact.
+# arrive intact (sha256), downstream GRO hands the kernel merged
+# super-packets (the TUN's RX counters average more than the MTU), and
+# SSTPC_NO_OFFLOAD=1 gives the plain one-packet-per-read-and-write path,
+# also intact.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip nc sha256sum jq
 
@@ -24,6 +26,7 @@ log-level info
 CONF
 
 tx() { ip -n "$CLIENT_NS" -j -s link show sstpc0 | jq -r ".[0].stats64.tx.$1"; }
+rx() { ip -n "$CLIENT_NS" -j -s link show sstpc0 | jq -r ".[0].stats64.rx.$1"; }
 
 # send MB: client -> server through the tunnel, checksummed at both ends
 send() {
@@ -75,7 +78,12 @@ p1=$(tx packets); b1=$(tx bytes)
 avg=$(( (b1 - b0) / (p1 - p0 + 1) ))
 [ "$avg" -gt 1400 ] && ok "super-packets from the kernel: $(( p1 - p0 )) reads, $avg bytes average (MTU 1400)" \
     || fail "no super-packets: $avg bytes per TUN packet"
+p0=$(rx packets); b0=$(rx bytes)
 recv 50 offload
+p1=$(rx packets); b1=$(rx bytes)
+avg=$(( (b1 - b0) / (p1 - p0 + 1) ))
+[ "$avg" -gt 1400 ] && ok "GRO: super-packets to the kernel: $(( p1 - p0 )) writes, $avg bytes average (MTU 1400)" \
+    || fail "no GRO: $avg bytes per TUN write"
 ip netns exec "$CLIENT_NS" ping -c 3 -i 0.2 -W 2 -s 1372 -M do "$SE_TAP_IP" >/dev/null 2>&1 \
     && ok "offload: full-MTU ping both ways" || fail "offload: full-MTU ping"
 stop_pid "$PID" 10
@@ -91,7 +99,12 @@ p1=$(tx packets); b1=$(tx bytes)
 avg=$(( (b1 - b0) / (p1 - p0 + 1) ))
 [ "$avg" -le 1400 ] && ok "plain: packets no larger than the MTU ($avg bytes average)" \
     || fail "plain: $avg bytes per TUN packet"
+p0=$(rx packets); b0=$(rx bytes)
 recv 20 plain
+p1=$(rx packets); b1=$(rx bytes)
+avg=$(( (b1 - b0) / (p1 - p0 + 1) ))
+[ "$avg" -le 1400 ] && ok "plain: writes no larger than the MTU ($avg bytes average)" \
+    || fail "plain: $avg bytes per TUN write"
 stop_pid "$PID" 10
 [ "$STOP_RC" = 0 ] && ok "plain: SIGTERM exit 0" || fail "plain: exit status $STOP_RC"
 finish
