@@ -34,20 +34,25 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: sstpc -c FILE [--syslog] [--log-level LEVEL]   run the tunnel (foreground)\n"
-		"       sstpc --check -c FILE                         validate, print the effective config\n"
-		"       sstpc show interfaces sstpc [IF] [--json]     status and counters (VyOS layout)\n"
-		"       sstpc show interfaces sstpc detail            every tunnel in detail\n"
-		"       sstpc show interfaces sstpc IF statistics     pppstats-style counters\n"
-		"       sstpc show interfaces sstpc IF log            the daemon's recent log lines\n"
-		"       sstpc connect interface IF                    (re)connect a running tunnel\n"
-		"       sstpc disconnect interface IF                 disconnect, stay down until connect\n"
-		"       sstpc clear interfaces connection IF          end the session, start a new one now\n"
-		"       sstpc --version | --help\n"
-		"\n"
-		"FILE holds one tunnel as VyOS paths below `interfaces sstpc IF`\n"
-		"(see sstpc.conf(5)). LEVEL: error, warning, notice, info, debug.\n");
+	fprintf(
+	    out,
+	    "usage: sstpc -c FILE [--syslog] [--log-level LEVEL]   run the tunnel (foreground)\n"
+	    "       sstpc --check -c FILE                         validate, print the effective "
+	    "config\n"
+	    "       sstpc show interfaces sstpc [IF] [--json]     status and counters (VyOS "
+	    "layout)\n"
+	    "       sstpc show interfaces sstpc detail            every tunnel in detail\n"
+	    "       sstpc show interfaces sstpc IF statistics     pppstats-style counters\n"
+	    "       sstpc show interfaces sstpc IF log            the daemon's recent log lines\n"
+	    "       sstpc connect interface IF                    (re)connect a running tunnel\n"
+	    "       sstpc disconnect interface IF                 disconnect, stay down until "
+	    "connect\n"
+	    "       sstpc clear interfaces connection IF          end the session, start a new one "
+	    "now\n"
+	    "       sstpc --version | --help\n"
+	    "\n"
+	    "FILE holds one tunnel as VyOS paths below `interfaces sstpc IF`\n"
+	    "(see sstpc.conf(5)). LEVEL: error, warning, notice, info, debug.\n");
 }
 
 /* --check: what the file names on this host now. A VRF that does not
@@ -57,8 +62,8 @@ static bool check_host(const struct conf *c, const struct conf_lines *lines)
 {
 	int idx = 0;
 	if (c->vrf[0] && nl_link_index(c->vrf) > 0 && !nl_link_is_vrf(c->vrf, &idx)) {
-		fprintf(stderr, "sstpc: %s:%u: vrf: device '%s' exists but is not a VRF\n", c->path, lines->vrf,
-			c->vrf);
+		fprintf(stderr, "sstpc: %s:%u: vrf: device '%s' exists but is not a VRF\n", c->path,
+			lines->vrf, c->vrf);
 		return false;
 	}
 	return true;
@@ -68,12 +73,13 @@ static bool check_host(const struct conf *c, const struct conf_lines *lines)
  * script run as root); refused by --check and at start alike. */
 static bool check_scripts(const struct conf *c, const struct conf_lines *lines)
 {
-	const char *path[2] = { c->up_script, c->down_script };
-	const unsigned line[2] = { lines->up_script, lines->down_script };
+	const char *path[2] = {c->up_script, c->down_script};
+	const unsigned line[2] = {lines->up_script, lines->down_script};
 	char why[PATH_MAX + 200];
 	for (int i = 0; i < 2; i++) {
 		if (path[i][0] && !hooks_script_ok(path[i], why, sizeof(why))) {
-			fprintf(stderr, "sstpc: %s:%u: %s: %s\n", c->path, line[i], i ? "down-script" : "up-script", why);
+			fprintf(stderr, "sstpc: %s:%u: %s: %s\n", c->path, line[i],
+				i ? "down-script" : "up-script", why);
 			return false;
 		}
 	}
@@ -113,7 +119,8 @@ static int cmd_run(const char *path, bool check, bool use_syslog, const char *le
 		fprintf(stderr, "sstpc: cannot switch core dumps off: %s\n", strerror(-rc));
 	enum log_level lvl = (enum log_level)c.log_level;
 	if (level && !log_level_parse(level, &lvl)) {
-		fprintf(stderr, "sstpc: --log-level: expected error, warning, notice, info or debug\n");
+		fprintf(stderr,
+			"sstpc: --log-level: expected error, warning, notice, info or debug\n");
 		secure_wipe(&c, sizeof(c));
 		return 1;
 	}
@@ -167,26 +174,41 @@ int main(int argc, char **argv)
 	}
 
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "check", no_argument, NULL, 'k' },
-		{ "syslog", no_argument, NULL, 's' },       { "log-level", required_argument, NULL, 'l' },
-		{ "version", no_argument, NULL, 'V' },      { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"syslog", no_argument, NULL, 's'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *path = NULL, *level = NULL;
 	bool check = false, use_syslog = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (o) {
-		case 'c': path = optarg; break;
-		case 'k': check = true; break;
-		case 's': use_syslog = true; break;
-		case 'l': level = optarg; break;
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 'l':
+			level = optarg;
+			break;
 		case 'V':
 			printf("sstpc %s (%s, %s)\n%s\n", SSTPC_VERSION, SSTPC_LIBC, SSTPC_LINKAGE,
 			       tls_library_info());
 			return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!path || optind != argc) {

@@ -20,10 +20,19 @@ struct reader {
 };
 
 void rd_init(struct reader *r, const void *p, size_t len);
-static inline bool rd_ok(const struct reader *r) { return !r->err; }
-static inline size_t rd_left(const struct reader *r) { return r->err ? 0 : r->len - r->off; }
+static inline bool rd_ok(const struct reader *r)
+{
+	return !r->err;
+}
+static inline size_t rd_left(const struct reader *r)
+{
+	return r->err ? 0 : r->len - r->off;
+}
 /* Pointer to the current position (valid for rd_left() bytes). */
-static inline const uint8_t *rd_ptr(const struct reader *r) { return r->p + r->off; }
+static inline const uint8_t *rd_ptr(const struct reader *r)
+{
+	return r->p + r->off;
+}
 uint8_t rd_u8(struct reader *r);
 uint16_t rd_be16(struct reader *r);
 uint32_t rd_be32(struct reader *r);
@@ -39,7 +48,10 @@ bool rd_skip(struct reader *r, size_t n);
 /* Splits off the next n bytes as their own reader and advances past them. */
 bool rd_sub(struct reader *r, size_t n, struct reader *sub);
 /* Marks the reader failed (e.g. a semantic check of a read value failed). */
-static inline void rd_fail(struct reader *r) { r->err = true; }
+static inline void rd_fail(struct reader *r)
+{
+	r->err = true;
+}
 
 struct writer {
 	uint8_t *p;
@@ -49,7 +61,10 @@ struct writer {
 };
 
 void wr_init(struct writer *w, void *buf, size_t cap);
-static inline bool wr_ok(const struct writer *w) { return !w->err; }
+static inline bool wr_ok(const struct writer *w)
+{
+	return !w->err;
+}
 void wr_u8(struct writer *w, uint8_t v);
 void wr_be16(struct writer *w, uint16_t v);
 void wr_be32(struct writer *w, uint32_t v);
@@ -60,15 +75,25 @@ uint8_t *wr_reserve(struct writer *w, size_t n);
 /* Overwrites a big-endian 16-bit value at an earlier offset. */
 void wr_patch_be16(struct writer *w, size_t at, uint16_t v);
 
-static inline uint16_t be16_get(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline void be16_put(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
 static inline uint32_t be32_get(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 static inline void be32_put(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 /* Hex helpers for logs and tests: out must hold 2*n+1 bytes. */

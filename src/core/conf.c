@@ -28,19 +28,20 @@ struct conf_parser {
 	unsigned line;
 	char *err;
 	size_t errlen;
-	bool auth_given;      /* the first protocols line replaces the default list */
-	unsigned ifname_line; /* 0: the default name, not given in the file */
-	unsigned pwfile_line; /* where password-file was given, for conf_load's messages */
-	unsigned ca_line;     /* where ssl ca-certificate was given */
-	unsigned vrf_line;    /* where vrf was given */
+	bool auth_given;	     /* the first protocols line replaces the default list */
+	unsigned ifname_line;	     /* 0: the default name, not given in the file */
+	unsigned pwfile_line;	     /* where password-file was given, for conf_load's messages */
+	unsigned ca_line;	     /* where ssl ca-certificate was given */
+	unsigned vrf_line;	     /* where vrf was given */
 	unsigned up_line, down_line; /* where up-script / down-script were given */
-	unsigned cert_line;   /* where ssl certificate was given */
-	unsigned auth_cert_line; /* where authentication certificate was given */
-	unsigned auth_ca_line;   /* where authentication ca-certificate was given */
-	bool ca_is_name;      /* the CA value has no '/': it may be meant as a VyOS pki name */
+	unsigned cert_line;	     /* where ssl certificate was given */
+	unsigned auth_cert_line;     /* where authentication certificate was given */
+	unsigned auth_ca_line;	     /* where authentication ca-certificate was given */
+	bool ca_is_name; /* the CA value has no '/': it may be meant as a VyOS pki name */
 };
 
-static bool conf_fail(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool conf_fail(struct conf_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static bool conf_fail(struct conf_parser *p, const char *fmt, ...)
 {
 	if (!p->err || p->errlen == 0)
@@ -78,7 +79,7 @@ struct conf_opt {
 	unsigned min, max;
 	const char *expect; /* for messages; CONF_UINT builds its own */
 	conf_handler fn;    /* CONF_STR: extra check before the copy; CONF_CUSTOM: everything */
-	bool secret;        /* never echo the value */
+	bool secret;	    /* never echo the value */
 };
 
 #define F(field) offsetof(struct conf, field), sizeof(((struct conf *)0)->field)
@@ -129,7 +130,8 @@ static bool conf_is_hostname(const char *s)
 			label = 0;
 			continue;
 		}
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9');
 		/* Resolvers take underscores (SRV-style and some internal
 		 * names), so a name that resolves is not refused here. */
 		if (!alnum && ch != '-' && ch != '_')
@@ -145,7 +147,8 @@ static bool conf_is_hostname(const char *s)
 static bool conf_is_host(const char *s)
 {
 	uint8_t a[16];
-	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1 || conf_is_hostname(s);
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1 ||
+	       conf_is_hostname(s);
 }
 
 static bool conf_is_printable(const char *s)
@@ -182,7 +185,9 @@ static bool conf_h_host(struct conf_parser *p, const struct conf_opt *o, char **
 		non_ascii = non_ascii || (unsigned char)*q >= 0x80;
 	if (non_ascii) {
 		if (!punycode_host(host, ace, sizeof(ace)))
-			return conf_fail(p, "%s: '%.64s' is not a valid internationalised host name", o->key, host);
+			return conf_fail(p,
+					 "%s: '%.64s' is not a valid internationalised host name",
+					 o->key, host);
 		host = ace;
 	}
 	size_t n = strlen(host);
@@ -284,10 +289,9 @@ static bool conf_chk_ifname_chars(const char *s)
  * refuses every name that merely begins with one of these prefixes
  * (`bridge-red` too); we refuse only the interface-shaped ones, which is
  * what its error message says it means. */
-static const char *const conf_vrf_ifprefix[] = { "bond", "br",   "dum",  "eth",  "lan",  "eno",   "ens",
-						"enp",  "enx",  "gnv",  "ipoe", "l2tp", "l2tpeth", "vtun",
-						"ppp",  "pppoe", "peth", "tun", "vti",  "vxlan", "wg",
-						"wlan", "wwan" };
+static const char *const conf_vrf_ifprefix[] = {
+    "bond",    "br",   "dum", "eth",   "lan",  "eno", "ens", "enp",   "enx", "gnv",  "ipoe", "l2tp",
+    "l2tpeth", "vtun", "ppp", "pppoe", "peth", "tun", "vti", "vxlan", "wg",  "wlan", "wwan"};
 
 static bool conf_vrf_is_ifname(const char *s)
 {
@@ -316,14 +320,19 @@ static bool conf_chk_vrf(struct conf_parser *p, const struct conf_opt *o, char *
 	if (!conf_chk_ifname_chars(s))
 		return conf_expected(p, o, s);
 	if (strcmp(s, "default") == 0)
-		return conf_fail(p, "vrf: 'default' is the main routing table, not a VRF device (leave out `vrf` "
-				    "to use it)");
+		return conf_fail(
+		    p,
+		    "vrf: 'default' is the main routing table, not a VRF device (leave out `vrf` "
+		    "to use it)");
 	if (strcmp(s, "lo") == 0)
 		return conf_fail(p, "vrf: 'lo' is the loopback interface, not a VRF name");
 	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
 		return conf_fail(p, "vrf: a VRF name must start with a letter, got '%.64s'", s);
 	if (conf_vrf_is_ifname(s))
-		return conf_fail(p, "vrf: '%.64s' is named like a network interface, not a VRF (VyOS refuses it)", s);
+		return conf_fail(
+		    p,
+		    "vrf: '%.64s' is named like a network interface, not a VRF (VyOS refuses it)",
+		    s);
 	return true;
 }
 
@@ -341,11 +350,14 @@ static bool conf_valid_ifname(const char *s)
 static bool conf_set_ifname(struct conf_parser *p, const char *name)
 {
 	if (!conf_valid_ifname(name))
-		return conf_fail(p, "interface: expected a name sstpcN (N a number, at most %d characters), got '%.64s'",
+		return conf_fail(p,
+				 "interface: expected a name sstpcN (N a number, at most %d "
+				 "characters), got '%.64s'",
 				 IFNAMSIZ - 1, name);
 	if (p->ifname_line && strcmp(p->c->ifname, name) != 0)
-		return conf_fail(p, "interface '%s' differs from '%s' on line %u: one tunnel per file", name,
-				 p->c->ifname, p->ifname_line);
+		return conf_fail(p,
+				 "interface '%s' differs from '%s' on line %u: one tunnel per file",
+				 name, p->c->ifname, p->ifname_line);
 	if (!p->ifname_line) {
 		memset(p->c->ifname, 0, sizeof(p->c->ifname));
 		memcpy(p->c->ifname, name, strlen(name));
@@ -359,13 +371,15 @@ static bool conf_h_interface(struct conf_parser *p, const struct conf_opt *o, ch
 	return conf_set_ifname(p, v[0]);
 }
 
-static const char *const conf_auth_names[] = { NULL, "eap-mschapv2", "mschapv2", "pap", "chap", "eap-tls", "peap" };
+static const char *const conf_auth_names[] = {NULL,   "eap-mschapv2", "mschapv2", "pap",
+					      "chap", "eap-tls",      "peap"};
 
 const char *conf_auth_name(enum conf_auth a)
 {
-	return (unsigned)a < sizeof(conf_auth_names) / sizeof(conf_auth_names[0]) && conf_auth_names[a]
-		       ? conf_auth_names[a]
-		       : "?";
+	return (unsigned)a < sizeof(conf_auth_names) / sizeof(conf_auth_names[0]) &&
+		       conf_auth_names[a]
+		   ? conf_auth_names[a]
+		   : "?";
 }
 
 static bool conf_h_protocols(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
@@ -493,7 +507,8 @@ static bool conf_parse_prefix(const char *s, int family, struct conf_route *r)
 	return true;
 }
 
-static bool conf_add_route(struct conf_parser *p, const struct conf_opt *o, const char *v, int family)
+static bool conf_add_route(struct conf_parser *p, const struct conf_opt *o, const char *v,
+			   int family)
 {
 	struct conf *c = p->c;
 	struct conf_route r;
@@ -561,7 +576,7 @@ static bool conf_h_proxy(struct conf_parser *p, const struct conf_opt *o, char *
 static bool conf_h_loglevel(struct conf_parser *p, const struct conf_opt *o, char **v, int nv)
 {
 	enum log_level lvl;
-	static const char *const names[] = { "error", "warning", "notice", "info", "debug" };
+	static const char *const names[] = {"error", "warning", "notice", "info", "debug"};
 	/* Only the documented spellings; log_level_parse also takes aliases. */
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(v[0], names[i]) == 0 && log_level_parse(v[0], &lvl)) {
@@ -579,48 +594,67 @@ static bool conf_h_pwfile(struct conf_parser *p, const struct conf_opt *o, char 
 }
 
 static const struct conf_opt conf_opts[] = {
-	{ "interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false },
-	{ "server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)", conf_h_server, false },
-	{ "port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false },
-	{ "authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL, false },
-	{ "authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL, true },
-	{ "authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile, false },
-	{ "authentication protocols", CONF_CUSTOM, 0, 0, 0, 0, "eap-mschapv2, mschapv2, pap, chap, eap-tls or peap", conf_h_protocols, false },
-	{ "authentication ca-certificate", CONF_STR, F(auth_ca_file), 0, 0, "a file name", conf_h_auth_ca, false },
-	{ "authentication server-name", CONF_CUSTOM, F(auth_server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
-	{ "authentication certificate", CONF_STR, F(auth_cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_auth_cert, false },
-	{ "authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false },
-	{ "ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false },
-	{ "ssl certificate", CONF_STR, F(cert_file), 0, 0, "a PEM file with a certificate and its key", conf_h_cert, false },
-	{ "ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)", conf_h_host, false },
-	{ "ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0, "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false },
-	{ "description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters", conf_h_description, false },
-	{ "mtu", CONF_UINT, F(mtu), 68, 4087, NULL, NULL, false },
-	{ "disable", CONF_FLAG, F(disable), 0, 0, NULL, NULL, false },
-	{ "vrf", CONF_STR, F(vrf), 0, 0, "a VRF name of 1-15 characters", conf_chk_vrf, false },
-	{ "no-default-route", CONF_FLAG, F(no_default_route), 0, 0, NULL, NULL, false },
-	{ "default-route-distance", CONF_UINT, F(default_route_distance), 1, 255, NULL, NULL, false },
-	{ "no-peer-dns", CONF_FLAG, F(no_peer_dns), 0, 0, NULL, NULL, false },
-	{ "ip adjust-mss", CONF_CUSTOM, 0, 0, 0, 0, "a number 536-65535 or clamp-mss-to-pmtu", conf_h_adjust_mss, false },
-	{ "ip disable-forwarding", CONF_FLAG, F(ip_disable_forwarding), 0, 0, NULL, NULL, false },
-	{ "ip source-validation", CONF_CUSTOM, 0, 0, 0, 0, "strict, loose or disable", conf_h_srcvalid, false },
-	{ "ip route", CONF_CUSTOM, 0, 0, 0, 0, "an IPv4 prefix a.b.c.d/n without host bits", conf_h_route4, false },
-	{ "ipv6 route", CONF_CUSTOM, 0, 0, 0, 0, "an IPv6 prefix x:x::/n without host bits", conf_h_route6, false },
-	{ "ipv6 disable", CONF_FLAG, F(ipv6_disable), 0, 0, NULL, NULL, false },
-	{ "http-proxy", CONF_CUSTOM, 0, 0, 0, 0, "HOST:PORT (IPv6 as [addr]:port)", conf_h_proxy, false },
-	{ "http-proxy username", CONF_STR, F(proxy_user), 0, 0, "a user name (1-255 characters)", NULL, false },
-	{ "http-proxy password", CONF_STR, F(proxy_password), 0, 0, "a password (1-255 characters)", NULL, true },
-	{ "keepalive interval", CONF_UINT, F(keepalive_interval), 0, 3600, NULL, NULL, false },
-	{ "keepalive failure", CONF_UINT, F(keepalive_failure), 1, 100, NULL, NULL, false },
-	{ "keepalive sstp-hello", CONF_UINT, F(sstp_hello), 10, 3600, NULL, NULL, false },
-	{ "connect-timeout", CONF_UINT, F(connect_timeout), 5, 600, NULL, NULL, false },
-	{ "reconnect backoff-min", CONF_UINT, F(backoff_min), 1, 3600, NULL, NULL, false },
-	{ "reconnect backoff-max", CONF_UINT, F(backoff_max), 1, 86400, NULL, NULL, false },
-	{ "reconnect max-fail", CONF_UINT, F(max_fail), 0, 1000000, NULL, NULL, false },
-	{ "log-level", CONF_CUSTOM, 0, 0, 0, 0, "error, warning, notice, info or debug", conf_h_loglevel, false },
-	{ "up-script", CONF_STR, F(up_script), 0, 0, "an absolute file name", conf_h_script, false },
-	{ "down-script", CONF_STR, F(down_script), 0, 0, "an absolute file name", conf_h_script, false },
-	{ "script-timeout", CONF_UINT, F(script_timeout), 1, 3600, NULL, NULL, false },
+    {"interface", CONF_CUSTOM, 0, 0, 0, 0, "a name sstpcN", conf_h_interface, false},
+    {"server", CONF_CUSTOM, F(server), 0, 0, "an IP address or host name (at most 253 characters)",
+     conf_h_server, false},
+    {"port", CONF_UINT, F(port), 1, 65535, NULL, NULL, false},
+    {"authentication username", CONF_STR, F(username), 0, 0, "a user name (1-255 characters)", NULL,
+     false},
+    {"authentication password", CONF_STR, F(password), 0, 0, "a password (1-255 characters)", NULL,
+     true},
+    {"authentication password-file", CONF_STR, F(password_file), 0, 0, "a file name", conf_h_pwfile,
+     false},
+    {"authentication protocols", CONF_CUSTOM, 0, 0, 0, 0,
+     "eap-mschapv2, mschapv2, pap, chap, eap-tls or peap", conf_h_protocols, false},
+    {"authentication ca-certificate", CONF_STR, F(auth_ca_file), 0, 0, "a file name",
+     conf_h_auth_ca, false},
+    {"authentication server-name", CONF_CUSTOM, F(auth_server_name), 0, 0,
+     "a host name (at most 253 characters)", conf_h_host, false},
+    {"authentication certificate", CONF_STR, F(auth_cert_file), 0, 0,
+     "a PEM file with a certificate and its key", conf_h_auth_cert, false},
+    {"authentication allow-none", CONF_FLAG, F(auth_allow_none), 0, 0, NULL, NULL, false},
+    {"ssl ca-certificate", CONF_STR, F(ca_file), 0, 0, "a file name", conf_h_ca, false},
+    {"ssl certificate", CONF_STR, F(cert_file), 0, 0, "a PEM file with a certificate and its key",
+     conf_h_cert, false},
+    {"ssl server-name", CONF_CUSTOM, F(server_name), 0, 0, "a host name (at most 253 characters)",
+     conf_h_host, false},
+    {"ssl pin-sha256", CONF_CUSTOM, 0, 0, 0, 0,
+     "the base64 SHA-256 of a public key (44 characters)", conf_h_pin, false},
+    {"description", CONF_CUSTOM, 0, 0, 0, 0, "a printable text of 0-255 characters",
+     conf_h_description, false},
+    {"mtu", CONF_UINT, F(mtu), 68, 4087, NULL, NULL, false},
+    {"disable", CONF_FLAG, F(disable), 0, 0, NULL, NULL, false},
+    {"vrf", CONF_STR, F(vrf), 0, 0, "a VRF name of 1-15 characters", conf_chk_vrf, false},
+    {"no-default-route", CONF_FLAG, F(no_default_route), 0, 0, NULL, NULL, false},
+    {"default-route-distance", CONF_UINT, F(default_route_distance), 1, 255, NULL, NULL, false},
+    {"no-peer-dns", CONF_FLAG, F(no_peer_dns), 0, 0, NULL, NULL, false},
+    {"ip adjust-mss", CONF_CUSTOM, 0, 0, 0, 0, "a number 536-65535 or clamp-mss-to-pmtu",
+     conf_h_adjust_mss, false},
+    {"ip disable-forwarding", CONF_FLAG, F(ip_disable_forwarding), 0, 0, NULL, NULL, false},
+    {"ip source-validation", CONF_CUSTOM, 0, 0, 0, 0, "strict, loose or disable", conf_h_srcvalid,
+     false},
+    {"ip route", CONF_CUSTOM, 0, 0, 0, 0, "an IPv4 prefix a.b.c.d/n without host bits",
+     conf_h_route4, false},
+    {"ipv6 route", CONF_CUSTOM, 0, 0, 0, 0, "an IPv6 prefix x:x::/n without host bits",
+     conf_h_route6, false},
+    {"ipv6 disable", CONF_FLAG, F(ipv6_disable), 0, 0, NULL, NULL, false},
+    {"http-proxy", CONF_CUSTOM, 0, 0, 0, 0, "HOST:PORT (IPv6 as [addr]:port)", conf_h_proxy, false},
+    {"http-proxy username", CONF_STR, F(proxy_user), 0, 0, "a user name (1-255 characters)", NULL,
+     false},
+    {"http-proxy password", CONF_STR, F(proxy_password), 0, 0, "a password (1-255 characters)",
+     NULL, true},
+    {"keepalive interval", CONF_UINT, F(keepalive_interval), 0, 3600, NULL, NULL, false},
+    {"keepalive failure", CONF_UINT, F(keepalive_failure), 1, 100, NULL, NULL, false},
+    {"keepalive sstp-hello", CONF_UINT, F(sstp_hello), 10, 3600, NULL, NULL, false},
+    {"connect-timeout", CONF_UINT, F(connect_timeout), 5, 600, NULL, NULL, false},
+    {"reconnect backoff-min", CONF_UINT, F(backoff_min), 1, 3600, NULL, NULL, false},
+    {"reconnect backoff-max", CONF_UINT, F(backoff_max), 1, 86400, NULL, NULL, false},
+    {"reconnect max-fail", CONF_UINT, F(max_fail), 0, 1000000, NULL, NULL, false},
+    {"log-level", CONF_CUSTOM, 0, 0, 0, 0, "error, warning, notice, info or debug", conf_h_loglevel,
+     false},
+    {"up-script", CONF_STR, F(up_script), 0, 0, "an absolute file name", conf_h_script, false},
+    {"down-script", CONF_STR, F(down_script), 0, 0, "an absolute file name", conf_h_script, false},
+    {"script-timeout", CONF_UINT, F(script_timeout), 1, 3600, NULL, NULL, false},
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -678,9 +712,11 @@ static bool conf_apply(struct conf_parser *p, const struct conf_opt *o, char **v
 	/* Only `authentication protocols` takes a list on one line. */
 	if (nv > 1 && o->fn != conf_h_protocols) {
 		if (o->secret)
-			return conf_fail(p, "%s: expected one value (quote values with spaces)", o->key);
-		return conf_fail(p, "%s: expected one value (quote values with spaces), got also '%.64s'", o->key,
-				 v[1]);
+			return conf_fail(p, "%s: expected one value (quote values with spaces)",
+					 o->key);
+		return conf_fail(
+		    p, "%s: expected one value (quote values with spaces), got also '%.64s'",
+		    o->key, v[1]);
 	}
 	switch (o->kind) {
 	case CONF_UINT: {
@@ -746,7 +782,8 @@ static bool conf_line(struct conf_parser *p, char **w, int n)
 			return conf_fail(p, "unknown option '%.64s'", w[0]);
 		if (n < 2)
 			return conf_fail(p, "%s: expected %s", w[0], list);
-		return conf_fail(p, "unknown option '%.64s %.64s' (%s takes %s)", w[0], w[1], w[0], list);
+		return conf_fail(p, "unknown option '%.64s %.64s' (%s takes %s)", w[0], w[1], w[0],
+				 list);
 	}
 	return conf_apply(p, o, w + used, n - used);
 }
@@ -754,7 +791,8 @@ static bool conf_line(struct conf_parser *p, char **w, int n)
 /* Splits one line into words: blanks separate, '...' and "..." quote
  * (adjacent pieces join, as in a shell), and '#' at the start of a word
  * begins a comment, so a password like pa#ss needs no quotes. */
-static bool conf_split(struct conf_parser *p, struct reader *r, char *buf, size_t cap, char **w, int *nw)
+static bool conf_split(struct conf_parser *p, struct reader *r, char *buf, size_t cap, char **w,
+		       int *nw)
 {
 	size_t used = 0;
 	int n = 0;
@@ -843,21 +881,23 @@ static bool conf_pki_refs(struct conf_parser *p)
 		const char *v, *key;
 		bool *flag, ca;
 	} r[] = {
-		{ c->ca_file, "ssl ca-certificate", &c->ca_pki, true },
-		{ c->auth_ca_file, "authentication ca-certificate", &c->auth_ca_pki, true },
-		{ c->cert_file, "ssl certificate", &c->cert_pki, false },
-		{ c->auth_cert_file, "authentication certificate", &c->auth_cert_pki, false },
+	    {c->ca_file, "ssl ca-certificate", &c->ca_pki, true},
+	    {c->auth_ca_file, "authentication ca-certificate", &c->auth_ca_pki, true},
+	    {c->cert_file, "ssl certificate", &c->cert_pki, false},
+	    {c->auth_cert_file, "authentication certificate", &c->auth_cert_pki, false},
 	};
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
 		const struct conf_pki *e;
-		if (!r[i].v[0] || strchr(r[i].v, '/') || !(e = conf_pki_find(c->pki, c->npki, r[i].v, r[i].ca)))
+		if (!r[i].v[0] || strchr(r[i].v, '/') ||
+		    !(e = conf_pki_find(c->pki, c->npki, r[i].v, r[i].ca)))
 			continue;
 		*r[i].flag = true;
 		if (!e->cert_len)
-			return conf_fail(p, "%s: pki %s %s has no certificate", r[i].key, r[i].ca ? "ca" : "certificate",
-					 r[i].v);
+			return conf_fail(p, "%s: pki %s %s has no certificate", r[i].key,
+					 r[i].ca ? "ca" : "certificate", r[i].v);
 		if (!r[i].ca && !e->key_len)
-			return conf_fail(p, "%s: pki certificate %s has no private key", r[i].key, r[i].v);
+			return conf_fail(p, "%s: pki certificate %s has no private key", r[i].key,
+					 r[i].v);
 	}
 	return true;
 }
@@ -873,7 +913,8 @@ static bool conf_check(struct conf_parser *p)
 	if (!c->username[0])
 		return conf_fail(p, "authentication username: required");
 	if (c->password[0] && c->password_file[0])
-		return conf_fail(p, "authentication: give either password or password-file, not both");
+		return conf_fail(p,
+				 "authentication: give either password or password-file, not both");
 	bool only_tls = c->nauth > 0;
 	for (int i = 0; i < c->nauth; i++)
 		only_tls &= c->auth[i] == CONF_AUTH_EAP_TLS;
@@ -883,21 +924,27 @@ static bool conf_check(struct conf_parser *p)
 	for (int i = 0; i < c->nauth; i++)
 		eap_tls |= c->auth[i] == CONF_AUTH_EAP_TLS;
 	if (eap_tls && !c->auth_cert_file[0])
-		return conf_fail(p, "authentication protocols eap-tls: needs authentication certificate FILE");
+		return conf_fail(
+		    p, "authentication protocols eap-tls: needs authentication certificate FILE");
 	if (eap_tls && !c->auth_server_name[0])
-		return conf_fail(p, "authentication protocols eap-tls: needs authentication server-name (the name "
-				    "in the EAP server's certificate)");
+		return conf_fail(
+		    p,
+		    "authentication protocols eap-tls: needs authentication server-name (the name "
+		    "in the EAP server's certificate)");
 	for (int i = 0; i < c->nauth; i++)
 		if (c->auth[i] == CONF_AUTH_PEAP && !c->auth_server_name[0])
-			return conf_fail(p, "authentication protocols peap: needs authentication server-name (the "
-					    "name in the EAP server's certificate)");
+			return conf_fail(
+			    p,
+			    "authentication protocols peap: needs authentication server-name (the "
+			    "name in the EAP server's certificate)");
 	if (!c->proxy_user[0] != !c->proxy_password[0])
 		return conf_fail(p, "http-proxy: username and password go together");
 	if (c->proxy_user[0] && !c->proxy_host[0])
-		return conf_fail(p, "http-proxy: username and password given without http-proxy HOST:PORT");
+		return conf_fail(
+		    p, "http-proxy: username and password given without http-proxy HOST:PORT");
 	if (c->backoff_max < c->backoff_min)
-		return conf_fail(p, "reconnect backoff-max (%u) must be at least backoff-min (%u)", c->backoff_max,
-				 c->backoff_min);
+		return conf_fail(p, "reconnect backoff-max (%u) must be at least backoff-min (%u)",
+				 c->backoff_max, c->backoff_min);
 	return true;
 }
 
@@ -938,9 +985,11 @@ static bool conf_parse_st(struct conf_parser *p, const char *buf, size_t len)
 	return ok;
 }
 
-bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err, size_t errlen)
+bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, char *err,
+		size_t errlen)
 {
-	struct conf_parser p = { .c = c, .name = name ? name : "config", .err = err, .errlen = errlen };
+	struct conf_parser p = {
+	    .c = c, .name = name ? name : "config", .err = err, .errlen = errlen};
 	if (err && errlen)
 		err[0] = 0;
 	bool ok = conf_parse_st(&p, buf, len);
@@ -951,7 +1000,8 @@ bool conf_parse(struct conf *c, const char *name, const char *buf, size_t len, c
 
 /* Relative file names are taken relative to the config file, so that the
  * daemon's working directory does not matter. */
-static bool conf_resolve(struct conf_parser *p, const char *key, char *file, size_t size, const char *conf_path)
+static bool conf_resolve(struct conf_parser *p, const char *key, char *file, size_t size,
+			 const char *conf_path)
 {
 	if (!file[0] || file[0] == '/')
 		return true;
@@ -973,7 +1023,8 @@ static bool conf_read_pwfile(struct conf_parser *p)
 	p->line = p->pwfile_line;
 	int fd = open(c->password_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return conf_fail(p, "%s: cannot open '%s': %s", key, c->password_file, strerror(errno));
+		return conf_fail(p, "%s: cannot open '%s': %s", key, c->password_file,
+				 strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -988,7 +1039,8 @@ static bool conf_read_pwfile(struct conf_parser *p)
 		if (n < 0) {
 			int e = errno;
 			close(fd);
-			return conf_fail(p, "%s: cannot read '%s': %s", key, c->password_file, strerror(e));
+			return conf_fail(p, "%s: cannot read '%s': %s", key, c->password_file,
+					 strerror(e));
 		}
 		if (n == 0)
 			break;
@@ -1003,10 +1055,11 @@ static bool conf_read_pwfile(struct conf_parser *p)
 		plen--;
 	bool ok = true;
 	if (plen == 0)
-		ok = conf_fail(p, "%s: '%s' holds no password on its first line", key, c->password_file);
+		ok = conf_fail(p, "%s: '%s' holds no password on its first line", key,
+			       c->password_file);
 	else if (plen >= sizeof(c->password))
-		ok = conf_fail(p, "%s: '%s': password longer than %zu characters", key, c->password_file,
-			       sizeof(c->password) - 1);
+		ok = conf_fail(p, "%s: '%s': password longer than %zu characters", key,
+			       c->password_file, sizeof(c->password) - 1);
 	else if (memchr(buf, 0, plen))
 		ok = conf_fail(p, "%s: '%s': NUL byte in the password", key, c->password_file);
 	if (ok) {
@@ -1026,8 +1079,11 @@ static bool conf_check_ca(struct conf_parser *p, const char *given)
 	p->line = p->ca_line;
 	int fd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && p->ca_is_name)
-		return conf_fail(p, "%s: '%s' is neither a file nor a pki ca entry of this configuration (add "
-				    "'pki ca NAME certificate BASE64', or give the path of a PEM file)", key, given);
+		return conf_fail(
+		    p,
+		    "%s: '%s' is neither a file nor a pki ca entry of this configuration (add "
+		    "'pki ca NAME certificate BASE64', or give the path of a PEM file)",
+		    key, given);
 	if (fd < 0)
 		return conf_fail(p, "%s: cannot open '%s': %s", key, c->ca_file, strerror(errno));
 	struct stat st;
@@ -1059,9 +1115,10 @@ bool conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	return conf_load_lines(c, path, NULL, err, errlen);
 }
 
-bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err, size_t errlen)
+bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines, char *err,
+		     size_t errlen)
 {
-	struct conf_parser p = { .c = c, .name = path, .err = err, .errlen = errlen };
+	struct conf_parser p = {.c = c, .name = path, .err = err, .errlen = errlen};
 	char ca_given[sizeof(c->ca_file)];
 	if (err && errlen)
 		err[0] = 0;
@@ -1099,19 +1156,23 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 	if (ok) {
 		snprintf(c->path, sizeof(c->path), "%s", path);
 		p.line = p.pwfile_line;
-		ok = conf_resolve(&p, "authentication password-file", c->password_file, sizeof(c->password_file),
-				  path);
+		ok = conf_resolve(&p, "authentication password-file", c->password_file,
+				  sizeof(c->password_file), path);
 		p.line = p.ca_line;
 		memcpy(ca_given, c->ca_file, sizeof(ca_given));
-		ok = ok && (c->ca_pki || conf_resolve(&p, "ssl ca-certificate", c->ca_file, sizeof(c->ca_file), path));
+		ok = ok && (c->ca_pki || conf_resolve(&p, "ssl ca-certificate", c->ca_file,
+						      sizeof(c->ca_file), path));
 		p.line = p.cert_line;
-		ok = ok && (c->cert_pki || conf_resolve(&p, "ssl certificate", c->cert_file, sizeof(c->cert_file), path));
+		ok = ok && (c->cert_pki || conf_resolve(&p, "ssl certificate", c->cert_file,
+							sizeof(c->cert_file), path));
 		p.line = p.auth_cert_line;
-		ok = ok && (c->auth_cert_pki || conf_resolve(&p, "authentication certificate", c->auth_cert_file,
-							     sizeof(c->auth_cert_file), path));
+		ok = ok && (c->auth_cert_pki ||
+			    conf_resolve(&p, "authentication certificate", c->auth_cert_file,
+					 sizeof(c->auth_cert_file), path));
 		p.line = p.auth_ca_line;
-		ok = ok && (c->auth_ca_pki || conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
-							   sizeof(c->auth_ca_file), path));
+		ok = ok && (c->auth_ca_pki ||
+			    conf_resolve(&p, "authentication ca-certificate", c->auth_ca_file,
+					 sizeof(c->auth_ca_file), path));
 	}
 	if (ok && c->password_file[0])
 		ok = conf_read_pwfile(&p);
@@ -1120,14 +1181,20 @@ bool conf_load_lines(struct conf *c, const char *path, struct conf_lines *lines,
 	if (ok && c->cert_file[0] && !c->cert_pki)
 		ok = conf_check_cert(&p, "ssl certificate", c->cert_file, p.cert_line);
 	if (ok && c->auth_cert_file[0] && !c->auth_cert_pki)
-		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file, p.auth_cert_line);
+		ok = conf_check_cert(&p, "authentication certificate", c->auth_cert_file,
+				     p.auth_cert_line);
 	if (ok && c->auth_ca_file[0] && !c->auth_ca_pki)
-		ok = conf_check_cert(&p, "authentication ca-certificate", c->auth_ca_file, p.auth_ca_line);
+		ok = conf_check_cert(&p, "authentication ca-certificate", c->auth_ca_file,
+				     p.auth_ca_line);
 	if (ok && lines)
-		*lines = (struct conf_lines){ .vrf = p.vrf_line, .ca_file = p.ca_line, .password_file = p.pwfile_line,
-					     .up_script = p.up_line, .down_script = p.down_line,
-					     .cert_file = p.cert_line, .auth_cert_file = p.auth_cert_line,
-					     .auth_ca_file = p.auth_ca_line };
+		*lines = (struct conf_lines){.vrf = p.vrf_line,
+					     .ca_file = p.ca_line,
+					     .password_file = p.pwfile_line,
+					     .up_script = p.up_line,
+					     .down_script = p.down_line,
+					     .cert_file = p.cert_line,
+					     .auth_cert_file = p.auth_cert_line,
+					     .auth_ca_file = p.auth_ca_line};
 	if (!ok)
 		conf_defaults(c);
 	return ok;
@@ -1171,7 +1238,10 @@ static void conf_put(FILE *out, const char *key, const char *v)
 	fputc('\n', out);
 }
 
-static void conf_put_uint(FILE *out, const char *key, unsigned v) { fprintf(out, "%s %u\n", key, v); }
+static void conf_put_uint(FILE *out, const char *key, unsigned v)
+{
+	fprintf(out, "%s %u\n", key, v);
+}
 
 void conf_print(const struct conf *c, FILE *out)
 {
@@ -1208,11 +1278,13 @@ void conf_print(const struct conf *c, FILE *out)
 	if (c->server_name[0])
 		conf_put(out, "ssl server-name", c->server_name);
 	for (int i = 0; i < c->npins; i++) {
-		static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		static const char tbl[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 		char s[45];
 		unsigned o = 0;
 		for (int k = 0; k < 32; k += 3) {
-			uint32_t v = (uint32_t)c->pins[i][k] << 16 | (k + 1 < 32 ? (uint32_t)c->pins[i][k + 1] << 8 : 0) |
+			uint32_t v = (uint32_t)c->pins[i][k] << 16 |
+				     (k + 1 < 32 ? (uint32_t)c->pins[i][k + 1] << 8 : 0) |
 				     (k + 2 < 32 ? c->pins[i][k + 2] : 0);
 			s[o++] = tbl[v >> 18 & 63];
 			s[o++] = tbl[v >> 12 & 63];
@@ -1236,14 +1308,16 @@ void conf_print(const struct conf *c, FILE *out)
 		conf_put_uint(out, "ip adjust-mss", (unsigned)c->adjust_mss);
 	if (c->ip_disable_forwarding)
 		conf_put(out, "ip disable-forwarding", NULL);
-	static const char *const sv[] = { NULL, "strict", "loose", "disable" };
-	if (c->source_validation > CONF_SRCVALID_UNSET && c->source_validation <= CONF_SRCVALID_DISABLE)
+	static const char *const sv[] = {NULL, "strict", "loose", "disable"};
+	if (c->source_validation > CONF_SRCVALID_UNSET &&
+	    c->source_validation <= CONF_SRCVALID_DISABLE)
 		conf_put(out, "ip source-validation", sv[c->source_validation]);
 	for (int i = 0; i < c->nroutes; i++) {
 		const struct conf_route *r = &c->routes[i];
 		if (!inet_ntop(r->family, r->addr, b, sizeof(b)))
 			continue;
-		fprintf(out, "%s %s/%u\n", r->family == AF_INET ? "ip route" : "ipv6 route", b, r->plen);
+		fprintf(out, "%s %s/%u\n", r->family == AF_INET ? "ip route" : "ipv6 route", b,
+			r->plen);
 	}
 	if (c->ipv6_disable)
 		conf_put(out, "ipv6 disable", NULL);
@@ -1281,8 +1355,10 @@ static bool conf_file_private_as(const char *path, const char *what, const char 
 	struct stat st;
 	if (stat(path, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
 		return true;
-	snprintf(msg, len, "%s %s holds %s and is accessible by group or others (mode %03o): "
-		 "chmod 600 %s", what, path, holds, (unsigned)(st.st_mode & 0777), path);
+	snprintf(msg, len,
+		 "%s %s holds %s and is accessible by group or others (mode %03o): "
+		 "chmod 600 %s",
+		 what, path, holds, (unsigned)(st.st_mode & 0777), path);
 	return false;
 }
 
@@ -1301,13 +1377,15 @@ bool conf_secrets_private(const struct conf *c, char *msg, size_t len)
 	bool inline_key = false;
 	for (int i = 0; i < c->npki; i++)
 		inline_key |= c->pki[i].key_len > 0;
-	if (inline_key && c->path[0] && !conf_file_private_as(c->path, "config file", "a private key (pki)", msg, len))
+	if (inline_key && c->path[0] &&
+	    !conf_file_private_as(c->path, "config file", "a private key (pki)", msg, len))
 		return false;
 	if (c->cert_file[0] && !c->cert_pki &&
 	    !conf_file_private_as(c->cert_file, "ssl certificate", "a private key", msg, len))
 		return false;
 	if (c->auth_cert_file[0] && !c->auth_cert_pki &&
-	    !conf_file_private_as(c->auth_cert_file, "authentication certificate", "a private key", msg, len))
+	    !conf_file_private_as(c->auth_cert_file, "authentication certificate", "a private key",
+				  msg, len))
 		return false;
 	return true;
 }

@@ -49,8 +49,8 @@ static bool b64_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 	return true;
 }
 
-static struct conf_pki *pki_get(struct conf_pki *pki, int *npki, const char *name, bool ca, char *why,
-				size_t whylen)
+static struct conf_pki *pki_get(struct conf_pki *pki, int *npki, const char *name, bool ca,
+				char *why, size_t whylen)
 {
 	for (int i = 0; i < *npki; i++)
 		if (pki[i].ca == ca && strcmp(pki[i].name, name) == 0)
@@ -61,10 +61,11 @@ static struct conf_pki *pki_get(struct conf_pki *pki, int *npki, const char *nam
 	}
 	bool name_ok = name[0] && strlen(name) < sizeof(pki->name);
 	for (const char *q = name; *q && name_ok; q++)
-		name_ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-			  *q == '-' || *q == '_' || *q == '.';
+		name_ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			  (*q >= '0' && *q <= '9') || *q == '-' || *q == '_' || *q == '.';
 	if (!name_ok) {
-		snprintf(why, whylen, "pki: a name of 1-%zu letters, digits, '-', '_' or '.' expected",
+		snprintf(why, whylen,
+			 "pki: a name of 1-%zu letters, digits, '-', '_' or '.' expected",
 			 sizeof(pki->name) - 1);
 		return NULL;
 	}
@@ -79,15 +80,18 @@ bool conf_pki_line(struct conf_pki *pki, int *npki, char **w, int n, char *why, 
 {
 	bool ca = n >= 1 && strcmp(w[0], "ca") == 0;
 	if (n < 3 || (!ca && strcmp(w[0], "certificate") != 0)) {
-		snprintf(why, whylen, "pki: expected 'pki ca NAME certificate BASE64' or 'pki certificate NAME "
-				      "certificate|private key ...'");
+		snprintf(why, whylen,
+			 "pki: expected 'pki ca NAME certificate BASE64' or 'pki certificate NAME "
+			 "certificate|private key ...'");
 		return false;
 	}
 	const char *what = w[2];
 	bool is_key = !ca && strcmp(what, "private") == 0 && n >= 4 && strcmp(w[3], "key") == 0;
 	if (is_key && n == 5 && strcmp(w[4], "password-protected") == 0) {
-		snprintf(why, whylen, "pki certificate %.64s: an encrypted private key is not supported: give "
-				      "it unencrypted (openssl pkey -in KEY -outform DER | base64 -w0)", w[1]);
+		snprintf(why, whylen,
+			 "pki certificate %.64s: an encrypted private key is not supported: give "
+			 "it unencrypted (openssl pkey -in KEY -outform DER | base64 -w0)",
+			 w[1]);
 		return false;
 	}
 	int vi = is_key ? 4 : 3;
@@ -102,7 +106,8 @@ bool conf_pki_line(struct conf_pki *pki, int *npki, char **w, int n, char *why, 
 	uint8_t *dst = is_key ? e->key : e->cert;
 	size_t *dlen = is_key ? &e->key_len : &e->cert_len;
 	if (*dlen) {
-		snprintf(why, whylen, "pki %s %.64s: %s given twice", w[0], w[1], is_key ? "private key" : "certificate");
+		snprintf(why, whylen, "pki %s %.64s: %s given twice", w[0], w[1],
+			 is_key ? "private key" : "certificate");
 		return false;
 	}
 	/* DER starts with a SEQUENCE (0x30); PEM pasted whole is a mistake
@@ -110,16 +115,18 @@ bool conf_pki_line(struct conf_pki *pki, int *npki, char **w, int n, char *why, 
 	if (!b64_decode(w[vi], dst, CONF_PKI_DER_MAX, dlen) || *dlen < 2 || dst[0] != 0x30) {
 		secure_wipe(dst, CONF_PKI_DER_MAX);
 		*dlen = 0;
-		snprintf(why, whylen, "pki %s %.64s: %s: expected the base64 of a DER %s on one line, without "
-				      "the -----BEGIN/END----- lines (at most %d bytes)",
-			 w[0], w[1], is_key ? "private key" : "certificate", is_key ? "key" : "certificate",
-			 CONF_PKI_DER_MAX);
+		snprintf(why, whylen,
+			 "pki %s %.64s: %s: expected the base64 of a DER %s on one line, without "
+			 "the -----BEGIN/END----- lines (at most %d bytes)",
+			 w[0], w[1], is_key ? "private key" : "certificate",
+			 is_key ? "key" : "certificate", CONF_PKI_DER_MAX);
 		return false;
 	}
 	return true;
 }
 
-const struct conf_pki *conf_pki_find(const struct conf_pki *pki, int npki, const char *name, bool ca)
+const struct conf_pki *conf_pki_find(const struct conf_pki *pki, int npki, const char *name,
+				     bool ca)
 {
 	for (int i = 0; i < npki; i++)
 		if (pki[i].ca == ca && strcmp(pki[i].name, name) == 0)
@@ -129,7 +136,8 @@ const struct conf_pki *conf_pki_find(const struct conf_pki *pki, int npki, const
 
 static void b64_print(const uint8_t *d, size_t n, FILE *out)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
 			     (i + 2 < n ? d[i + 2] : 0);
@@ -145,7 +153,8 @@ void conf_pki_print(const struct conf_pki *pki, int npki, FILE *out)
 	for (int i = 0; i < npki; i++) {
 		const struct conf_pki *e = &pki[i];
 		if (e->cert_len) {
-			fprintf(out, "pki %s %s certificate ", e->ca ? "ca" : "certificate", e->name);
+			fprintf(out, "pki %s %s certificate ", e->ca ? "ca" : "certificate",
+				e->name);
 			b64_print(e->cert, e->cert_len, out);
 			fputc('\n', out);
 		}

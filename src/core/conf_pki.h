@@ -18,17 +18,18 @@
 
 struct conf_pki {
 	char name[64];
-	bool ca;                          /* pki ca (else pki certificate) */
-	uint8_t cert[CONF_PKI_DER_MAX];   /* DER */
+	bool ca;			/* pki ca (else pki certificate) */
+	uint8_t cert[CONF_PKI_DER_MAX]; /* DER */
 	size_t cert_len;
-	uint8_t key[CONF_PKI_DER_MAX];    /* DER; secret */
+	uint8_t key[CONF_PKI_DER_MAX]; /* DER; secret */
 	size_t key_len;
 };
 
 /* One line's words after `pki`; false with the reason in why. */
 bool conf_pki_line(struct conf_pki *pki, int *npki, char **w, int n, char *why, size_t whylen);
 /* The entry NAME of that kind, or NULL. */
-const struct conf_pki *conf_pki_find(const struct conf_pki *pki, int npki, const char *name, bool ca);
+const struct conf_pki *conf_pki_find(const struct conf_pki *pki, int npki, const char *name,
+				     bool ca);
 /* Prints the entries as `pki ...` lines, private keys masked. */
 void conf_pki_print(const struct conf_pki *pki, int npki, FILE *out);
 

@@ -12,7 +12,7 @@ static struct {
 	enum log_level level;
 	bool syslog;
 	char ident[32];
-} log_cfg = { LOG_LVL_NOTICE, false, "sstpc" };
+} log_cfg = {LOG_LVL_NOTICE, false, "sstpc"};
 
 /* The recent lines, for `show interfaces sstpc IF log` (no journald
  * needed). A fixed ring: LOG_RING_LINES lines of at most LOG_RING_WIDTH
@@ -21,13 +21,14 @@ static struct {
 #define LOG_RING_WIDTH 240
 static struct {
 	char line[LOG_RING_LINES][LOG_RING_WIDTH];
-	unsigned next;  /* slot the next line goes to */
+	unsigned next;	/* slot the next line goes to */
 	unsigned count; /* lines held, at most LOG_RING_LINES */
 } log_ring;
 
 static void log_ring_add(const char *stamp, const char *level, const char *msg)
 {
-	snprintf(log_ring.line[log_ring.next], LOG_RING_WIDTH, "%.32s %.8s: %.190s", stamp, level, msg);
+	snprintf(log_ring.line[log_ring.next], LOG_RING_WIDTH, "%.32s %.8s: %.190s", stamp, level,
+		 msg);
 	log_ring.next = (log_ring.next + 1) % LOG_RING_LINES;
 	if (log_ring.count < LOG_RING_LINES)
 		log_ring.count++;
@@ -61,7 +62,7 @@ size_t log_recent(char *buf, size_t cap)
 	return used;
 }
 
-static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "notice", "info", "debug"};
 
 void log_setup(const char *ident, enum log_level level, bool use_syslog)
 {
@@ -74,12 +75,19 @@ void log_setup(const char *ident, enum log_level level, bool use_syslog)
 		openlog(log_cfg.ident, LOG_PID, LOG_DAEMON);
 }
 
-void log_set_level(enum log_level level) { log_cfg.level = level; }
-enum log_level log_get_level(void) { return log_cfg.level; }
+void log_set_level(enum log_level level)
+{
+	log_cfg.level = level;
+}
+enum log_level log_get_level(void)
+{
+	return log_cfg.level;
+}
 
 const char *log_level_name(enum log_level level)
 {
-	return (unsigned)level < sizeof(level_names) / sizeof(level_names[0]) ? level_names[level] : "?";
+	return (unsigned)level < sizeof(level_names) / sizeof(level_names[0]) ? level_names[level]
+									      : "?";
 }
 
 bool log_level_parse(const char *s, enum log_level *out)
@@ -111,11 +119,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	struct tm tm;
 	localtime_r(&ts.tv_sec, &tm);
 	char stamp[64];
-	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
+	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(ts.tv_nsec / 1000000));
 	log_ring_add(stamp, level_names[level], msg);
 	if (log_cfg.syslog) {
-		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+		static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
 		syslog(prio[level], "%s", msg);
 		return;
 	}

@@ -106,7 +106,10 @@ void loop_set_clock(struct loop *l, loop_clock_fn fn, void *arg)
 	l->clock_arg = fn ? arg : NULL;
 }
 
-uint64_t loop_now(struct loop *l) { return l->clock(l->clock_arg); }
+uint64_t loop_now(struct loop *l)
+{
+	return l->clock(l->clock_arg);
+}
 
 static uint32_t loop_epoll_events(unsigned events)
 {
@@ -145,8 +148,8 @@ int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *ar
 	if (f->used)
 		return -EEXIST;
 	uint32_t gen = f->gen + 1;
-	struct epoll_event ev = { .events = loop_epoll_events(events),
-				  .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd };
+	struct epoll_event ev = {.events = loop_epoll_events(events),
+				 .data.u64 = (uint64_t)gen << 32 | (uint32_t)fd};
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	f->cb = cb;
@@ -164,8 +167,8 @@ int loop_mod_fd(struct loop *l, int fd, unsigned events)
 	struct loop_fd *f = &l->fds[fd];
 	if (f->events == events)
 		return 0;
-	struct epoll_event ev = { .events = loop_epoll_events(events),
-				  .data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd };
+	struct epoll_event ev = {.events = loop_epoll_events(events),
+				 .data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd};
 	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
 		return -errno;
 	f->events = events;
@@ -285,7 +288,7 @@ void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t deadline)
 		l->heap_cap = cap;
 	}
 	unsigned i = l->heap_len++;
-	l->heap[i] = (struct loop_heap_ent){ .t = t, .seq = l->seq++ };
+	l->heap[i] = (struct loop_heap_ent){.t = t, .seq = l->seq++};
 	t->idx = i;
 	loop_heap_up(l, i);
 }
@@ -310,7 +313,10 @@ static int loop_fire_due(struct loop *l, uint64_t now)
 	return n;
 }
 
-void loop_fire_timers(struct loop *l) { loop_fire_due(l, loop_now(l)); }
+void loop_fire_timers(struct loop *l)
+{
+	loop_fire_due(l, loop_now(l));
+}
 
 /* ---- signals ---- */
 
@@ -416,4 +422,7 @@ int loop_run(struct loop *l)
 	return 0;
 }
 
-void loop_stop(struct loop *l) { l->stop = true; }
+void loop_stop(struct loop *l)
+{
+	l->stop = true;
+}

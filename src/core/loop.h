@@ -11,7 +11,8 @@
 #define LOOP_WRITE 2u
 
 struct loop;
-typedef void (*loop_fd_cb)(void *arg, int fd, unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ */
+typedef void (*loop_fd_cb)(void *arg, int fd,
+			   unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ */
 typedef void (*loop_timer_cb)(void *arg, uint64_t now);
 typedef void (*loop_signal_cb)(void *arg, int signo);
 typedef uint64_t (*loop_clock_fn)(void *arg);

@@ -15,7 +15,7 @@ int notify_send(const char *fmt, ...)
 	const char *path = getenv("NOTIFY_SOCKET");
 	if (!path || !path[0])
 		return 0;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t plen = strlen(path);
 	if ((path[0] != '/' && path[0] != '@') || plen >= sizeof(sa.sun_path))
 		return -EINVAL;
@@ -35,7 +35,8 @@ int notify_send(const char *fmt, ...)
 	if (fd < 0)
 		return -errno;
 	socklen_t slen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
-	int rc = sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa, slen) < 0 ? -errno : 0;
+	int rc =
+	    sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa, slen) < 0 ? -errno : 0;
 	close(fd);
 	return rc;
 }

@@ -22,7 +22,8 @@ static void trace_frame(const char *dir, const uint8_t *f, size_t len)
 	    len - hl >= 4) {
 		/* PAP carries the password, MS-CHAP material that allows an offline
 		 * attack on it: code, id and length only */
-		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[hl], f[hl + 1], len - hl);
+		log_debug("%s %04x code %u id %u length %zu", dir, proto, f[hl], f[hl + 1],
+			  len - hl);
 		return;
 	}
 	char hex[2 * 48 + 1];

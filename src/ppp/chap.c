@@ -41,13 +41,20 @@ bool mschapv2_check_success(struct ppp *p, const uint8_t *msg, size_t len)
 static const char *mschap_error_text(int e)
 {
 	switch (e) {
-	case 646: return "restricted logon hours";
-	case 647: return "account disabled";
-	case 648: return "password expired";
-	case 649: return "no dial-in permission";
-	case 691: return "wrong user name or password";
-	case 709: return "error changing password";
-	default: return "unknown error";
+	case 646:
+		return "restricted logon hours";
+	case 647:
+		return "account disabled";
+	case 648:
+		return "password expired";
+	case 649:
+		return "no dial-in permission";
+	case 691:
+		return "wrong user name or password";
+	case 709:
+		return "error changing password";
+	default:
+		return "unknown error";
 	}
 }
 
@@ -71,7 +78,8 @@ int mschapv2_failure_reason(const uint8_t *msg, size_t len, const char *method, 
 		snprintf(out, outlen, "%s authentication failed: E=%d (%s)%s%s", method, code,
 			 mschap_error_text(code), text ? ": " : "", text ? text + 2 : "");
 	else
-		snprintf(out, outlen, "%s authentication failed: %s", method, m[0] ? m : "no reason given");
+		snprintf(out, outlen, "%s authentication failed: %s", method,
+			 m[0] ? m : "no reason given");
 	return code;
 }
 
@@ -131,10 +139,11 @@ void chap_input(struct ppp *p, struct reader *r, uint64_t now)
 			return;
 		if (ms) {
 			if (!mschapv2_check_success(p, rd_ptr(&d), rd_left(&d))) {
-				ppp_fail(p, true, 0,
-					 "MS-CHAPv2: the server failed to prove it knows the password "
-					 "(bad or missing S= authenticator response)",
-					 now);
+				ppp_fail(
+				    p, true, 0,
+				    "MS-CHAPv2: the server failed to prove it knows the password "
+				    "(bad or missing S= authenticator response)",
+				    now);
 				return;
 			}
 			uint8_t hlak[32];

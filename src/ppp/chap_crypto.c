@@ -14,9 +14,9 @@ static const char rfc2759_magic2[] = "Pad to make it do more than one iteration"
 /* RFC 3079 3.4 */
 static const char rfc3079_magic1[] = "This is the MPPE Master Key";
 static const char rfc3079_magic2[] =
-	"On the client side, this is the send key; on the server side, it is the receive key.";
+    "On the client side, this is the send key; on the server side, it is the receive key.";
 static const char rfc3079_magic3[] =
-	"On the client side, this is the receive key; on the server side, it is the send key.";
+    "On the client side, this is the receive key; on the server side, it is the send key.";
 
 #define MSCHAP_MAX_PW 256
 
@@ -51,14 +51,15 @@ static int utf8_to_utf16le(const char *in, uint8_t out[2 * MSCHAP_MAX_PW])
 			cp = cp << 6 | (*s & 0x3f);
 		}
 		/* reject overlong forms, surrogates and out-of-range code points */
-		static const uint32_t min_cp[4] = { 0, 0x80, 0x800, 0x10000 };
+		static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
 		if (cp < min_cp[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return -1;
 		if (cp >= 0x10000) {
 			if (n + 2 > MSCHAP_MAX_PW)
 				return -1;
 			cp -= 0x10000;
-			uint16_t hi = (uint16_t)(0xd800 | cp >> 10), lo = (uint16_t)(0xdc00 | (cp & 0x3ff));
+			uint16_t hi = (uint16_t)(0xd800 | cp >> 10),
+				 lo = (uint16_t)(0xdc00 | (cp & 0x3ff));
 			out[2 * n] = (uint8_t)hi;
 			out[2 * n + 1] = (uint8_t)(hi >> 8);
 			out[2 * n + 2] = (uint8_t)lo;
@@ -137,7 +138,7 @@ static void des_encrypt(const uint8_t clear[8], const uint8_t k7[7], uint8_t out
 
 static void challenge_response(const uint8_t chal[8], const uint8_t pw_hash[16], uint8_t out[24])
 {
-	uint8_t z[21] = { 0 };
+	uint8_t z[21] = {0};
 	memcpy(z, pw_hash, 16);
 	des_encrypt(chal, z, out);
 	des_encrypt(chal, z + 7, out + 8);
@@ -199,7 +200,7 @@ bool mschap_auth_response(const char *password, const uint8_t nt_response[24],
 static void asymmetric_start_key(const uint8_t master[16], const char *magic, size_t mlen,
 				 uint8_t out[16])
 {
-	static const uint8_t pad1[40] = { 0 };
+	static const uint8_t pad1[40] = {0};
 	uint8_t pad2[40], d[WC_SHA_DIGEST_SIZE];
 	memset(pad2, 0xf2, sizeof(pad2));
 	wc_Sha sha;

@@ -9,10 +9,20 @@
 #include "core/secret.h"
 
 enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
-enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3, EAP_TYPE_TLS = 13,
-       EAP_TYPE_PEAP = 25, EAP_TYPE_MSCHAPV2 = 26 };
-enum { MSCHAPV2_OP_CHALLENGE = 1, MSCHAPV2_OP_RESPONSE = 2, MSCHAPV2_OP_SUCCESS = 3,
-       MSCHAPV2_OP_FAILURE = 4 };
+enum {
+	EAP_TYPE_IDENTITY = 1,
+	EAP_TYPE_NOTIFICATION = 2,
+	EAP_TYPE_NAK = 3,
+	EAP_TYPE_TLS = 13,
+	EAP_TYPE_PEAP = 25,
+	EAP_TYPE_MSCHAPV2 = 26
+};
+enum {
+	MSCHAPV2_OP_CHALLENGE = 1,
+	MSCHAPV2_OP_RESPONSE = 2,
+	MSCHAPV2_OP_SUCCESS = 3,
+	MSCHAPV2_OP_FAILURE = 4
+};
 
 void eap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, size_t len)
 {
@@ -73,8 +83,10 @@ void eap_mschapv2_request(struct ppp *p, uint8_t id, struct reader *d, uint64_t 
 			return;
 		if (!mschapv2_check_success(p, rd_ptr(d), rd_left(d))) {
 			char why[160];
-			snprintf(why, sizeof(why), "%s: the server failed to prove it knows the password "
-				 "(bad or missing S= authenticator response)", method);
+			snprintf(why, sizeof(why),
+				 "%s: the server failed to prove it knows the password "
+				 "(bad or missing S= authenticator response)",
+				 method);
 			ppp_fail(p, true, 0, why, now);
 			return;
 		}
@@ -107,7 +119,8 @@ static bool eap_allowed(const struct ppp *p, enum ppp_auth a)
 /* The EAP type of our most preferred EAP method. */
 static uint8_t eap_preferred_type(const struct ppp *p)
 {
-	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++) {
+	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i];
+	     i++) {
 		if (p->cfg.auth[i] == PPP_AUTH_EAP_TLS)
 			return EAP_TYPE_TLS;
 		if (p->cfg.auth[i] == PPP_AUTH_PEAP)
@@ -170,8 +183,8 @@ void eap_input(struct ppp *p, struct reader *r, uint64_t now)
 	case EAP_FAILURE:
 		if (p->tls && !p->eap_fail[0])
 			eaptls_failure_reason(p);
-		ppp_fail(p, true, p->down.code, p->eap_fail[0] ? p->eap_fail : "EAP authentication failed",
-			 now);
+		ppp_fail(p, true, p->down.code,
+			 p->eap_fail[0] ? p->eap_fail : "EAP authentication failed", now);
 		break;
 	default:
 		break;
@@ -185,11 +198,10 @@ enum {
 	EAP_SRV_CHALLENGE,    /* Request/MS-CHAPv2 Challenge sent */
 	EAP_SRV_SUCCESS_REQ,  /* Request/MS-CHAPv2 Success sent */
 	EAP_SRV_FAILURE_REQ,  /* Request/MS-CHAPv2 Failure sent */
-	EAP_SRV_DONE,         /* EAP Success or Failure sent */
+	EAP_SRV_DONE,	      /* EAP Success or Failure sent */
 	EAP_SRV_RELAYED,      /* relay: a Request from the EAP server went to the client */
 	EAP_SRV_RELAY_WAIT,   /* relay: the client's Response went to the EAP server */
 };
-
 
 static void eap_srv_final(struct ppp *p, uint8_t code, uint8_t id);
 static void eap_srv_refuse(struct ppp *p, uint8_t id, const char *why, uint64_t now);
@@ -197,7 +209,7 @@ static void eap_srv_refuse(struct ppp *p, uint8_t id, const char *why, uint64_t 
 /* Relay: hands the client's Response to the caller (the NAS part). */
 static void eap_srv_relay_out(struct ppp *p, const uint8_t *pkt, size_t len)
 {
-	struct ppp_eap_relay ev = { pkt, len, p->peer_name };
+	struct ppp_eap_relay ev = {pkt, len, p->peer_name};
 	p->srv_state = EAP_SRV_RELAY_WAIT;
 	p->auth_deadline = UINT64_MAX; /* the EAP server's answer is the caller's to wait for */
 	p->ops->event(p->ctx, PPP_EV_EAP_RELAY, &ev);
@@ -205,8 +217,8 @@ static void eap_srv_relay_out(struct ppp *p, const uint8_t *pkt, size_t len)
 
 static enum ppp_auth eap_relay_method(const struct ppp *p)
 {
-	return p->relay_type == EAP_TYPE_TLS ? PPP_AUTH_EAP_TLS
-	       : p->relay_type == EAP_TYPE_PEAP ? PPP_AUTH_PEAP
+	return p->relay_type == EAP_TYPE_TLS	    ? PPP_AUTH_EAP_TLS
+	       : p->relay_type == EAP_TYPE_PEAP	    ? PPP_AUTH_PEAP
 	       : p->relay_type == EAP_TYPE_MSCHAPV2 ? PPP_AUTH_EAP_MSCHAPV2
 						    : p->our_auth;
 }
@@ -220,13 +232,16 @@ void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *
 		return;
 	/* An EAP packet from the EAP server must be whole and of the code the
 	 * RADIUS reply implies; anything else is the EAP server's failure. */
-	uint8_t want = r == PPP_RELAY_CHALLENGE ? EAP_REQUEST : r == PPP_RELAY_ACCEPT ? EAP_SUCCESS : EAP_FAILURE;
+	uint8_t want = r == PPP_RELAY_CHALLENGE ? EAP_REQUEST
+		       : r == PPP_RELAY_ACCEPT	? EAP_SUCCESS
+						: EAP_FAILURE;
 	bool pkt_ok = eap && len >= 4 && be16_get(eap + 2) == len && eap[0] == want &&
 		      (want != EAP_REQUEST || len >= 5);
 	switch (r) {
 	case PPP_RELAY_CHALLENGE:
 		if (!pkt_ok) {
-			eap_srv_refuse(p, p->auth_id, "EAP relay: the EAP server sent no usable Request", now);
+			eap_srv_refuse(p, p->auth_id,
+				       "EAP relay: the EAP server sent no usable Request", now);
 			return;
 		}
 		p->relay_type = eap[4];
@@ -237,7 +252,8 @@ void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *
 		return;
 	case PPP_RELAY_ACCEPT:
 		if (!pkt_ok || !hlak) {
-			eap_srv_refuse(p, p->auth_id, "EAP relay: Accept without EAP Success or keys", now);
+			eap_srv_refuse(p, p->auth_id,
+				       "EAP relay: Accept without EAP Success or keys", now);
 			return;
 		}
 		p->srv_state = EAP_SRV_DONE;
@@ -255,7 +271,8 @@ void ppp_eap_relay_reply(struct ppp *p, enum ppp_relay_result r, const uint8_t *
 		ppp_auth_refused(p, 0, now);
 		return;
 	case PPP_RELAY_ERROR:
-		eap_srv_refuse(p, p->auth_id, reason ? reason : "EAP relay: the EAP server failed", now);
+		eap_srv_refuse(p, p->auth_id, reason ? reason : "EAP relay: the EAP server failed",
+			       now);
 		return;
 	}
 }
@@ -293,7 +310,7 @@ static void eap_srv_mschap_result(struct ppp *p, uint8_t op, uint8_t msid, const
 /* EAP Success / Failure: 4 bytes, the identifier of the Response they answer */
 static void eap_srv_final(struct ppp *p, uint8_t code, uint8_t id)
 {
-	uint8_t buf[4] = { code, id, 0, 4 };
+	uint8_t buf[4] = {code, id, 0, 4};
 	p->srv_state = EAP_SRV_DONE;
 	ppp_send(p, PPP_PROTO_EAP, buf, sizeof(buf));
 }
@@ -341,12 +358,13 @@ static void eap_srv_mschap_response(struct ppp *p, struct reader *d, uint64_t no
 		char pw[PPP_NAME_MAX];
 		bool known = named && ppp_get_secret(p, p->peer_name, pw, sizeof(pw));
 		char success[64];
-		bool ok = known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, p->srv_hlak);
+		bool ok =
+		    known && mschapv2_srv_verify(p, pw, p->auth_chal, val, success, p->srv_hlak);
 		secure_wipe(pw, sizeof(pw));
 		if (ok) {
 			p->srv_state = EAP_SRV_SUCCESS_REQ;
-			eap_srv_mschap_result(p, MSCHAPV2_OP_SUCCESS, msid, success, strlen(success),
-					      now);
+			eap_srv_mschap_result(p, MSCHAPV2_OP_SUCCESS, msid, success,
+					      strlen(success), now);
 		} else {
 			char fail[96];
 			size_t fl = mschapv2_srv_failure(p, fail, sizeof(fail));
@@ -359,8 +377,7 @@ static void eap_srv_mschap_response(struct ppp *p, struct reader *d, uint64_t no
 void eap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 {
 	if ((p->our_auth != PPP_AUTH_EAP_MSCHAPV2 && p->our_auth != PPP_AUTH_EAP_TLS) ||
-	    p->phase != PHASE_AUTHENTICATE ||
-	    p->srv_state == EAP_SRV_DONE)
+	    p->phase != PHASE_AUTHENTICATE || p->srv_state == EAP_SRV_DONE)
 		return;
 	const uint8_t *pkt = rd_ptr(r); /* the whole packet, for the relay */
 	uint8_t code = rd_u8(r), id = rd_u8(r);

@@ -47,7 +47,8 @@ void peap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, 
 static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV_LEN])
 {
 	if (tlv[5] != 0 || tlv[6] != 0 || tlv[7] != 0) {
-		ppp_set_reason(p, true, 0, "PEAP: cryptobinding request of version %u, subtype %u (want 0, 0)",
+		ppp_set_reason(p, true, 0,
+			       "PEAP: cryptobinding request of version %u, subtype %u (want 0, 0)",
 			       tlv[5], tlv[7]);
 		return false;
 	}
@@ -60,11 +61,14 @@ static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV
 		peap_compound_mac(cmk, tlv, mac);
 		ok = ppp_secret_eq(mac, tlv + PEAP_CB_TLV_LEN - 20, 20);
 		if (!ok)
-			ppp_set_reason(p, true, 0, "PEAP: the server's cryptobinding does not verify (Compound MAC "
-						   "mismatch): the inner and outer authentications did not end at the "
-						   "same server");
+			ppp_set_reason(
+			    p, true, 0,
+			    "PEAP: the server's cryptobinding does not verify (Compound MAC "
+			    "mismatch): the inner and outer authentications did not end at the "
+			    "same server");
 	} else {
-		ppp_set_reason(p, true, 0, "PEAP: cryptobinding before a verified inner EAP-MSCHAPv2");
+		ppp_set_reason(p, true, 0,
+			       "PEAP: cryptobinding before a verified inner EAP-MSCHAPv2");
 	}
 	if (ok) {
 		memcpy(out, tlv, PEAP_CB_TLV_LEN);
@@ -127,9 +131,11 @@ static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_
 	if (ok)
 		p->peap_result_ok = true;
 	else if (result == RESULT_SUCCESS)
-		ppp_set_reason(p, true, 0, "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
+		ppp_set_reason(p, true, 0,
+			       "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
 	else if (!p->eap_fail[0])
-		snprintf(p->eap_fail, sizeof(p->eap_fail), "PEAP: the server reported failure (Result TLV)");
+		snprintf(p->eap_fail, sizeof(p->eap_fail),
+			 "PEAP: the server reported failure (Result TLV)");
 	(void)now;
 }
 
@@ -154,7 +160,8 @@ void peap_inner(struct ppp *p, uint8_t id, const uint8_t *buf, size_t len, uint6
 	}
 	p->peap_tunnel = true;
 	if (type == TYPE_IDENTITY) {
-		eap_respond(p, id, TYPE_IDENTITY, (const uint8_t *)p->username, strlen(p->username));
+		eap_respond(p, id, TYPE_IDENTITY, (const uint8_t *)p->username,
+			    strlen(p->username));
 	} else if (type == TYPE_MSCHAPV2) {
 		eap_mschapv2_request(p, id, &d, now);
 	} else {

@@ -50,7 +50,8 @@ static void eaptls_send_next(struct ppp *p, uint8_t id)
 	size_t mru_room = p->peer_mru > 64 ? (size_t)p->peer_mru - 10 : 54;
 	size_t frag = mru_room < EAPTLS_FRAG_DATA ? mru_room : EAPTLS_FRAG_DATA;
 	if (p->tls_out && p->tls_out_off < p->tls_out_len) {
-		n = eaptls_tx_fragment(p->tls_out, p->tls_out_len, &p->tls_out_off, frag, 0, td, sizeof(td));
+		n = eaptls_tx_fragment(p->tls_out, p->tls_out_len, &p->tls_out_off, frag, 0, td,
+				       sizeof(td));
 	} else {
 		td[0] = 0;
 		n = 1;
@@ -95,7 +96,8 @@ static void eaptls_run(struct ppp *p, uint8_t id, const uint8_t *msg, size_t len
 		/* Our alert (if any) still goes out; the server ends with EAP
 		 * Failure, and the reason is ours, not its. */
 		p->tls_failed = true;
-		snprintf(p->eap_fail, sizeof(p->eap_fail), "%s: %s", p->tls_type == EAP_TYPE_PEAP ? "PEAP" : "EAP-TLS",
+		snprintf(p->eap_fail, sizeof(p->eap_fail), "%s: %s",
+			 p->tls_type == EAP_TYPE_PEAP ? "PEAP" : "EAP-TLS",
 			 err[0] ? err : "TLS handshake failed");
 		ppp_set_reason(p, true, 0, "%s", p->eap_fail);
 	} else if (rc == 1) {
@@ -108,7 +110,8 @@ static bool eaptls_start(struct ppp *p, uint8_t type, uint64_t now)
 {
 	char err[256] = "";
 	if (!p->cfg.eap_tls) {
-		eaptls_give_up(p, "EAP-TLS: no certificate configured (authentication certificate)", now);
+		eaptls_give_up(p, "EAP-TLS: no certificate configured (authentication certificate)",
+			       now);
 		return false;
 	}
 	eaptls_free(p);
@@ -204,16 +207,20 @@ void eaptls_failure_reason(struct ppp *p)
 	 * EAP Failure (after its reject delay) is all we get. */
 	if (p->tls_type == EAP_TYPE_PEAP)
 		snprintf(p->eap_fail, sizeof(p->eap_fail), "PEAP: EAP Failure %s",
-			 p->tls_done ? "inside the tunnel (user unknown, or the inner method refused)"
-				     : "during the TLS handshake");
+			 p->tls_done
+			     ? "inside the tunnel (user unknown, or the inner method refused)"
+			     : "during the TLS handshake");
 	else if (!p->tls_done)
 		snprintf(p->eap_fail, sizeof(p->eap_fail),
-			 "EAP-TLS: the EAP server ended the TLS handshake with EAP Failure: it refused our "
+			 "EAP-TLS: the EAP server ended the TLS handshake with EAP Failure: it "
+			 "refused our "
 			 "client certificate (authentication certificate) or the handshake");
 	else
-		snprintf(p->eap_fail, sizeof(p->eap_fail),
-			 "EAP-TLS: EAP Failure after a complete TLS handshake: the EAP server refused "
-			 "the user '%.60s'", p->username);
+		snprintf(
+		    p->eap_fail, sizeof(p->eap_fail),
+		    "EAP-TLS: EAP Failure after a complete TLS handshake: the EAP server refused "
+		    "the user '%.60s'",
+		    p->username);
 }
 
 void eaptls_success(struct ppp *p, uint64_t now)
@@ -231,7 +238,8 @@ void eaptls_success(struct ppp *p, uint64_t now)
 	if (peap && !(p->eap_mschap_ok && p->peap_result_ok)) {
 		/* the inner method proves the password and the server's
 		 * knowledge of it; without it (and its Result) no tunnel */
-		ppp_fail(p, true, 0, "PEAP: Success without a verified inner EAP-MSCHAPv2 and Result TLV", now);
+		ppp_fail(p, true, 0,
+			 "PEAP: Success without a verified inner EAP-MSCHAPv2 and Result TLV", now);
 		return;
 	}
 	uint8_t keys[128];

@@ -27,18 +27,21 @@ enum eaptls_rx_result eaptls_rx_packet(struct eaptls_rx *rx, struct reader *d, u
 	if (f & EAPTLS_FLAG_L) {
 		total = rd_be32(d);
 		if (!rd_ok(d)) {
-			snprintf(err, errlen, "EAP-TLS: L flag without the 4-byte TLS Message Length");
+			snprintf(err, errlen,
+				 "EAP-TLS: L flag without the 4-byte TLS Message Length");
 			return EAPTLS_RX_ERROR;
 		}
 		if (total > EAPTLS_MSG_MAX) {
-			snprintf(err, errlen, "EAP-TLS: TLS message of %u bytes announced (at most %d)",
+			snprintf(err, errlen,
+				 "EAP-TLS: TLS message of %u bytes announced (at most %d)",
 				 (unsigned)total, EAPTLS_MSG_MAX);
 			return EAPTLS_RX_ERROR;
 		}
 		/* RFC 5216 3.1: the length is in the first fragment; a later
 		 * repeat must agree with it. */
 		if (rx->active && rx->total && total != rx->total) {
-			snprintf(err, errlen, "EAP-TLS: TLS Message Length changed from %zu to %u mid-message",
+			snprintf(err, errlen,
+				 "EAP-TLS: TLS Message Length changed from %zu to %u mid-message",
 				 rx->total, (unsigned)total);
 			return EAPTLS_RX_ERROR;
 		}
@@ -55,7 +58,8 @@ enum eaptls_rx_result eaptls_rx_packet(struct eaptls_rx *rx, struct reader *d, u
 		rx->total = total;
 	}
 	if (++rx->frags > EAPTLS_FRAGS_MAX) {
-		snprintf(err, errlen, "EAP-TLS: more than %d fragments in one TLS message", EAPTLS_FRAGS_MAX);
+		snprintf(err, errlen, "EAP-TLS: more than %d fragments in one TLS message",
+			 EAPTLS_FRAGS_MAX);
 		return EAPTLS_RX_ERROR;
 	}
 	size_t limit = rx->total ? rx->total : EAPTLS_MSG_MAX;
@@ -69,8 +73,8 @@ enum eaptls_rx_result eaptls_rx_packet(struct eaptls_rx *rx, struct reader *d, u
 	if (f & EAPTLS_FLAG_M)
 		return EAPTLS_RX_MORE;
 	if (rx->total && rx->len != rx->total) {
-		snprintf(err, errlen, "EAP-TLS: message ended after %zu of %zu announced bytes", rx->len,
-			 rx->total);
+		snprintf(err, errlen, "EAP-TLS: message ended after %zu of %zu announced bytes",
+			 rx->len, rx->total);
 		return EAPTLS_RX_ERROR;
 	}
 	rx->active = false;

@@ -21,17 +21,17 @@
 
 enum eaptls_rx_result {
 	EAPTLS_RX_ERROR = -1, /* reason in err; the exchange must end */
-	EAPTLS_RX_MORE,       /* a fragment was taken: acknowledge it */
-	EAPTLS_RX_DONE,       /* a whole message is in buf[0, len) */
+	EAPTLS_RX_MORE,	      /* a fragment was taken: acknowledge it */
+	EAPTLS_RX_DONE,	      /* a whole message is in buf[0, len) */
 	EAPTLS_RX_EMPTY,      /* no data and not a fragment: an acknowledgement or a Start */
 };
 
 struct eaptls_rx {
-	uint8_t *buf;         /* EAPTLS_MSG_MAX bytes, the caller's */
-	size_t len;           /* reassembled so far */
-	size_t total;         /* from the L field; 0 = not given */
-	unsigned frags;       /* fragments of the message in progress */
-	bool active;          /* inside a fragmented message */
+	uint8_t *buf;	/* EAPTLS_MSG_MAX bytes, the caller's */
+	size_t len;	/* reassembled so far */
+	size_t total;	/* from the L field; 0 = not given */
+	unsigned frags; /* fragments of the message in progress */
+	bool active;	/* inside a fragmented message */
 };
 
 /* One Request's type-data after the type octet: Flags, [Length], data.

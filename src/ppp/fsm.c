@@ -4,8 +4,8 @@
 
 const char *fsm_state_name(enum fsm_state s)
 {
-	static const char *const n[] = { "Initial",  "Starting", "Closed",   "Stopped",  "Closing",
-					 "Stopping", "Req-Sent", "Ack-Rcvd", "Ack-Sent", "Opened" };
+	static const char *const n[] = {"Initial",  "Starting", "Closed",   "Stopped",	"Closing",
+					"Stopping", "Req-Sent", "Ack-Rcvd", "Ack-Sent", "Opened"};
 	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
 
@@ -109,7 +109,10 @@ static void scr(struct fsm *f, uint64_t now)
 	f->deadline = now + (f->restart_cur_ms ? f->restart_cur_ms : f->restart_ms);
 }
 
-void fsm_send_conf_req(struct fsm *f, uint64_t now) { scr(f, now); }
+void fsm_send_conf_req(struct fsm *f, uint64_t now)
+{
+	scr(f, now);
+}
 
 static void str(struct fsm *f, uint64_t now)
 {
@@ -121,9 +124,15 @@ static void str(struct fsm *f, uint64_t now)
 	f->deadline = now + f->restart_ms;
 }
 
-static void sta(struct fsm *f, uint8_t id) { fsm_send_pkt(f, CP_TERM_ACK, id, NULL, 0); }
+static void sta(struct fsm *f, uint8_t id)
+{
+	fsm_send_pkt(f, CP_TERM_ACK, id, NULL, 0);
+}
 
-static void stop_timer(struct fsm *f) { f->deadline = UINT64_MAX; }
+static void stop_timer(struct fsm *f)
+{
+	f->deadline = UINT64_MAX;
+}
 
 static void tlu(struct fsm *f, uint64_t now)
 {
@@ -509,9 +518,11 @@ static void rcv_conf_reply(struct fsm *f, uint8_t code, uint8_t id, struct reade
 		f->naks_rcvd = 0;
 	} else if (++f->naks_rcvd >= f->max_configure) {
 		f->naks_rcvd = 0;
-		fsm_close(f, code == CP_CONF_NAK
-				 ? "does not converge (Configure-Nak for every request, Max-Configure reached)"
-				 : "does not converge (Configure-Reject for every request, Max-Configure reached)",
+		fsm_close(f,
+			  code == CP_CONF_NAK ? "does not converge (Configure-Nak for every "
+						"request, Max-Configure reached)"
+					      : "does not converge (Configure-Reject for every "
+						"request, Max-Configure reached)",
 			  now);
 		return;
 	}

@@ -116,10 +116,10 @@ struct fsm {
 	/* pkt is code..end of a control packet of protocol cb->proto */
 	void (*send)(void *ctx, uint16_t proto, const uint8_t *pkt, size_t len);
 	enum fsm_state state;
-	uint8_t id;        /* of our outstanding Configure-Request / Terminate-Request */
+	uint8_t id; /* of our outstanding Configure-Request / Terminate-Request */
 	uint8_t next_id;
-	uint32_t restart;  /* restart counter */
-	uint32_t failures; /* Naks sent in a row */
+	uint32_t restart;   /* restart counter */
+	uint32_t failures;  /* Naks sent in a row */
 	uint32_t naks_rcvd; /* Naks/Rejects received in a row for our requests */
 	uint32_t restart_ms, max_configure, max_terminate, max_failure;
 	/* Fast first retransmissions of Configure-Request: 0 = every one after
@@ -128,11 +128,11 @@ struct fsm {
 	 * the same either way. restart_cur_ms is the interval now in force. */
 	uint32_t restart_min_ms, restart_cur_ms;
 	fsm_discard_fn discarded; /* optional */
-	uint32_t discards;        /* replies silently discarded so far */
-	uint64_t deadline; /* UINT64_MAX when the restart timer is off */
-	bool req_pending;  /* a Configure-Request awaits its reply */
-	bool term_sent;    /* the timer runs for Terminate-Requests */
-	const char *reason; /* why the automaton last finished (static text) */
+	uint32_t discards;	  /* replies silently discarded so far */
+	uint64_t deadline;	  /* UINT64_MAX when the restart timer is off */
+	bool req_pending;	  /* a Configure-Request awaits its reply */
+	bool term_sent;		  /* the timer runs for Terminate-Requests */
+	const char *reason;	  /* why the automaton last finished (static text) */
 	/* the options of our last Configure-Request, req_len bytes: a
 	 * Configure-Ack must repeat them exactly, a Configure-Reject may only
 	 * list some of them, in order */

@@ -7,7 +7,10 @@
 
 enum { IPCP_OPT_ADDR = 3, IPCP_OPT_DNS1 = 129, IPCP_OPT_DNS2 = 131 };
 
-static struct ppp *P(struct fsm *f) { return f->ctx; }
+static struct ppp *P(struct fsm *f)
+{
+	return f->ctx;
+}
 
 const char *ppp_ip4_unusable(uint32_t a)
 {
@@ -138,8 +141,8 @@ static bool ipcp_take_local(struct fsm *f, uint32_t a)
 	}
 	char s[INET_ADDRSTRLEN];
 	fmt4(s, sizeof(s), a);
-	snprintf(p->ipcp_why, sizeof(p->ipcp_why), "the server insists on IPv4 address %s (%s), refused", s,
-		 why);
+	snprintf(p->ipcp_why, sizeof(p->ipcp_why),
+		 "the server insists on IPv4 address %s (%s), refused", s, why);
 	p->ip_local = 0;
 	if (++p->addr_refusals < f->max_failure)
 		return true;
@@ -165,7 +168,7 @@ static void ipcp_take_dns(struct ppp *p, int i, uint32_t a)
 static bool ipcp_nak_addr(struct fsm *f, uint8_t type, struct reader v)
 {
 	if (P(f)->cfg.role == PPP_SERVER)
-		return true; /* our address is configured, not negotiable */
+		return true;		       /* our address is configured, not negotiable */
 	return ipcp_take_local(f, addr_of(v)); /* false: closed, the reply is done with */
 }
 
@@ -177,7 +180,10 @@ static bool ipcp_nak_dns(struct fsm *f, uint8_t type, struct reader v)
 	return true;
 }
 
-static void ipcp_rej_addr(struct fsm *f, uint8_t type, struct reader v) { P(f)->addr_rej = true; }
+static void ipcp_rej_addr(struct fsm *f, uint8_t type, struct reader v)
+{
+	P(f)->addr_rej = true;
+}
 
 static void ipcp_rej_dns(struct fsm *f, uint8_t type, struct reader v)
 {
@@ -193,9 +199,9 @@ static void ipcp_up(struct fsm *f, uint64_t now)
 	if (p->cfg.role == PPP_SERVER) {
 		p->ipcp_up = true;
 		struct ppp_ipcp_info info = {
-			.local = p->ip_local,
-			.peer = p->ip_peer,
-			.dns = { p->cfg.dns4[0], p->cfg.dns4[1] },
+		    .local = p->ip_local,
+		    .peer = p->ip_peer,
+		    .dns = {p->cfg.dns4[0], p->cfg.dns4[1]},
 		};
 		p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 		return;
@@ -213,30 +219,30 @@ static void ipcp_up(struct fsm *f, uint64_t now)
 	}
 	p->ipcp_up = true;
 	struct ppp_ipcp_info info = {
-		.local = p->ip_local,
-		.peer = p->ip_peer,
-		.dns = { p->dns_rej[0] ? 0 : p->dns[0], p->dns_rej[1] ? 0 : p->dns[1] },
-		.dns_refused = { p->dns_refused[0], p->dns_refused[1] },
-		.peer_refused = p->peer_refused,
+	    .local = p->ip_local,
+	    .peer = p->ip_peer,
+	    .dns = {p->dns_rej[0] ? 0 : p->dns[0], p->dns_rej[1] ? 0 : p->dns[1]},
+	    .dns_refused = {p->dns_refused[0], p->dns_refused[1]},
+	    .peer_refused = p->peer_refused,
 	};
 	p->ops->event(p->ctx, PPP_EV_IPCP_UP, &info);
 }
 
 static const struct cp_option ipcp_options[] = {
-	{ IPCP_OPT_ADDR, 4, ipcp_req_addr, ipcp_nak_addr, ipcp_rej_addr },
-	{ IPCP_OPT_DNS1, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns },
-	{ IPCP_OPT_DNS2, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns },
+    {IPCP_OPT_ADDR, 4, ipcp_req_addr, ipcp_nak_addr, ipcp_rej_addr},
+    {IPCP_OPT_DNS1, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns},
+    {IPCP_OPT_DNS2, 4, ipcp_req_dns, ipcp_nak_dns, ipcp_rej_dns},
 };
 
 const struct fsm_callbacks ipcp_callbacks = {
-	.name = "IPCP",
-	.proto = PPP_PROTO_IPCP,
-	.build_req = ipcp_build,
-	.options = ipcp_options,
-	.n_options = sizeof(ipcp_options) / sizeof(ipcp_options[0]),
-	.opts_begin = ipcp_opts_begin,
-	.opts_end = ipcp_opts_end,
-	.up = ipcp_up,
-	.down = ppp_ncp_down,
-	.finished = ppp_ncp_finished,
+    .name = "IPCP",
+    .proto = PPP_PROTO_IPCP,
+    .build_req = ipcp_build,
+    .options = ipcp_options,
+    .n_options = sizeof(ipcp_options) / sizeof(ipcp_options[0]),
+    .opts_begin = ipcp_opts_begin,
+    .opts_end = ipcp_opts_end,
+    .up = ipcp_up,
+    .down = ppp_ncp_down,
+    .finished = ppp_ncp_finished,
 };

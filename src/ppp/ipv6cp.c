@@ -7,7 +7,10 @@ enum { IPV6CP_OPT_IFID = 1 };
 
 static const uint8_t zero_id[8];
 
-static struct ppp *P(struct fsm *f) { return f->ctx; }
+static struct ppp *P(struct fsm *f)
+{
+	return f->ctx;
+}
 
 static void new_id(struct ppp *p, uint8_t id[8], const uint8_t avoid[8])
 {
@@ -68,10 +71,13 @@ static bool ipv6cp_nak_ifid(struct fsm *f, uint8_t type, struct reader v)
 	return true;
 }
 
-static void ipv6cp_rej_ifid(struct fsm *f, uint8_t type, struct reader v) { P(f)->ifid_rej = true; }
+static void ipv6cp_rej_ifid(struct fsm *f, uint8_t type, struct reader v)
+{
+	P(f)->ifid_rej = true;
+}
 
 static const struct cp_option ipv6cp_options[] = {
-	{ IPV6CP_OPT_IFID, 8, ipv6cp_req_ifid, ipv6cp_nak_ifid, ipv6cp_rej_ifid },
+    {IPV6CP_OPT_IFID, 8, ipv6cp_req_ifid, ipv6cp_nak_ifid, ipv6cp_rej_ifid},
 };
 
 static void ipv6cp_up(struct fsm *f, uint64_t now)
@@ -85,12 +91,12 @@ static void ipv6cp_up(struct fsm *f, uint64_t now)
 }
 
 const struct fsm_callbacks ipv6cp_callbacks = {
-	.name = "IPV6CP",
-	.proto = PPP_PROTO_IPV6CP,
-	.build_req = ipv6cp_build,
-	.options = ipv6cp_options,
-	.n_options = sizeof(ipv6cp_options) / sizeof(ipv6cp_options[0]),
-	.up = ipv6cp_up,
-	.down = ppp_ncp_down,
-	.finished = ppp_ncp_finished,
+    .name = "IPV6CP",
+    .proto = PPP_PROTO_IPV6CP,
+    .build_req = ipv6cp_build,
+    .options = ipv6cp_options,
+    .n_options = sizeof(ipv6cp_options) / sizeof(ipv6cp_options[0]),
+    .up = ipv6cp_up,
+    .down = ppp_ncp_down,
+    .finished = ppp_ncp_finished,
 };

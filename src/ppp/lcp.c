@@ -19,13 +19,16 @@ enum {
 #define RRAS_MRU 4091
 #define RRAS_MRRU 1614
 #define RRAS_CALLBACK_OP 6 /* "location is determined during CBCP negotiation" */
-static const uint8_t rras_endpoint[20] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-					   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
-					   0x0f, 0x10, 0x11, 0x12, 0x13, 0x14 };
+static const uint8_t rras_endpoint[20] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+					  0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+					  0x0f, 0x10, 0x11, 0x12, 0x13, 0x14};
 
 #define LCP_MIN_MRU 128
 
-static struct ppp *P(struct fsm *f) { return f->ctx; }
+static struct ppp *P(struct fsm *f)
+{
+	return f->ctx;
+}
 
 static void lcp_build(struct fsm *f, struct writer *w)
 {
@@ -76,8 +79,9 @@ static bool auth_allowed(const struct ppp *p, enum ppp_auth a)
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]); i++) {
 		if (p->cfg.auth[i] == PPP_AUTH_NONE)
 			break;
-		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
-									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
+		if (p->cfg.auth[i] == a ||
+		    (a == PPP_AUTH_EAP_MSCHAPV2 &&
+		     (p->cfg.auth[i] == PPP_AUTH_EAP_TLS || p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			return true;
 	}
 	return false;
@@ -106,8 +110,9 @@ static size_t auth_rank(const struct ppp *p, enum ppp_auth a)
 {
 	size_t i = 0;
 	for (; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i]; i++)
-		if (p->cfg.auth[i] == a || (a == PPP_AUTH_EAP_MSCHAPV2 && (p->cfg.auth[i] == PPP_AUTH_EAP_TLS ||
-									  p->cfg.auth[i] == PPP_AUTH_PEAP)))
+		if (p->cfg.auth[i] == a ||
+		    (a == PPP_AUTH_EAP_MSCHAPV2 &&
+		     (p->cfg.auth[i] == PPP_AUTH_EAP_TLS || p->cfg.auth[i] == PPP_AUTH_PEAP)))
 			break;
 	return i;
 }
@@ -167,26 +172,28 @@ static void auth_prepare_failure(struct ppp *p, enum ppp_auth a, enum ppp_auth s
 	if (a != PPP_AUTH_NONE && auth_allowed(p, a)) {
 		d->retry_with = a;
 		snprintf(p->auth_pending_reason, sizeof(p->auth_pending_reason),
-			 "LCP: the server gave up when we Nak'd its %s towards %s", ppp_auth_name(a),
-			 ppp_auth_name(suggested));
+			 "LCP: the server gave up when we Nak'd its %s towards %s",
+			 ppp_auth_name(a), ppp_auth_name(suggested));
 		return;
 	}
 	d->auth_failed = true;
-	int n = snprintf(p->auth_pending_reason, sizeof(p->auth_pending_reason),
-			 "LCP: no common authentication method: the server offers only %s; we allow ",
-			 p->offered_text);
+	int n =
+	    snprintf(p->auth_pending_reason, sizeof(p->auth_pending_reason),
+		     "LCP: no common authentication method: the server offers only %s; we allow ",
+		     p->offered_text);
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i] &&
 			   n > 0 && (size_t)n < sizeof(p->auth_pending_reason);
 	     i++)
-		n += snprintf(p->auth_pending_reason + n, sizeof(p->auth_pending_reason) - (size_t)n,
-			      "%s%s", i ? ", " : "", ppp_auth_name(p->cfg.auth[i]));
+		n +=
+		    snprintf(p->auth_pending_reason + n, sizeof(p->auth_pending_reason) - (size_t)n,
+			     "%s%s", i ? ", " : "", ppp_auth_name(p->cfg.auth[i]));
 }
 
 /* Client: Nak (or Reject) the server's Auth-Protocol. */
 static enum cp_answer auth_refuse(struct ppp *p, enum ppp_auth a, struct writer *w)
 {
-	enum ppp_auth want = a == PPP_AUTH_EAP_MSCHAPV2 && auth_allowed(p, a) ? PPP_AUTH_MSCHAPV2
-									    : p->cfg.auth[0];
+	enum ppp_auth want =
+	    a == PPP_AUTH_EAP_MSCHAPV2 && auth_allowed(p, a) ? PPP_AUTH_MSCHAPV2 : p->cfg.auth[0];
 	if (a != PPP_AUTH_NONE && auth_allowed(p, a))
 		p->auth_pref_naked = true;
 	auth_prepare_failure(p, a, want);
@@ -208,8 +215,7 @@ void lcp_terminated_early(struct ppp *p)
 	p->down.retry_with = p->auth_pending.retry_with;
 }
 
-static enum cp_answer lcp_req_mru(struct fsm *f, uint8_t type, struct reader v,
-				   struct writer *want)
+static enum cp_answer lcp_req_mru(struct fsm *f, uint8_t type, struct reader v, struct writer *want)
 {
 	uint16_t mru = rd_be16(&v);
 	if (mru < LCP_MIN_MRU) {
@@ -222,7 +228,7 @@ static enum cp_answer lcp_req_mru(struct fsm *f, uint8_t type, struct reader v,
 
 /* synchronous over SSTP: the map means nothing, Ack it */
 static enum cp_answer lcp_req_accm(struct fsm *f, uint8_t type, struct reader v,
-				    struct writer *want)
+				   struct writer *want)
 {
 	return CP_ACK;
 }
@@ -243,7 +249,7 @@ static enum cp_answer lcp_req_magic(struct fsm *f, uint8_t type, struct reader v
 }
 
 static enum cp_answer lcp_req_auth(struct fsm *f, uint8_t type, struct reader v,
-				    struct writer *want)
+				   struct writer *want)
 {
 	struct ppp *p = P(f);
 	if (p->cfg.role == PPP_SERVER)
@@ -298,8 +304,14 @@ static void lcp_rej_auth(struct fsm *f, uint8_t type, struct reader v)
 	}
 }
 
-static void lcp_rej_mru(struct fsm *f, uint8_t type, struct reader v) { P(f)->mru_rej = true; }
-static void lcp_rej_magic(struct fsm *f, uint8_t type, struct reader v) { P(f)->magic_rej = true; }
+static void lcp_rej_mru(struct fsm *f, uint8_t type, struct reader v)
+{
+	P(f)->mru_rej = true;
+}
+static void lcp_rej_magic(struct fsm *f, uint8_t type, struct reader v)
+{
+	P(f)->magic_rej = true;
+}
 static void lcp_rej_rras(struct fsm *f, uint8_t type, struct reader v)
 {
 	struct ppp *p = P(f);
@@ -314,13 +326,13 @@ static void lcp_rej_rras(struct fsm *f, uint8_t type, struct reader v)
 /* Everything else (PFC, ACFC, quality, ...) is Rejected by the automaton;
  * the RRAS options are here only for a Reject of those we send. */
 static const struct cp_option lcp_options[] = {
-	{ LCP_OPT_MRU, 2, lcp_req_mru, lcp_nak_mru, lcp_rej_mru },
-	{ LCP_OPT_ACCM, 4, lcp_req_accm, NULL, NULL },
-	{ LCP_OPT_AUTH, CP_ANY_LEN, lcp_req_auth, lcp_nak_auth, lcp_rej_auth },
-	{ LCP_OPT_MAGIC, 4, lcp_req_magic, lcp_nak_magic, lcp_rej_magic },
-	{ LCP_OPT_CALLBACK, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
-	{ LCP_OPT_MRRU, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
-	{ LCP_OPT_ENDPOINT, CP_ANY_LEN, NULL, NULL, lcp_rej_rras },
+    {LCP_OPT_MRU, 2, lcp_req_mru, lcp_nak_mru, lcp_rej_mru},
+    {LCP_OPT_ACCM, 4, lcp_req_accm, NULL, NULL},
+    {LCP_OPT_AUTH, CP_ANY_LEN, lcp_req_auth, lcp_nak_auth, lcp_rej_auth},
+    {LCP_OPT_MAGIC, 4, lcp_req_magic, lcp_nak_magic, lcp_rej_magic},
+    {LCP_OPT_CALLBACK, CP_ANY_LEN, NULL, NULL, lcp_rej_rras},
+    {LCP_OPT_MRRU, CP_ANY_LEN, NULL, NULL, lcp_rej_rras},
+    {LCP_OPT_ENDPOINT, CP_ANY_LEN, NULL, NULL, lcp_rej_rras},
 };
 
 static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now);
@@ -395,7 +407,8 @@ static void lcp_srv_next_auth(struct ppp *p, enum ppp_auth suggest, uint64_t now
 		return;
 	}
 	char msg[200];
-	int n = snprintf(msg, sizeof(msg), "LCP: the client refused every authentication method offered (");
+	int n = snprintf(msg, sizeof(msg),
+			 "LCP: the client refused every authentication method offered (");
 	for (size_t i = 0; i < sizeof(p->cfg.auth) / sizeof(p->cfg.auth[0]) && p->cfg.auth[i] &&
 			   n > 0 && (size_t)n < sizeof(msg);
 	     i++)
@@ -451,7 +464,10 @@ static void lcp_down(struct fsm *f, uint64_t now)
 	fsm_close(&p->ipv6cp, NULL, now);
 }
 
-static void lcp_finished(struct fsm *f, uint64_t now) { ppp_report_dead(P(f)); }
+static void lcp_finished(struct fsm *f, uint64_t now)
+{
+	ppp_report_dead(P(f));
+}
 
 static void send_echo(struct ppp *p, uint8_t code, uint8_t id, const uint8_t *data, size_t len)
 {
@@ -541,15 +557,15 @@ void lcp_echo_timeout(struct ppp *p, uint64_t now)
 }
 
 const struct fsm_callbacks lcp_callbacks = {
-	.name = "LCP",
-	.proto = PPP_PROTO_LCP,
-	.build_req = lcp_build,
-	.options = lcp_options,
-	.n_options = sizeof(lcp_options) / sizeof(lcp_options[0]),
-	.opts_begin = lcp_opts_begin,
-	.opts_end = lcp_opts_end,
-	.up = lcp_up,
-	.down = lcp_down,
-	.finished = lcp_finished,
-	.other_code = lcp_other,
+    .name = "LCP",
+    .proto = PPP_PROTO_LCP,
+    .build_req = lcp_build,
+    .options = lcp_options,
+    .n_options = sizeof(lcp_options) / sizeof(lcp_options[0]),
+    .opts_begin = lcp_opts_begin,
+    .opts_end = lcp_opts_end,
+    .up = lcp_up,
+    .down = lcp_down,
+    .finished = lcp_finished,
+    .other_code = lcp_other,
 };

@@ -29,7 +29,10 @@ static void pap_send(struct ppp *p, uint64_t now)
 	p->auth_deadline = now + p->lcp.restart_ms;
 }
 
-void pap_start(struct ppp *p, uint64_t now) { pap_send(p, now); }
+void pap_start(struct ppp *p, uint64_t now)
+{
+	pap_send(p, now);
+}
 
 void pap_timeout(struct ppp *p, uint64_t now)
 {
@@ -118,8 +121,8 @@ void pap_srv_input(struct ppp *p, struct reader *r, uint64_t now)
 		return; /* malformed: dropped, the client retransmits */
 	char secret[PPP_NAME_MAX];
 	bool ok = ppp_take_peer_name(p, user, ul) &&
-		  ppp_get_secret(p, p->peer_name, secret, sizeof(secret)) &&
-		  strlen(secret) == pl && ppp_secret_eq(secret, pw, pl);
+		  ppp_get_secret(p, p->peer_name, secret, sizeof(secret)) && strlen(secret) == pl &&
+		  ppp_secret_eq(secret, pw, pl);
 	secure_wipe(secret, sizeof(secret));
 	if (ok) {
 		pap_srv_reply(p, PAP_AUTH_ACK, id, "Welcome");

@@ -8,8 +8,8 @@
 #include "core/secret.h"
 
 static void hmac_sha1_parts(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen,
-			    const void *b, size_t blen, const uint8_t *c, size_t clen, const uint8_t *d,
-			    size_t dlen, uint8_t out[20])
+			    const void *b, size_t blen, const uint8_t *c, size_t clen,
+			    const uint8_t *d, size_t dlen, uint8_t out[20])
 {
 	Hmac h;
 	wc_HmacInit(&h, NULL, INVALID_DEVID);
@@ -28,8 +28,9 @@ void peap_prf_plus(const uint8_t *key, size_t key_len, const void *label, size_t
 	uint8_t t[20];
 	size_t tlen = 0;
 	for (uint8_t i = 1; len > 0; i++) {
-		const uint8_t tail[3] = { i, 0, 0 };
-		hmac_sha1_parts(key, key_len, t, tlen, label, label_len, seed, seed_len, tail, 3, t);
+		const uint8_t tail[3] = {i, 0, 0};
+		hmac_sha1_parts(key, key_len, t, tlen, label, label_len, seed, seed_len, tail, 3,
+				t);
 		tlen = 20;
 		size_t n = len < 20 ? len : 20;
 		memcpy(out, t, n);

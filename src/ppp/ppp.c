@@ -17,13 +17,20 @@
 const char *ppp_auth_name(enum ppp_auth a)
 {
 	switch (a) {
-	case PPP_AUTH_NONE: return "none";
-	case PPP_AUTH_PAP: return "PAP";
-	case PPP_AUTH_CHAP_MD5: return "CHAP-MD5";
-	case PPP_AUTH_MSCHAPV2: return "MS-CHAPv2";
-	case PPP_AUTH_EAP_MSCHAPV2: return "EAP-MSCHAPv2";
-	case PPP_AUTH_EAP_TLS: return "EAP-TLS";
-	case PPP_AUTH_PEAP: return "PEAP";
+	case PPP_AUTH_NONE:
+		return "none";
+	case PPP_AUTH_PAP:
+		return "PAP";
+	case PPP_AUTH_CHAP_MD5:
+		return "CHAP-MD5";
+	case PPP_AUTH_MSCHAPV2:
+		return "MS-CHAPv2";
+	case PPP_AUTH_EAP_MSCHAPV2:
+		return "EAP-MSCHAPv2";
+	case PPP_AUTH_EAP_TLS:
+		return "EAP-TLS";
+	case PPP_AUTH_PEAP:
+		return "PEAP";
 	}
 	return "?";
 }
@@ -31,13 +38,28 @@ const char *ppp_auth_name(enum ppp_auth a)
 uint8_t ppp_auth_value(enum ppp_auth a, uint8_t *val)
 {
 	switch (a) {
-	case PPP_AUTH_PAP: be16_put(val, PPP_PROTO_PAP); return 2;
-	case PPP_AUTH_CHAP_MD5: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x05; return 3;
-	case PPP_AUTH_MSCHAPV2: be16_put(val, PPP_PROTO_CHAP); val[2] = 0x81; return 3;
-	case PPP_AUTH_EAP_MSCHAPV2: be16_put(val, PPP_PROTO_EAP); return 2;
-	case PPP_AUTH_EAP_TLS: be16_put(val, PPP_PROTO_EAP); return 2;
-	case PPP_AUTH_PEAP: be16_put(val, PPP_PROTO_EAP); return 2;
-	default: return 0;
+	case PPP_AUTH_PAP:
+		be16_put(val, PPP_PROTO_PAP);
+		return 2;
+	case PPP_AUTH_CHAP_MD5:
+		be16_put(val, PPP_PROTO_CHAP);
+		val[2] = 0x05;
+		return 3;
+	case PPP_AUTH_MSCHAPV2:
+		be16_put(val, PPP_PROTO_CHAP);
+		val[2] = 0x81;
+		return 3;
+	case PPP_AUTH_EAP_MSCHAPV2:
+		be16_put(val, PPP_PROTO_EAP);
+		return 2;
+	case PPP_AUTH_EAP_TLS:
+		be16_put(val, PPP_PROTO_EAP);
+		return 2;
+	case PPP_AUTH_PEAP:
+		be16_put(val, PPP_PROTO_EAP);
+		return 2;
+	default:
+		return 0;
 	}
 }
 
@@ -82,7 +104,8 @@ void ppp_report_dead(struct ppp *p)
 	if (p->dead)
 		return;
 	if (!p->down.reason)
-		ppp_set_reason(p, false, 0, "LCP: %s", p->lcp.reason ? p->lcp.reason : "link closed");
+		ppp_set_reason(p, false, 0, "LCP: %s",
+			       p->lcp.reason ? p->lcp.reason : "link closed");
 	p->phase = PHASE_DEAD;
 	p->echo_next = UINT64_MAX;
 	p->auth_deadline = UINT64_MAX;
@@ -111,7 +134,8 @@ void ppp_auth_success(struct ppp *p, enum ppp_auth method, const uint8_t *hlak, 
 		memcpy(info.hlak, hlak, 32);
 	}
 	if (p->cfg.role == PPP_SERVER)
-		memcpy(info.peer_name, p->peer_name, strnlen(p->peer_name, sizeof(info.peer_name) - 1));
+		memcpy(info.peer_name, p->peer_name,
+		       strnlen(p->peer_name, sizeof(info.peer_name) - 1));
 	else if (p->offered_text[0] && method == PPP_AUTH_NONE)
 		info.server_offers = p->offered_text, info.server_auth = p->offered_auth;
 	p->auth_ok = method;
@@ -170,7 +194,7 @@ void ppp_ncp_finished(struct fsm *f, uint64_t now)
 static void fsm_discarded(void *ctx, const struct fsm *f, uint8_t code, uint8_t id, const char *why)
 {
 	struct ppp *p = ctx;
-	struct ppp_discard_info di = { f->cb->name, code, id, why, f->discards };
+	struct ppp_discard_info di = {f->cb->name, code, id, why, f->discards};
 	p->ops->event(p->ctx, PPP_EV_DISCARDED, &di);
 }
 
@@ -427,7 +451,10 @@ bool ppp_secret_eq(const void *a, const void *b, size_t len)
 	return d == 0;
 }
 
-static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 uint64_t ppp_deadline(const struct ppp *p)
 {
@@ -464,9 +491,15 @@ void ppp_saw_traffic(struct ppp *p, uint64_t now)
 		p->echo_next = now + p->cfg.echo_interval_ms;
 }
 
-enum ppp_auth ppp_auth_method(const struct ppp *p) { return p->auth_ok; }
+enum ppp_auth ppp_auth_method(const struct ppp *p)
+{
+	return p->auth_ok;
+}
 
-bool ppp_is_dead(const struct ppp *p) { return p->dead; }
+bool ppp_is_dead(const struct ppp *p)
+{
+	return p->dead;
+}
 
 const struct ppp_down_info *ppp_failure(const struct ppp *p)
 {

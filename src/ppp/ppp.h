@@ -34,7 +34,7 @@ enum ppp_auth {
 	PPP_AUTH_MSCHAPV2,
 	PPP_AUTH_EAP_MSCHAPV2, /* in LCP: EAP as such (the method inside is EAP's choice) */
 	PPP_AUTH_EAP_TLS,      /* RFC 5216, through cfg.eap_tls */
-	PPP_AUTH_PEAP,         /* PEAPv0 with EAP-MSCHAPv2 inside (MS-PEAP), cfg.eap_tls too */
+	PPP_AUTH_PEAP,	       /* PEAPv0 with EAP-MSCHAPv2 inside (MS-PEAP), cfg.eap_tls too */
 };
 const char *ppp_auth_name(enum ppp_auth a);
 
@@ -63,7 +63,7 @@ struct ppp_eap_tls_ops {
 
 struct ppp_config {
 	enum ppp_role role;
-	uint16_t mru;                /* offered in LCP (from the MTU); both roles */
+	uint16_t mru; /* offered in LCP (from the MTU); both roles */
 	/* client: credentials; server: unused (ops->get_secret answers) */
 	const char *username;
 	const char *password;
@@ -76,9 +76,9 @@ struct ppp_config {
 	/* client: EAP-TLS (PPP_AUTH_EAP_TLS in auth) needs these; NULL = no EAP-TLS */
 	const struct ppp_eap_tls_ops *eap_tls;
 	void *eap_tls_ctx;
-	const char *hostname;        /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
-	bool ipv4;                   /* run IPCP (default true) */
-	bool ipv6;                   /* run IPV6CP */
+	const char *hostname; /* server: name in CHAP / MS-CHAPv2 challenges; NULL = "sstpd" */
+	bool ipv4;	      /* run IPCP (default true) */
+	bool ipv6;	      /* run IPV6CP */
 	/* RFC 1661 counters and timer; 0 = defaults 3000 ms, 10, 2, 5 */
 	uint32_t restart_ms;
 	uint32_t max_configure;
@@ -147,8 +147,8 @@ struct ppp_auth_info {
 	 * ([MS-SSTP] 3.2.5.2.4). PEAP: the first 32 bytes of its MSK (the
 	 * peer's MS-MPPE-Send-Key, MS-PEAP 3.1.5.7). Zero for PAP / CHAP-MD5. */
 	uint8_t hlak[32];
-	char peer_name[64];          /* server role: the user name as the client sent it
-	                              * (cut to 63 bytes here; verified in full) */
+	char peer_name[64]; /* server role: the user name as the client sent it
+			     * (cut to 63 bytes here; verified in full) */
 	/* client: the methods the server asked for before (and we refused),
 	 * as in struct ppp_down_info; NULL / 0 when none. A method of NONE
 	 * after such a refusal means the server dropped authentication
@@ -158,8 +158,8 @@ struct ppp_auth_info {
 };
 
 struct ppp_ipcp_info {
-	uint32_t local, peer;        /* network byte order; peer 0 = none usable */
-	uint32_t dns[2];             /* 0 = none */
+	uint32_t local, peer; /* network byte order; peer 0 = none usable */
+	uint32_t dns[2];      /* 0 = none */
 	/* client: unusable values the server offered and IPCP refused (0 =
 	 * none), so the session can warn: a DNS server (loopback, multicast,
 	 * ...; the option was then no longer requested) and the server's own
@@ -172,9 +172,10 @@ struct ppp_ipv6cp_info {
 };
 
 struct ppp_down_info {
-	bool auth_failed;            /* credentials refused: reconnect much later */
-	int code;                    /* MS-CHAP E= code or 0 */
-	const char *reason;          /* human-readable, e.g. "MS-CHAPv2 authentication failed: E=691 (wrong user name or password)" */
+	bool auth_failed;   /* credentials refused: reconnect much later */
+	int code;	    /* MS-CHAP E= code or 0 */
+	const char *reason; /* human-readable, e.g. "MS-CHAPv2 authentication failed: E=691 (wrong
+			       user name or password)" */
 	/* Client, when the link ended before authentication could be agreed:
 	 * server_offers names what the server asked for ("PAP", "CHAP
 	 * algorithm 0x80"), server_auth has bit (1 << enum ppp_auth) for each
@@ -189,10 +190,10 @@ struct ppp_down_info {
 /* A control reply silently discarded by the automaton (RFC 1661 5.2, 5.4):
  * for debug logs. */
 struct ppp_discard_info {
-	const char *protocol;        /* "LCP", "IPCP", "IPV6CP" */
-	uint8_t code, id;            /* of the discarded packet */
+	const char *protocol; /* "LCP", "IPCP", "IPV6CP" */
+	uint8_t code, id;     /* of the discarded packet */
 	const char *why;
-	uint32_t count;              /* discarded by this protocol so far */
+	uint32_t count; /* discarded by this protocol so far */
 };
 
 /* Why an IPv4 address (network byte order) cannot be a host's address or a
@@ -204,16 +205,16 @@ enum ppp_event {
 	/* arg: struct ppp_auth_info *; before any NCP frame. Server role: the
 	 * authentication of the client succeeded (and the Success went out). */
 	PPP_EV_AUTH_OK,
-	PPP_EV_IPCP_UP,              /* arg: struct ppp_ipcp_info * */
+	PPP_EV_IPCP_UP, /* arg: struct ppp_ipcp_info * */
 	PPP_EV_IPCP_DOWN,
-	PPP_EV_IPV6CP_UP,            /* arg: struct ppp_ipv6cp_info * */
+	PPP_EV_IPV6CP_UP, /* arg: struct ppp_ipv6cp_info * */
 	PPP_EV_IPV6CP_DOWN,
 	/* arg: struct ppp_down_info *; link is down for good. Server role:
 	 * auth_failed = the client's credentials were refused (code 691 for
 	 * MS-CHAPv2 / EAP-MSCHAPv2) or no common method. */
 	PPP_EV_DEAD,
-	PPP_EV_DISCARDED,            /* arg: struct ppp_discard_info * */
-	PPP_EV_EAP_RELAY,            /* arg: struct ppp_eap_relay * (server, eap_relay) */
+	PPP_EV_DISCARDED, /* arg: struct ppp_discard_info * */
+	PPP_EV_EAP_RELAY, /* arg: struct ppp_eap_relay * (server, eap_relay) */
 };
 
 struct ppp_ops {

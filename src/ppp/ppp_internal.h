@@ -17,32 +17,32 @@ struct ppp {
 	void *ctx;
 	char username[PPP_NAME_MAX], password[PPP_NAME_MAX];
 	enum ppp_phase phase;
-	uint64_t now;              /* of the call in progress, for callbacks without one */
+	uint64_t now; /* of the call in progress, for callbacks without one */
 	struct fsm lcp, ipcp, ipv6cp;
 
 	/* LCP */
 	uint32_t magic;
 	bool magic_rej, mru_rej;
 	uint16_t mru, peer_mru;
-	enum ppp_auth peer_auth;   /* what the authenticator asked and we Acked */
-	bool auth_pref_naked;      /* we already Nak'd once towards our preferred method */
+	enum ppp_auth peer_auth; /* what the authenticator asked and we Acked */
+	bool auth_pref_naked;	 /* we already Nak'd once towards our preferred method */
 	/* client: our last reply to the server's LCP request refused its
 	 * Auth-Protocol (Nak or Reject); auth_nak_allowed = the method refused
 	 * when we do allow it (else NONE); what the server offered so far */
 	bool auth_refusing;
 	enum ppp_auth auth_nak_allowed;
-	unsigned offered_auth;     /* bit (1 << enum ppp_auth) */
-	char offered_text[96];     /* "PAP, CHAP algorithm 0x80" */
+	unsigned offered_auth;		   /* bit (1 << enum ppp_auth) */
+	char offered_text[96];		   /* "PAP, CHAP algorithm 0x80" */
 	struct ppp_down_info auth_pending; /* what ppp_failure() reports while refusing */
 	char auth_pending_reason[256];
-	uint64_t echo_next;        /* UINT64_MAX = keepalive off */
+	uint64_t echo_next; /* UINT64_MAX = keepalive off */
 	uint32_t echo_missed;
 	uint8_t echo_id;
 
 	/* LCP, server role: the method we request and those already refused */
 	enum ppp_auth our_auth;
-	uint8_t auth_refused;      /* bit (1 << enum ppp_auth) */
-	bool auth_second_round;    /* every method was refused once already */
+	uint8_t auth_refused;	/* bit (1 << enum ppp_auth) */
+	bool auth_second_round; /* every method was refused once already */
 	bool rras_rej_cb, rras_rej_mrru, rras_rej_ed;
 	/* the client's Nak or Reject being read answered our Auth-Protocol;
 	 * with its suggestion (NONE for a Reject) */
@@ -50,37 +50,37 @@ struct ppp {
 	enum ppp_auth auth_suggested;
 
 	/* authentication */
-	enum ppp_auth auth_ok;     /* method that succeeded */
+	enum ppp_auth auth_ok; /* method that succeeded */
 	uint64_t auth_deadline;
 	uint32_t auth_tries;
 	uint8_t auth_id;
 	uint8_t auth_chal[16], peer_chal[16], nt_resp[24];
-	bool chap_answered;        /* a Response was sent for the current challenge */
-	bool eap_mschap_ok;        /* EAP-MSCHAPv2 verified the server's S= */
-	char eap_fail[160];        /* the E= reason seen inside EAP, for EAP Failure */
+	bool chap_answered; /* a Response was sent for the current challenge */
+	bool eap_mschap_ok; /* EAP-MSCHAPv2 verified the server's S= */
+	char eap_fail[160]; /* the E= reason seen inside EAP, for EAP Failure */
 	/* EAP-TLS client (eap_tls.c) */
-	void *tls;                 /* the session from cfg.eap_tls, NULL before Start */
-	struct eaptls_rx tls_rx;   /* reassembly; its buffer is malloc'd at Start */
-	uint8_t *tls_out;          /* the message being sent in fragments */
+	void *tls;		 /* the session from cfg.eap_tls, NULL before Start */
+	struct eaptls_rx tls_rx; /* reassembly; its buffer is malloc'd at Start */
+	uint8_t *tls_out;	 /* the message being sent in fragments */
 	size_t tls_out_len, tls_out_off;
-	bool tls_done;             /* the handshake finished (server Finished verified) */
-	bool tls_failed;           /* the handshake failed: only EAP Failure may follow */
-	uint8_t tls_type;          /* 13 EAP-TLS or 25 PEAP */
+	bool tls_done;	  /* the handshake finished (server Finished verified) */
+	bool tls_failed;  /* the handshake failed: only EAP Failure may follow */
+	uint8_t tls_type; /* 13 EAP-TLS or 25 PEAP */
 	/* PEAP phase 2 (eap_peap.c) */
-	bool peap_tunnel;          /* eap_respond goes into the tunnel (inner method running) */
-	bool peap_full;            /* the server writes inner packets with their EAP header */
-	bool peap_result_ok;       /* Result TLV Success exchanged */
-	bool peap_bound;           /* cryptobinding verified and answered: hlak from the CSK */
-	uint8_t peap_hlak[32];     /* CSK[0:32] once bound */
+	bool peap_tunnel;      /* eap_respond goes into the tunnel (inner method running) */
+	bool peap_full;	       /* the server writes inner packets with their EAP header */
+	bool peap_result_ok;   /* Result TLV Success exchanged */
+	bool peap_bound;       /* cryptobinding verified and answered: hlak from the CSK */
+	uint8_t peap_hlak[32]; /* CSK[0:32] once bound */
 	/* server role */
 	char hostname[PPP_NAME_MAX];
-	char peer_name[PPP_NAME_MAX];  /* as the client sent it */
-	uint8_t srv_state;         /* per method, see pap.c / chap.c / eap.c */
-	uint8_t srv_hlak[32];      /* EAP: kept from the MS-CHAPv2 Response to EAP Success */
-	uint16_t srv_proto;        /* last auth packet sent, resent on timeout / duplicate */
+	char peer_name[PPP_NAME_MAX]; /* as the client sent it */
+	uint8_t srv_state;	      /* per method, see pap.c / chap.c / eap.c */
+	uint8_t srv_hlak[32];	      /* EAP: kept from the MS-CHAPv2 Response to EAP Success */
+	uint16_t srv_proto;	      /* last auth packet sent, resent on timeout / duplicate */
 	uint16_t srv_len;
-	uint8_t srv_pkt[1600];      /* an EAP Request relayed from RADIUS is the largest */
-	uint8_t relay_type;        /* server relay: the EAP type of the last relayed Request */
+	uint8_t srv_pkt[1600]; /* an EAP Request relayed from RADIUS is the largest */
+	uint8_t relay_type;    /* server relay: the EAP type of the last relayed Request */
 
 	/* IPCP */
 	uint32_t ip_local, ip_peer, dns[2];
@@ -92,7 +92,7 @@ struct ppp {
 	uint32_t dns_refused[2], peer_refused;
 	uint32_t addr_refusals;
 	char ipcp_why[96];
-	bool ipcp_saw_addr;        /* server: the request being answered asks for an address */
+	bool ipcp_saw_addr; /* server: the request being answered asks for an address */
 
 	/* IPV6CP */
 	uint8_t ifid_local[8], ifid_peer[8];
@@ -113,7 +113,7 @@ void ppp_fsm_send(void *ctx, uint16_t proto, const uint8_t *pkt, size_t len);
 void ppp_random(struct ppp *p, void *buf, size_t len);
 /* Records the first reason the link goes down (later ones are ignored). */
 void ppp_set_reason(struct ppp *p, bool auth_failed, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Auth failed or the link must end: LCP Terminate, then PPP_EV_DEAD. */
 void ppp_fail(struct ppp *p, bool auth_failed, int code, const char *reason, uint64_t now);
 void ppp_report_dead(struct ppp *p);

@@ -10,9 +10,17 @@
 #include "core/bytes.h"
 #include "core/secret.h"
 
-enum { ATTR_USER_NAME = 1, ATTR_SERVICE_TYPE = 6, ATTR_FRAMED_PROTOCOL = 7, ATTR_VENDOR = 26,
-       ATTR_NAS_ID = 32, ATTR_STATE = 24, ATTR_NAS_PORT_TYPE = 61, ATTR_EAP_MESSAGE = 79,
-       ATTR_MESSAGE_AUTH = 80 };
+enum {
+	ATTR_USER_NAME = 1,
+	ATTR_SERVICE_TYPE = 6,
+	ATTR_FRAMED_PROTOCOL = 7,
+	ATTR_VENDOR = 26,
+	ATTR_NAS_ID = 32,
+	ATTR_STATE = 24,
+	ATTR_NAS_PORT_TYPE = 61,
+	ATTR_EAP_MESSAGE = 79,
+	ATTR_MESSAGE_AUTH = 80
+};
 #define VENDOR_MICROSOFT 311
 enum { MS_MPPE_SEND_KEY = 16, MS_MPPE_RECV_KEY = 17 };
 
@@ -56,7 +64,7 @@ size_t radius_access_request(const struct radius_request *rq, const char *secret
 	wr_be16(&w, 0); /* length, below */
 	wr_bytes(&w, rq->authenticator, 16);
 	put_attr(&w, ATTR_USER_NAME, rq->user, strlen(rq->user));
-	put_u32_attr(&w, ATTR_SERVICE_TYPE, 2);    /* Framed */
+	put_u32_attr(&w, ATTR_SERVICE_TYPE, 2);	   /* Framed */
 	put_u32_attr(&w, ATTR_FRAMED_PROTOCOL, 1); /* PPP */
 	put_u32_attr(&w, ATTR_NAS_PORT_TYPE, 5);   /* Virtual: a VPN tunnel */
 	if (rq->nas_id)
@@ -81,8 +89,8 @@ size_t radius_access_request(const struct radius_request *rq, const char *secret
 	return w.len;
 }
 
-bool radius_mppe_decrypt(const uint8_t *val, size_t len, const char *secret, const uint8_t req_auth[16],
-			 uint8_t *key, size_t cap, size_t *key_len)
+bool radius_mppe_decrypt(const uint8_t *val, size_t len, const char *secret,
+			 const uint8_t req_auth[16], uint8_t *key, size_t cap, size_t *key_len)
 {
 	/* Salt (2, high bit set), then a multiple of 16 bytes */
 	if (len < 2 + 16 || (len - 2) % 16 != 0 || !(val[0] & 0x80) || len - 2 > 256)
@@ -129,12 +137,14 @@ static bool parse_vendor(struct reader *v, const char *secret, const uint8_t req
 			snprintf(err, errlen, "RADIUS: malformed Microsoft vendor attribute");
 			return false;
 		}
-		uint8_t *key = type == MS_MPPE_SEND_KEY ? out->send_key : type == MS_MPPE_RECV_KEY ? out->recv_key
-											       : NULL;
+		uint8_t *key = type == MS_MPPE_SEND_KEY	  ? out->send_key
+			       : type == MS_MPPE_RECV_KEY ? out->recv_key
+							  : NULL;
 		size_t *klen = type == MS_MPPE_SEND_KEY ? &out->send_key_len : &out->recv_key_len;
 		if (key && !radius_mppe_decrypt(rd_ptr(&s), rd_left(&s), secret, req_auth, key,
 						RADIUS_MPPE_KEY_MAX, klen)) {
-			snprintf(err, errlen, "RADIUS: cannot decrypt MS-MPPE-%s-Key (wrong secret?)",
+			snprintf(err, errlen,
+				 "RADIUS: cannot decrypt MS-MPPE-%s-Key (wrong secret?)",
 				 type == MS_MPPE_SEND_KEY ? "Send" : "Recv");
 			return false;
 		}
@@ -178,7 +188,8 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 	uint16_t plen = rd_be16(&r);
 	const uint8_t *auth = rd_take(&r, 16);
 	if (!auth || plen < 20 || plen > len || plen > RADIUS_MAX) {
-		snprintf(err, errlen, "RADIUS: reply of %zu bytes is malformed (length field %u)", len, plen);
+		snprintf(err, errlen, "RADIUS: reply of %zu bytes is malformed (length field %u)",
+			 len, plen);
 		return false;
 	}
 	rd_init(&r, pkt + 20, (size_t)plen - 20); /* bytes past Length are padding (RFC 2865 3) */
@@ -186,7 +197,8 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 		snprintf(err, errlen, "RADIUS: reply for id %u, waiting for %u", id, rq->id);
 		return false;
 	}
-	if (code != RADIUS_ACCESS_ACCEPT && code != RADIUS_ACCESS_REJECT && code != RADIUS_ACCESS_CHALLENGE) {
+	if (code != RADIUS_ACCESS_ACCEPT && code != RADIUS_ACCESS_REJECT &&
+	    code != RADIUS_ACCESS_CHALLENGE) {
 		snprintf(err, errlen, "RADIUS: unexpected code %u", code);
 		return false;
 	}
@@ -197,13 +209,15 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 		uint8_t type = rd_u8(&r), alen = rd_u8(&r);
 		struct reader v;
 		if (!rd_ok(&r) || alen < 2 || !rd_sub(&r, (size_t)alen - 2, &v)) {
-			snprintf(err, errlen, "RADIUS: attribute %u at offset %zu is malformed", type, at);
+			snprintf(err, errlen, "RADIUS: attribute %u at offset %zu is malformed",
+				 type, at);
 			return false;
 		}
 		size_t vlen = rd_left(&v);
 		if (type == ATTR_EAP_MESSAGE) {
 			if (vlen > sizeof(out->eap) - out->eap_len) {
-				snprintf(err, errlen, "RADIUS: EAP-Message longer than %d bytes", RADIUS_EAP_MAX);
+				snprintf(err, errlen, "RADIUS: EAP-Message longer than %d bytes",
+					 RADIUS_EAP_MAX);
 				return false;
 			}
 			memcpy(out->eap + out->eap_len, rd_ptr(&v), vlen);
@@ -213,7 +227,8 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 			out->state_len = vlen;
 		} else if (type == ATTR_MESSAGE_AUTH) {
 			if (vlen != 16) {
-				snprintf(err, errlen, "RADIUS: Message-Authenticator of %zu bytes", vlen);
+				snprintf(err, errlen, "RADIUS: Message-Authenticator of %zu bytes",
+					 vlen);
 				return false;
 			}
 			ma_off = at + 2;
@@ -232,7 +247,8 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 		uint8_t type = rd_u8(&r), alen = rd_u8(&r);
 		struct reader v;
 		rd_sub(&r, (size_t)alen - 2, &v);
-		if (type == ATTR_VENDOR && !parse_vendor(&v, secret, rq->authenticator, out, err, errlen))
+		if (type == ATTR_VENDOR &&
+		    !parse_vendor(&v, secret, rq->authenticator, out, err, errlen))
 			return false;
 	}
 	if (code != RADIUS_ACCESS_REJECT && out->eap_len < 4) {

@@ -7,13 +7,20 @@
 const char *auth_policy_conf_name(enum ppp_auth m)
 {
 	switch (m) {
-	case PPP_AUTH_NONE: return "none";
-	case PPP_AUTH_PAP: return "pap";
-	case PPP_AUTH_CHAP_MD5: return "chap";
-	case PPP_AUTH_MSCHAPV2: return "mschapv2";
-	case PPP_AUTH_EAP_MSCHAPV2: return "eap-mschapv2";
-	case PPP_AUTH_EAP_TLS: return "eap-tls";
-	case PPP_AUTH_PEAP: return "peap";
+	case PPP_AUTH_NONE:
+		return "none";
+	case PPP_AUTH_PAP:
+		return "pap";
+	case PPP_AUTH_CHAP_MD5:
+		return "chap";
+	case PPP_AUTH_MSCHAPV2:
+		return "mschapv2";
+	case PPP_AUTH_EAP_MSCHAPV2:
+		return "eap-mschapv2";
+	case PPP_AUTH_EAP_TLS:
+		return "eap-tls";
+	case PPP_AUTH_PEAP:
+		return "peap";
 	}
 	return "?";
 }
@@ -47,18 +54,20 @@ bool auth_policy_allows(const struct conf *c, enum ppp_auth m, char *err, size_t
 			return true;
 		/* no password was proven by either side: whoever passed TLS
 		 * would own the tunnel */
-		snprintf(err, errlen,
-			 "server requested no authentication; refused (set 'authentication allow-none' "
-			 "to permit)");
+		snprintf(
+		    err, errlen,
+		    "server requested no authentication; refused (set 'authentication allow-none' "
+		    "to permit)");
 		return false;
 	}
 	if (conf_lists(c, m))
 		return true;
 	char list[96];
 	conf_list_text(c, list, sizeof(list));
-	snprintf(err, errlen,
-		 "authenticated with %s, which 'authentication protocols' does not allow (%s): refused",
-		 ppp_auth_name(m), list);
+	snprintf(
+	    err, errlen,
+	    "authenticated with %s, which 'authentication protocols' does not allow (%s): refused",
+	    ppp_auth_name(m), list);
 	return false;
 }
 
@@ -94,7 +103,6 @@ bool auth_policy_explain(const struct conf *c, const struct ppp_down_info *di, c
 	return true;
 }
 
-
 static unsigned memory_slot(const struct auth_memory *m, const char *server, uint16_t port)
 {
 	unsigned i = 0;
@@ -105,8 +113,7 @@ static unsigned memory_slot(const struct auth_memory *m, const char *server, uin
 	return i;
 }
 
-void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port,
-		     enum ppp_auth method)
+void auth_memory_put(struct auth_memory *m, const char *server, uint16_t port, enum ppp_auth method)
 {
 	if (method == PPP_AUTH_NONE)
 		return; /* nothing to take at once next time */

@@ -81,7 +81,7 @@ static int read_full(int fd, void *buf, size_t n)
 {
 	uint8_t *p = buf;
 	while (n > 0) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
+		struct pollfd pfd = {fd, POLLIN, 0};
 		int r = poll(&pfd, 1, IO_TIMEOUT_MS);
 		if (r == 0)
 			return -ETIMEDOUT;
@@ -113,7 +113,7 @@ static int write_full(int fd, const void *buf, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				struct pollfd pfd = { fd, POLLOUT, 0 };
+				struct pollfd pfd = {fd, POLLOUT, 0};
 				if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0)
 					return -ETIMEDOUT;
 				continue;
@@ -131,12 +131,9 @@ bool control_parse(struct reader *r, enum control_req *req)
 	static const struct {
 		const char *text;
 		enum control_req req;
-	} cmds[] = { { "show", CONTROL_REQ_SHOW },
-		     { "show json", CONTROL_REQ_SHOW_JSON },
-		     { "connect", CONTROL_REQ_CONNECT },
-		     { "disconnect", CONTROL_REQ_DISCONNECT },
-		     { "log", CONTROL_REQ_LOG },
-		     { "reconnect", CONTROL_REQ_RECONNECT } };
+	} cmds[] = {{"show", CONTROL_REQ_SHOW},	      {"show json", CONTROL_REQ_SHOW_JSON},
+		    {"connect", CONTROL_REQ_CONNECT}, {"disconnect", CONTROL_REQ_DISCONNECT},
+		    {"log", CONTROL_REQ_LOG},	      {"reconnect", CONTROL_REQ_RECONNECT}};
 	uint16_t n = rd_be16(r);
 	if (!rd_ok(r) || n == 0 || n > CONTROL_REQ_MAX)
 		return false;
@@ -190,8 +187,8 @@ static void servers_list(const struct session_facts *f, bool json, char *out, si
 			json_escape(name, sizeof(name), f->servers[i]);
 		else
 			snprintf(name, sizeof(name), "%s", f->servers[i]);
-		int k = snprintf(out + o, cap - (size_t)o, json ? "%s\"%s\"" : "%s%s", i ? (json ? "," : " ") : "",
-				 name);
+		int k = snprintf(out + o, cap - (size_t)o, json ? "%s\"%s\"" : "%s%s",
+				 i ? (json ? "," : " ") : "", name);
 		if (k > 0 && (size_t)k < cap - (size_t)o)
 			o += k;
 	}
@@ -202,15 +199,16 @@ static void facts_text(const struct session_facts *f, char *buf, size_t cap)
 {
 	char list[CONF_MAX_SERVERS * 260];
 	servers_list(f, false, list, sizeof(list));
-	snprintf(buf, cap,
-		 "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
-		 "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
-		 "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n"
-		 "    servers %s\n",
-		 f->state, f->server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
-		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
-		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
-		 (unsigned long long)f->forward_dropped, f->last_error, list);
+	snprintf(
+	    buf, cap,
+	    "    state %s\n    server %s (%s) port %u\n    tls %s %s\n    auth %s\n"
+	    "    crypto-binding %s\n    ipv4 %s peer %s\n    ipv6 %s peer %s\n    uptime %llu s\n"
+	    "    reconnects %u\n    dropped %llu\n    forward-dropped %llu\n    last-error %s\n"
+	    "    servers %s\n",
+	    f->state, f->server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
+	    f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
+	    (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
+	    (unsigned long long)f->forward_dropped, f->last_error, list);
 }
 
 /* `show json`: the facts as JSON object members without braces. */
@@ -228,10 +226,11 @@ static void facts_json(const struct session_facts *f, char *buf, size_t cap)
 		 "\"local_ipv6\":\"%s\",\"peer_ipv6\":\"%s\","
 		 "\"uptime\":%llu,\"reconnects\":%u,\"dropped\":%llu,\"forward_dropped\":%llu,"
 		 "\"last_error\":\"%s\",\"servers\":[%s],\"server_index\":%d",
-		 f->state, server, f->server_address, f->port, f->tls_version, f->tls_cipher, f->auth,
-		 f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6, f->peer_ipv6,
-		 (unsigned long long)f->uptime_s, f->reconnects, (unsigned long long)f->dropped,
-		 (unsigned long long)f->forward_dropped, err, list, f->server_index);
+		 f->state, server, f->server_address, f->port, f->tls_version, f->tls_cipher,
+		 f->auth, f->crypto_binding, f->local_ipv4, f->peer_ipv4, f->local_ipv6,
+		 f->peer_ipv6, (unsigned long long)f->uptime_s, f->reconnects,
+		 (unsigned long long)f->dropped, (unsigned long long)f->forward_dropped, err, list,
+		 f->server_index);
 }
 
 static void describe(struct session *s, char *reply, size_t cap, bool json)
@@ -338,7 +337,7 @@ struct control *control_open(const char *ifname, struct session *s, struct loop 
 		snprintf(err, errlen, "%s: %s", control_dir(), strerror(errno));
 		goto fail;
 	}
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
 	/* A socket left by a crashed daemon answers nothing: remove it. A live
 	 * one means this tunnel already runs. */
@@ -346,7 +345,8 @@ struct control *control_open(const char *ifname, struct session *s, struct loop 
 	if (probe >= 0) {
 		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
 			close(probe);
-			snprintf(err, errlen, "%s is in use: another sstpc runs %s", c->path, ifname);
+			snprintf(err, errlen, "%s is in use: another sstpc runs %s", c->path,
+				 ifname);
 			goto fail;
 		}
 		close(probe);
@@ -399,7 +399,7 @@ static int request(const char *ifname, const char *req, char *out, size_t cap)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int rc = 0;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -456,7 +456,7 @@ static int show_one_json(const char *ifname)
 		return 1;
 	}
 	int idx = nl_link_index(ifname);
-	struct nl_link_stats st = { 0 };
+	struct nl_link_stats st = {0};
 	if (idx > 0)
 		nl_link_stats(idx, &st);
 	unsigned flags = idx > 0 ? read_sys_uint(ifname, "flags") : 0;
@@ -468,7 +468,8 @@ static int show_one_json(const char *ifname)
 	{
 		printf("{");
 		json_str(stdout, "interface", ifname, true);
-		printf("\"mtu\":%u,\"up\":%s,\"addresses\":[", mtu, (flags & IFF_UP) ? "true" : "false");
+		printf("\"mtu\":%u,\"up\":%s,\"addresses\":[", mtu,
+		       (flags & IFF_UP) ? "true" : "false");
 	}
 	const char *sep = "";
 	for (struct ifaddrs *a = ifa; a; a = a->ifa_next) {
@@ -478,39 +479,46 @@ static int show_one_json(const char *ifname)
 		if (fam != AF_INET && fam != AF_INET6)
 			continue;
 		char addr[INET6_ADDRSTRLEN] = "", peer[INET6_ADDRSTRLEN] = "";
-		const void *src = fam == AF_INET ? (const void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr
-						 : (const void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		const void *src =
+		    fam == AF_INET ? (const void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr
+				   : (const void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
 		inet_ntop(fam, src, addr, sizeof(addr));
 		if (fam == AF_INET && (a->ifa_flags & IFF_POINTOPOINT) && a->ifa_dstaddr)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_dstaddr)->sin_addr, peer, sizeof(peer));
+			inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_dstaddr)->sin_addr, peer,
+				  sizeof(peer));
 		int plen = 0;
 		if (a->ifa_netmask) {
-			const uint8_t *m = fam == AF_INET
-						   ? (const uint8_t *)&((struct sockaddr_in *)a->ifa_netmask)->sin_addr
-						   : (const uint8_t *)&((struct sockaddr_in6 *)a->ifa_netmask)->sin6_addr;
+			const uint8_t *m =
+			    fam == AF_INET
+				? (const uint8_t *)&((struct sockaddr_in *)a->ifa_netmask)->sin_addr
+				: (const uint8_t *)&((struct sockaddr_in6 *)a->ifa_netmask)
+				      ->sin6_addr;
 			for (int i = 0; i < (fam == AF_INET ? 4 : 16); i++)
 				plen += __builtin_popcount(m[i]);
 		}
 		{
-			printf("%s{\"family\":\"%s\",\"address\":\"%s\",\"prefixlen\":%d%s%s%s}", sep,
-			       fam == AF_INET ? "inet" : "inet6", addr, plen, peer[0] ? ",\"peer\":\"" : "", peer,
-			       peer[0] ? "\"" : "");
+			printf("%s{\"family\":\"%s\",\"address\":\"%s\",\"prefixlen\":%d%s%s%s}",
+			       sep, fam == AF_INET ? "inet" : "inet6", addr, plen,
+			       peer[0] ? ",\"peer\":\"" : "", peer, peer[0] ? "\"" : "");
 			sep = ",";
 		}
 	}
 	if (ifa)
 		freeifaddrs(ifa);
 	{
-		printf("],\"stats\":{\"rx_bytes\":%llu,\"rx_packets\":%llu,\"rx_errors\":%llu,"
-		       "\"rx_dropped\":%llu,\"rx_overrun\":%llu,\"multicast\":%llu,\"tx_bytes\":%llu,"
-		       "\"tx_packets\":%llu,\"tx_errors\":%llu,\"tx_dropped\":%llu,\"tx_carrier\":%llu,"
-		       "\"collisions\":%llu},\"tunnel\":{%s}}\n",
-		       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_packets,
-		       (unsigned long long)st.rx_errors, (unsigned long long)st.rx_dropped,
-		       (unsigned long long)st.rx_over_errors, (unsigned long long)st.multicast,
-		       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_packets,
-		       (unsigned long long)st.tx_errors, (unsigned long long)st.tx_dropped,
-		       (unsigned long long)st.tx_carrier_errors, (unsigned long long)st.collisions, facts);
+		printf(
+		    "],\"stats\":{\"rx_bytes\":%llu,\"rx_packets\":%llu,\"rx_errors\":%llu,"
+		    "\"rx_dropped\":%llu,\"rx_overrun\":%llu,\"multicast\":%llu,\"tx_bytes\":%llu,"
+		    "\"tx_packets\":%llu,\"tx_errors\":%llu,\"tx_dropped\":%llu,\"tx_carrier\":%"
+		    "llu,"
+		    "\"collisions\":%llu},\"tunnel\":{%s}}\n",
+		    (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_packets,
+		    (unsigned long long)st.rx_errors, (unsigned long long)st.rx_dropped,
+		    (unsigned long long)st.rx_over_errors, (unsigned long long)st.multicast,
+		    (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_packets,
+		    (unsigned long long)st.tx_errors, (unsigned long long)st.tx_dropped,
+		    (unsigned long long)st.tx_carrier_errors, (unsigned long long)st.collisions,
+		    facts);
 	}
 	return 0;
 }
@@ -665,7 +673,10 @@ static int show_all(bool json)
 	return 0;
 }
 
-static bool word_is(int k, char **args, int i, const char *w) { return i < k && strcmp(args[i], w) == 0; }
+static bool word_is(int k, char **args, int i, const char *w)
+{
+	return i < k && strcmp(args[i], w) == 0;
+}
 
 int control_cli(int argc, char **argv)
 {

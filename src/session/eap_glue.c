@@ -7,7 +7,8 @@
 
 #include "tls/tls.h"
 
-void eap_glue_pki(const struct conf *c, const char *ca, const char *cert, struct tls_client_config *tc)
+void eap_glue_pki(const struct conf *c, const char *ca, const char *cert,
+		  struct tls_client_config *tc)
 {
 	const struct conf_pki *e;
 	if (ca && (e = conf_pki_find(c->pki, c->npki, ca, true))) {
@@ -28,11 +29,13 @@ static void *glue_start(void *ctx, bool with_cert, char *err, size_t errlen)
 	bool own_ca = c->auth_ca_file[0];
 	const char *ca = own_ca ? c->auth_ca_file : c->ca_file;
 	bool ca_pki = own_ca ? c->auth_ca_pki : c->ca_pki;
-	struct tls_client_config tc = { .server_name = c->auth_server_name,
-					.ca_file = ca[0] && !ca_pki ? ca : NULL,
-					.cert_file = with_cert && !c->auth_cert_pki ? c->auth_cert_file : NULL,
-					.memory = true };
-	eap_glue_pki(c, ca_pki ? ca : NULL, with_cert && c->auth_cert_pki ? c->auth_cert_file : NULL, &tc);
+	struct tls_client_config tc = {
+	    .server_name = c->auth_server_name,
+	    .ca_file = ca[0] && !ca_pki ? ca : NULL,
+	    .cert_file = with_cert && !c->auth_cert_pki ? c->auth_cert_file : NULL,
+	    .memory = true};
+	eap_glue_pki(c, ca_pki ? ca : NULL,
+		     with_cert && c->auth_cert_pki ? c->auth_cert_file : NULL, &tc);
 	return tls_client_new(&tc, -1, err, errlen);
 }
 
@@ -52,9 +55,15 @@ static int glue_input(void *tls, const uint8_t *in, size_t len, char *err, size_
 	return -1;
 }
 
-static const uint8_t *glue_output(void *tls, size_t *len) { return tls_mem_output(tls, len); }
+static const uint8_t *glue_output(void *tls, size_t *len)
+{
+	return tls_mem_output(tls, len);
+}
 
-static void glue_consume(void *tls, size_t n) { tls_mem_consume(tls, n); }
+static void glue_consume(void *tls, size_t n)
+{
+	tls_mem_consume(tls, n);
+}
 
 static bool glue_keys(void *tls, uint8_t out[128])
 {
@@ -63,7 +72,10 @@ static bool glue_keys(void *tls, uint8_t out[128])
 	return ok;
 }
 
-static void glue_free(void *tls) { tls_free(tls); }
+static void glue_free(void *tls)
+{
+	tls_free(tls);
+}
 
 static bool glue_write(void *tls, const uint8_t *data, size_t len)
 {
@@ -79,6 +91,12 @@ static int glue_read(void *tls, uint8_t *buf, size_t cap)
 }
 
 const struct ppp_eap_tls_ops eap_glue_ops = {
-	.start = glue_start, .input = glue_input, .output = glue_output, .consume = glue_consume,
-	.keys = glue_keys, .free = glue_free, .write = glue_write, .read = glue_read,
+    .start = glue_start,
+    .input = glue_input,
+    .output = glue_output,
+    .consume = glue_consume,
+    .keys = glue_keys,
+    .free = glue_free,
+    .write = glue_write,
+    .read = glue_read,
 };

@@ -13,6 +13,7 @@ extern const struct ppp_eap_tls_ops eap_glue_ops;
 /* Points tc at the pki entries named ca / cert (NULL: not a pki name) of
  * c instead of files. */
 struct tls_client_config;
-void eap_glue_pki(const struct conf *c, const char *ca, const char *cert, struct tls_client_config *tc);
+void eap_glue_pki(const struct conf *c, const char *ca, const char *cert,
+		  struct tls_client_config *tc);
 
 #endif

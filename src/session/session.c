@@ -48,12 +48,16 @@
 
 const char *session_state_name(enum session_state s)
 {
-	static const char *const names[] = { "disconnected", "connecting", "negotiating", "connected",
-					     "closing", "waiting to reconnect", "stopped" };
+	static const char *const names[] = {"disconnected", "connecting", "negotiating",
+					    "connected",    "closing",	  "waiting to reconnect",
+					    "stopped"};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-static uint64_t now_ms(struct session *s) { return loop_now(s->loop); }
+static uint64_t now_ms(struct session *s)
+{
+	return loop_now(s->loop);
+}
 
 /* The `server` entry chosen next (conf.servers, tried in order on failure). */
 static const char *list_server(const struct session *s)
@@ -73,7 +77,8 @@ static void session_start_connect(struct session *s);
 
 /* -------------------------------------------------------------- failures */
 
-static void set_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void set_error(struct session *s, const char *fmt, ...)
 {
 	if (s->error[0])
@@ -85,7 +90,8 @@ static void set_error(struct session *s, const char *fmt, ...)
 }
 
 /* Something broke below PPP: nothing more can be said to the server. */
-static void session_fail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void session_fail(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void session_fail(struct session *s, const char *fmt, ...)
 {
 	char why[256];
@@ -141,7 +147,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 /* The connection the tunnel's routes must keep off the tunnel. */
 static struct apply_target apply_target(struct session *s)
 {
-	return (struct apply_target){ &s->conf, s->nc, s->ifindex, &s->peer };
+	return (struct apply_target){&s->conf, s->nc, s->ifindex, &s->peer};
 }
 
 /* ------------------------------------------------------------- hooks */
@@ -153,13 +159,20 @@ static void hook_facts(const struct session *s, struct hook_facts *f, const char
 {
 	peer[0] = '\0';
 	if (s->peer.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->peer)->sin_addr, peer, INET6_ADDRSTRLEN);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->peer)->sin_addr, peer,
+			  INET6_ADDRSTRLEN);
 	else if (s->peer.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&s->peer)->sin6_addr, peer, INET6_ADDRSTRLEN);
-	*f = (struct hook_facts){ .ifname = s->conf.ifname, .reason = reason, .error = s->error,
-				  .server = cur_server(s), .server_address = peer, .port = s->conf.port,
-				  .local4 = s->at.v4_applied ? s->local4 : 0, .peer4 = s->at.v4_applied ? s->peer4 : 0,
-				  .have6 = s->at.v6_applied };
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&s->peer)->sin6_addr, peer,
+			  INET6_ADDRSTRLEN);
+	*f = (struct hook_facts){.ifname = s->conf.ifname,
+				 .reason = reason,
+				 .error = s->error,
+				 .server = cur_server(s),
+				 .server_address = peer,
+				 .port = s->conf.port,
+				 .local4 = s->at.v4_applied ? s->local4 : 0,
+				 .peer4 = s->at.v4_applied ? s->peer4 : 0,
+				 .have6 = s->at.v6_applied};
 	if (s->at.v4_applied && !s->conf.no_peer_dns)
 		memcpy(f->dns4, s->dns4, sizeof(f->dns4));
 	memcpy(f->local6, s->local6, 8);
@@ -205,10 +218,10 @@ static void run_down_hook(struct session *s)
 	if (!s->hook_up)
 		return;
 	s->hook_up = false;
-	const char *why = s->stopping	 ? "stop"
+	const char *why = s->stopping	  ? "stop"
 			  : s->admin_down ? "disconnect"
-			  : s->restart	 ? (s->restart_why ? "reconnect" : "reload")
-					 : "lost";
+			  : s->restart	  ? (s->restart_why ? "reconnect" : "reload")
+					  : "lost";
 	struct hook_facts f;
 	char peer[INET6_ADDRSTRLEN];
 	hook_facts(s, &f, why, peer);
@@ -228,7 +241,8 @@ static void session_went_up(struct session *s)
 	struct apply_target t = apply_target(s);
 	apply_sysctls(&t);
 	notify_send("READY=1\nSTATUS=connected to %s", cur_server(s));
-	log_notice("tunnel up (%s, %s, %s)", s->at.tls_version, s->at.tls_cipher, ppp_auth_name(s->auth));
+	log_notice("tunnel up (%s, %s, %s)", s->at.tls_version, s->at.tls_cipher,
+		   ppp_auth_name(s->auth));
 	s->round_tries = 0;
 	s->round_auth_failed = false;
 	maybe_up_hook(s);
@@ -272,7 +286,8 @@ static bool fwd_policy_start(struct session *s)
 		fd = loop_add_fd(s->loop, fd, LOOP_READ, on_hostaddr, s);
 	if (fd < 0) {
 		/* open but not watched would go stale: fail closed instead */
-		session_fail(s, "ip disable-forwarding: cannot follow the host's addresses: %s", strerror(-fd));
+		session_fail(s, "ip disable-forwarding: cannot follow the host's addresses: %s",
+			     strerror(-fd));
 		hostaddr_free(s->ha);
 		s->ha = NULL;
 		return false;
@@ -301,8 +316,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		if (!auth_policy_allows(&s->conf, ai->method, why, sizeof(why))) {
 			/* a server that dropped authentication after we refused
 			 * its methods: the mismatch is the real reason */
-			struct ppp_down_info offer = { .server_offers = ai->server_offers,
-						       .server_auth = ai->server_auth };
+			struct ppp_down_info offer = {.server_offers = ai->server_offers,
+						      .server_auth = ai->server_auth};
 			auth_policy_explain(&s->conf, &offer, why, sizeof(why));
 			/* no CALL_CONNECTED: the server gets no tunnel */
 			set_error(s, "%s", why);
@@ -342,7 +357,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			session_fail(s, "%s", why);
 		if (s->ha)
 			hostaddr_input(s->ha); /* our new address */
-		if (!s->at.dead) /* not refused there */
+		if (!s->at.dead)	       /* not refused there */
 			session_went_up(s);
 		maybe_up_hook(s);
 		break;
@@ -350,7 +365,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPV6CP_UP: {
 		const struct ppp_ipv6cp_info *ip = arg;
 		if (s->at.v6_applied) {
-			if (memcmp(ip->local_id, s->local6, 8) != 0 || memcmp(ip->peer_id, s->peer6, 8) != 0) {
+			if (memcmp(ip->local_id, s->local6, 8) != 0 ||
+			    memcmp(ip->peer_id, s->peer6, 8) != 0) {
 				set_error(s, "the server renegotiated IPV6CP with new identifiers");
 				s->at.ncp_lost = true;
 			}
@@ -375,7 +391,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		/* Routes and DNS of a protocol the server closed would blackhole
 		 * its traffic: start afresh rather than half-configured. */
 		if (s->state == SESSION_UP) {
-			set_error(s, "the server closed %s", ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
+			set_error(s, "the server closed %s",
+				  ev == PPP_EV_IPCP_DOWN ? "IPCP" : "IPV6CP");
 			s->at.ncp_lost = true;
 		}
 		break;
@@ -383,8 +400,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
-		log_debug("%s: discarded code %u id %u: %s (%u so far)", d->protocol, d->code, d->id,
-			  d->why, d->count);
+		log_debug("%s: discarded code %u id %u: %s (%u so far)", d->protocol, d->code,
+			  d->id, d->why, d->count);
 		break;
 	}
 	case PPP_EV_DEAD: {
@@ -419,7 +436,8 @@ static uint64_t backoff_delay(struct session *s)
 {
 	uint32_t r;
 	random_bytes(&r, sizeof(r));
-	return backoff_delay_ms(s->conf.backoff_min, s->conf.backoff_max, s->fails, s->auth_failed, r);
+	return backoff_delay_ms(s->conf.backoff_min, s->conf.backoff_max, s->fails, s->auth_failed,
+				r);
 }
 
 /* Several servers: a failed attempt moves on to the next one at once; only
@@ -432,7 +450,8 @@ static bool next_server(struct session *s)
 		return false;
 	s->round_tries++;
 	s->round_auth_failed = s->round_auth_failed || s->auth_failed;
-	log_err("connection to %s failed: %s", cur_server(s), s->error[0] ? s->error : "unknown reason");
+	log_err("connection to %s failed: %s", cur_server(s),
+		s->error[0] ? s->error : "unknown reason");
 	s->srv = (s->srv + 1) % n;
 	log_notice("trying the next server, %s", list_server(s));
 	notify_send("STATUS=trying %s", list_server(s));
@@ -486,8 +505,10 @@ static void session_teardown(struct session *s)
 	if (s->restart && !s->admin_down) {
 		s->restart = false;
 		s->fails = s->round_tries = 0;
-		log_notice("reconnecting %s", s->restart_why ? s->restart_why : "with the new configuration");
-		notify_send(s->restart_why ? "STATUS=reconnecting" : "STATUS=reconnecting: configuration reloaded");
+		log_notice("reconnecting %s",
+			   s->restart_why ? s->restart_why : "with the new configuration");
+		notify_send(s->restart_why ? "STATUS=reconnecting"
+					   : "STATUS=reconnecting: configuration reloaded");
 		s->restart_why = NULL;
 		s->state = SESSION_BACKOFF;
 		s->deadline = now_ms(s);
@@ -548,7 +569,8 @@ void session_after(struct session *s)
 			ppp_close(link_ppp(s->link), s->error, now_ms(s));
 		}
 	}
-	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE && s->state != SESSION_BACKOFF) {
+	if (s->state != SESSION_STOPPED && s->state != SESSION_IDLE &&
+	    s->state != SESSION_BACKOFF) {
 		/* A super-packet half cut when TLS blocked: the TUN may be empty
 		 * and never wake us for the rest. */
 		if (s->link && !s->at.dead && s->gso.pkt && !link_blocked(s->link))
@@ -561,7 +583,10 @@ void session_after(struct session *s)
 	session_rearm(s);
 }
 
-static void link_wake_cb(void *ctx) { session_after(ctx); }
+static void link_wake_cb(void *ctx)
+{
+	session_after(ctx);
+}
 
 /* PPP as a client, from the configuration. */
 static void ppp_client_config(struct session *s, struct ppp_config *pc)
@@ -573,12 +598,24 @@ static void ppp_client_config(struct session *s, struct ppp_config *pc)
 	pc->password = c->password;
 	for (int i = 0; i < c->nauth && i < (int)(sizeof(pc->auth) / sizeof(pc->auth[0])); i++) {
 		switch (c->auth[i]) {
-		case CONF_AUTH_EAP_MSCHAPV2: pc->auth[i] = PPP_AUTH_EAP_MSCHAPV2; break;
-		case CONF_AUTH_EAP_TLS: pc->auth[i] = PPP_AUTH_EAP_TLS; break;
-		case CONF_AUTH_PEAP: pc->auth[i] = PPP_AUTH_PEAP; break;
-		case CONF_AUTH_MSCHAPV2: pc->auth[i] = PPP_AUTH_MSCHAPV2; break;
-		case CONF_AUTH_PAP: pc->auth[i] = PPP_AUTH_PAP; break;
-		case CONF_AUTH_CHAP_MD5: pc->auth[i] = PPP_AUTH_CHAP_MD5; break;
+		case CONF_AUTH_EAP_MSCHAPV2:
+			pc->auth[i] = PPP_AUTH_EAP_MSCHAPV2;
+			break;
+		case CONF_AUTH_EAP_TLS:
+			pc->auth[i] = PPP_AUTH_EAP_TLS;
+			break;
+		case CONF_AUTH_PEAP:
+			pc->auth[i] = PPP_AUTH_PEAP;
+			break;
+		case CONF_AUTH_MSCHAPV2:
+			pc->auth[i] = PPP_AUTH_MSCHAPV2;
+			break;
+		case CONF_AUTH_PAP:
+			pc->auth[i] = PPP_AUTH_PAP;
+			break;
+		case CONF_AUTH_CHAP_MD5:
+			pc->auth[i] = PPP_AUTH_CHAP_MD5;
+			break;
 		}
 	}
 	pc->auth_known = auth_memory_get(&s->auth_mem, cur_server(s), c->port);
@@ -598,7 +635,7 @@ static void link_established_cb(void *ctx)
 	snprintf(s->at.tls_version, sizeof(s->at.tls_version), "%s", tls_version(tls));
 	snprintf(s->at.tls_cipher, sizeof(s->at.tls_cipher), "%s", tls_cipher(tls));
 	log_info("TLS established (%s, %s)", s->at.tls_version, s->at.tls_cipher);
-	struct sstp_config sc = { 0 };
+	struct sstp_config sc = {0};
 	sc.role = SSTP_CLIENT;
 	sc.host = s->conf.server_name[0] ? s->conf.server_name : cur_server(s);
 	sc.negotiation_ms = 60000;
@@ -609,21 +646,21 @@ static void link_established_cb(void *ctx)
 		session_fail(s, "cannot read the server certificate");
 		return;
 	}
-	struct ppp_config pc = { 0 };
+	struct ppp_config pc = {0};
 	ppp_client_config(s, &pc);
 	snprintf(s->phase, sizeof(s->phase), "HTTP handshake");
 	link_start(s->link, &sc, &pc);
 }
 
 static const struct link_ops session_link_ops = {
-	.data = link_data_cb,
-	.established = link_established_cb,
-	.sstp_event = sstp_event_cb,
-	.ppp_event = ppp_event_cb,
-	.failed = link_failed_cb,
-	.blocked = link_blocked_cb,
-	.rx_batch_end = link_rx_batch_end_cb,
-	.wake = link_wake_cb,
+    .data = link_data_cb,
+    .established = link_established_cb,
+    .sstp_event = sstp_event_cb,
+    .ppp_event = ppp_event_cb,
+    .failed = link_failed_cb,
+    .blocked = link_blocked_cb,
+    .rx_batch_end = link_rx_batch_end_cb,
+    .wake = link_wake_cb,
 };
 
 static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, const char *err);
@@ -647,11 +684,13 @@ static void session_start_connect(struct session *s)
 		log_notice("connecting to %s port %u", cur_server(s), c->port);
 
 	bool auth = c->proxy_user[0] != '\0';
-	struct dial_params dp = { .host = cur_server(s), .port = c->port,
-				  .proxy_host = c->proxy_host, .proxy_port = c->proxy_port,
-				  .proxy_user = auth ? c->proxy_user : NULL,
-				  .proxy_pass = auth ? c->proxy_password : NULL,
-				  .timeout_ms = c->connect_timeout * 1000 };
+	struct dial_params dp = {.host = cur_server(s),
+				 .port = c->port,
+				 .proxy_host = c->proxy_host,
+				 .proxy_port = c->proxy_port,
+				 .proxy_user = auth ? c->proxy_user : NULL,
+				 .proxy_pass = auth ? c->proxy_password : NULL,
+				 .timeout_ms = c->connect_timeout * 1000};
 	s->dial = dial_start(s->loop, &dp, on_dialed, s);
 	if (!s->dial)
 		session_fail(s, "out of memory");
@@ -662,10 +701,12 @@ static void session_start_connect(struct session *s)
 static void tls_config(const struct session *s, struct tls_client_config *tc)
 {
 	const struct conf *c = &s->conf;
-	*tc = (struct tls_client_config){ .server_name = c->server_name[0] ? c->server_name : cur_server(s),
-					  .ca_file = c->ca_file[0] ? c->ca_file : NULL,
-					  .pins = (const uint8_t(*)[32])c->pins, .npins = c->npins,
-					  .cert_file = c->cert_file };
+	*tc = (struct tls_client_config){.server_name =
+					     c->server_name[0] ? c->server_name : cur_server(s),
+					 .ca_file = c->ca_file[0] ? c->ca_file : NULL,
+					 .pins = (const uint8_t(*)[32])c->pins,
+					 .npins = c->npins,
+					 .cert_file = c->cert_file};
 	eap_glue_pki(c, c->ca_pki ? c->ca_file : NULL, c->cert_pki ? c->cert_file : NULL, tc);
 }
 
@@ -682,15 +723,15 @@ static bool tls_inputs_changed(const struct conf *o, const struct conf *n)
  * none): inode, size and mtime of the CA and certificate files. */
 static uint64_t tls_files_stamp(const struct conf *c)
 {
-	const char *files[2] = { c->ca_file[0] && !c->ca_pki ? c->ca_file : NULL,
-				 c->cert_file[0] && !c->cert_pki ? c->cert_file : NULL };
+	const char *files[2] = {c->ca_file[0] && !c->ca_pki ? c->ca_file : NULL,
+				c->cert_file[0] && !c->cert_pki ? c->cert_file : NULL};
 	uint64_t h = 0;
 	for (int i = 0; i < 2; i++) {
 		struct stat st;
 		if (!files[i] || stat(files[i], &st) != 0)
 			continue;
-		uint64_t v[4] = { (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
-				  (uint64_t)st.st_mtim.tv_nsec };
+		uint64_t v[4] = {(uint64_t)st.st_ino, (uint64_t)st.st_size,
+				 (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec};
 		for (int k = 0; k < 4; k++)
 			h = (h ^ v[k]) * 0x100000001b3ull; /* FNV-1a style mixing */
 	}
@@ -712,13 +753,14 @@ static void session_start_tls(struct session *s, int fd)
 		s->tls_files_stamp = stamp;
 		s->tls_ctx = tls_client_ctx_new(&tc, err, sizeof(err));
 	}
-	struct tls *tls = s->tls_ctx ? tls_client_new_ctx(s->tls_ctx, &tc, fd, err, sizeof(err)) : NULL;
+	struct tls *tls =
+	    s->tls_ctx ? tls_client_new_ctx(s->tls_ctx, &tc, fd, err, sizeof(err)) : NULL;
 	if (!tls) {
 		close(fd);
 		session_fail(s, "%s", err);
 		return;
 	}
-	struct link_config lc = { .peer_word = "server", .peer_name = cur_server(s) };
+	struct link_config lc = {.peer_word = "server", .peer_name = cur_server(s)};
 	s->link = link_new(s->loop, fd, tls, &lc, &session_link_ops, s);
 	if (!s->link) {
 		session_fail(s, "out of memory");
@@ -736,7 +778,8 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 		char where[INET6_ADDRSTRLEN + 16];
 		tcp_format_addr((const struct sockaddr *)peer, where, sizeof(where));
 		log_info("TCP connected to %s after %llu ms%s", where,
-			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 - s->deadline),
+			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 -
+					      s->deadline),
 			 s->conf.proxy_host[0] ? " (the proxy)" : "");
 		s->peer = *peer;
 		session_start_tls(s, fd);
@@ -761,7 +804,8 @@ static void on_timer(void *arg, uint64_t now)
 			/* The dial names what it waited for at this same deadline. */
 			if (s->dial)
 				break;
-			session_fail(s, "timed out after %u s in %s", s->conf.connect_timeout, s->phase);
+			session_fail(s, "timed out after %u s in %s", s->conf.connect_timeout,
+				     s->phase);
 			break;
 		case SESSION_CLOSING:
 			session_fail(s, "the server did not acknowledge the disconnect in time");
@@ -883,13 +927,15 @@ static void session_reload(struct session *s)
 	for (int i = 0; i < 2; i++) {
 		const char *script = i ? n->down_script : n->up_script;
 		if (script[0] && !hooks_script_ok(script, err, sizeof(err))) {
-			log_err("SIGHUP: %s: %s; keeping the running configuration", i ? "down-script" : "up-script", err);
+			log_err("SIGHUP: %s: %s; keeping the running configuration",
+				i ? "down-script" : "up-script", err);
 			goto out;
 		}
 	}
 	if (strcmp(n->ifname, s->conf.ifname) != 0) {
 		log_err("SIGHUP: interface %s renamed to %s: needs a restart; keeping the running "
-			"configuration", s->conf.ifname, n->ifname);
+			"configuration",
+			s->conf.ifname, n->ifname);
 		goto out;
 	}
 	if (strcmp(n->vrf, s->conf.vrf) != 0) {
@@ -939,7 +985,8 @@ static void session_reload(struct session *s)
 		s->deadline = now_ms(s);
 		session_after(s);
 	} else if (keep) {
-		log_notice("SIGHUP: the server in use, %s, is still in the list: session kept", cur_server(s));
+		log_notice("SIGHUP: the server in use, %s, is still in the list: session kept",
+			   cur_server(s));
 	} else if (s->state != SESSION_IDLE && s->state != SESSION_STOPPED) {
 		/* Routes, DNS, keepalive, server, credentials: all are set up
 		 * while connecting, so a clean reconnect applies every one. */
@@ -972,7 +1019,8 @@ static void on_signal(void *arg, int signo)
 bool session_connect(struct session *s, char *err, size_t errlen)
 {
 	if (s->conf.disable) {
-		snprintf(err, errlen, "%s is disabled in its configuration (remove `disable` and reload)",
+		snprintf(err, errlen,
+			 "%s is disabled in its configuration (remove `disable` and reload)",
 			 s->conf.ifname);
 		return false;
 	}
@@ -1025,16 +1073,19 @@ bool session_disconnect(struct session *s, char *err, size_t errlen)
  * no such stand-in, so its absence is a setup error, named at start. */
 static bool rp_filter_writable(const struct conf *c, char *err, size_t errlen)
 {
-	if (c->source_validation != CONF_SRCVALID_STRICT && c->source_validation != CONF_SRCVALID_LOOSE)
+	if (c->source_validation != CONF_SRCVALID_STRICT &&
+	    c->source_validation != CONF_SRCVALID_LOOSE)
 		return true;
 	char path[96];
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", c->ifname);
 	if (access(path, W_OK) == 0)
 		return true;
 	snprintf(err, errlen,
-		 "ip source-validation %s: cannot write net.ipv4.conf.%s.rp_filter (%s: no writable /proc/sys, "
+		 "ip source-validation %s: cannot write net.ipv4.conf.%s.rp_filter (%s: no "
+		 "writable /proc/sys, "
 		 "as in a container); remove the key to run without it",
-		 c->source_validation == CONF_SRCVALID_STRICT ? "strict" : "loose", c->ifname, strerror(errno));
+		 c->source_validation == CONF_SRCVALID_STRICT ? "strict" : "loose", c->ifname,
+		 strerror(errno));
 	return false;
 }
 
@@ -1071,8 +1122,10 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	int vrf_index = 0;
 	uint32_t vrf_table = 0;
 	if (c->vrf[0] && !nl_link_is_vrf(c->vrf, &vrf_index)) {
-		snprintf(err, errlen, "vrf %s: no such VRF device (create it first: ip link add %s type vrf table N)",
-			 c->vrf, c->vrf);
+		snprintf(
+		    err, errlen,
+		    "vrf %s: no such VRF device (create it first: ip link add %s type vrf table N)",
+		    c->vrf, c->vrf);
 		goto fail;
 	}
 	/* Our routes through the tunnel belong in the VRF's table (where the
@@ -1100,15 +1153,18 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		gro_init(s->gro);
 	int rc = nl_link_set_mtu(s->ifindex, c->mtu);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot set MTU %u: %s", c->ifname, c->mtu,
+			 strerror(-rc));
 		goto fail;
 	}
 	if (c->description[0] && (rc = nl_link_set_alias(s->ifindex, c->description)) < 0) {
-		snprintf(err, errlen, "%s: cannot set the description: %s", c->ifname, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot set the description: %s", c->ifname,
+			 strerror(-rc));
 		goto fail;
 	}
 	if (vrf_index > 0 && (rc = nl_link_set_master(s->ifindex, vrf_index)) < 0) {
-		snprintf(err, errlen, "%s: cannot enslave to vrf %s: %s", c->ifname, c->vrf, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot enslave to vrf %s: %s", c->ifname, c->vrf,
+			 strerror(-rc));
 		goto fail;
 	}
 	if (!rp_filter_writable(c, err, errlen))
@@ -1184,7 +1240,7 @@ int session_run(struct session *s)
 
 static void format_ipv6cp_id(const uint8_t id[8], char *out, size_t len)
 {
-	uint8_t a[16] = { 0xfe, 0x80 };
+	uint8_t a[16] = {0xfe, 0x80};
 	memcpy(a + 8, id, 8);
 	inet_ntop(AF_INET6, a, out, (socklen_t)len);
 }
@@ -1210,18 +1266,17 @@ void session_describe(struct session *s, struct session_facts *f)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->peer)->sin_addr, f->server_address,
 			  sizeof(f->server_address));
 	else if (s->peer.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->peer)->sin6_addr, f->server_address,
-			  sizeof(f->server_address));
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->peer)->sin6_addr,
+			  f->server_address, sizeof(f->server_address));
 	memcpy(f->tls_version, s->at.tls_version, sizeof(f->tls_version));
 	memcpy(f->tls_cipher, s->at.tls_cipher, sizeof(f->tls_cipher));
 	f->auth = s->auth ? ppp_auth_name(s->auth) : "";
 	f->crypto_binding = s->at.binding_hash == SSTP_CERT_HASH_SHA256 ? "SHA-256"
 			    : s->at.binding_hash == SSTP_CERT_HASH_SHA1 ? "SHA-1"
-									 : "";
+									: "";
 	f->uptime_s = s->state == SESSION_UP ? (now_ms(s) - s->up_since) / 1000 : 0;
 	f->reconnects = s->reconnects > 0 ? s->reconnects - 1 : 0;
 	f->dropped = s->drops + (s->link ? link_drops(s->link) : 0);
 	f->forward_dropped = s->fwd_drops;
 	snprintf(f->last_error, sizeof(f->last_error), "%s", s->error);
 }
-

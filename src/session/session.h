@@ -15,13 +15,13 @@ struct loop;
 struct session;
 
 enum session_state {
-	SESSION_IDLE,         /* administratively disconnected or disabled */
-	SESSION_CONNECTING,   /* TCP + TLS */
-	SESSION_NEGOTIATING,  /* SSTP + PPP */
-	SESSION_UP,           /* IPCP (or IPV6CP) up, data flowing */
-	SESSION_CLOSING,      /* PPP terminate / SSTP disconnect in progress */
-	SESSION_BACKOFF,      /* waiting to reconnect */
-	SESSION_STOPPED,      /* done; session_run returns */
+	SESSION_IDLE,	     /* administratively disconnected or disabled */
+	SESSION_CONNECTING,  /* TCP + TLS */
+	SESSION_NEGOTIATING, /* SSTP + PPP */
+	SESSION_UP,	     /* IPCP (or IPV6CP) up, data flowing */
+	SESSION_CLOSING,     /* PPP terminate / SSTP disconnect in progress */
+	SESSION_BACKOFF,     /* waiting to reconnect */
+	SESSION_STOPPED,     /* done; session_run returns */
 };
 const char *session_state_name(enum session_state s);
 
@@ -48,7 +48,7 @@ struct session_facts {
 	char server_address[46];
 	unsigned port;
 	char tls_version[32], tls_cipher[64];
-	const char *auth;           /* "" before authentication */
+	const char *auth;	    /* "" before authentication */
 	const char *crypto_binding; /* "SHA-256", "SHA-1" or "" */
 	char local_ipv4[16], peer_ipv4[16];
 	char local_ipv6[46], peer_ipv6[46];

@@ -83,11 +83,11 @@ struct session {
 	bool auth_failed;
 	bool auth_retry; /* the server insisted on an allowed method: retry, not a failure */
 	struct auth_memory auth_mem; /* per server: the method that worked */
-	struct hooks *hooks; /* up-script / down-script (session/hooks.h) */
-	bool hook_up;	     /* the up-script ran for this connection: the down-script follows */
-	int srv;	     /* index into conf.servers of the server in use (or next) */
-	char server_cur[256]; /* the name the current attempt was made to */
-	unsigned round_tries; /* servers tried without success since the last one that worked */
+	struct hooks *hooks;	     /* up-script / down-script (session/hooks.h) */
+	bool hook_up;		/* the up-script ran for this connection: the down-script follows */
+	int srv;		/* index into conf.servers of the server in use (or next) */
+	char server_cur[256];	/* the name the current attempt was made to */
+	unsigned round_tries;	/* servers tried without success since the last one that worked */
 	bool round_auth_failed; /* one of them refused our credentials */
 
 	uint64_t deadline; /* connect timeout, close grace or backoff end */

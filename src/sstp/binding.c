@@ -48,7 +48,7 @@ bool sstp_cmk(int hash, const uint8_t hlak[32], uint8_t *cmk)
 	if (!hash_params(hash, &type, &len))
 		return false;
 	/* T1 of the PRF+ of the spec: label || output length (LE16) || 0x01 */
-	uint8_t tail[3] = { (uint8_t)len, 0, 0x01 };
+	uint8_t tail[3] = {(uint8_t)len, 0, 0x01};
 	return hmac2(type, hlak, 32, (const uint8_t *)cmk_label, sizeof(cmk_label) - 1, tail,
 		     sizeof(tail), cmk);
 }
@@ -74,7 +74,7 @@ bool sstp_build_call_connected(uint8_t out[112], int hash, const uint8_t nonce[3
 	v[3] = (uint8_t)hash;
 	memcpy(v + 4, nonce, 32);
 	memcpy(v + 36, cert_hash, hl); /* SHA-1: 12 zero bytes of padding follow */
-	struct sstp_attr a = { SSTP_ATTR_CRYPTO_BINDING, sizeof(v), v };
+	struct sstp_attr a = {SSTP_ATTR_CRYPTO_BINDING, sizeof(v), v};
 	if (sstp_build_ctrl(out, 112, SSTP_MSG_CALL_CONNECTED, &a, 1) != 112)
 		return false;
 	uint8_t cmk[32], mac[32];

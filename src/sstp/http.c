@@ -14,7 +14,8 @@ static size_t header_end(const uint8_t *buf, size_t len)
 {
 	size_t lim = len < SSTP_HTTP_MAX_HEADER ? len : SSTP_HTTP_MAX_HEADER;
 	for (size_t i = 0; i + 4 <= lim; i++)
-		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
+		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' &&
+		    buf[i + 3] == '\n')
 			return i + 4;
 	return 0;
 }
@@ -31,7 +32,10 @@ static void first_line(const uint8_t *buf, size_t len, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static bool is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
 
 static ssize_t fail(char *err, size_t errlen, const char *what, const uint8_t *buf, size_t len)
 {

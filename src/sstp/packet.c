@@ -21,18 +21,18 @@ ssize_t sstp_packet_len(const uint8_t *buf, size_t avail)
 const char *sstp_status_name(uint32_t status)
 {
 	static const char *const names[] = {
-		"NO_ERROR",
-		"DUPLICATE_ATTRIBUTE",
-		"UNRECOGNIZED_ATTRIBUTE",
-		"INVALID_ATTRIB_VALUE_LENGTH",
-		"VALUE_NOT_SUPPORTED",
-		"UNACCEPTED_FRAME_RECEIVED",
-		"RETRY_COUNT_EXCEEDED",
-		"INVALID_FRAME_RECEIVED",
-		"NEGOTIATION_TIMEOUT",
-		"ATTRIB_NOT_SUPPORTED_IN_MSG",
-		"REQUIRED_ATTRIBUTE_MISSING",
-		"STATUS_INFO_NOT_SUPPORTED_IN_MSG",
+	    "NO_ERROR",
+	    "DUPLICATE_ATTRIBUTE",
+	    "UNRECOGNIZED_ATTRIBUTE",
+	    "INVALID_ATTRIB_VALUE_LENGTH",
+	    "VALUE_NOT_SUPPORTED",
+	    "UNACCEPTED_FRAME_RECEIVED",
+	    "RETRY_COUNT_EXCEEDED",
+	    "INVALID_FRAME_RECEIVED",
+	    "NEGOTIATION_TIMEOUT",
+	    "ATTRIB_NOT_SUPPORTED_IN_MSG",
+	    "REQUIRED_ATTRIBUTE_MISSING",
+	    "STATUS_INFO_NOT_SUPPORTED_IN_MSG",
 	};
 	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown status";
 }
@@ -40,18 +40,19 @@ const char *sstp_status_name(uint32_t status)
 const char *sstp_msg_name(uint16_t type)
 {
 	static const char *const names[] = {
-		"?",
-		"CALL_CONNECT_REQUEST",
-		"CALL_CONNECT_ACK",
-		"CALL_CONNECT_NAK",
-		"CALL_CONNECTED",
-		"CALL_ABORT",
-		"CALL_DISCONNECT",
-		"CALL_DISCONNECT_ACK",
-		"ECHO_REQUEST",
-		"ECHO_RESPONSE",
+	    "?",
+	    "CALL_CONNECT_REQUEST",
+	    "CALL_CONNECT_ACK",
+	    "CALL_CONNECT_NAK",
+	    "CALL_CONNECTED",
+	    "CALL_ABORT",
+	    "CALL_DISCONNECT",
+	    "CALL_DISCONNECT_ACK",
+	    "ECHO_REQUEST",
+	    "ECHO_RESPONSE",
 	};
-	return type >= 1 && type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown message";
+	return type >= 1 && type < sizeof(names) / sizeof(names[0]) ? names[type]
+								    : "unknown message";
 }
 
 bool sstp_ctrl_parse(const uint8_t *pkt, size_t len, struct sstp_ctrl *c, const char **why)
@@ -167,30 +168,30 @@ size_t sstp_build_ctrl(uint8_t *out, size_t cap, uint16_t type, const struct sst
 
 size_t sstp_build_connect_request(uint8_t *out, size_t cap)
 {
-	const uint8_t proto[2] = { 0, SSTP_PROTOCOL_PPP };
-	struct sstp_attr a = { SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID, sizeof(proto), proto };
+	const uint8_t proto[2] = {0, SSTP_PROTOCOL_PPP};
+	struct sstp_attr a = {SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID, sizeof(proto), proto};
 	return sstp_build_ctrl(out, cap, SSTP_MSG_CALL_CONNECT_REQUEST, &a, 1);
 }
 
 size_t sstp_build_connect_ack(uint8_t *out, size_t cap, uint8_t hash_bitmask,
 			      const uint8_t nonce[SSTP_NONCE_LEN])
 {
-	uint8_t v[4 + SSTP_NONCE_LEN] = { 0, 0, 0, hash_bitmask };
+	uint8_t v[4 + SSTP_NONCE_LEN] = {0, 0, 0, hash_bitmask};
 	memcpy(v + 4, nonce, SSTP_NONCE_LEN);
-	struct sstp_attr a = { SSTP_ATTR_CRYPTO_BINDING_REQ, sizeof(v), v };
+	struct sstp_attr a = {SSTP_ATTR_CRYPTO_BINDING_REQ, sizeof(v), v};
 	return sstp_build_ctrl(out, cap, SSTP_MSG_CALL_CONNECT_ACK, &a, 1);
 }
 
 static size_t build_with_status(uint8_t *out, size_t cap, uint16_t type, uint8_t attrib_id,
 				uint32_t status, const uint8_t *val, size_t val_len)
 {
-	uint8_t v[8 + SSTP_STATUS_VALUE_MAX] = { 0, 0, 0, attrib_id };
+	uint8_t v[8 + SSTP_STATUS_VALUE_MAX] = {0, 0, 0, attrib_id};
 	be32_put(v + 4, status);
 	if (val_len > SSTP_STATUS_VALUE_MAX)
 		val_len = SSTP_STATUS_VALUE_MAX; /* MS-SSTP 2.2.8: first 64 bytes only */
 	if (val_len)
 		memcpy(v + 8, val, val_len);
-	struct sstp_attr a = { SSTP_ATTR_STATUS_INFO, (uint16_t)(8 + val_len), v };
+	struct sstp_attr a = {SSTP_ATTR_STATUS_INFO, (uint16_t)(8 + val_len), v};
 	return sstp_build_ctrl(out, cap, type, &a, 1);
 }
 

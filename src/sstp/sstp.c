@@ -16,14 +16,14 @@
 
 enum state {
 	ST_IDLE,
-	ST_HTTP,         /* client: request sent; server: waiting for it */
+	ST_HTTP,	 /* client: request sent; server: waiting for it */
 	ST_CONNECT_WAIT, /* client: CONNECT_REQUEST sent; server: waiting for it */
-	ST_PPP,          /* ACK seen/sent: PPP negotiates, CALL_CONNECTED pending */
+	ST_PPP,		 /* ACK seen/sent: PPP negotiates, CALL_CONNECTED pending */
 	ST_CONNECTED,
 	/* Ending (3.1.1.1); from here on no data passes either way. */
-	ST_DISC_ACK_WAIT,   /* Call_Disconnect_Ack_Pending: our CALL_DISCONNECT sent */
-	ST_DISC_CLOSE_WAIT, /* Call_Disconnect_Timeout_Pending: our ACK sent, peer to close */
-	ST_ABORT_WAIT,      /* Call_Abort_Pending: our CALL_ABORT sent, the peer's awaited */
+	ST_DISC_ACK_WAIT,    /* Call_Disconnect_Ack_Pending: our CALL_DISCONNECT sent */
+	ST_DISC_CLOSE_WAIT,  /* Call_Disconnect_Timeout_Pending: our ACK sent, peer to close */
+	ST_ABORT_WAIT,	     /* Call_Abort_Pending: our CALL_ABORT sent, the peer's awaited */
 	ST_ABORT_CLOSE_WAIT, /* Call_Abort_Timeout_Pending: both sent, peer to close */
 	ST_CLOSED,
 };
@@ -43,7 +43,7 @@ struct sstp {
 	unsigned naks;
 	uint64_t neg_deadline;
 	uint64_t end_deadline; /* the timer of the ending state */
-	uint64_t now;          /* of the call into this module being served */
+	uint64_t now;	       /* of the call into this module being served */
 	uint64_t last_rx;
 	uint64_t echo_at;
 	bool echo_pending;
@@ -70,7 +70,10 @@ static bool silent(const struct sstp *s)
 	       s->st == ST_CONNECTED;
 }
 
-static bool ending(const struct sstp *s) { return s->st > ST_CONNECTED && s->st < ST_CLOSED; }
+static bool ending(const struct sstp *s)
+{
+	return s->st > ST_CONNECTED && s->st < ST_CLOSED;
+}
 
 /* "server" seen from a client, "client" seen from the server. */
 static const char *peer(const struct sstp *s)
@@ -111,7 +114,8 @@ static void finish(struct sstp *s)
 	s->ops.event(s->ctx, SSTP_EV_CLOSED, s->reason);
 }
 
-static void close_session(struct sstp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void close_session(struct sstp *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void close_session(struct sstp *s, const char *fmt, ...)
 {
 	if (s->st == ST_CLOSED)
@@ -194,13 +198,13 @@ static void vabort(struct sstp *s, bool wait, uint32_t status, uint8_t attrib, c
 		finish(s);
 		return;
 	}
-	note(s, "%s; sent CALL_ABORT (status %s (%u)), waiting up to %u ms for the %s's CALL_ABORT", r,
-	     sstp_status_name(status), (unsigned)status, s->cfg.abort_ms, peer(s));
+	note(s, "%s; sent CALL_ABORT (status %s (%u)), waiting up to %u ms for the %s's CALL_ABORT",
+	     r, sstp_status_name(status), (unsigned)status, s->cfg.abort_ms, peer(s));
 	enter(s, ST_ABORT_WAIT, s->cfg.abort_ms);
 }
 
 static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const char *fmt, ...)
 {
 	va_list ap;
@@ -210,7 +214,7 @@ static void abort_with(struct sstp *s, uint32_t status, uint8_t attrib, const ch
 }
 
 static void abort_silent_peer(struct sstp *s, uint32_t status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void abort_silent_peer(struct sstp *s, uint32_t status, const char *fmt, ...)
 {
 	va_list ap;
@@ -312,24 +316,26 @@ static void client_connect_ack(struct sstp *s, const struct sstp_ctrl *c)
 {
 	const struct sstp_attr *a = sstp_ctrl_find(c, SSTP_ATTR_CRYPTO_BINDING_REQ);
 	if (!a || a->len != 4 + SSTP_NONCE_LEN) {
-		abort_with(s, a ? SSTP_ATTRIB_STATUS_INVALID_ATTRIB_VALUE_LENGTH
-				: SSTP_ATTRIB_STATUS_REQUIRED_ATTRIBUTE_MISSING,
+		abort_with(s,
+			   a ? SSTP_ATTRIB_STATUS_INVALID_ATTRIB_VALUE_LENGTH
+			     : SSTP_ATTRIB_STATUS_REQUIRED_ATTRIBUTE_MISSING,
 			   SSTP_ATTR_CRYPTO_BINDING_REQ,
 			   "CALL_CONNECT_ACK without a valid crypto binding request");
 		return;
 	}
 	uint8_t offered = a->val[3] & (SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256);
-	uint8_t allowed = s->cfg.hash_set ? s->cfg.hash_set
-					  : (SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256);
+	uint8_t allowed =
+	    s->cfg.hash_set ? s->cfg.hash_set : (SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256);
 	uint8_t both = offered & allowed;
 	if (both & SSTP_CERT_HASH_SHA256)
 		s->hash = SSTP_CERT_HASH_SHA256;
 	else if (both & SSTP_CERT_HASH_SHA1)
 		s->hash = SSTP_CERT_HASH_SHA1;
 	else {
-		abort_with(s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, SSTP_ATTR_CRYPTO_BINDING_REQ,
-			   "server offers crypto binding hash set 0x%02x, none allowed here (0x%02x)",
-			   a->val[3], allowed);
+		abort_with(
+		    s, SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, SSTP_ATTR_CRYPTO_BINDING_REQ,
+		    "server offers crypto binding hash set 0x%02x, none allowed here (0x%02x)",
+		    a->val[3], allowed);
 		return;
 	}
 	memcpy(s->nonce, a->val + 4, SSTP_NONCE_LEN);
@@ -453,7 +459,8 @@ static void got_abort(struct sstp *s, const struct sstp_ctrl *c)
 	char st[128];
 	status_text(c, st, sizeof(st));
 	if (s->st == ST_ABORT_WAIT) {
-		note(s, "received CALL_ABORT from the %s (%s): abort handshake completed", peer(s), st);
+		note(s, "received CALL_ABORT from the %s (%s): abort handshake completed", peer(s),
+		     st);
 		enter(s, ST_ABORT_CLOSE_WAIT, s->cfg.abort_wait_ms);
 		return;
 	}
@@ -461,8 +468,9 @@ static void got_abort(struct sstp *s, const struct sstp_ctrl *c)
 		return;
 	set_reason(s, "peer aborted the call (CALL_ABORT, %s)", st);
 	send_abort(s, SSTP_ATTRIB_STATUS_NO_ERROR, 0);
-	note(s, "received CALL_ABORT from the %s (%s); sent CALL_ABORT in reply, waiting up to %u ms "
-		"for the %s to close",
+	note(s,
+	     "received CALL_ABORT from the %s (%s); sent CALL_ABORT in reply, waiting up to %u ms "
+	     "for the %s to close",
 	     peer(s), st, s->cfg.abort_wait_ms, peer(s));
 	enter(s, ST_ABORT_CLOSE_WAIT, s->cfg.abort_wait_ms);
 }
@@ -477,9 +485,11 @@ static void got_disconnect(struct sstp *s, const struct sstp_ctrl *c)
 	status_text(c, st, sizeof(st));
 	send_simple(s, SSTP_MSG_CALL_DISCONNECT_ACK);
 	set_reason(s, "peer disconnected (CALL_DISCONNECT, %s)", st);
-	note(s, "received CALL_DISCONNECT from the %s (%s); sent CALL_DISCONNECT_ACK, waiting up to %u "
-		"ms for the %s to close",
-	     peer(s), st, s->cfg.disconnect_wait_ms, peer(s));
+	note(
+	    s,
+	    "received CALL_DISCONNECT from the %s (%s); sent CALL_DISCONNECT_ACK, waiting up to %u "
+	    "ms for the %s to close",
+	    peer(s), st, s->cfg.disconnect_wait_ms, peer(s));
 	enter(s, ST_DISC_CLOSE_WAIT, s->cfg.disconnect_wait_ms);
 }
 
@@ -496,9 +506,12 @@ static bool ending_ctrl(struct sstp *s, const struct sstp_ctrl *c)
 		return true;
 	case SSTP_MSG_CALL_DISCONNECT_ACK:
 		if (s->st == ST_DISC_ACK_WAIT) {
-			set_reason(s, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
-			note(s, "received CALL_DISCONNECT_ACK from the %s: CALL_DISCONNECT acknowledged, "
-				"disconnect handshake completed",
+			set_reason(s,
+				   "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
+			note(s,
+			     "received CALL_DISCONNECT_ACK from the %s: CALL_DISCONNECT "
+			     "acknowledged, "
+			     "disconnect handshake completed",
 			     peer(s));
 			finish(s);
 			return true;
@@ -714,8 +727,10 @@ void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now)
 		return;
 	case ST_DISC_ACK_WAIT:
 		set_reason(s, "disconnected (%s before CALL_DISCONNECT_ACK)", why);
-		note(s, "%s without acknowledging our CALL_DISCONNECT: disconnect handshake incomplete",
-		     why);
+		note(
+		    s,
+		    "%s without acknowledging our CALL_DISCONNECT: disconnect handshake incomplete",
+		    why);
 		break;
 	case ST_DISC_CLOSE_WAIT:
 		note(s, "%s after our CALL_DISCONNECT_ACK: disconnect handshake completed", why);
@@ -733,9 +748,15 @@ void sstp_lower_closed(struct sstp *s, const char *why, uint64_t now)
 	finish(s);
 }
 
-bool sstp_is_ending(const struct sstp *s) { return ending(s); }
+bool sstp_is_ending(const struct sstp *s)
+{
+	return ending(s);
+}
 
-const char *sstp_reason(const struct sstp *s) { return s->reason; }
+const char *sstp_reason(const struct sstp *s)
+{
+	return s->reason;
+}
 
 uint64_t sstp_deadline(const struct sstp *s)
 {
@@ -777,20 +798,25 @@ static void ending_timeout(struct sstp *s)
 {
 	switch (s->st) {
 	case ST_DISC_ACK_WAIT:
-		set_reason(s, "disconnected (no CALL_DISCONNECT_ACK within %u ms)", s->cfg.disconnect_ms);
-		note(s, "timed out waiting for the %s's CALL_DISCONNECT_ACK (%u ms): disconnect "
-			"handshake incomplete",
+		set_reason(s, "disconnected (no CALL_DISCONNECT_ACK within %u ms)",
+			   s->cfg.disconnect_ms);
+		note(s,
+		     "timed out waiting for the %s's CALL_DISCONNECT_ACK (%u ms): disconnect "
+		     "handshake incomplete",
 		     peer(s), s->cfg.disconnect_ms);
 		break;
 	case ST_DISC_CLOSE_WAIT:
 		/* TIMER_2 running out is the normal end: the ACK had its time. */
-		note(s, "the %s did not close within %u ms of our CALL_DISCONNECT_ACK: closing; "
-			"disconnect handshake completed",
+		note(s,
+		     "the %s did not close within %u ms of our CALL_DISCONNECT_ACK: closing; "
+		     "disconnect handshake completed",
 		     peer(s), s->cfg.disconnect_wait_ms);
 		break;
 	case ST_ABORT_WAIT:
-		note(s, "timed out waiting for the %s's CALL_ABORT (%u ms): abort handshake incomplete",
-		     peer(s), s->cfg.abort_ms);
+		note(
+		    s,
+		    "timed out waiting for the %s's CALL_ABORT (%u ms): abort handshake incomplete",
+		    peer(s), s->cfg.abort_ms);
 		break;
 	default: /* ST_ABORT_CLOSE_WAIT: the exchange is done */
 		break;
@@ -812,8 +838,8 @@ void sstp_timeout(struct sstp *s, uint64_t now)
 	case ST_CONNECT_WAIT:
 	case ST_PPP:
 		abort_silent_peer(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT,
-				  "SSTP negotiation timed out after %u ms (%s)", s->cfg.negotiation_ms,
-				  state_name(s->st));
+				  "SSTP negotiation timed out after %u ms (%s)",
+				  s->cfg.negotiation_ms, state_name(s->st));
 		return;
 	case ST_CONNECTED:
 		if (!s->echo_pending) {
@@ -822,17 +848,27 @@ void sstp_timeout(struct sstp *s, uint64_t now)
 			send_simple(s, SSTP_MSG_ECHO_REQUEST);
 			return;
 		}
-		abort_silent_peer(s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT,
-				  "peer not responding (nothing received for %llu ms, echo unanswered)",
-				  (unsigned long long)(now - s->last_rx));
+		abort_silent_peer(
+		    s, SSTP_ATTRIB_STATUS_NEGOTIATION_TIMEOUT,
+		    "peer not responding (nothing received for %llu ms, echo unanswered)",
+		    (unsigned long long)(now - s->last_rx));
 		return;
 	default:
 		return;
 	}
 }
 
-bool sstp_is_connected(const struct sstp *s) { return s->st == ST_CONNECTED; }
+bool sstp_is_connected(const struct sstp *s)
+{
+	return s->st == ST_CONNECTED;
+}
 
-int sstp_binding_hash(const struct sstp *s) { return s->hash; }
+int sstp_binding_hash(const struct sstp *s)
+{
+	return s->hash;
+}
 
-uint64_t sstp_dropped(const struct sstp *s) { return s->dropped; }
+uint64_t sstp_dropped(const struct sstp *s)
+{
+	return s->dropped;
+}

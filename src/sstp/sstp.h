@@ -42,19 +42,25 @@ static inline void sstp_data_header(uint8_t hdr[4], size_t ppp_len)
  * 12-bit length are ignored on receipt, as MS-SSTP 2.2.1-2.2.3 require. */
 ssize_t sstp_packet_len(const uint8_t *buf, size_t avail);
 /* True if the (valid) packet header has the C bit: a control packet. */
-static inline bool sstp_is_control(const uint8_t *pkt) { return (pkt[1] & 0x01) != 0; }
+static inline bool sstp_is_control(const uint8_t *pkt)
+{
+	return (pkt[1] & 0x01) != 0;
+}
 
 enum sstp_role { SSTP_CLIENT, SSTP_SERVER };
 
 struct sstp_config {
 	enum sstp_role role;
-	const char *host;             /* client: HTTP Host header */
-	uint32_t negotiation_ms;      /* 60000 */
-	uint32_t hello_ms;            /* 60000: echo after this idle time, abort after as long again */
-	uint32_t disconnect_ms;       /* 5000: wait for DISCONNECT_ACK (DISCONNECT_STATE_TIMER_1) */
-	uint32_t disconnect_wait_ms;  /* 1000: after our DISCONNECT_ACK, wait for the peer to close (TIMER_2) */
-	uint32_t abort_ms;            /* 3000: after our CALL_ABORT, wait for the peer's (ABORT_STATE_TIMER_1) */
-	uint32_t abort_wait_ms;       /* 1000: after the abort exchange, wait for the peer to close (TIMER_2) */
+	const char *host;	 /* client: HTTP Host header */
+	uint32_t negotiation_ms; /* 60000 */
+	uint32_t hello_ms;	 /* 60000: echo after this idle time, abort after as long again */
+	uint32_t disconnect_ms;	 /* 5000: wait for DISCONNECT_ACK (DISCONNECT_STATE_TIMER_1) */
+	uint32_t disconnect_wait_ms; /* 1000: after our DISCONNECT_ACK, wait for the peer to close
+					(TIMER_2) */
+	uint32_t
+	    abort_ms; /* 3000: after our CALL_ABORT, wait for the peer's (ABORT_STATE_TIMER_1) */
+	uint32_t abort_wait_ms; /* 1000: after the abort exchange, wait for the peer to close
+				   (TIMER_2) */
 	/* Leaf certificate hashes of the server (client: as received; server: own). */
 	uint8_t cert_sha1[20];
 	uint8_t cert_sha256[32];
@@ -67,24 +73,25 @@ struct sstp_config {
 
 /* Fault injection (server role, for the test server). The packet faults
  * apply to the first control packet sent after HTTP (CONNECT_ACK/NAK). */
-#define SSTP_FAULT_NAK_FIRST_CONNECT (1u << 0)      /* NAK the first CONNECT_REQUEST */
+#define SSTP_FAULT_NAK_FIRST_CONNECT (1u << 0)	    /* NAK the first CONNECT_REQUEST */
 #define SSTP_FAULT_SILENT_AFTER_CONNECTED (1u << 1) /* drop all input, send nothing */
-#define SSTP_FAULT_BAD_VERSION (1u << 2)            /* version 0x11 */
-#define SSTP_FAULT_LEN_ZERO (1u << 3)               /* length field 0 */
-#define SSTP_FAULT_LEN_TOO_BIG (1u << 4)            /* reserved length bits set: claims > 4095 */
-#define SSTP_FAULT_ATTR_SHORT (1u << 5)             /* attribute length 2 (< its header) */
-#define SSTP_FAULT_OFFER_SHA1_ONLY (1u << 6)        /* hash bitmask 0x01 */
-#define SSTP_FAULT_LEN_OVERRUN (1u << 7)            /* header claims 4095, fewer bytes follow */
+#define SSTP_FAULT_BAD_VERSION (1u << 2)	    /* version 0x11 */
+#define SSTP_FAULT_LEN_ZERO (1u << 3)		    /* length field 0 */
+#define SSTP_FAULT_LEN_TOO_BIG (1u << 4)	    /* reserved length bits set: claims > 4095 */
+#define SSTP_FAULT_ATTR_SHORT (1u << 5)		    /* attribute length 2 (< its header) */
+#define SSTP_FAULT_OFFER_SHA1_ONLY (1u << 6)	    /* hash bitmask 0x01 */
+#define SSTP_FAULT_LEN_OVERRUN (1u << 7)	    /* header claims 4095, fewer bytes follow */
 
 enum sstp_event {
-	SSTP_EV_HTTP_OK,      /* client: 200 received; server: request accepted */
-	SSTP_EV_PPP_START,    /* client: CONNECT_ACK received; server: CONNECT_REQUEST accepted */
-	SSTP_EV_CONNECTED,    /* server: CALL_CONNECTED verified; client: sent */
-	SSTP_EV_CLOSING,      /* arg: const char *, one step of an ending call (what was received,
-			       * sent, awaited, or how the handshake ended): worth a notice-level log
-			       * line. From the first one on, no data passes; output must still be
-			       * flushed until EV_CLOSED. */
-	SSTP_EV_CLOSED,       /* arg: const char *reason; session over (abort, disconnect, timeout, error) */
+	SSTP_EV_HTTP_OK,   /* client: 200 received; server: request accepted */
+	SSTP_EV_PPP_START, /* client: CONNECT_ACK received; server: CONNECT_REQUEST accepted */
+	SSTP_EV_CONNECTED, /* server: CALL_CONNECTED verified; client: sent */
+	SSTP_EV_CLOSING,   /* arg: const char *, one step of an ending call (what was received,
+			    * sent, awaited, or how the handshake ended): worth a notice-level log
+			    * line. From the first one on, no data passes; output must still be
+			    * flushed until EV_CLOSED. */
+	SSTP_EV_CLOSED, /* arg: const char *reason; session over (abort, disconnect, timeout, error)
+			 */
 };
 
 struct sstp_ops {

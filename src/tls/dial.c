@@ -25,7 +25,7 @@ enum dial_step { DIAL_START, DIAL_RESOLVING, DIAL_CONNECTING, DIAL_PROXY, DIAL_D
 struct dial_attempt {
 	struct sockaddr_storage addr;
 	socklen_t len;
-	int fd;  /* -1: not started or finished */
+	int fd;	 /* -1: not started or finished */
 	int err; /* why it failed, 0 while untried or pending */
 };
 
@@ -58,10 +58,14 @@ const char *dial_step_name(const struct dial *d)
 {
 	switch (d->step) {
 	case DIAL_START:
-	case DIAL_RESOLVING: return "resolving";
-	case DIAL_CONNECTING: return "TCP connect";
-	case DIAL_PROXY: return "proxy handshake";
-	default: return "done";
+	case DIAL_RESOLVING:
+		return "resolving";
+	case DIAL_CONNECTING:
+		return "TCP connect";
+	case DIAL_PROXY:
+		return "proxy handshake";
+	default:
+		return "done";
 	}
 }
 
@@ -254,7 +258,7 @@ static void dial_on_connect(void *arg, int fd, unsigned events)
  * one stagger step, not one timeout per address. */
 static void dial_take_addrs(struct dial *d, const struct addrinfo *res)
 {
-	const struct addrinfo *next[2] = { NULL, NULL }; /* per family, in order */
+	const struct addrinfo *next[2] = {NULL, NULL}; /* per family, in order */
 	int first = -1;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		int f = ai->ai_family == AF_INET ? 0 : ai->ai_family == AF_INET6 ? 1 : -1;
@@ -265,7 +269,8 @@ static void dial_take_addrs(struct dial *d, const struct addrinfo *res)
 		if (!next[f])
 			next[f] = ai;
 	}
-	for (int f = first; first >= 0 && d->natt < DIAL_MAX_ADDRS && (next[0] || next[1]); f ^= 1) {
+	for (int f = first; first >= 0 && d->natt < DIAL_MAX_ADDRS && (next[0] || next[1]);
+	     f ^= 1) {
 		const struct addrinfo *ai = next[f];
 		if (!ai)
 			continue;
@@ -277,7 +282,8 @@ static void dial_take_addrs(struct dial *d, const struct addrinfo *res)
 		int fam = ai->ai_family;
 		do
 			ai = ai->ai_next;
-		while (ai && (ai->ai_family != fam || ai->ai_addrlen > sizeof(struct sockaddr_storage)));
+		while (ai &&
+		       (ai->ai_family != fam || ai->ai_addrlen > sizeof(struct sockaddr_storage)));
 		next[f] = ai;
 	}
 }
@@ -316,8 +322,8 @@ static void dial_begin(struct dial *d)
 		return;
 	}
 	char err[160];
-	d->resolve = resolve_start(d->loop, d->tcp_host, d->tcp_port, dial_on_resolved, d, err,
-				   sizeof(err));
+	d->resolve =
+	    resolve_start(d->loop, d->tcp_host, d->tcp_port, dial_on_resolved, d, err, sizeof(err));
 	if (!d->resolve) {
 		dial_failf(d, "resolving %s: %s", d->tcp_host, err);
 		return;
@@ -382,7 +388,8 @@ static void dial_on_proxy(void *arg, int fd, unsigned events)
 		}
 		d->rep_len++;
 		enum proxy_parse pr = proxy_parse_reply(d->rep, d->rep_len, &rep);
-		if (pr == PROXY_REPLY_BAD || (pr == PROXY_REPLY_INCOMPLETE && d->rep_len == sizeof(d->rep))) {
+		if (pr == PROXY_REPLY_BAD ||
+		    (pr == PROXY_REPLY_INCOMPLETE && d->rep_len == sizeof(d->rep))) {
 			if (!rep.header_len)
 				dial_failf(d, "proxy reply header missing or too long");
 			else
@@ -477,7 +484,7 @@ int dial_blocking(const struct dial_params *p, struct sockaddr_storage *peer, ch
 		snprintf(err, errlen, "cannot create an event loop");
 		return -1;
 	}
-	struct dial_wait w = { .fd = -1, .peer = peer, .err = err, .errlen = errlen };
+	struct dial_wait w = {.fd = -1, .peer = peer, .err = err, .errlen = errlen};
 	struct dial *d = dial_start(l, p, dial_wait_done, &w);
 	if (!d) {
 		snprintf(err, errlen, "out of memory");

@@ -46,7 +46,8 @@ enum proxy_parse proxy_parse_reply(const uint8_t *buf, size_t len, struct proxy_
 	/* The header ends at the first empty line. */
 	size_t end = 0;
 	for (size_t i = 0; i + 3 < len; i++) {
-		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' &&
+		    buf[i + 3] == '\n') {
 			end = i + 4;
 			break;
 		}
@@ -126,7 +127,8 @@ int proxy_request(char *req, size_t cap, const char *user, const char *pass, con
 		explicit_bzero(cred, sizeof(cred));
 		explicit_bzero(b64, sizeof(b64));
 	} else {
-		n = snprintf(req, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", authority, authority);
+		n = snprintf(req, cap, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", authority,
+			     authority);
 	}
 	if (n < 0 || (size_t)n >= cap) {
 		explicit_bzero(req, cap);
@@ -146,18 +148,23 @@ bool proxy_reply_accepts(const struct proxy_reply *rep, const char *host, uint16
 	if (rep->status < 200 || rep->status > 299) {
 		char authority[300];
 		proxy_authority(authority, sizeof(authority), host, port);
-		snprintf(err, errlen, "proxy refused CONNECT to %s: %s", authority, rep->status_line);
+		snprintf(err, errlen, "proxy refused CONNECT to %s: %s", authority,
+			 rep->status_line);
 		return false;
 	}
 	return true;
 }
 
 int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
-		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
-		      char *err, size_t errlen)
+		      const char *host, uint16_t port, int timeout_ms,
+		      struct sockaddr_storage *peer, char *err, size_t errlen)
 {
-	struct dial_params p = { .host = host, .port = port, .proxy_host = proxy,
-				 .proxy_port = proxy_port, .proxy_user = user, .proxy_pass = pass,
-				 .timeout_ms = timeout_ms > 0 ? (unsigned)timeout_ms : 0 };
+	struct dial_params p = {.host = host,
+				.port = port,
+				.proxy_host = proxy,
+				.proxy_port = proxy_port,
+				.proxy_user = user,
+				.proxy_pass = pass,
+				.timeout_ms = timeout_ms > 0 ? (unsigned)timeout_ms : 0};
 	return dial_blocking(&p, peer, err, errlen);
 }

@@ -21,7 +21,7 @@ struct resolve_job {
 	int efd;
 	char host[256];
 	uint16_t port;
-	int rc;    /* EAI_* */
+	int rc; /* EAI_* */
 	int errnum;
 	struct addrinfo *res;
 };
@@ -36,8 +36,10 @@ struct resolve {
 
 int resolve_lookup(const char *host, uint16_t port, int extra_flags, struct addrinfo **res)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_protocol = IPPROTO_TCP, .ai_flags = AI_ADDRCONFIG | extra_flags };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_protocol = IPPROTO_TCP,
+				 .ai_flags = AI_ADDRCONFIG | extra_flags};
 	char service[8];
 	snprintf(service, sizeof(service), "%u", port);
 	*res = NULL;
@@ -91,7 +93,8 @@ static void resolve_on_event(void *arg, int fd, unsigned events)
 		return;
 	}
 	char msg[128];
-	snprintf(msg, sizeof(msg), "%s", j->rc == EAI_SYSTEM ? strerror(j->errnum) : gai_strerror(j->rc));
+	snprintf(msg, sizeof(msg), "%s",
+		 j->rc == EAI_SYSTEM ? strerror(j->errnum) : gai_strerror(j->rc));
 	r->cb(r->arg, NULL, msg);
 }
 

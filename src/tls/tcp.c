@@ -31,7 +31,7 @@ void tcp_format_addr(const struct sockaddr *sa, char *out, size_t outlen)
 int tcp_connect(const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
 		char *err, size_t errlen)
 {
-	struct dial_params p = { .host = host, .port = port,
-				 .timeout_ms = timeout_ms > 0 ? (unsigned)timeout_ms : 0 };
+	struct dial_params p = {
+	    .host = host, .port = port, .timeout_ms = timeout_ms > 0 ? (unsigned)timeout_ms : 0};
 	return dial_blocking(&p, peer, err, errlen);
 }

@@ -84,10 +84,10 @@ struct tls {
 	bool name_is_ip;
 	uint8_t (*pins)[32];
 	int npins;
-	bool pin_only;     /* pins and no CA file: the chain need not verify */
+	bool pin_only;	    /* pins and no CA file: the chain need not verify */
 	bool verify_failed; /* err holds the verification reason */
 	bool leaf_checked;
-	bool sent_cert;    /* client: we have a certificate to present */
+	bool sent_cert; /* client: we have a certificate to present */
 	uint8_t *leaf;
 	size_t leaf_len;
 
@@ -248,7 +248,7 @@ static bool tls_der_tbs(const uint8_t *der, size_t len, struct reader *tbs)
 	if (!tls_der_tlv(&cert, &tag, &l, &h) || tag != 0x30 || !rd_sub(&cert, l, tbs))
 		return false;
 	/* version [0] (optional), serial, signature, issuer, validity, subject */
-	static const uint8_t want[] = { 0x02, 0x30, 0x30, 0x30, 0x30 };
+	static const uint8_t want[] = {0x02, 0x30, 0x30, 0x30, 0x30};
 	if (!tls_der_tlv(tbs, &tag, &l, &h))
 		return false;
 	if (tag == 0xa0) {
@@ -283,7 +283,7 @@ bool tls_der_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *
 
 bool tls_der_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t iplen)
 {
-	static const uint8_t san_oid[] = { 0x55, 0x1d, 0x11 }; /* 2.5.29.17 */
+	static const uint8_t san_oid[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
 	struct reader tbs, exts, ext, names;
 	uint8_t tag;
 	size_t l, h;
@@ -567,7 +567,7 @@ static WOLFSSL_CTX *tls_client_ctx_make(const struct tls_client_config *cfg, cha
 	/* EAP-TLS keys come from the TLS 1.2 PRF (RFC 5216); RFC 9190's
 	 * TLS 1.3 keys need the exporter, which this wolfSSL build lacks. */
 	WOLFSSL_CTX *ctx =
-		wolfSSL_CTX_new(cfg->memory ? wolfTLSv1_2_client_method() : wolfSSLv23_client_method());
+	    wolfSSL_CTX_new(cfg->memory ? wolfTLSv1_2_client_method() : wolfSSLv23_client_method());
 	if (!ctx) {
 		snprintf(err, errlen, "wolfSSL_CTX_new failed");
 		return NULL;
@@ -603,8 +603,9 @@ static WOLFSSL_CTX *tls_client_ctx_make(const struct tls_client_config *cfg, cha
 		    wolfSSL_CTX_use_PrivateKey_buffer(ctx, cfg->key_der, (long)cfg->key_der_len,
 						      WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
 		    wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
-			snprintf(err, errlen, "cannot use the pki certificate and private key (unreadable, or "
-					      "the key does not match the certificate)");
+			snprintf(err, errlen,
+				 "cannot use the pki certificate and private key (unreadable, or "
+				 "the key does not match the certificate)");
 			goto fail;
 		}
 	} else if (cfg->cert_file && cfg->cert_file[0]) {
@@ -714,9 +715,8 @@ struct tls *tls_client_new_ctx(struct tls_client_ctx *shared, const struct tls_c
 		return t;
 	}
 	/* RFC 6066 3: literal IPv4 and IPv6 addresses are not permitted. */
-	if (!t->name_is_ip &&
-	    wolfSSL_UseSNI(t->ssl, WOLFSSL_SNI_HOST_NAME, t->name, (unsigned short)strlen(t->name)) !=
-		    WOLFSSL_SUCCESS) {
+	if (!t->name_is_ip && wolfSSL_UseSNI(t->ssl, WOLFSSL_SNI_HOST_NAME, t->name,
+					     (unsigned short)strlen(t->name)) != WOLFSSL_SUCCESS) {
 		snprintf(err, errlen, "cannot set SNI");
 		goto fail;
 	}
@@ -808,7 +808,8 @@ bool tls_server_ctx_require_client_cert(struct tls_server_ctx *ctx, const char *
 		snprintf(err, errlen, "cannot load client CA certificates from %s", ca_file);
 		return false;
 	}
-	wolfSSL_CTX_set_verify(ctx->ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	wolfSSL_CTX_set_verify(ctx->ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			       NULL);
 	return true;
 }
 
@@ -853,15 +854,19 @@ static void tls_explain_alert(struct tls *t)
 	memset(&h, 0, sizeof(h));
 	wolfSSL_get_alert_history(t->ssl, &h);
 	int code = h.last_rx.code;
-	const char *name = code == 40 ? "handshake_failure" : code == 42 ? "bad_certificate"
-			 : code == 46 ? "certificate_unknown" : code == 48 ? "unknown_ca"
-			 : code == 116 ? "certificate_required" : "fatal";
+	const char *name = code == 40	 ? "handshake_failure"
+			   : code == 42	 ? "bad_certificate"
+			   : code == 46	 ? "certificate_unknown"
+			   : code == 48	 ? "unknown_ca"
+			   : code == 116 ? "certificate_required"
+					 : "fatal";
 	bool about_cert = code == 40 || code == 42 || code == 46 || code == 48 || code == 116;
-	const char *hint = !about_cert || t->server ? ""
-			   : t->mem ? "; an EAP server refuses a client certificate it does not trust "
-				      "(authentication certificate)"
-				    : "; a server that requires a client certificate refuses a missing or "
-				      "untrusted one (ssl certificate)";
+	const char *hint =
+	    !about_cert || t->server ? ""
+	    : t->mem ? "; an EAP server refuses a client certificate it does not trust "
+		       "(authentication certificate)"
+		     : "; a server that requires a client certificate refuses a missing or "
+		       "untrusted one (ssl certificate)";
 	tls_set_err(t, "the peer refused the TLS handshake: alert %d (%s)%s", code, name, hint);
 }
 
@@ -891,7 +896,8 @@ bool tls_mem_feed(struct tls *t, const uint8_t *in, size_t len)
 		t->rpos = 0;
 	}
 	if (len > TLS_RBUF_SIZE - t->rend) {
-		tls_set_err(t, "TLS input of %zu bytes exceeds the %d-byte buffer", len, TLS_RBUF_SIZE);
+		tls_set_err(t, "TLS input of %zu bytes exceeds the %d-byte buffer", len,
+			    TLS_RBUF_SIZE);
 		return false;
 	}
 	memcpy(t->rbuf + t->rend, in, len);
@@ -925,8 +931,8 @@ bool tls_key_inputs(struct tls *t, uint8_t master[48], uint8_t client_random[32]
 {
 	unsigned char *ms, *sr, *cr;
 	unsigned int msl, srl, crl;
-	if (wolfSSL_get_keys(t->ssl, &ms, &msl, &sr, &srl, &cr, &crl) != WOLFSSL_SUCCESS || msl != 48 ||
-	    srl != 32 || crl != 32)
+	if (wolfSSL_get_keys(t->ssl, &ms, &msl, &sr, &srl, &cr, &crl) != WOLFSSL_SUCCESS ||
+	    msl != 48 || srl != 32 || crl != 32)
 		return false;
 	memcpy(master, ms, 48);
 	memcpy(client_random, cr, 32);
@@ -963,10 +969,14 @@ static void tls_explain(struct tls *t, int e)
 		 * and close while we still write (TLS 1.3 sends Certificate
 		 * and Finished in one flight): we see only the closed socket. */
 		if (t->sent_cert && !t->handshake_done) {
-			tls_set_err(t, "connection closed by the server during the TLS handshake (%s): a server "
-				       "that requires a client certificate does this when it does not trust ours "
-				       "(ssl certificate)",
-				    e == SOCKET_ERROR_E && t->sock_errno ? strerror(t->sock_errno) : "closed");
+			tls_set_err(t,
+				    "connection closed by the server during the TLS handshake "
+				    "(%s): a server "
+				    "that requires a client certificate does this when it does not "
+				    "trust ours "
+				    "(ssl certificate)",
+				    e == SOCKET_ERROR_E && t->sock_errno ? strerror(t->sock_errno)
+									 : "closed");
 			return;
 		}
 		if (e == SOCKET_PEER_CLOSED_E) {
@@ -1084,9 +1094,15 @@ void tls_free(struct tls *t)
 	free(t);
 }
 
-int tls_fd(const struct tls *t) { return t->fd; }
+int tls_fd(const struct tls *t)
+{
+	return t->fd;
+}
 
-const char *tls_error(const struct tls *t) { return t->err[0] ? t->err : "no error"; }
+const char *tls_error(const struct tls *t)
+{
+	return t->err[0] ? t->err : "no error";
+}
 
 bool tls_cert_hashes(struct tls *t, uint8_t sha1[20], uint8_t sha256[32])
 {
@@ -1105,7 +1121,10 @@ bool tls_cert_hashes(struct tls *t, uint8_t sha1[20], uint8_t sha256[32])
 	       wc_Sha256Hash(der, (word32)len, sha256) == 0;
 }
 
-const char *tls_version(struct tls *t) { return wolfSSL_get_version(t->ssl); }
+const char *tls_version(struct tls *t)
+{
+	return wolfSSL_get_version(t->ssl);
+}
 
 const char *tls_cipher(struct tls *t)
 {

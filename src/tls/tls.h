@@ -15,18 +15,18 @@
 /* tls_read: 0 = the peer closed the stream (close_notify or TCP FIN). */
 
 struct tls_client_config {
-	const char *server_name;     /* SNI and the name the certificate must match (IP literal ok) */
-	const char *ca_file;         /* NULL/"" = system trust store */
-	const uint8_t (*pins)[32];   /* SHA-256 of the SubjectPublicKeyInfo; any match trusts */
-	int npins;                   /* with pins and no ca_file, the chain is not required to verify */
-	const char *cert_file;       /* NULL/"" = none; else a PEM file with our certificate
-				      * chain and its private key (mutual TLS) */
+	const char *server_name;   /* SNI and the name the certificate must match (IP literal ok) */
+	const char *ca_file;	   /* NULL/"" = system trust store */
+	const uint8_t (*pins)[32]; /* SHA-256 of the SubjectPublicKeyInfo; any match trusts */
+	int npins;	       /* with pins and no ca_file, the chain is not required to verify */
+	const char *cert_file; /* NULL/"" = none; else a PEM file with our certificate
+				* chain and its private key (mutual TLS) */
 	/* the same from memory (DER), as tunnel.conf's pki entries give them;
 	 * used instead of ca_file / cert_file when set */
 	const uint8_t *ca_der, *cert_der, *key_der;
 	size_t ca_der_len, cert_der_len, key_der_len;
-	bool memory;                 /* no socket (fd -1): TLS inside EAP, see tls_mem_*;
-				      * TLS 1.2 only (RFC 5216 keys), no SNI */
+	bool memory; /* no socket (fd -1): TLS inside EAP, see tls_mem_*;
+		      * TLS 1.2 only (RFC 5216 keys), no SNI */
 };
 
 struct tls;
@@ -48,15 +48,15 @@ void tcp_format_addr(const struct sockaddr *sa, char *out, size_t outlen);
 /* Same through an HTTP CONNECT proxy (Basic auth when user is non-NULL);
  * a refusal (e.g. 407) is a clear error naming the status line. */
 int tcp_connect_proxy(const char *proxy, uint16_t proxy_port, const char *user, const char *pass,
-		      const char *host, uint16_t port, int timeout_ms, struct sockaddr_storage *peer,
-		      char *err, size_t errlen);
+		      const char *host, uint16_t port, int timeout_ms,
+		      struct sockaddr_storage *peer, char *err, size_t errlen);
 
 /* The CONNECT reply parser (proxy.c), exposed for tests and fuzzing. The
  * status line and headers must end (CRLFCRLF) within PROXY_REPLY_MAX. */
 #define PROXY_REPLY_MAX 8192
 enum proxy_parse { PROXY_REPLY_INCOMPLETE, PROXY_REPLY_OK, PROXY_REPLY_BAD };
 struct proxy_reply {
-	int status;            /* e.g. 200, 407 */
+	int status;	       /* e.g. 200, 407 */
 	size_t header_len;     /* bytes up to and including CRLFCRLF; tunnel data follows */
 	char status_line[128]; /* printable ASCII only, for messages */
 };
@@ -113,7 +113,7 @@ ssize_t tls_write(struct tls *t, const void *buf, size_t len);
 bool tls_pending(struct tls *t);
 /* Sends close_notify (best effort, non-blocking). */
 void tls_shutdown(struct tls *t);
-void tls_free(struct tls *t);   /* does not close the fd */
+void tls_free(struct tls *t); /* does not close the fd */
 int tls_fd(const struct tls *t);
 const char *tls_error(const struct tls *t);
 /* The server's leaf certificate (client) / own certificate (server). */

@@ -70,7 +70,8 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 		return false;
 	size_t doff = (size_t)(pkt[g->thoff + 12] >> 4) * 4;
 	g->hl = g->thoff + doff;
-	if (doff < 20 || g->hl >= len || g->hl + v->gso_size > max_seg || len - g->thoff > 0xffffu + 40)
+	if (doff < 20 || g->hl >= len || g->hl + v->gso_size > max_seg ||
+	    len - g->thoff > 0xffffu + 40)
 		return false;
 	g->pkt = pkt;
 	g->len = len;
@@ -115,12 +116,12 @@ bool gso_next(struct gso *g, struct writer *w)
 	be32_put(th + 4, g->seq);
 	uint8_t fl = th[13];
 	if (!last)
-		fl &= (uint8_t)~(TH_FIN | TH_PSH);
+		fl &= (uint8_t) ~(TH_FIN | TH_PSH);
 	if (!first)
 		fl &= (uint8_t)~TH_CWR;
 	th[13] = fl;
 	th[16] = th[17] = 0;
-	const uint8_t ph[4] = { 0, IPPROTO_TCP_NUM, (uint8_t)(tcplen >> 8), (uint8_t)tcplen };
+	const uint8_t ph[4] = {0, IPPROTO_TCP_NUM, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
 	s = csum_add(s, ph, sizeof(ph));
 	s = csum_add(s, th, tcplen);
 	be16_put(th + 16, (uint16_t)~s);

@@ -65,5 +65,4 @@ size_t gso_next_len(const struct gso *g);
  * consumed and w is unchanged: give it room and call again). */
 bool gso_next(struct gso *g, struct writer *w);
 
-
 #endif

@@ -145,7 +145,8 @@ bool helper_exit_ok(const char *what, int status)
 	if (WIFSIGNALED(status))
 		log_warn("%s ended by signal %d", what, WTERMSIG(status));
 	else
-		log_warn("%s exited with status %d", what, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		log_warn("%s exited with status %d", what,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return false;
 }
 

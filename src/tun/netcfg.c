@@ -64,8 +64,8 @@ struct netcfg {
 	uint8_t route_proto;
 	uint32_t route_table;
 	char resolv_path[256];
-	char state_dir[200];   /* where the resolv.conf backup lives; "" = none */
-	bool stopping;         /* helpers get NETCFG_HELPER_STOP_MS */
+	char state_dir[200];		 /* where the resolv.conf backup lives; "" = none */
+	bool stopping;			 /* helpers get NETCFG_HELPER_STOP_MS */
 	const char *resolvconf_override; /* SSTPC_RESOLVCONF, for tests */
 	struct netcfg_rec *recs;
 	size_t n, cap;
@@ -184,8 +184,11 @@ int netcfg_addr4(struct netcfg *nc, uint32_t local, uint32_t peer)
 	 * server's own, and a /32 via the tunnel would capture the host's
 	 * traffic to it. The peer is reached through the routes the config
 	 * asks for, like everything else (docs/tun.md). */
-	struct nl_addr a = {.family = AF_INET, .ifindex = nc->ifindex, .plen = 32,
-			    .has_peer = peer != 0, .noprefixroute = true};
+	struct nl_addr a = {.family = AF_INET,
+			    .ifindex = nc->ifindex,
+			    .plen = 32,
+			    .has_peer = peer != 0,
+			    .noprefixroute = true};
 	memcpy(a.local, &local, 4);
 	memcpy(a.peer, &peer, 4);
 	return add_addr(nc, &a);
@@ -208,15 +211,22 @@ int netcfg_addr6_slaac(struct netcfg *nc, const uint8_t prefix[8], const uint8_t
 	 * only other node: no DAD delay. */
 	/* No prefix route either: the server's /64 is reached through the
 	 * routes the config asks for, not pulled into the tunnel by an RA. */
-	struct nl_addr a = {.family = AF_INET6, .ifindex = nc->ifindex, .plen = 64, .nodad = true,
-			    .noprefixroute = true, .replace = true, .has_lifetime = true, .valid = valid,
+	struct nl_addr a = {.family = AF_INET6,
+			    .ifindex = nc->ifindex,
+			    .plen = 64,
+			    .nodad = true,
+			    .noprefixroute = true,
+			    .replace = true,
+			    .has_lifetime = true,
+			    .valid = valid,
 			    .preferred = preferred < valid ? preferred : valid};
 	memcpy(a.local, prefix, 8);
 	memcpy(a.local + 8, id, 8);
 	size_t i = nc->n;
-	while (i > 0 && !(nc->recs[i - 1].kind == REC_ADDR && nc->recs[i - 1].u.addr.family == AF_INET6 &&
-			  nc->recs[i - 1].u.addr.ifindex == a.ifindex &&
-			  memcmp(nc->recs[i - 1].u.addr.local, a.local, 16) == 0))
+	while (i > 0 &&
+	       !(nc->recs[i - 1].kind == REC_ADDR && nc->recs[i - 1].u.addr.family == AF_INET6 &&
+		 nc->recs[i - 1].u.addr.ifindex == a.ifindex &&
+		 memcmp(nc->recs[i - 1].u.addr.local, a.local, 16) == 0))
 		i--;
 	if (valid == 0) {
 		if (i == 0)
@@ -427,13 +437,14 @@ static void save_backup(struct netcfg *nc, bool existed, const uint8_t *old, siz
 {
 	if (!nc->state_dir[0])
 		return;
-	struct dns_backup b = {.existed = existed, .orig = old, .orig_len = oldlen, .ours = ours,
-			       .ours_len = len};
+	struct dns_backup b = {
+	    .existed = existed, .orig = old, .orig_len = oldlen, .ours = ours, .ours_len = len};
 	snprintf(b.path, sizeof(b.path), "%s", nc->resolv_path);
 	int ret = rf_backup_save(nc->state_dir, nc->ifname, &b);
 	if (ret < 0)
-		log_warn("%s: cannot save a backup of %s (it will not be restored after a crash): %s",
-			 nc->state_dir, nc->resolv_path, strerror(-ret));
+		log_warn(
+		    "%s: cannot save a backup of %s (it will not be restored after a crash): %s",
+		    nc->state_dir, nc->resolv_path, strerror(-ret));
 }
 
 static int dns_file(struct netcfg *nc, const char *ns, size_t nslen)
@@ -635,7 +646,8 @@ static void undo_addrs(struct netcfg *nc)
 	int errs[UNDO_BATCH];
 	size_t k = 0, len = 0;
 	while (k < UNDO_BATCH && k < nc->n && nc->recs[nc->n - 1 - k].kind == REC_ADDR) {
-		size_t m = nl_enc_addr(buf + len, sizeof(buf) - len, false, &nc->recs[nc->n - 1 - k].u.addr);
+		size_t m = nl_enc_addr(buf + len, sizeof(buf) - len, false,
+				       &nc->recs[nc->n - 1 - k].u.addr);
 		if (!m)
 			break;
 		len += m;

@@ -12,7 +12,7 @@
 /* The change journal, bound to one interface. */
 struct netcfg;
 struct netcfg *netcfg_new(const char *ifname, int ifindex);
-void netcfg_free(struct netcfg *nc);       /* undoes everything first */
+void netcfg_free(struct netcfg *nc); /* undoes everything first */
 /* Where DNS goes: AUTO picks systemd-resolved (resolvectl), then
  * resolvconf, then the resolv.conf file. Tests force FILE. */
 enum netcfg_dns_backend {

@@ -132,7 +132,9 @@ size_t nl_enc_addr(void *buf, size_t cap, bool add, const struct nl_addr *a)
 		return 0;
 	struct nlmsg m;
 	nlm_init(&m, buf, cap, add ? RTM_NEWADDR : RTM_DELADDR,
-		 !add ? 0 : a->replace ? NLM_F_CREATE | NLM_F_REPLACE : NLM_F_CREATE | NLM_F_EXCL);
+		 !add	      ? 0
+		 : a->replace ? NLM_F_CREATE | NLM_F_REPLACE
+			      : NLM_F_CREATE | NLM_F_EXCL);
 	struct ifaddrmsg ifa = {
 	    .ifa_family = (uint8_t)a->family,
 	    .ifa_prefixlen = a->plen,
@@ -248,7 +250,10 @@ static uint32_t nl_next_seq(void)
 
 static const struct nl_transport *transport;
 
-void nl_set_transport(const struct nl_transport *t) { transport = t; }
+void nl_set_transport(const struct nl_transport *t)
+{
+	transport = t;
+}
 
 /* The error code of an NLMSG_ERROR message (0 = ack), -EBADMSG if cut. */
 static int nl_error_code(const uint8_t *msg, uint32_t mlen)
@@ -359,7 +364,7 @@ int nl_talk(void *req, size_t len, nl_reply_cb cb, void *arg)
 	if (transport)
 		return transport->talk(req, len, cb, arg);
 
-	struct talk_state st = { .seq = seq, .cb = cb, .arg = arg };
+	struct talk_state st = {.seq = seq, .cb = cb, .arg = arg};
 	int ret = nl_exchange(req, len, false, talk_msg, &st);
 	return ret < 0 ? ret : st.ret;
 }
@@ -391,7 +396,7 @@ int nl_talk_batch(void *buf, size_t len, size_t n, int *errs)
 	}
 	if (transport)
 		return transport->talk_batch(buf, len, n, errs);
-	struct batch_state st = { .base = base, .n = n, .errs = errs };
+	struct batch_state st = {.base = base, .n = n, .errs = errs};
 	return nl_exchange(buf, len, true, batch_msg, &st);
 }
 
@@ -706,7 +711,6 @@ int nl_link_set_addr_gen_mode(int ifindex, uint8_t mode)
 {
 	return af_spec_inet6(ifindex, IFLA_INET6_ADDR_GEN_MODE, &mode, 1);
 }
-
 
 struct route_get_ctx {
 	int family;

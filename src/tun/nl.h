@@ -27,7 +27,7 @@ bool nl_link_is_vrf(const char *ifname, int *ifindex);
 uint32_t nl_link_vrf_table(int ifindex);
 struct nl_link_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped,
-		tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
+	    tx_dropped, multicast, collisions, rx_over_errors, tx_carrier_errors;
 };
 int nl_link_stats(int ifindex, struct nl_link_stats *st);
 /* The route the kernel uses now to reach dst: gateway (zero if direct) and
@@ -135,9 +135,9 @@ struct nl_link_info {
 	int operstate; /* IF_OPER_*, -1 if absent */
 	int master;    /* ifindex of the master (a VRF), 0 if none */
 	char name[IF_NAMESIZE];
-	char qdisc[32];	 /* "" if absent */
-	char alias[256]; /* IFLA_IFALIAS, "" if none */
-	char kind[32];	 /* IFLA_INFO_KIND, "" if none */
+	char qdisc[32];	    /* "" if absent */
+	char alias[256];    /* IFLA_IFALIAS, "" if none */
+	char kind[32];	    /* IFLA_INFO_KIND, "" if none */
 	uint32_t vrf_table; /* IFLA_VRF_TABLE of a VRF, else 0 */
 	bool has_stats;
 	struct nl_link_stats stats;

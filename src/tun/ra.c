@@ -19,7 +19,7 @@ uint16_t ra_icmp6_csum(const uint8_t *pkt, size_t icmp_len)
 {
 	/* Pseudo header (RFC 8200 8.1): source, destination, upper-layer
 	 * length, three zero bytes and the next header. */
-	uint8_t tail[8] = { 0, 0, 0, 0, 0, 0, 0, 58 };
+	uint8_t tail[8] = {0, 0, 0, 0, 0, 0, 0, 58};
 	be32_put(tail, (uint32_t)icmp_len);
 	uint16_t s = csum_add(0, pkt + 8, 32);
 	s = csum_add(s, tail, sizeof(tail));
@@ -108,8 +108,8 @@ size_t ra_build(uint8_t *buf, size_t cap, const uint8_t src_id[8], const uint8_t
 	wr_u8(&w, RA_ICMP6_TYPE);
 	wr_u8(&w, 0);
 	wr_be16(&w, 0); /* checksum, filled in below */
-	wr_u8(&w, 64);  /* current hop limit */
-	wr_u8(&w, 0);   /* no M/O flags: SLAAC only */
+	wr_u8(&w, 64);	/* current hop limit */
+	wr_u8(&w, 0);	/* no M/O flags: SLAAC only */
 	wr_be16(&w, router_lifetime);
 	wr_be32(&w, 0);
 	wr_be32(&w, 0);

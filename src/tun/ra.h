@@ -15,16 +15,16 @@
 struct ra_prefix {
 	uint8_t prefix[16];
 	uint8_t plen;
-	bool onlink;     /* L flag */
-	bool autonomous; /* A flag: may be used for SLAAC */
+	bool onlink;		   /* L flag */
+	bool autonomous;	   /* A flag: may be used for SLAAC */
 	uint32_t valid, preferred; /* seconds; 0xffffffff = infinity */
 };
 
 struct ra_info {
-	uint8_t src[16];          /* the router's link-local address */
+	uint8_t src[16];	  /* the router's link-local address */
 	uint16_t router_lifetime; /* seconds; 0 = not a default router */
-	unsigned nprefix;         /* kept in p[] */
-	unsigned dropped;         /* valid options beyond RA_MAX_PREFIXES */
+	unsigned nprefix;	  /* kept in p[] */
+	unsigned dropped;	  /* valid options beyond RA_MAX_PREFIXES */
 	struct ra_prefix p[RA_MAX_PREFIXES];
 };
 

@@ -29,6 +29,7 @@ int srcvalid_add(struct srcvalid *sv, const uint8_t prefix[16], unsigned plen);
 /* True if the packet with this source may be delivered. */
 bool srcvalid_check6(const struct srcvalid *sv, const uint8_t src[16]);
 /* True if the first plen bits of addr (alen bytes long) equal prefix's. */
-bool srcvalid_prefix_match(const uint8_t *addr, const uint8_t *prefix, unsigned plen, unsigned alen);
+bool srcvalid_prefix_match(const uint8_t *addr, const uint8_t *prefix, unsigned plen,
+			   unsigned alen);
 
 #endif

@@ -32,7 +32,8 @@ int tun_open(const char *name, int *ifindex, char *err, size_t errlen)
 	return tun_open_offload(name, false, ifindex, NULL, err, errlen);
 }
 
-int tun_open_offload(const char *name, bool offload, int *ifindex, bool *vnet, char *err, size_t errlen)
+int tun_open_offload(const char *name, bool offload, int *ifindex, bool *vnet, char *err,
+		     size_t errlen)
 {
 	if (vnet)
 		*vnet = false;

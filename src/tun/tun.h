@@ -16,7 +16,8 @@ int tun_open(const char *name, int *ifindex, char *err, size_t errlen);
  * tun/gso.h): every read then starts with a virtio_net_hdr and every write
  * must too. *vnet says whether the kernel took them (false: plain packets,
  * as tun_open). */
-int tun_open_offload(const char *name, bool offload, int *ifindex, bool *vnet, char *err, size_t errlen);
+int tun_open_offload(const char *name, bool offload, int *ifindex, bool *vnet, char *err,
+		     size_t errlen);
 /* Deletes the device (the fd must be closed first, or the device is
  * removed when the last fd closes; this makes it explicit). */
 int tun_delete(const char *name);

@@ -12,20 +12,23 @@
  * as the password is put back below: secrets are masked, not lost. */
 static size_t unmask_keys(const struct conf *c, char *out, size_t n, size_t cap)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	static char tmp[65536];
 	for (int i = 0; i < c->npki; i++) {
 		if (!c->pki[i].key_len)
 			continue;
 		char mask[160], b64[4 * CONF_PKI_DER_MAX / 3 + 8];
-		snprintf(mask, sizeof(mask), "pki certificate %s private key '********'\n", c->pki[i].name);
+		snprintf(mask, sizeof(mask), "pki certificate %s private key '********'\n",
+			 c->pki[i].name);
 		char *at = strstr(out, mask);
 		if (!at)
 			abort(); /* a key must be printed, masked */
 		const uint8_t *d = c->pki[i].key;
 		size_t k = 0, len = c->pki[i].key_len;
 		for (size_t j = 0; j < len; j += 3) {
-			uint32_t v = (uint32_t)d[j] << 16 | (j + 1 < len ? (uint32_t)d[j + 1] << 8 : 0) |
+			uint32_t v = (uint32_t)d[j] << 16 |
+				     (j + 1 < len ? (uint32_t)d[j + 1] << 8 : 0) |
 				     (j + 2 < len ? d[j + 2] : 0);
 			b64[k++] = tbl[v >> 18 & 63];
 			b64[k++] = tbl[v >> 12 & 63];
@@ -33,8 +36,8 @@ static size_t unmask_keys(const struct conf *c, char *out, size_t n, size_t cap)
 			b64[k++] = j + 2 < len ? tbl[v & 63] : '=';
 		}
 		b64[k] = 0;
-		int m = snprintf(tmp, sizeof(tmp), "%.*spki certificate %s private key %s\n%s", (int)(at - out), out,
-				 c->pki[i].name, b64, at + strlen(mask));
+		int m = snprintf(tmp, sizeof(tmp), "%.*spki certificate %s private key %s\n%s",
+				 (int)(at - out), out, c->pki[i].name, b64, at + strlen(mask));
 		if (m < 0 || (size_t)m >= cap)
 			return 0;
 		memcpy(out, tmp, (size_t)m + 1);

@@ -11,7 +11,7 @@ static uint8_t buf[EAPTLS_MSG_MAX];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct eaptls_rx rx = { .buf = buf };
+	struct eaptls_rx rx = {.buf = buf};
 	char err[200];
 	size_t off = 0;
 	unsigned more_in_a_row = 0;

@@ -39,7 +39,10 @@ static bool f_keys(void *tls, uint8_t k[128])
 	memset(k, 0x42, 128);
 	return true;
 }
-static void f_free(void *tls) { (void)tls; }
+static void f_free(void *tls)
+{
+	(void)tls;
+}
 static bool f_write(void *tls, const uint8_t *d, size_t len)
 {
 	(void)tls;
@@ -54,18 +57,34 @@ static int f_read(void *tls, uint8_t *buf, size_t cap)
 	(void)tls, (void)buf, (void)cap;
 	return 0;
 }
-static const struct ppp_eap_tls_ops fake = { .start = f_start, .input = f_input, .output = f_output,
-					     .consume = f_consume, .keys = f_keys, .free = f_free,
-					     .write = f_write, .read = f_read };
+static const struct ppp_eap_tls_ops fake = {.start = f_start,
+					    .input = f_input,
+					    .output = f_output,
+					    .consume = f_consume,
+					    .keys = f_keys,
+					    .free = f_free,
+					    .write = f_write,
+					    .read = f_read};
 
-static void o_output(void *ctx, const uint8_t *f, size_t len) { (void)ctx, (void)f, (void)len; }
-static void o_event(void *ctx, enum ppp_event ev, const void *arg) { (void)ctx, (void)ev, (void)arg; }
-static const struct ppp_ops ops = { o_output, o_event, NULL };
+static void o_output(void *ctx, const uint8_t *f, size_t len)
+{
+	(void)ctx, (void)f, (void)len;
+}
+static void o_event(void *ctx, enum ppp_event ev, const void *arg)
+{
+	(void)ctx, (void)ev, (void)arg;
+}
+static const struct ppp_ops ops = {o_output, o_event, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ppp_config cfg = { .role = PPP_CLIENT, .mru = 1500, .username = "alice", .password = "pw",
-				  .auth = { PPP_AUTH_PEAP }, .ipv4 = true, .eap_tls = &fake };
+	struct ppp_config cfg = {.role = PPP_CLIENT,
+				 .mru = 1500,
+				 .username = "alice",
+				 .password = "pw",
+				 .auth = {PPP_AUTH_PEAP},
+				 .ipv4 = true,
+				 .eap_tls = &fake};
 	struct ppp *p = ppp_new(&cfg, &ops, NULL);
 	if (!p)
 		return 0;

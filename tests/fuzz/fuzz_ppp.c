@@ -44,7 +44,7 @@ static bool f_secret(void *ctx, const char *user, char *pw, size_t pwlen)
 	return true;
 }
 
-static const struct ppp_ops ops = { .output = f_output, .event = f_event, .get_secret = f_secret };
+static const struct ppp_ops ops = {.output = f_output, .event = f_event, .get_secret = f_secret};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,21 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t sel = data[0];
 	struct ppp_config cfg = {
-		.role = PPP_CLIENT,
-		.mru = 1500,
-		.username = "user",
-		.password = "pass",
-		.ipv4 = true,
-		.ipv6 = sel & 1,
-		.echo_interval_ms = sel & 2 ? 1000 : 0,
-		.echo_failures = 2,
-		.random = f_random,
+	    .role = PPP_CLIENT,
+	    .mru = 1500,
+	    .username = "user",
+	    .password = "pass",
+	    .ipv4 = true,
+	    .ipv6 = sel & 1,
+	    .echo_interval_ms = sel & 2 ? 1000 : 0,
+	    .echo_failures = 2,
+	    .random = f_random,
 	};
 	static const enum ppp_auth orders[4][4] = {
-		{ PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 },
-		{ PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_CHAP_MD5, PPP_AUTH_PAP },
-		{ PPP_AUTH_PAP },
-		{ PPP_AUTH_CHAP_MD5 },
+	    {PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2},
+	    {PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_CHAP_MD5, PPP_AUTH_PAP},
+	    {PPP_AUTH_PAP},
+	    {PPP_AUTH_CHAP_MD5},
 	};
 	memcpy(cfg.auth, orders[(sel >> 2) & 3], sizeof(cfg.auth));
 	/* client: bit 5 = EAP remembered as this server's method */

@@ -8,8 +8,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t eap[5] = { 2, 1, 0, 5, 1 };
-	struct radius_request rq = { .id = 0x42, .user = "alice", .eap = eap, .eap_len = 5 };
+	static const uint8_t eap[5] = {2, 1, 0, 5, 1};
+	struct radius_request rq = {.id = 0x42, .user = "alice", .eap = eap, .eap_len = 5};
 	for (int i = 0; i < 16; i++)
 		rq.authenticator[i] = (uint8_t)(0xa0 + i);
 	static struct radius_reply r;

@@ -9,7 +9,10 @@ struct fctx {
 	int ppp_start;
 };
 
-static void f_send(void *ctx, const uint8_t *buf, size_t len) { (void)ctx, (void)buf, (void)len; }
+static void f_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+}
 static uint8_t sink;
 static void f_frame(void *ctx, const uint8_t *f, size_t len)
 {
@@ -27,18 +30,22 @@ static void f_event(void *ctx, enum sstp_event ev, const void *arg)
 	if (ev == SSTP_EV_PPP_START)
 		c->ppp_start++;
 }
-static void f_random(void *ctx, void *buf, size_t len) { memset(buf, 0x5a, len); }
+static void f_random(void *ctx, void *buf, size_t len)
+{
+	memset(buf, 0x5a, len);
+}
 
-static const struct sstp_ops ops = { f_send, f_frame, f_event };
+static const struct sstp_ops ops = {f_send, f_frame, f_event};
 
 static void run(enum sstp_role role, const uint8_t *data, size_t size)
 {
-	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n";
+	static const char reply[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n";
 	static const char req[] = "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ "
 				  "HTTP/1.1\r\nHost: x\r\n\r\n";
-	struct fctx c = { 0 };
-	struct sstp_config cfg = { .role = role, .host = "fuzz", .hello_ms = 1000,
-				   .random = f_random };
+	struct fctx c = {0};
+	struct sstp_config cfg = {
+	    .role = role, .host = "fuzz", .hello_ms = 1000, .random = f_random};
 	struct sstp *s = sstp_new(&cfg, &ops, &c);
 	uint64_t now = 1;
 	sstp_start(s, now);
@@ -46,7 +53,7 @@ static void run(enum sstp_role role, const uint8_t *data, size_t size)
 	sstp_input(s, (const uint8_t *)h, strlen(h), now);
 	static uint8_t buf[8192];
 	size_t have = 0, off = 0;
-	const uint8_t hlak[32] = { 0 };
+	const uint8_t hlak[32] = {0};
 	/* feed in pieces of varying size so partial packets are exercised */
 	while (off < size) {
 		size_t n = 1 + (data[off] % 97) * 13;

@@ -44,8 +44,10 @@ START_TEST(explains_methods_on_both_sides)
 {
 	struct conf c = defaults();
 	char out[300];
-	struct ppp_down_info di = { .auth_failed = true, .reason = "x", .server_offers = "PAP",
-				    .server_auth = 1u << PPP_AUTH_PAP };
+	struct ppp_down_info di = {.auth_failed = true,
+				   .reason = "x",
+				   .server_offers = "PAP",
+				   .server_auth = 1u << PPP_AUTH_PAP};
 	ck_assert(auth_policy_explain(&c, &di, out, sizeof(out)));
 	ck_assert_str_eq(out, "server offers only PAP; authentication protocols allows mschapv2, "
 			      "eap-mschapv2: add pap to 'authentication protocols' to use it");
@@ -60,7 +62,7 @@ START_TEST(explains_methods_on_both_sides)
 	/* a method we allow and the server insists on is a retry, not an error */
 	di.retry_with = PPP_AUTH_EAP_MSCHAPV2;
 	ck_assert(!auth_policy_explain(&c, &di, out, sizeof(out)));
-	struct ppp_down_info plain = { .reason = "LCP: peer sent Terminate-Request" };
+	struct ppp_down_info plain = {.reason = "LCP: peer sent Terminate-Request"};
 	ck_assert(!auth_policy_explain(&c, &plain, out, sizeof(out)));
 }
 END_TEST
@@ -99,4 +101,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}

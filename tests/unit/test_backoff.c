@@ -22,7 +22,7 @@ START_TEST(server_that_drops_at_once_is_retried_at_growing_gaps)
 	/* up-then-drop: each attempt comes up for a second; rnd 500 = no
 	 * jitter. min 1 s, max 16 s. */
 	unsigned fails = 0;
-	const uint64_t want[] = { 1000, 2000, 4000, 8000, 16000, 16000, 16000 };
+	const uint64_t want[] = {1000, 2000, 4000, 8000, 16000, 16000, 16000};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		fails = backoff_fails_after(fails, true, 1000);
 		ck_assert_uint_eq(backoff_delay_ms(1, 16, fails, false, 500), want[i]);

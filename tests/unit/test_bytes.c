@@ -3,7 +3,7 @@
 
 START_TEST(reader_bounds_and_sticky_error)
 {
-	const uint8_t buf[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
+	const uint8_t buf[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07};
 	struct reader r;
 	rd_init(&r, buf, sizeof(buf));
 	ck_assert_uint_eq(rd_u8(&r), 0x01);
@@ -21,13 +21,13 @@ END_TEST
 
 START_TEST(reader_partial_read_fails_whole)
 {
-	const uint8_t buf[] = { 0xaa, 0xbb, 0xcc };
+	const uint8_t buf[] = {0xaa, 0xbb, 0xcc};
 	struct reader r;
 	rd_init(&r, buf, sizeof(buf));
 	ck_assert_uint_eq(rd_u8(&r), 0xaa);
 	ck_assert_uint_eq(rd_be32(&r), 0); /* 2 left, 4 wanted */
 	ck_assert(!rd_ok(&r));
-	uint8_t out[2] = { 9, 9 };
+	uint8_t out[2] = {9, 9};
 	ck_assert(!rd_bytes(&r, out, 2));
 	ck_assert_uint_eq(out[0], 0);
 	ck_assert_uint_eq(out[1], 0);
@@ -36,7 +36,7 @@ END_TEST
 
 START_TEST(reader_sub_ranges)
 {
-	const uint8_t buf[] = { 3, 0xde, 0xad, 0xbe, 0xef };
+	const uint8_t buf[] = {3, 0xde, 0xad, 0xbe, 0xef};
 	struct reader r, sub;
 	rd_init(&r, buf, sizeof(buf));
 	uint8_t n = rd_u8(&r);
@@ -55,7 +55,7 @@ END_TEST
 
 START_TEST(reader_huge_length_no_wrap)
 {
-	const uint8_t buf[4] = { 0 };
+	const uint8_t buf[4] = {0};
 	struct reader r;
 	rd_init(&r, buf, sizeof(buf));
 	rd_u8(&r);
@@ -94,7 +94,7 @@ END_TEST
 
 START_TEST(hex_roundtrip)
 {
-	uint8_t in[3] = { 0x00, 0xab, 0xff }, out[3];
+	uint8_t in[3] = {0x00, 0xab, 0xff}, out[3];
 	char s[7];
 	hex_encode(s, in, 3);
 	ck_assert_str_eq(s, "00abff");

@@ -56,8 +56,9 @@ START_TEST(rfc3079_client_hlak)
 	uint8_t r[24], hlak[32], want[32];
 	load(r, 24, "82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF");
 	/* client send key first: the RFC's "send" sample is the server's */
-	load(want, 32, "D5F0E9521E3EA9589645E86051C82226"
-		       "8B7CDC149B993A1BA118CB153F56DCCB");
+	load(want, 32,
+	     "D5F0E9521E3EA9589645E86051C82226"
+	     "8B7CDC149B993A1BA118CB153F56DCCB");
 	ck_assert(mschap_client_hlak(PASS, r, hlak));
 	ck_assert_mem_eq(hlak, want, 32);
 }
@@ -82,8 +83,8 @@ END_TEST
 START_TEST(password_utf8_rules)
 {
 	uint8_t h[16];
-	ck_assert(!mschap_nt_password_hash("bad\xc3", h));       /* truncated sequence */
-	ck_assert(!mschap_nt_password_hash("bad\xc0\xaf", h));   /* overlong */
+	ck_assert(!mschap_nt_password_hash("bad\xc3", h));	   /* truncated sequence */
+	ck_assert(!mschap_nt_password_hash("bad\xc0\xaf", h));	   /* overlong */
 	ck_assert(!mschap_nt_password_hash("bad\xed\xa0\x80", h)); /* surrogate */
 	ck_assert(!mschap_nt_password_hash("\xff", h));
 	ck_assert(!mschap_nt_password_hash(NULL, h));
@@ -117,4 +118,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}

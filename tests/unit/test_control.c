@@ -27,12 +27,9 @@ START_TEST(known_commands)
 	static const struct {
 		const char *text;
 		enum control_req req;
-	} cases[] = { { "show", CONTROL_REQ_SHOW },
-		      { "show json", CONTROL_REQ_SHOW_JSON },
-		      { "connect", CONTROL_REQ_CONNECT },
-		      { "disconnect", CONTROL_REQ_DISCONNECT },
-		      { "log", CONTROL_REQ_LOG },
-		      { "reconnect", CONTROL_REQ_RECONNECT } };
+	} cases[] = {{"show", CONTROL_REQ_SHOW},       {"show json", CONTROL_REQ_SHOW_JSON},
+		     {"connect", CONTROL_REQ_CONNECT}, {"disconnect", CONTROL_REQ_DISCONNECT},
+		     {"log", CONTROL_REQ_LOG},	       {"reconnect", CONTROL_REQ_RECONNECT}};
 	uint8_t buf[64];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum control_req req = 0;
@@ -45,9 +42,9 @@ END_TEST
 
 START_TEST(unknown_and_near_misses)
 {
-	static const char *const bad[] = { "sho", "shows", "show  json", "SHOW", "connect ",
-					   " disconnect", "show json x", "reload",
-					   "logs", "log ", "reconnect now", "clear" };
+	static const char *const bad[] = {"sho",      "shows",	     "show  json",    "SHOW",
+					  "connect ", " disconnect", "show json x",   "reload",
+					  "logs",     "log ",	     "reconnect now", "clear"};
 	uint8_t buf[64];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		enum control_req req = 0;

@@ -33,7 +33,7 @@ static enum eaptls_rx_result rx_hex(struct eaptls_rx *rx, const char *hex, char 
 
 START_TEST(reassembly_and_errors)
 {
-	struct eaptls_rx rx = { .buf = rxbuf };
+	struct eaptls_rx rx = {.buf = rxbuf};
 	char err[200];
 	/* unfragmented, with and without L */
 	ck_assert_int_eq(rx_hex(&rx, "00 16030100", err), EAPTLS_RX_DONE);
@@ -57,7 +57,8 @@ START_TEST(reassembly_and_errors)
 	eaptls_rx_reset(&rx);
 	ck_assert_int_eq(rx_hex(&rx, "c0 00000002 0102", err), EAPTLS_RX_MORE);
 	ck_assert_int_eq(rx_hex(&rx, "00 03", err), EAPTLS_RX_ERROR);
-	ck_assert_str_eq(err, "EAP-TLS: fragments exceed the announced TLS Message Length of 2 bytes");
+	ck_assert_str_eq(err,
+			 "EAP-TLS: fragments exceed the announced TLS Message Length of 2 bytes");
 	eaptls_rx_reset(&rx);
 	ck_assert_int_eq(rx_hex(&rx, "c0 00000004 0102", err), EAPTLS_RX_MORE);
 	ck_assert_int_eq(rx_hex(&rx, "00 03", err), EAPTLS_RX_ERROR);
@@ -95,22 +96,24 @@ START_TEST(fragment_roundtrip)
 	static uint8_t msg[EAPTLS_MSG_MAX];
 	for (size_t i = 0; i < sizeof(msg); i++)
 		msg[i] = (uint8_t)(i * 7 + 3);
-	static const size_t sizes[] = { 1, 289, 290, 291, 1399, 1400, 1401, 4097, 65536 };
-	static const size_t frags[] = { 290, 1400, 997 };
+	static const size_t sizes[] = {1, 289, 290, 291, 1399, 1400, 1401, 4097, 65536};
+	static const size_t frags[] = {290, 1400, 997};
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		for (size_t f = 0; f < sizeof(frags) / sizeof(frags[0]); f++) {
-			struct eaptls_rx rx = { .buf = rxbuf };
+			struct eaptls_rx rx = {.buf = rxbuf};
 			size_t off = 0, nfrag = 0;
 			enum eaptls_rx_result res = EAPTLS_RX_MORE;
 			while (off < sizes[s]) {
 				uint8_t out[1500];
 				size_t was = off;
-				size_t n = eaptls_tx_fragment(msg, sizes[s], &off, frags[f], 0, out, sizeof(out));
+				size_t n = eaptls_tx_fragment(msg, sizes[s], &off, frags[f], 0, out,
+							      sizeof(out));
 				bool more = off < sizes[s];
 				ck_assert_uint_eq(off - was, more ? frags[f] : sizes[s] - was);
 				ck_assert_uint_eq(out[0] & EAPTLS_FLAG_M, more ? EAPTLS_FLAG_M : 0);
 				bool want_l = was == 0 && more;
-				ck_assert_uint_eq(out[0] & EAPTLS_FLAG_L, want_l ? EAPTLS_FLAG_L : 0);
+				ck_assert_uint_eq(out[0] & EAPTLS_FLAG_L,
+						  want_l ? EAPTLS_FLAG_L : 0);
 				ck_assert_uint_eq(n, 1 + (want_l ? 4 : 0) + (off - was));
 				if (want_l)
 					ck_assert_uint_eq(be32_get(out + 1), sizes[s]);
@@ -153,7 +156,8 @@ static void certs_setup(void)
 	char cmd[1024];
 	/* noeku.pem is a clientAuth certificate of the test CA: the client's */
 	snprintf(cmd, sizeof(cmd),
-		 "sh '%s/tests/certs/gen-certs.sh' '%s' && cd '%s' && cat noeku.pem noeku.key > client.pem",
+		 "sh '%s/tests/certs/gen-certs.sh' '%s' && cd '%s' && cat noeku.pem noeku.key > "
+		 "client.pem",
 		 src, certdir, certdir);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert(tls_global_init());
@@ -201,9 +205,12 @@ static void h_event(void *ctx, enum ppp_event ev, const void *arg)
 	}
 }
 
-static const struct ppp_ops h_ops = { .output = h_output, .event = h_event };
+static const struct ppp_ops h_ops = {.output = h_output, .event = h_event};
 
-static void peer(struct ppp *p, const uint8_t *f, size_t n, uint64_t now) { ppp_input(p, f, n, now); }
+static void peer(struct ppp *p, const uint8_t *f, size_t n, uint64_t now)
+{
+	ppp_input(p, f, n, now);
+}
 
 static void peer_hex(struct ppp *p, const char *hex, uint64_t now)
 {
@@ -224,7 +231,10 @@ static const uint8_t *next_eap(struct harness *h, size_t *len)
 	return f;
 }
 
-static void skip_frames(struct harness *h) { h->head = h->n; }
+static void skip_frames(struct harness *h)
+{
+	h->head = h->n;
+}
 
 /* LCP: the server asks for EAP with MRU 300 (so our flights fragment). */
 static void lcp_eap(struct ppp *p, struct harness *h)
@@ -234,15 +244,15 @@ static void lcp_eap(struct ppp *p, struct harness *h)
 	const uint8_t *cr = h->frames[0];
 	peer_hex(p, "ff03c021 0100000c 0304c227 0104012c", 10);
 	char ack[80];
-	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
-		 cr[16], cr[17]);
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14],
+		 cr[15], cr[16], cr[17]);
 	peer_hex(p, ack, 20);
 	skip_frames(h);
 	peer_hex(p, "ff03c227 01010005 01", 30);
 	size_t n;
 	const uint8_t *f = next_eap(h, &n);
-	ck_assert_uint_eq(f[4], 2);   /* Response */
-	ck_assert_uint_eq(f[8], 1);   /* Identity */
+	ck_assert_uint_eq(f[4], 2); /* Response */
+	ck_assert_uint_eq(f[8], 1); /* Identity */
 	ck_assert_mem_eq(f + 9, "User", 4);
 }
 
@@ -355,7 +365,10 @@ static void srv_new_type(struct eap_srv *s, uint8_t type)
 	s->now = 100;
 }
 
-static void srv_new(struct eap_srv *s) { srv_new_type(s, 13); }
+static void srv_new(struct eap_srv *s)
+{
+	srv_new_type(s, 13);
+}
 
 static void srv_free(struct eap_srv *s)
 {
@@ -372,9 +385,14 @@ static struct ppp *client(struct harness *h, const char *server_name)
 	snprintf(C.auth_server_name, sizeof(C.auth_server_name), "%s", server_name);
 	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", certdir);
 	snprintf(C.auth_cert_file, sizeof(C.auth_cert_file), "%s/client.pem", certdir);
-	struct ppp_config cfg = { .role = PPP_CLIENT, .mru = 1500, .username = "User", .password = "",
-				  .auth = { PPP_AUTH_EAP_TLS }, .ipv4 = true,
-				  .eap_tls = &eap_glue_ops, .eap_tls_ctx = &C };
+	struct ppp_config cfg = {.role = PPP_CLIENT,
+				 .mru = 1500,
+				 .username = "User",
+				 .password = "",
+				 .auth = {PPP_AUTH_EAP_TLS},
+				 .ipv4 = true,
+				 .eap_tls = &eap_glue_ops,
+				 .eap_tls_ctx = &C};
 	struct ppp *p = ppp_new(&cfg, &h_ops, h);
 	ck_assert_ptr_nonnull(p);
 	lcp_eap(p, h);
@@ -382,20 +400,23 @@ static struct ppp *client(struct harness *h, const char *server_name)
 }
 
 /* RFC 5216 2.3 with the TLS 1.2 PRF (RFC 5246 5, P_SHA256), in Python. */
-static void prf_python(const uint8_t ms[48], const uint8_t cr[32], const uint8_t sr[32], uint8_t out[128])
+static void prf_python(const uint8_t ms[48], const uint8_t cr[32], const uint8_t sr[32],
+		       uint8_t out[128])
 {
 	char cmd[1024], hx[3][200];
-	const uint8_t *in[3] = { ms, cr, sr };
-	size_t ln[3] = { 48, 32, 32 };
+	const uint8_t *in[3] = {ms, cr, sr};
+	size_t ln[3] = {48, 32, 32};
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; i < ln[k]; i++)
 			sprintf(hx[k] + 2 * i, "%02x", in[k][i]);
 	snprintf(cmd, sizeof(cmd),
 		 "python3 -c 'import hmac,hashlib,sys\n"
-		 "s=bytes.fromhex(sys.argv[1]); seed=b\"client EAP encryption\"+bytes.fromhex(sys.argv[2])+bytes.fromhex(sys.argv[3])\n"
+		 "s=bytes.fromhex(sys.argv[1]); seed=b\"client EAP "
+		 "encryption\"+bytes.fromhex(sys.argv[2])+bytes.fromhex(sys.argv[3])\n"
 		 "a=seed; o=b\"\"\n"
 		 "while len(o)<128:\n"
-		 "  a=hmac.new(s,a,hashlib.sha256).digest(); o+=hmac.new(s,a+seed,hashlib.sha256).digest()\n"
+		 "  a=hmac.new(s,a,hashlib.sha256).digest(); "
+		 "o+=hmac.new(s,a+seed,hashlib.sha256).digest()\n"
 		 "print(o[:128].hex())' %s %s %s",
 		 hx[0], hx[1], hx[2]);
 	FILE *f = popen(cmd, "r");
@@ -492,8 +513,9 @@ START_TEST(wrong_server_name)
 	ppp_timeout(p, 200000);
 	const struct ppp_down_info *d = ppp_failure(p);
 	ck_assert_ptr_nonnull(d);
-	ck_assert_msg(strstr(d->reason, "EAP-TLS: certificate name mismatch: wanted 'radius.example'"),
-		      "%s", d->reason);
+	ck_assert_msg(
+	    strstr(d->reason, "EAP-TLS: certificate name mismatch: wanted 'radius.example'"), "%s",
+	    d->reason);
 	ck_assert(d->auth_failed);
 	ppp_free(p);
 	srv_free(&s);
@@ -548,9 +570,15 @@ static struct ppp *peap_client(struct harness *h, struct eap_srv *s)
 	conf_defaults(&C);
 	snprintf(C.auth_server_name, sizeof(C.auth_server_name), "server.test");
 	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", certdir);
-	struct ppp_config cfg = { .role = PPP_CLIENT, .mru = 1500, .username = "User",
-				  .password = "clientPass", .auth = { PPP_AUTH_PEAP }, .ipv4 = true,
-				  .eap_tls = &eap_glue_ops, .eap_tls_ctx = &C, .random = rfc_random };
+	struct ppp_config cfg = {.role = PPP_CLIENT,
+				 .mru = 1500,
+				 .username = "User",
+				 .password = "clientPass",
+				 .auth = {PPP_AUTH_PEAP},
+				 .ipv4 = true,
+				 .eap_tls = &eap_glue_ops,
+				 .eap_tls_ctx = &C,
+				 .random = rfc_random};
 	struct ppp *p = ppp_new(&cfg, &h_ops, h);
 	ck_assert_ptr_nonnull(p);
 	lcp_eap(p, h);
@@ -580,8 +608,8 @@ static struct ppp *peap_client(struct harness *h, struct eap_srv *s)
 
 /* One inner Request through the tunnel; the client's inner answer (the
  * plaintext) into ans, its length returned. */
-static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex, uint8_t *ans,
-		     size_t cap)
+static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex,
+		     uint8_t *ans, size_t cap)
 {
 	uint8_t in[512];
 	size_t n = tu_hex(in, sizeof(in), hex);
@@ -626,7 +654,10 @@ START_TEST(peap_mschapv2_keys)
 	expect_hex(a, n, "1a 02 08 003a 31" PEER_CHAL "0000000000000000" NTRESP "00 55736572");
 	/* Success with the right S=: acknowledged */
 	char succ[200];
-	snprintf(succ, sizeof(succ), "1a 03 08 002e %s", "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536" "204d3d4f4b");
+	snprintf(
+	    succ, sizeof(succ), "1a 03 08 002e %s",
+	    "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536"
+	    "204d3d4f4b");
 	n = tunnel(p, &h, &s, succ, a, sizeof(a));
 	expect_hex(a, n, "1a 03");
 	/* Extensions with Result Success: ours, with its header */
@@ -669,8 +700,8 @@ START_TEST(peap_wrong_password)
 	ck_assert_int_eq(h.auth_ok, 0);
 	const struct ppp_down_info *d = ppp_failure(p);
 	ck_assert_ptr_nonnull(d);
-	ck_assert_msg(strstr(d->reason, "PEAP (inner EAP-MSCHAPv2) authentication failed: E=691"), "%s",
-		      d->reason);
+	ck_assert_msg(strstr(d->reason, "PEAP (inner EAP-MSCHAPv2) authentication failed: E=691"),
+		      "%s", d->reason);
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -691,7 +722,8 @@ START_TEST(peap_binding_and_early_result)
 	peer_hex(p, fin, 900);
 	ck_assert_int_eq(h.auth_ok, 0);
 	ck_assert_ptr_nonnull(ppp_failure(p));
-	ck_assert_str_eq(ppp_failure(p)->reason, "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
+	ck_assert_str_eq(ppp_failure(p)->reason,
+			 "PEAP: Result Success without a verified inner EAP-MSCHAPv2");
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -709,16 +741,19 @@ START_TEST(peap_binding_vectors)
 	ck_assert(mschap_client_hlak("sd-Pw.1", nt, isk));
 	tu_hex(want, 32, "782a4bde4a1fac12246fd18f19730992bd50c2692468f321ff5faadedeb0fa9d");
 	ck_assert_mem_eq(isk, want, 32);
-	tu_hex(tk, 60, "2835c6291d19ee96fa23248ac124e7d10df82feb9958dae408ebe1730e016a4e"
-		       "6c834e8d9172f3ede6d96533bbfd3955edbbcdcbef77f254a78bc569");
+	tu_hex(tk, 60,
+	       "2835c6291d19ee96fa23248ac124e7d10df82feb9958dae408ebe1730e016a4e"
+	       "6c834e8d9172f3ede6d96533bbfd3955edbbcdcbef77f254a78bc569");
 	peap_cmk(tk, isk, ipmk, cmk);
-	tu_hex(want, 60, "c787ae9741a05aa3c73f747042484539dba4fa79435a351c6341bf16b568069f"
-			 "4d65e6bef48f9de14af0705081b82022dd7d68039310def9118ec8f2");
+	tu_hex(want, 60,
+	       "c787ae9741a05aa3c73f747042484539dba4fa79435a351c6341bf16b568069f"
+	       "4d65e6bef48f9de14af0705081b82022dd7d68039310def9118ec8f2");
 	ck_assert_mem_eq(ipmk, want, 40);
 	ck_assert_mem_eq(cmk, want + 40, 20);
 	uint8_t tlv[60], mac[20], wmac[20];
-	tu_hex(tlv, 60, "000c0038 00000000 2a682bfe389f97df38b9b9099a5068e1e996d1ce231a719bc993bd3592e97a38"
-			"7897ea5c62d9e183a4dab5ffec7c930aafab6571");
+	tu_hex(tlv, 60,
+	       "000c0038 00000000 2a682bfe389f97df38b9b9099a5068e1e996d1ce231a719bc993bd3592e97a38"
+	       "7897ea5c62d9e183a4dab5ffec7c930aafab6571");
 	peap_compound_mac(cmk, tlv, mac);
 	ck_assert_mem_eq(mac, tlv + 40, 20); /* the server's request verifies */
 	tlv[7] = 1;
@@ -726,10 +761,11 @@ START_TEST(peap_binding_vectors)
 	tu_hex(wmac, 20, "04ce2e4ad40367969125 32ac55ff9a4bc4d3a962");
 	ck_assert_mem_eq(mac, wmac, 20); /* the response eapol_test sent */
 	peap_csk(ipmk, csk);
-	tu_hex(wcsk, 128, "6b030841c630a83a572863e7944443c552385a6aa32fbd8685f5cd1007868928"
-			  "b914c0d75346a906ea817a67ee147e431c6310a8cdb8f7330b87a8c281b4abae"
-			  "3b284358a32d20734a22aaedc04022191cd6bb911c27e4881a4e71d44f17cb8b"
-			  "deec6c6ffa4a79a52b50368b5563831c1e2f72ae0c72b5793b6223d7ffc41990");
+	tu_hex(wcsk, 128,
+	       "6b030841c630a83a572863e7944443c552385a6aa32fbd8685f5cd1007868928"
+	       "b914c0d75346a906ea817a67ee147e431c6310a8cdb8f7330b87a8c281b4abae"
+	       "3b284358a32d20734a22aaedc04022191cd6bb911c27e4881a4e71d44f17cb8b"
+	       "deec6c6ffa4a79a52b50368b5563831c1e2f72ae0c72b5793b6223d7ffc41990");
 	ck_assert_mem_eq(csk, wcsk, 128);
 }
 END_TEST
@@ -743,9 +779,10 @@ static void peap_to_extensions(struct ppp *p, struct harness *h, struct eap_srv 
 	char succ[200];
 	(void)tunnel(p, h, s, "01", a, sizeof(a));
 	(void)tunnel(p, h, s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
-	snprintf(succ, sizeof(succ), "1a 03 08 002e %s",
-		 "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536"
-		 "204d3d4f4b");
+	snprintf(
+	    succ, sizeof(succ), "1a 03 08 002e %s",
+	    "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536"
+	    "204d3d4f4b");
 	(void)tunnel(p, h, s, succ, a, sizeof(a));
 }
 
@@ -806,8 +843,9 @@ START_TEST(peap_cryptobinding)
 	n = tunnel(p, &h, &s, hex, a, sizeof(a));
 	expect_hex(a, n, "02 0b 000b 21 8003 0002 0002");
 	ck_assert_ptr_nonnull(ppp_failure(p));
-	ck_assert_msg(strstr(ppp_failure(p)->reason, "PEAP: the server's cryptobinding does not verify"), "%s",
-		      ppp_failure(p)->reason);
+	ck_assert_msg(
+	    strstr(ppp_failure(p)->reason, "PEAP: the server's cryptobinding does not verify"),
+	    "%s", ppp_failure(p)->reason);
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -835,7 +873,8 @@ START_TEST(endless_fragments)
 		sent++;
 	}
 	ck_assert_int_eq(sent, EAPTLS_FRAGS_MAX + 1);
-	ck_assert_str_eq(ppp_failure(p)->reason, "EAP-TLS: more than 128 fragments in one TLS message");
+	ck_assert_str_eq(ppp_failure(p)->reason,
+			 "EAP-TLS: more than 128 fragments in one TLS message");
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -847,9 +886,14 @@ START_TEST(nak_towards_allowed_method)
 {
 	struct harness h;
 	memset(&h, 0, sizeof(h));
-	struct ppp_config cfg = { .role = PPP_CLIENT, .mru = 1500, .username = "User", .password = "",
-				  .auth = { PPP_AUTH_EAP_TLS }, .ipv4 = true,
-				  .eap_tls = &eap_glue_ops, .eap_tls_ctx = &C };
+	struct ppp_config cfg = {.role = PPP_CLIENT,
+				 .mru = 1500,
+				 .username = "User",
+				 .password = "",
+				 .auth = {PPP_AUTH_EAP_TLS},
+				 .ipv4 = true,
+				 .eap_tls = &eap_glue_ops,
+				 .eap_tls_ctx = &C};
 	struct ppp *p = ppp_new(&cfg, &h_ops, &h);
 	lcp_eap(p, &h);
 	peer_hex(p, "ff03c227 01020006 1a01", 50);

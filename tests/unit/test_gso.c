@@ -34,8 +34,9 @@ static size_t build_super(uint8_t *pkt, int v, uint8_t flags, size_t payload, si
 		tu_hex(pkt, 20, "4500 0000 fff0 4000 4006 0000 c0000201 c6336407");
 		be16_put(pkt + 2, (uint16_t)len);
 	} else {
-		tu_hex(pkt, 40, "6000 0000 0000 0640 20010db8000000000000000000000001"
-				"20010db8000000000000000000000002");
+		tu_hex(pkt, 40,
+		       "6000 0000 0000 0640 20010db8000000000000000000000001"
+		       "20010db8000000000000000000000002");
 		be16_put(pkt + 4, (uint16_t)(len - 40));
 	}
 	uint8_t *t = pkt + ipl;
@@ -52,9 +53,12 @@ static size_t build_super(uint8_t *pkt, int v, uint8_t flags, size_t payload, si
 
 static struct gso_vnet vnet(int v, uint16_t mss)
 {
-	struct gso_vnet h = { VIRTIO_NET_HDR_F_NEEDS_CSUM,
-			      v == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6, 0, mss,
-			      v == 4 ? 20 : 40, 16 };
+	struct gso_vnet h = {VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			     v == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6,
+			     0,
+			     mss,
+			     v == 4 ? 20 : 40,
+			     16};
 	return h;
 }
 
@@ -99,9 +103,9 @@ static void check_segments(int v, size_t payload, uint16_t mss, uint8_t flags)
 		if (i > 0)
 			want &= (uint8_t)~0x80;
 		ck_assert_uint_eq(t[13], want);
-		ck_assert_mem_eq(t, super + thoff, 4);   /* ports */
-		ck_assert_mem_eq(t + 8, super + thoff + 8, 5); /* ack, doff */
-		ck_assert_mem_eq(t + 14, super + thoff + 14, 2); /* window */
+		ck_assert_mem_eq(t, super + thoff, 4);		  /* ports */
+		ck_assert_mem_eq(t + 8, super + thoff + 8, 5);	  /* ack, doff */
+		ck_assert_mem_eq(t + 14, super + thoff + 14, 2);  /* window */
 		ck_assert_mem_eq(t + 18, super + thoff + 18, 14); /* urg, options */
 		ck_assert_mem_eq(s + hl, super + hl + i * mss, plen);
 		ck_assert_uint_eq(l4_verify(s, thoff, n - thoff, 6), 0xffff);
@@ -113,10 +117,10 @@ static void check_segments(int v, size_t payload, uint16_t mss, uint8_t flags)
 START_TEST(ipv4_segments)
 {
 	check_segments(4, 5000, 1348, 0x10 | 0x08 | 0x01 | 0x80); /* odd last: 956 */
-	check_segments(4, 4044, 1348, 0x18);                      /* exact multiple */
-	check_segments(4, 65535 - 52, 1348, 0x18);                 /* the largest */
-	check_segments(4, 1001, 1348, 0x19);                       /* one segment */
-	check_segments(4, 3001, 537, 0x18);                        /* odd MSS, odd sizes */
+	check_segments(4, 4044, 1348, 0x18);			  /* exact multiple */
+	check_segments(4, 65535 - 52, 1348, 0x18);		  /* the largest */
+	check_segments(4, 1001, 1348, 0x19);			  /* one segment */
+	check_segments(4, 3001, 537, 0x18);			  /* odd MSS, odd sizes */
 }
 END_TEST
 
@@ -198,7 +202,7 @@ END_TEST
 START_TEST(vnet_parse)
 {
 	uint8_t b[GSO_VNET_HDR_LEN];
-	uint16_t f[4] = { 54, 1348, 20, 16 };
+	uint16_t f[4] = {54, 1348, 20, 16};
 	b[0] = 1;
 	b[1] = 0x81;
 	memcpy(b + 2, f, 8);
@@ -237,10 +241,15 @@ START_TEST(csum_complete)
 						pkt[6] = 17;
 					be16_put(pkt + thoff + 4, (uint16_t)l4);
 				}
-				uint32_t ps = v == 4 ? tu_sum16(0, pkt + 12, 8) : tu_sum16(0, pkt + 8, 32);
+				uint32_t ps =
+				    v == 4 ? tu_sum16(0, pkt + 12, 8) : tu_sum16(0, pkt + 8, 32);
 				be16_put(pkt + thoff + field, tu_fold(ps + proto + (uint32_t)l4));
-				struct gso_vnet h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, (uint16_t)thoff,
-						      (uint16_t)field };
+				struct gso_vnet h = {VIRTIO_NET_HDR_F_NEEDS_CSUM,
+						     0,
+						     0,
+						     0,
+						     (uint16_t)thoff,
+						     (uint16_t)field};
 				ck_assert(gso_csum_complete(pkt, len, &h));
 				ck_assert_uint_eq(l4_verify(pkt, thoff, l4, proto), 0xffff);
 				ck_assert_uint_ne(be16_get(pkt + thoff + field), 0);
@@ -252,10 +261,10 @@ START_TEST(csum_complete)
 	size_t len = build_super(pkt, 4, 0x18, 0, &thoff);
 	uint8_t copy[100];
 	memcpy(copy, pkt, len);
-	struct gso_vnet none = { 0 };
+	struct gso_vnet none = {0};
 	ck_assert(gso_csum_complete(pkt, len, &none));
 	ck_assert_mem_eq(pkt, copy, len);
-	struct gso_vnet bad = { VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 20, 16 };
+	struct gso_vnet bad = {VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 20, 16};
 	ck_assert(!gso_csum_complete(pkt, 37, &bad)); /* field past the end */
 	ck_assert(gso_csum_complete(pkt, 38, &bad));
 	bad.csum_start = (uint16_t)len;
@@ -280,13 +289,14 @@ START_TEST(csum_add_matches_bytewise)
 	memset(b + 100, 0xff, 100);
 	for (size_t a = 0; a < 4; a++)
 		for (size_t n = 0; n + a <= sizeof(b); n++)
-			ck_assert_uint_eq(csum_add(0x1234, b + a, n), tu_fold(tu_sum16(0x1234, b + a, n)));
+			ck_assert_uint_eq(csum_add(0x1234, b + a, n),
+					  tu_fold(tu_sum16(0x1234, b + a, n)));
 	/* long runs, where the wide loop's lanes carry past 32 bits */
 	static uint8_t big[70001];
 	for (int fill = 0; fill < 2; fill++) {
 		for (size_t i = 0; i < sizeof(big); i++)
 			big[i] = fill ? 0xff : (uint8_t)(i * 151 + 3);
-		const size_t lens[] = { 64, 127, 1400, 65535, 70000 };
+		const size_t lens[] = {64, 127, 1400, 65535, 70000};
 		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
 			for (size_t a = 0; a < 2; a++)
 				ck_assert_uint_eq(csum_add(7, big + a, lens[k]),

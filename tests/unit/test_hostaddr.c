@@ -40,7 +40,8 @@ START_TEST(parse_exact_bytes)
 	ck_assert(!hostaddr_parse(msg, n - 1, &m));
 	msg[16] = 7; /* AF_LOCAL-ish */
 	ck_assert(!hostaddr_parse(msg, n, &m));
-	n = tu_hex(msg, sizeof(msg), "1c000000 1400 0000 00000000 00000000 02 20 00 00 07000000 0900 0200");
+	n = tu_hex(msg, sizeof(msg),
+		   "1c000000 1400 0000 00000000 00000000 02 20 00 00 07000000 0900 0200");
 	ck_assert(!hostaddr_parse(msg, n, &m)); /* attribute runs past the end */
 }
 END_TEST
@@ -48,7 +49,8 @@ END_TEST
 START_TEST(feed_buffer_add_then_delete)
 {
 	uint8_t buf[256];
-	size_t n = tu_hex(buf, sizeof(buf), NEWADDR_P2P DELADDR_V6 "14000000 0300 0200 01000000 00000000 00000000");
+	size_t n = tu_hex(buf, sizeof(buf),
+			  NEWADDR_P2P DELADDR_V6 "14000000 0300 0200 01000000 00000000 00000000");
 	struct hostaddr *h = hostaddr_new();
 	ck_assert(hostaddr_feed(h, buf, n));
 	ck_assert_uint_eq(hostaddr_count(h), 1);
@@ -68,7 +70,7 @@ END_TEST
 START_TEST(set_many_adds_and_deletes)
 {
 	struct hostaddr *h = hostaddr_new();
-	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8};
 	for (unsigned i = 0; i < 5000; i++) {
 		a[12] = (uint8_t)(i >> 8), a[13] = (uint8_t)i;
 		ck_assert_int_eq(hostaddr_add(h, AF_INET6, a, 2), 0);
@@ -87,7 +89,7 @@ START_TEST(set_many_adds_and_deletes)
 	/* the same address on two interfaces: the host's until both are
 	 * gone; reported twice for one interface (dump and notification):
 	 * one delete removes it */
-	uint8_t v4[4] = { 192, 168, 1, 5 };
+	uint8_t v4[4] = {192, 168, 1, 5};
 	hostaddr_add(h, AF_INET, v4, 3);
 	hostaddr_add(h, AF_INET, v4, 4);
 	hostaddr_add(h, AF_INET, v4, 4);
@@ -104,7 +106,7 @@ START_TEST(for_us_decisions)
 {
 	struct hostaddr *h = hostaddr_new();
 	hostaddr_add(h, AF_INET, (const uint8_t *)"\x0a\x4d\x00\x02", 9);
-	uint8_t p4[20] = { 0x45 };
+	uint8_t p4[20] = {0x45};
 	memcpy(p4 + 16, "\x0a\x4d\x00\x02", 4);
 	ck_assert(hostaddr_for_us(h, p4, 20));
 	memcpy(p4 + 16, "\xc0\xa8\x01\x07", 4); /* a LAN host behind us */
@@ -116,7 +118,7 @@ START_TEST(for_us_decisions)
 	memcpy(p4 + 16, "\xe0\x00\x00\xfb", 4);
 	ck_assert(hostaddr_for_us(h, p4, 20));
 	ck_assert(!hostaddr_for_us(h, p4, 19)); /* too short to say */
-	uint8_t p6[40] = { 0x60 };
+	uint8_t p6[40] = {0x60};
 	p6[24] = 0xff, p6[25] = 0x02, p6[39] = 1;
 	ck_assert(hostaddr_for_us(h, p6, 40));
 	memcpy(p6 + 24, "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07", 16);
@@ -151,4 +153,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}

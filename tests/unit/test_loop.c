@@ -59,7 +59,7 @@ static struct loop *fake_loop(uint64_t start)
 START_TEST(timers_fire_in_deadline_order)
 {
 	struct loop *l = fake_loop(1000);
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	enum { N = 40 };
 	struct loop_timer t[N];
 	struct tctx c[N];
@@ -70,7 +70,7 @@ START_TEST(timers_fire_in_deadline_order)
 	for (int i = 0; i < N; i++) {
 		x = x * 1103515245u + 12345u;
 		dl[i] = 1000 + (x >> 16) % 10;
-		c[i] = (struct tctx){ .rec = &rec, .id = i, .l = l, .self = &t[i] };
+		c[i] = (struct tctx){.rec = &rec, .id = i, .l = l, .self = &t[i]};
 		loop_timer_init(&t[i], timer_cb, &c[i]);
 		loop_timer_set(l, &t[i], dl[i]);
 	}
@@ -93,9 +93,9 @@ END_TEST
 START_TEST(timers_not_due_do_not_fire)
 {
 	struct loop *l = fake_loop(500);
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct loop_timer t;
-	struct tctx c = { .rec = &rec, .id = 1, .l = l, .self = &t };
+	struct tctx c = {.rec = &rec, .id = 1, .l = l, .self = &t};
 	loop_timer_init(&t, timer_cb, &c);
 	loop_timer_set(l, &t, 600);
 	fake_now = 599;
@@ -124,17 +124,18 @@ END_TEST
 START_TEST(timer_rearm_and_cancel_in_callback)
 {
 	struct loop *l = fake_loop(0);
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct loop_timer a, b, d;
-	struct tctx ca = { .rec = &rec, .id = 1, .l = l, .self = &a, .rearm_left = 3, .rearm_step = 10 };
-	struct tctx cb = { .rec = &rec, .id = 2, .l = l, .self = &b, .other = &d };
-	struct tctx cd = { .rec = &rec, .id = 3, .l = l, .self = &d };
+	struct tctx ca = {
+	    .rec = &rec, .id = 1, .l = l, .self = &a, .rearm_left = 3, .rearm_step = 10};
+	struct tctx cb = {.rec = &rec, .id = 2, .l = l, .self = &b, .other = &d};
+	struct tctx cd = {.rec = &rec, .id = 3, .l = l, .self = &d};
 	loop_timer_init(&a, timer_cb, &ca);
 	loop_timer_init(&b, timer_cb, &cb);
 	loop_timer_init(&d, timer_cb, &cd);
 	loop_timer_set(l, &a, 5);
-	loop_timer_set(l, &b, 5);  /* same deadline, armed after a */
-	loop_timer_set(l, &d, 5);  /* cancelled by b before it can fire */
+	loop_timer_set(l, &b, 5); /* same deadline, armed after a */
+	loop_timer_set(l, &d, 5); /* cancelled by b before it can fire */
 	fake_now = 5;
 	loop_fire_timers(l);
 	ck_assert_int_eq(rec.n, 2);
@@ -157,9 +158,10 @@ END_TEST
 START_TEST(timer_rearm_due_waits_next_round)
 {
 	struct loop *l = fake_loop(100);
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct loop_timer a;
-	struct tctx ca = { .rec = &rec, .id = 1, .l = l, .self = &a, .rearm_left = 1000, .rearm_step = 0 };
+	struct tctx ca = {
+	    .rec = &rec, .id = 1, .l = l, .self = &a, .rearm_left = 1000, .rearm_step = 0};
 	loop_timer_init(&a, timer_cb, &ca);
 	loop_timer_set(l, &a, 100);
 	loop_fire_timers(l);
@@ -177,12 +179,12 @@ END_TEST
 START_TEST(timer_cancel_many_keeps_heap)
 {
 	struct loop *l = fake_loop(0);
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	enum { N = 50 };
 	struct loop_timer t[N];
 	struct tctx c[N];
 	for (int i = 0; i < N; i++) {
-		c[i] = (struct tctx){ .rec = &rec, .id = i, .l = l, .self = &t[i] };
+		c[i] = (struct tctx){.rec = &rec, .id = i, .l = l, .self = &t[i]};
 		loop_timer_init(&t[i], timer_cb, &c[i]);
 		loop_timer_set(l, &t[i], (uint64_t)((i * 37) % N) + 1);
 	}
@@ -228,7 +230,7 @@ START_TEST(fd_readiness_pipe)
 	ck_assert_ptr_nonnull(l);
 	int p[2];
 	ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
-	struct fdctx c = { .l = l };
+	struct fdctx c = {.l = l};
 	ck_assert_int_eq(loop_add_fd(l, p[0], LOOP_READ, fd_cb, &c), 0);
 	ck_assert_int_eq(loop_add_fd(l, p[0], LOOP_READ, fd_cb, &c), -EEXIST);
 	/* nothing readable: times out */
@@ -242,7 +244,7 @@ START_TEST(fd_readiness_pipe)
 	ck_assert_mem_eq(c.buf, "hello", 5);
 
 	/* the write end: writable at once */
-	struct fdctx w = { .l = l };
+	struct fdctx w = {.l = l};
 	ck_assert_int_eq(loop_add_fd(l, p[1], LOOP_WRITE, fd_cb, &w), 0);
 	ck_assert_int_eq(loop_run_once(l, 1000), 1);
 	ck_assert_uint_eq(w.events, LOOP_WRITE);
@@ -302,7 +304,7 @@ static void first_cb(void *arg, int fd, unsigned events)
 START_TEST(fd_reuse_in_batch_gets_no_stale_event)
 {
 	struct loop *l = loop_new();
-	struct reuse r = { .l = l };
+	struct reuse r = {.l = l};
 	int p1[2], p2[2];
 	ck_assert_int_eq(pipe2(p1, O_NONBLOCK | O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(p2, O_NONBLOCK | O_CLOEXEC), 0);
@@ -332,9 +334,9 @@ END_TEST
 START_TEST(run_once_waits_for_timer)
 {
 	struct loop *l = loop_new();
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct loop_timer t;
-	struct tctx c = { .rec = &rec, .id = 7, .l = l, .self = &t };
+	struct tctx c = {.rec = &rec, .id = 7, .l = l, .self = &t};
 	loop_timer_init(&t, timer_cb, &c);
 	uint64_t start = loop_now(l);
 	loop_timer_set(l, &t, start + 30);
@@ -369,8 +371,8 @@ static void raise_timer(void *arg, uint64_t now)
 START_TEST(signal_through_signalfd)
 {
 	struct loop *l = loop_new();
-	struct sigctx c = { .l = l };
-	struct sigctx c2 = { .l = l };
+	struct sigctx c = {.l = l};
+	struct sigctx c2 = {.l = l};
 	ck_assert_int_eq(loop_add_signal(l, SIGUSR1, sig_cb, &c), 0);
 	ck_assert_int_eq(loop_add_signal(l, SIGUSR2, sig_cb, &c2), 0);
 	ck_assert_int_eq(loop_add_signal(l, 0, sig_cb, &c), -EINVAL);

@@ -365,7 +365,8 @@ START_TEST(undo_many_addresses_batched)
 	ck_assert_int_eq(atoi(tun_testns_cmd("ip -6 -o addr show dev sstpc7 | wc -l")), 600);
 	netcfg_undo(nc);
 	ck_assert_uint_eq(netcfg_pending(nc), 0);
-	char *o = tun_testns_cmd("ip -6 -o addr show dev sstpc7 scope global; ip route show dev sstpc7");
+	char *o =
+	    tun_testns_cmd("ip -6 -o addr show dev sstpc7 scope global; ip route show dev sstpc7");
 	ck_assert_msg(o[0] == 0, "left: %.300s", o);
 	netcfg_free(nc);
 	close(fd);
@@ -389,7 +390,8 @@ START_TEST(slaac_addresses)
 	char *o = tun_testns_cmd("ip -6 addr show dev sstpc7");
 	ck_assert_msg(strstr(o, "inet6 2001:db8:77:0:1122:3344:5566:7788/64"), "%s", o);
 	ck_assert_msg(strstr(o, "valid_lft 600sec preferred_lft 300sec") ||
-			  strstr(o, "valid_lft 599sec"), "%s", o);
+			  strstr(o, "valid_lft 599sec"),
+		      "%s", o);
 	ck_assert_msg(strstr(o, "inet6 2001:db8:88:0:1122:3344:5566:7788/64"), "%s", o);
 	/* no kernel prefix route for them (IFA_F_NOPREFIXROUTE) */
 	o = tun_testns_cmd("ip -6 route show dev sstpc7");
@@ -399,7 +401,8 @@ START_TEST(slaac_addresses)
 	ck_assert_uint_eq(netcfg_pending(nc), 3);
 	o = tun_testns_cmd("ip -6 addr show dev sstpc7");
 	ck_assert_msg(strstr(o, "valid_lft 1200sec preferred_lft 900sec") ||
-			  strstr(o, "valid_lft 1199sec"), "%s", o);
+			  strstr(o, "valid_lft 1199sec"),
+		      "%s", o);
 	/* withdraw: gone at once, record dropped, the others stay in order */
 	ck_assert_int_eq(netcfg_addr6_slaac(nc, p77, ll_id, 0, 0), 0);
 	ck_assert_uint_eq(netcfg_pending(nc), 2);
@@ -415,7 +418,6 @@ START_TEST(slaac_addresses)
 	close(fd);
 }
 END_TEST
-
 
 int main(void)
 {

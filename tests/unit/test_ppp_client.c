@@ -44,11 +44,19 @@ static void h_event(void *ctx, enum ppp_event ev, const void *arg)
 		h->ipcp_up++;
 		h->ipcp = *(const struct ppp_ipcp_info *)arg;
 		break;
-	case PPP_EV_IPCP_DOWN: h->ipcp_down++; break;
-	case PPP_EV_IPV6CP_UP: h->ipv6cp_up++; break;
-	case PPP_EV_IPV6CP_DOWN: break;
-	case PPP_EV_DISCARDED: h->discarded++; break;
-	case PPP_EV_EAP_RELAY: break;
+	case PPP_EV_IPCP_DOWN:
+		h->ipcp_down++;
+		break;
+	case PPP_EV_IPV6CP_UP:
+		h->ipv6cp_up++;
+		break;
+	case PPP_EV_IPV6CP_DOWN:
+		break;
+	case PPP_EV_DISCARDED:
+		h->discarded++;
+		break;
+	case PPP_EV_EAP_RELAY:
+		break;
 	case PPP_EV_DEAD:
 		h->dead++;
 		h->down = *(const struct ppp_down_info *)arg;
@@ -68,7 +76,7 @@ static void h_random(void *ctx, void *buf, size_t len)
 	tu_counter_bytes(&h->rnd, buf, len);
 }
 
-static const struct ppp_ops h_ops = { .output = h_output, .event = h_event };
+static const struct ppp_ops h_ops = {.output = h_output, .event = h_event};
 
 static struct ppp *mk(struct harness *h, struct ppp_config *cfg)
 {
@@ -95,7 +103,8 @@ static void peer(struct ppp *p, const char *hex, uint64_t now)
 #define CHAL "5B5D7C7D7B3F2F3E3C2C602132262628"
 #define NTRESP "82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF"
 /* "S=407A5589115FD0D6209F510FE9C04566932CDA56" */
-static const char *const s_hex = "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536";
+static const char *const s_hex =
+    "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536";
 
 /* LCP up to the point where the server asks MS-CHAPv2 and we are Opened. */
 static void lcp_softether(struct ppp *p, struct harness *h)
@@ -123,16 +132,18 @@ static void lcp_softether(struct ppp *p, struct harness *h)
 	tu_expect_none(&h->cap);
 	/* now Opened: echo answered with magic 0 (ours was rejected) */
 	peer(p, "ff03c021 09070018 00000000 41686f2042616b61204d616e756b6500", 45);
-	tu_expect_next(&h->cap, "ff03c021 0a070018 00000000 41686f2042616b61204d616e756b6500", false);
+	tu_expect_next(&h->cap, "ff03c021 0a070018 00000000 41686f2042616b61204d616e756b6500",
+		       false);
 }
 
 static void chap_ok(struct ppp *p, struct harness *h)
 {
 	/* Challenge: value-size 16, RFC challenge, name "srv" */
 	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
-	tu_expect_next(&h->cap, "ff03c223 0205003a 31" "21402324255E262A28295F2B3A337C7E 0000000000000000" NTRESP
-		  "00 55736572",
-	       false);
+	tu_expect_next(&h->cap,
+		       "ff03c223 0205003a 31"
+		       "21402324255E262A28295F2B3A337C7E 0000000000000000" NTRESP "00 55736572",
+		       false);
 	ck_assert_int_lt(h->auth_ok_at, 0);
 	char succ[200];
 	snprintf(succ, sizeof(succ), "ff03c223 0305002e %s", s_hex);
@@ -143,7 +154,7 @@ static void chap_ok(struct ppp *p, struct harness *h)
 START_TEST(softether_conversation)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	lcp_softether(p, &h);
 	chap_ok(p, &h);
@@ -192,7 +203,7 @@ END_TEST
 START_TEST(auth_preference_nak_once_then_accept)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	tu_expect_next(&h.cap, "ff03c021 0101000e", true);
@@ -215,13 +226,13 @@ END_TEST
 START_TEST(server_drops_auth_after_our_nak)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	const uint8_t *cr = tu_expect_next(&h.cap, "ff03c021 0101000e", true);
 	char ack[80];
-	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
-		 cr[16], cr[17]);
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14],
+		 cr[15], cr[16], cr[17]);
 	peer(p, "ff03c021 01000008 0304c023", 10);
 	tu_expect_next(&h.cap, "ff03c021 03000009 0305c22381", false);
 	ck_assert_ptr_nonnull(ppp_failure(p)); /* a hang-up now would be the mismatch */
@@ -241,7 +252,7 @@ END_TEST
 START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	tu_expect_next(&h.cap, "ff03c021 0101000e", true);
@@ -252,8 +263,8 @@ START_TEST(eap_tls_nak_then_protocol_reject_then_mschapv2)
 	peer(p, "ff03c021 0201000e", 5);
 	const uint8_t *cr = tu_frame(&h.cap, 0, NULL);
 	char ack[80];
-	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
-		 cr[16], cr[17]);
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14],
+		 cr[15], cr[16], cr[17]);
 	peer(p, ack, 20);
 	tu_expect_none(&h.cap);
 	peer(p, "ff03c227 01010005 01", 30);
@@ -282,7 +293,7 @@ END_TEST
 START_TEST(wrong_password_691)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	lcp_softether(p, &h);
 	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
@@ -312,7 +323,7 @@ END_TEST
 START_TEST(bad_server_authenticator)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	lcp_softether(p, &h);
 	peer(p, "ff03c223 01050018 10" CHAL "737276", 50);
@@ -336,8 +347,8 @@ END_TEST
 START_TEST(server_never_acks)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .max_configure = 4,
-				  .restart_ms = 1000 };
+	struct ppp_config cfg = {
+	    .auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true, .max_configure = 4, .restart_ms = 1000};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	ck_assert_uint_eq(ppp_deadline(p), 1000);
@@ -358,7 +369,7 @@ END_TEST
 START_TEST(nak_loop_becomes_reject)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .max_failure = 3 };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true, .max_failure = 3};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	tu_expect_next(&h.cap, "ff03c021 01", true);
@@ -378,8 +389,8 @@ static struct ppp *up_no_auth(struct harness *h, struct ppp_config *cfg)
 	ppp_lower_up(p, 0);
 	const uint8_t *cr = tu_expect_next(&h->cap, "ff03c021 0101000e", true);
 	char ack[80];
-	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14], cr[15],
-		 cr[16], cr[17]);
+	snprintf(ack, sizeof(ack), "ff03c021 0201000e 010405dc 0506%02x%02x%02x%02x", cr[14],
+		 cr[15], cr[16], cr[17]);
 	peer(p, "ff03c021 01010004", 1);
 	tu_expect_next(&h->cap, "ff03c021 02010004", false);
 	peer(p, ack, 2);
@@ -391,8 +402,10 @@ static struct ppp *up_no_auth(struct harness *h, struct ppp_config *cfg)
 START_TEST(echo_loss_kills_link)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true,
-				  .echo_interval_ms = 1000, .echo_failures = 3 };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2},
+				 .ipv4 = true,
+				 .echo_interval_ms = 1000,
+				 .echo_failures = 3};
 	struct ppp *p = up_no_auth(&h, &cfg);
 	tu_expect_next(&h.cap, "ff038021 01", true);
 	/* a reply (even with magic 0) resets the count; IPCP, unanswered
@@ -423,15 +436,19 @@ END_TEST
 START_TEST(rras_lcp_request)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	tu_expect_next(&h.cap, "ff03c021 01", true);
-	peer(p, "ff03c021 01070030 01040ffb 0304c227 050612345678 0d0306 1104064e "
-		"131701" "0102030405060708090a0b0c0d0e0f1011121314",
+	peer(p,
+	     "ff03c021 01070030 01040ffb 0304c227 050612345678 0d0306 1104064e "
+	     "131701"
+	     "0102030405060708090a0b0c0d0e0f1011121314",
 	     10);
-	tu_expect_next(&h.cap, "ff03c021 04070022 0d0306 1104064e 131701 0102030405060708090a0b0c0d0e0f1011121314",
-	       false);
+	tu_expect_next(
+	    &h.cap,
+	    "ff03c021 04070022 0d0306 1104064e 131701 0102030405060708090a0b0c0d0e0f1011121314",
+	    false);
 	ppp_free(p);
 }
 END_TEST
@@ -442,7 +459,7 @@ END_TEST
 START_TEST(ipcp_bad_replies_discarded_then_up)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = up_no_auth(&h, &cfg);
 	tu_expect_next(&h.cap, "ff038021 01010016 030600000000 810600000000 830600000000", false);
 	peer(p, "ff038021 0101000a 0306c0a81e01", 10);
@@ -470,7 +487,7 @@ END_TEST
 START_TEST(ipv6cp_reject_keeps_ipv4)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true, .ipv6 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true, .ipv6 = true};
 	struct ppp *p = up_no_auth(&h, &cfg);
 	tu_expect_next(&h.cap, "ff038021 01010016", true);
 	tu_expect_next(&h.cap, "ff038057 0101000e 010a", true);
@@ -492,7 +509,7 @@ END_TEST
 START_TEST(ipv6cp_takes_server_nak)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = false, .ipv6 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = false, .ipv6 = true};
 	struct ppp *p = up_no_auth(&h, &cfg);
 	tu_expect_next(&h.cap, "ff038057 0101000e 010a", true);
 	peer(p, "ff038057 0301000e 010a 021122fffe334455", 10);
@@ -508,7 +525,7 @@ END_TEST
 START_TEST(pfc_acfc_input_and_garbage)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = mk(&h, &cfg);
 	ppp_lower_up(p, 0);
 	tu_expect_next(&h.cap, "ff03c021 01", true);
@@ -539,14 +556,15 @@ static struct ppp *to_ipcp(struct harness *h, struct ppp_config *cfg)
 START_TEST(ipcp_refuses_loopback_local_until_max_failure)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = to_ipcp(&h, &cfg);
 	/* 127.0.0.1 suggested: not taken, we keep asking with 0.0.0.0 */
 	for (int i = 1; i <= 4; i++) {
 		char nak[64], req[96];
 		snprintf(nak, sizeof(nak), "ff038021 03%02x000a 03067f000001", i);
 		peer(p, nak, 100 + i);
-		snprintf(req, sizeof(req), "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 1);
+		snprintf(req, sizeof(req),
+			 "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 1);
 		tu_expect_next(&h.cap, req, false);
 	}
 	/* the fifth (Max-Failure) ends IPCP with the reason */
@@ -558,8 +576,9 @@ START_TEST(ipcp_refuses_loopback_local_until_max_failure)
 	tu_expect_next(&h.cap, "ff03c021 05", true);
 	const struct ppp_down_info *di = ppp_failure(p);
 	ck_assert_ptr_nonnull(di);
-	ck_assert_str_eq(di->reason, "no network protocol could be negotiated (the server insists on IPv4 "
-				     "address 127.0.0.1 (loopback), refused)");
+	ck_assert_str_eq(di->reason,
+			 "no network protocol could be negotiated (the server insists on IPv4 "
+			 "address 127.0.0.1 (loopback), refused)");
 	ppp_free(p);
 }
 END_TEST
@@ -568,9 +587,9 @@ START_TEST(ipcp_refuses_bad_local_values)
 {
 	/* multicast, limited broadcast, class E, 0/8 and the server's own
 	 * address are refused like loopback; a good suggestion then wins */
-	static const char *const bad[] = { "e0000001", "ffffffff", "f0000001", "00000005" };
+	static const char *const bad[] = {"e0000001", "ffffffff", "f0000001", "00000005"};
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = to_ipcp(&h, &cfg);
 	peer(p, "ff038021 0101000a 03060a000001", 100);
 	tu_expect_next(&h.cap, "ff038021 0201000a 03060a000001", false);
@@ -578,7 +597,8 @@ START_TEST(ipcp_refuses_bad_local_values)
 		char nak[64], req[96];
 		snprintf(nak, sizeof(nak), "ff038021 03%02x000a 0306%s", i + 1, bad[i]);
 		peer(p, nak, 101 + i);
-		snprintf(req, sizeof(req), "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 2);
+		snprintf(req, sizeof(req),
+			 "ff038021 01%02x0016 030600000000 810600000000 830600000000", i + 2);
 		tu_expect_next(&h.cap, req, false);
 	}
 	peer(p, "ff038021 0305000a 0306c0a81e0a", 110);
@@ -593,7 +613,10 @@ START_TEST(ipcp_refuses_bad_local_values)
 	p = to_ipcp(&h, &cfg);
 	peer(p, "ff038021 0101000a 03060a000001", 100);
 	tu_expect_next(&h.cap, "ff038021 0201000a 03060a000001", false);
-	peer(p, "ff038021 0301000a 0306" "0a000001", 101);
+	peer(p,
+	     "ff038021 0301000a 0306"
+	     "0a000001",
+	     101);
 	tu_expect_next(&h.cap, "ff038021 01020016 030600000000 810600000000 830600000000", false);
 	ppp_free(p);
 }
@@ -602,7 +625,7 @@ END_TEST
 START_TEST(ipcp_drops_loopback_dns)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = to_ipcp(&h, &cfg);
 	/* DNS 127.0.0.1 and multicast: both options dropped from the next
 	 * request, the address taken */
@@ -623,7 +646,7 @@ END_TEST
 START_TEST(ipcp_rejects_unusable_peer_address)
 {
 	struct harness h;
-	struct ppp_config cfg = { .auth = { PPP_AUTH_MSCHAPV2 }, .ipv4 = true };
+	struct ppp_config cfg = {.auth = {PPP_AUTH_MSCHAPV2}, .ipv4 = true};
 	struct ppp *p = to_ipcp(&h, &cfg);
 	/* the server calls itself 127.0.0.1: Configure-Reject */
 	peer(p, "ff038021 0101000a 03067f000001", 100);
@@ -676,4 +699,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}

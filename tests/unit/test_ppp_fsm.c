@@ -7,33 +7,34 @@
 #include "testutil.h"
 
 enum ev { UP, DOWN, OPEN, CLOSE, TOP, TOM, RCRP, RCRM, RCA, RCN, RTR, RTA, RUC, RXJP, RXJM, NEV };
-static const char *const ev_name[NEV] = { "Up",  "Down", "Open", "Close", "TO+", "TO-",  "RCR+", "RCR-",
-					  "RCA", "RCN",  "RTR",  "RTA",   "RUC", "RXJ+", "RXJ-" };
+static const char *const ev_name[NEV] = {"Up",	"Down", "Open", "Close", "TO+",
+					 "TO-", "RCR+", "RCR-", "RCA",	 "RCN",
+					 "RTR", "RTA",	"RUC",	"RXJ+",	 "RXJ-"};
 
 /* RFC 1661 4.1, columns Initial..Opened; "next:actions", NULL = cannot happen.
  * The 'r' (restart option) and 'x' (crossed connection) notes are dropped. */
 static const char *const table[NEV][10] = {
-	[UP] = { "2:", "6:irc,scr", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
-	[DOWN] = { NULL, NULL, "0:", "1:tls", "0:", "1:", "1:", "1:", "1:", "1:tld" },
-	[OPEN] = { "1:tls", "1:", "6:irc,scr", "3:", "5:", "5:", "6:", "7:", "8:", "9:" },
-	[CLOSE] = { "0:", "0:tlf", "2:", "2:", "4:", "4:", "4:irc,str", "4:irc,str", "4:irc,str",
-		    "4:tld,irc,str" },
-	[TOP] = { NULL, NULL, NULL, NULL, "4:str", "5:str", "6:scr", "6:scr", "8:scr", NULL },
-	[TOM] = { NULL, NULL, NULL, NULL, "2:tlf", "3:tlf", "3:tlf", "3:tlf", "3:tlf", NULL },
-	[RCRP] = { NULL, NULL, "2:sta", "8:irc,scr,sca", "4:", "5:", "8:sca", "9:sca,tlu", "8:sca",
-		   "8:tld,scr,sca" },
-	[RCRM] = { NULL, NULL, "2:sta", "6:irc,scr,scn", "4:", "5:", "6:scn", "7:scn", "6:scn",
-		   "6:tld,scr,scn" },
-	[RCA] = { NULL, NULL, "2:sta", "3:sta", "4:", "5:", "7:irc", "6:scr", "9:irc,tlu", "6:tld,scr" },
-	[RCN] = { NULL, NULL, "2:sta", "3:sta", "4:", "5:", "6:irc,scr", "6:scr", "8:irc,scr",
-		  "6:tld,scr" },
-	[RTR] = { NULL, NULL, "2:sta", "3:sta", "4:sta", "5:sta", "6:sta", "6:sta", "6:sta",
-		  "5:tld,zrc,sta" },
-	[RTA] = { NULL, NULL, "2:", "3:", "2:tlf", "3:tlf", "6:", "6:", "8:", "6:tld,scr" },
-	[RUC] = { NULL, NULL, "2:scj", "3:scj", "4:scj", "5:scj", "6:scj", "7:scj", "8:scj", "9:scj" },
-	[RXJP] = { NULL, NULL, "2:", "3:", "4:", "5:", "6:", "6:", "8:", "9:" },
-	[RXJM] = { NULL, NULL, "2:tlf", "3:tlf", "2:tlf", "3:tlf", "3:tlf", "3:tlf", "3:tlf",
-		   "5:tld,irc,str" },
+    [UP] = {"2:", "6:irc,scr", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    [DOWN] = {NULL, NULL, "0:", "1:tls", "0:", "1:", "1:", "1:", "1:", "1:tld"},
+    [OPEN] = {"1:tls", "1:", "6:irc,scr", "3:", "5:", "5:", "6:", "7:", "8:", "9:"},
+    [CLOSE] = {"0:", "0:tlf", "2:", "2:", "4:", "4:", "4:irc,str", "4:irc,str", "4:irc,str",
+	       "4:tld,irc,str"},
+    [TOP] = {NULL, NULL, NULL, NULL, "4:str", "5:str", "6:scr", "6:scr", "8:scr", NULL},
+    [TOM] = {NULL, NULL, NULL, NULL, "2:tlf", "3:tlf", "3:tlf", "3:tlf", "3:tlf", NULL},
+    [RCRP] = {NULL, NULL, "2:sta", "8:irc,scr,sca", "4:", "5:", "8:sca", "9:sca,tlu", "8:sca",
+	      "8:tld,scr,sca"},
+    [RCRM] = {NULL, NULL, "2:sta", "6:irc,scr,scn", "4:", "5:", "6:scn", "7:scn", "6:scn",
+	      "6:tld,scr,scn"},
+    [RCA] = {NULL, NULL, "2:sta", "3:sta", "4:", "5:", "7:irc", "6:scr", "9:irc,tlu", "6:tld,scr"},
+    [RCN] = {NULL, NULL, "2:sta", "3:sta", "4:", "5:", "6:irc,scr", "6:scr", "8:irc,scr",
+	     "6:tld,scr"},
+    [RTR] = {NULL, NULL, "2:sta", "3:sta", "4:sta", "5:sta", "6:sta", "6:sta", "6:sta",
+	     "5:tld,zrc,sta"},
+    [RTA] = {NULL, NULL, "2:", "3:", "2:tlf", "3:tlf", "6:", "6:", "8:", "6:tld,scr"},
+    [RUC] = {NULL, NULL, "2:scj", "3:scj", "4:scj", "5:scj", "6:scj", "7:scj", "8:scj", "9:scj"},
+    [RXJP] = {NULL, NULL, "2:", "3:", "4:", "5:", "6:", "6:", "8:", "9:"},
+    [RXJM] = {NULL, NULL, "2:tlf", "3:tlf", "2:tlf", "3:tlf", "3:tlf", "3:tlf", "3:tlf",
+	      "5:tld,irc,str"},
 };
 
 static char actions[256];
@@ -51,7 +52,7 @@ static void t_send(void *ctx, uint16_t proto, const uint8_t *pkt, size_t len)
 	ck_assert_uint_eq(proto, 0x8021);
 	ck_assert_uint_ge(len, 4);
 	ck_assert_uint_eq(be16_get(pkt + 2), len);
-	static const char *const n[] = { "", "scr", "sca", "scn", "scn", "str", "sta", "scj" };
+	static const char *const n[] = {"", "scr", "sca", "scn", "scn", "str", "sta", "scj"};
 	ck_assert_uint_le(pkt[0], 7);
 	act(n[pkt[0]]);
 }
@@ -67,28 +68,40 @@ static enum cp_answer t_req(struct fsm *f, uint8_t type, struct reader v, struct
 {
 	if (peer_good)
 		return CP_ACK;
-	static const uint8_t addr[4] = { 10, 0, 0, 1 };
+	static const uint8_t addr[4] = {10, 0, 0, 1};
 	wr_bytes(want, addr, 4);
 	return CP_NAK;
 }
 
-static const struct cp_option t_options[] = { { 3, 4, t_req, NULL, NULL } };
+static const struct cp_option t_options[] = {{3, 4, t_req, NULL, NULL}};
 
-static void t_up(struct fsm *f, uint64_t now) { act("tlu"); }
-static void t_down(struct fsm *f, uint64_t now) { act("tld"); }
-static void t_started(struct fsm *f, uint64_t now) { act("tls"); }
-static void t_finished(struct fsm *f, uint64_t now) { act("tlf"); }
+static void t_up(struct fsm *f, uint64_t now)
+{
+	act("tlu");
+}
+static void t_down(struct fsm *f, uint64_t now)
+{
+	act("tld");
+}
+static void t_started(struct fsm *f, uint64_t now)
+{
+	act("tls");
+}
+static void t_finished(struct fsm *f, uint64_t now)
+{
+	act("tlf");
+}
 
 static const struct fsm_callbacks t_cb = {
-	.name = "TEST",
-	.proto = 0x8021,
-	.build_req = t_build,
-	.options = t_options,
-	.n_options = 1,
-	.up = t_up,
-	.down = t_down,
-	.started = t_started,
-	.finished = t_finished,
+    .name = "TEST",
+    .proto = 0x8021,
+    .build_req = t_build,
+    .options = t_options,
+    .n_options = 1,
+    .up = t_up,
+    .down = t_down,
+    .started = t_started,
+    .finished = t_finished,
 };
 
 static void feed(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, size_t n)
@@ -104,13 +117,21 @@ static void feed(struct fsm *f, uint8_t code, uint8_t id, const uint8_t *data, s
 
 static void fire(struct fsm *f, enum ev e)
 {
-	static const uint8_t opt[] = { 3, 6, 10, 0, 0, 2 };
+	static const uint8_t opt[] = {3, 6, 10, 0, 0, 2};
 	uint8_t b;
 	switch (e) {
-	case UP: fsm_up(f, 1000); break;
-	case DOWN: fsm_down(f, 1000); break;
-	case OPEN: fsm_open(f, 1000); break;
-	case CLOSE: fsm_close(f, "test", 1000); break;
+	case UP:
+		fsm_up(f, 1000);
+		break;
+	case DOWN:
+		fsm_down(f, 1000);
+		break;
+	case OPEN:
+		fsm_open(f, 1000);
+		break;
+	case CLOSE:
+		fsm_close(f, "test", 1000);
+		break;
 	case TOP:
 	case TOM:
 		f->restart = e == TOP ? 1 : 0;
@@ -133,9 +154,15 @@ static void fire(struct fsm *f, enum ev e)
 		else
 			feed(f, CP_CONF_NAK, 5, opt, sizeof(opt));
 		break;
-	case RTR: feed(f, CP_TERM_REQ, 9, NULL, 0); break;
-	case RTA: feed(f, CP_TERM_ACK, 9, NULL, 0); break;
-	case RUC: feed(f, 0x40, 9, NULL, 0); break;
+	case RTR:
+		feed(f, CP_TERM_REQ, 9, NULL, 0);
+		break;
+	case RTA:
+		feed(f, CP_TERM_ACK, 9, NULL, 0);
+		break;
+	case RUC:
+		feed(f, 0x40, 9, NULL, 0);
+		break;
 	case RXJP:
 		b = 0x40;
 		feed(f, CP_CODE_REJ, 9, &b, 1);
@@ -144,7 +171,8 @@ static void fire(struct fsm *f, enum ev e)
 		b = CP_CONF_REQ;
 		feed(f, CP_CODE_REJ, 9, &b, 1);
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -189,11 +217,13 @@ START_TEST(rfc1661_state_table)
 			else
 				ck_assert_msg(f.restart == 0, "TO+ must count down: %s", msg);
 			if (has_zrc)
-				ck_assert_msg(f.deadline != UINT64_MAX, "zrc must run the timer: %s", msg);
+				ck_assert_msg(f.deadline != UINT64_MAX,
+					      "zrc must run the timer: %s", msg);
 			/* the timer runs exactly in the states that wait for something */
 			bool waiting = f.state >= FSM_CLOSING && f.state <= FSM_ACK_SENT &&
 				       f.state != FSM_ACK_RCVD;
-			if (waiting && strstr(actions, "s") && (strstr(actions, "scr") || strstr(actions, "str")))
+			if (waiting && strstr(actions, "s") &&
+			    (strstr(actions, "scr") || strstr(actions, "str")))
 				ck_assert_msg(f.deadline != UINT64_MAX, "timer off: %s", msg);
 			if (f.state <= FSM_STOPPED || f.state == FSM_OPENED)
 				ck_assert_msg(f.deadline == UINT64_MAX, "timer left on: %s", msg);
@@ -210,7 +240,7 @@ START_TEST(max_failure_turns_naks_into_rejects)
 	fsm_init(&f, &t_cb, NULL, t_send, 1000, 10, 2, 3);
 	fsm_open(&f, 0);
 	fsm_up(&f, 0);
-	static const uint8_t opt[] = { 3, 6, 10, 0, 0, 2 };
+	static const uint8_t opt[] = {3, 6, 10, 0, 0, 2};
 	for (int i = 0; i < 3; i++) {
 		actions[0] = 0;
 		peer_good = false;
@@ -260,10 +290,10 @@ START_TEST(malformed_packets_dropped)
 	fsm_open(&f, 0);
 	fsm_up(&f, 0);
 	actions[0] = 0;
-	uint8_t bad1[] = { 1, 1, 0, 3 };           /* length below header */
-	uint8_t bad2[] = { 1, 1, 0, 9, 3, 6, 0 };  /* length beyond frame */
-	uint8_t bad3[] = { 1, 1, 0, 6, 3, 1 };     /* option length 1 */
-	uint8_t bad4[] = { 1, 1, 0, 7, 3, 6, 0 };  /* option overruns */
+	uint8_t bad1[] = {1, 1, 0, 3};		/* length below header */
+	uint8_t bad2[] = {1, 1, 0, 9, 3, 6, 0}; /* length beyond frame */
+	uint8_t bad3[] = {1, 1, 0, 6, 3, 1};	/* option length 1 */
+	uint8_t bad4[] = {1, 1, 0, 7, 3, 6, 0}; /* option overruns */
 	fsm_input(&f, bad1, sizeof(bad1), 1);
 	fsm_input(&f, bad2, sizeof(bad2), 1);
 	fsm_input(&f, bad3, sizeof(bad3), 1);
@@ -272,7 +302,7 @@ START_TEST(malformed_packets_dropped)
 	ck_assert_str_eq(actions, "");
 	ck_assert_int_eq(f.state, FSM_REQ_SENT);
 	/* a reply with the wrong id is ignored */
-	uint8_t ack[] = { 2, 99, 0, 10, 3, 6, 0, 0, 0, 0 }; /* t_build's options */
+	uint8_t ack[] = {2, 99, 0, 10, 3, 6, 0, 0, 0, 0}; /* t_build's options */
 	fsm_input(&f, ack, sizeof(ack), 1);
 	ck_assert_int_eq(f.state, FSM_REQ_SENT);
 	ack[1] = f.id;
@@ -296,27 +326,30 @@ static void t_discarded(void *ctx, const struct fsm *f, uint8_t code, uint8_t id
 static bool dns_rejected;
 static void t_build2(struct fsm *f, struct writer *w)
 {
-	static const uint8_t o[] = { 3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0 };
+	static const uint8_t o[] = {3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0};
 	wr_bytes(w, o, dns_rejected ? 6 : sizeof(o));
 }
 
-static void t_rej2(struct fsm *f, uint8_t type, struct reader v) { dns_rejected = true; }
+static void t_rej2(struct fsm *f, uint8_t type, struct reader v)
+{
+	dns_rejected = true;
+}
 
 static const struct cp_option t_options2[] = {
-	{ 3, 4, t_req, NULL, NULL },
-	{ 129, 4, NULL, NULL, t_rej2 },
+    {3, 4, t_req, NULL, NULL},
+    {129, 4, NULL, NULL, t_rej2},
 };
 
 static const struct fsm_callbacks t_cb2 = {
-	.name = "TEST2",
-	.proto = 0x8021,
-	.build_req = t_build2,
-	.options = t_options2,
-	.n_options = 2,
-	.up = t_up,
-	.down = t_down,
-	.started = t_started,
-	.finished = t_finished,
+    .name = "TEST2",
+    .proto = 0x8021,
+    .build_req = t_build2,
+    .options = t_options2,
+    .n_options = 2,
+    .up = t_up,
+    .down = t_down,
+    .started = t_started,
+    .finished = t_finished,
 };
 
 /* An automaton in Ack-Sent (the peer's request Acked) with our request out. */
@@ -328,7 +361,7 @@ static void ack_sent(struct fsm *f)
 	dns_rejected = false;
 	fsm_open(f, 0);
 	fsm_up(f, 0);
-	static const uint8_t opt[] = { 3, 6, 10, 0, 0, 2 };
+	static const uint8_t opt[] = {3, 6, 10, 0, 0, 2};
 	peer_good = true;
 	feed(f, CP_CONF_REQ, 40, opt, sizeof(opt));
 	ck_assert_int_eq(f->state, FSM_ACK_SENT);
@@ -339,7 +372,7 @@ START_TEST(ack_with_other_options_is_discarded)
 {
 	struct fsm f;
 	ack_sent(&f);
-	static const uint8_t sent[] = { 3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0 };
+	static const uint8_t sent[] = {3, 6, 10, 0, 0, 7, 129, 6, 0, 0, 0, 0};
 	uint8_t altered[sizeof(sent)];
 	memcpy(altered, sent, sizeof(sent));
 	altered[5] = 8; /* another address than we asked for */
@@ -376,10 +409,10 @@ START_TEST(reject_of_unsent_option_is_discarded)
 {
 	struct fsm f;
 	ack_sent(&f);
-	static const uint8_t unsent[] = { 130, 6, 0, 0, 0, 0 };     /* NBNS: never asked */
-	static const uint8_t changed[] = { 129, 6, 1, 2, 3, 4 };    /* our option, other value */
-	static const uint8_t reordered[] = { 129, 6, 0, 0, 0, 0, 3, 6, 10, 0, 0, 7 };
-	static const uint8_t twice[] = { 129, 6, 0, 0, 0, 0, 129, 6, 0, 0, 0, 0 };
+	static const uint8_t unsent[] = {130, 6, 0, 0, 0, 0};  /* NBNS: never asked */
+	static const uint8_t changed[] = {129, 6, 1, 2, 3, 4}; /* our option, other value */
+	static const uint8_t reordered[] = {129, 6, 0, 0, 0, 0, 3, 6, 10, 0, 0, 7};
+	static const uint8_t twice[] = {129, 6, 0, 0, 0, 0, 129, 6, 0, 0, 0, 0};
 	feed(&f, CP_CONF_REJ, f.id, unsent, sizeof(unsent));
 	ck_assert_int_eq(f.state, FSM_ACK_SENT);
 	ck_assert_int_eq(discards_seen, 1);
@@ -393,7 +426,7 @@ START_TEST(reject_of_unsent_option_is_discarded)
 	ck_assert_str_eq(actions, "");
 	ck_assert(f.req_pending);
 	/* a proper Reject of one option we sent is taken: a new request goes out */
-	static const uint8_t good[] = { 129, 6, 0, 0, 0, 0 };
+	static const uint8_t good[] = {129, 6, 0, 0, 0, 0};
 	feed(&f, CP_CONF_REJ, f.id, good, sizeof(good));
 	ck_assert_str_eq(actions, "scr");
 	ck_assert_int_eq(f.state, FSM_ACK_SENT);
@@ -416,7 +449,7 @@ START_TEST(fast_first_retransmissions)
 	actions[0] = 0;
 	fsm_up(&f, 0);
 	/* 0.5 s, then doubling, capped at the restart timer; Max-Configure as ever */
-	static const uint64_t gaps[] = { 500, 1000, 2000, 3000, 3000, 3000, 3000, 3000, 3000, 3000 };
+	static const uint64_t gaps[] = {500, 1000, 2000, 3000, 3000, 3000, 3000, 3000, 3000, 3000};
 	uint64_t now = 0;
 	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
 		ck_assert_uint_eq(f.deadline - now, gaps[i]);
@@ -450,4 +483,7 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void) { return tu_run(suite()); }
+int main(void)
+{
+	return tu_run(suite());
+}

@@ -46,12 +46,13 @@ static void o_random(void *ctx, void *buf, size_t len)
 	uint8_t b[8];
 	tu_counter_bytes(&((struct peer *)ctx)->rnd, len == 4 ? b : buf, len);
 	if (len == 4) {
-		uint32_t v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		uint32_t v =
+		    (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 		memcpy(buf, &v, 4);
 	}
 }
 
-static const struct ppp_ops o_ops = { .output = o_output, .event = o_event };
+static const struct ppp_ops o_ops = {.output = o_output, .event = o_event};
 
 static struct ppp *start(struct peer *t, struct ppp_config *cfg)
 {
@@ -85,7 +86,7 @@ static void open_lcp(struct ppp *p, struct peer *t)
 START_TEST(lcp_request_options)
 {
 	struct peer t;
-	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
+	struct ppp_config cfg = {.role = PPP_CLIENT, .auth = {PPP_AUTH_PAP}, .ipv4 = true};
 	struct ppp *p = start(&t, &cfg);
 	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* unknown types (PFC 7, ACFC 8, Callback 13) and a known type of the
@@ -101,7 +102,8 @@ START_TEST(lcp_request_options)
 	tu_expect_next(&t.cap, "ff03c021 0302000e 01040080 0506494a4b4d", false);
 	/* everything acceptable: Acked exactly */
 	from_peer(p, &t, "ff03c021 01030018 01040578 020600000000 0304c023 050612345678");
-	tu_expect_next(&t.cap, "ff03c021 02030018 01040578 020600000000 0304c023 050612345678", false);
+	tu_expect_next(&t.cap, "ff03c021 02030018 01040578 020600000000 0304c023 050612345678",
+		       false);
 	tu_expect_none(&t.cap);
 	ppp_free(p);
 }
@@ -110,7 +112,7 @@ END_TEST
 START_TEST(lcp_nak_and_reject_of_ours)
 {
 	struct peer t;
-	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
+	struct ppp_config cfg = {.role = PPP_CLIENT, .auth = {PPP_AUTH_PAP}, .ipv4 = true};
 	struct ppp *p = start(&t, &cfg);
 	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* Nak: a smaller MRU is taken, a bigger one is not; the magic is
@@ -134,14 +136,14 @@ END_TEST
 START_TEST(malformed_lists_change_nothing)
 {
 	struct peer t;
-	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
+	struct ppp_config cfg = {.role = PPP_CLIENT, .auth = {PPP_AUTH_PAP}, .ipv4 = true};
 	struct ppp *p = start(&t, &cfg);
 	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	/* a request whose magic is ours (would be Nak'd, drawing a new magic)
 	 * followed by an option that overruns the list: dropped whole, so our
 	 * magic stays */
 	from_peer(p, &t, "ff03c021 0101000c 050641424344 0105");
-	from_peer(p, &t, "ff03c021 0101000b 050641424344 01"); /* option header cut */
+	from_peer(p, &t, "ff03c021 0101000b 050641424344 01");	 /* option header cut */
 	from_peer(p, &t, "ff03c021 0101000c 050641424344 0001"); /* option length 1 */
 	tu_expect_none(&t.cap);
 	/* a Nak with a malformed list is discarded, not half taken */
@@ -159,7 +161,7 @@ END_TEST
 START_TEST(ipcp_client_options)
 {
 	struct peer t;
-	struct ppp_config cfg = { .role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = true };
+	struct ppp_config cfg = {.role = PPP_CLIENT, .auth = {PPP_AUTH_PAP}, .ipv4 = true};
 	struct ppp *p = start(&t, &cfg);
 	open_lcp(p, &t);
 	tu_expect_next(&t.cap, "ff038021 01010016 030600000000 810600000000 830600000000", false);
@@ -196,12 +198,12 @@ START_TEST(ipcp_server_max_failure)
 	 * after that the request is Acked as it is (RFC 1661 4.6 turns Naks
 	 * into Rejects, and there is nothing of the client's to Reject) */
 	struct peer t;
-	struct ppp_config cfg = { .role = PPP_SERVER,
-				  .ipv4 = true,
-				  .max_failure = 1,
-				  .local_ip4 = htonl(0x0a070001),
-				  .peer_ip4 = htonl(0x0a070002),
-				  .dns4 = { htonl(0x0a070035), 0 } };
+	struct ppp_config cfg = {.role = PPP_SERVER,
+				 .ipv4 = true,
+				 .max_failure = 1,
+				 .local_ip4 = htonl(0x0a070001),
+				 .peer_ip4 = htonl(0x0a070002),
+				 .dns4 = {htonl(0x0a070035), 0}};
 	struct ppp *p = start(&t, &cfg);
 	tu_expect_next(&t.cap, "ff03c021 0101000e 010405dc 050641424344", false);
 	from_peer(p, &t, "ff03c021 0201000e 010405dc 050641424344");
@@ -224,8 +226,7 @@ START_TEST(ipv6cp_options)
 {
 	struct peer t;
 	struct ppp_config cfg = {
-		.role = PPP_CLIENT, .auth = { PPP_AUTH_PAP }, .ipv4 = false, .ipv6 = true
-	};
+	    .role = PPP_CLIENT, .auth = {PPP_AUTH_PAP}, .ipv4 = false, .ipv6 = true};
 	struct ppp *p = start(&t, &cfg);
 	open_lcp(p, &t);
 	/* our id: the next 8 counter bytes */
@@ -250,7 +251,7 @@ START_TEST(ipv6cp_options)
 	tu_expect_next(&t.cap, "ff038057 01030004", false);
 	from_peer(p, &t, "ff038057 02030004");
 	ck_assert_int_eq(t.ipv6cp_up, 1);
-	static const uint8_t peer_id[8] = { 2, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t peer_id[8] = {2, 0, 0, 0, 0, 0, 0, 1};
 	ck_assert_mem_eq(t.ipv6cp.peer_id, peer_id, 8);
 	ppp_free(p);
 }

@@ -59,8 +59,10 @@ static void s_event(void *ctx, enum ppp_event ev, const void *arg)
 	case PPP_EV_IPCP_DOWN:
 	case PPP_EV_IPV6CP_DOWN:
 		break;
-	case PPP_EV_DISCARDED: break;
-	case PPP_EV_EAP_RELAY: break;
+	case PPP_EV_DISCARDED:
+		break;
+	case PPP_EV_EAP_RELAY:
+		break;
 	case PPP_EV_DEAD:
 		s->dead++;
 		s->down = *(const struct ppp_down_info *)arg;
@@ -419,8 +421,9 @@ START_TEST(no_common_method)
 		      "%s", w.srv.reason);
 	ck_assert_int_eq(w.srv.auth_ok + w.cli.auth_ok, 0);
 	/* the client says which methods did not meet */
-	ck_assert_str_eq(w.cli.reason, "LCP: no common authentication method: the server offers only "
-					"PAP, CHAP-MD5; we allow MS-CHAPv2");
+	ck_assert_str_eq(w.cli.reason,
+			 "LCP: no common authentication method: the server offers only "
+			 "PAP, CHAP-MD5; we allow MS-CHAPv2");
 	ck_assert(w.cli.down.auth_failed);
 	ck_assert_uint_eq(w.cli.down.server_auth, (1u << PPP_AUTH_PAP) | (1u << PPP_AUTH_CHAP_MD5));
 	ck_assert_int_eq(w.cli.down.retry_with, PPP_AUTH_NONE);
@@ -446,8 +449,9 @@ START_TEST(eap_only_server_gives_up_after_nak)
 	ck_assert_int_eq(w.srv.auth_ok + w.cli.auth_ok, 0);
 	ck_assert_msg(strstr(w.srv.reason, "refused EAP-MSCHAPv2, the only method") != NULL, "%s",
 		      w.srv.reason);
-	ck_assert_str_eq(w.cli.reason,
-			 "LCP: the server gave up when we Nak'd its EAP-MSCHAPv2 towards MS-CHAPv2");
+	ck_assert_str_eq(
+	    w.cli.reason,
+	    "LCP: the server gave up when we Nak'd its EAP-MSCHAPv2 towards MS-CHAPv2");
 	ck_assert(!w.cli.down.auth_failed);
 	ck_assert_int_eq(w.cli.down.retry_with, PPP_AUTH_EAP_MSCHAPV2);
 	ck_assert_uint_eq(w.cli.down.server_auth, 1u << PPP_AUTH_EAP_MSCHAPV2);
@@ -476,8 +480,9 @@ START_TEST(pap_only_server_and_client_without_pap)
 	w.ccfg.auth[1] = PPP_AUTH_EAP_MSCHAPV2;
 	pair_run(&w);
 	ck_assert_int_eq(w.cli.dead, 1);
-	ck_assert_str_eq(w.cli.reason, "LCP: no common authentication method: the server offers only "
-					"PAP; we allow MS-CHAPv2, EAP-MSCHAPv2");
+	ck_assert_str_eq(w.cli.reason,
+			 "LCP: no common authentication method: the server offers only "
+			 "PAP; we allow MS-CHAPv2, EAP-MSCHAPv2");
 	ck_assert(w.cli.down.auth_failed);
 	ck_assert_uint_eq(w.cli.down.server_auth, 1u << PPP_AUTH_PAP);
 	ck_assert_str_eq(w.cli.down.server_offers, "PAP");

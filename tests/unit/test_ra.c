@@ -74,9 +74,11 @@ START_TEST(ignored_prefixes_and_overflow)
 {
 	uint8_t pkt[1024];
 	/* fe80::/64 and preferred > valid: ignored, the RA itself is fine. */
-	size_t n = mk_ra(pkt, sizeof(pkt),
-			 "0304 40c0 0000 0258 0000 012c 0000 0000 fe80 0000 0000 0000 0000 0000 0000 0000"
-			 "0304 40c0 0000 0010 0000 0020 0000 0000 2001 0db8 0001 0000 0000 0000 0000 0000" PIO_77);
+	size_t n =
+	    mk_ra(pkt, sizeof(pkt),
+		  "0304 40c0 0000 0258 0000 012c 0000 0000 fe80 0000 0000 0000 0000 0000 0000 0000"
+		  "0304 40c0 0000 0010 0000 0020 0000 0000 2001 0db8 0001 0000 0000 0000 0000 "
+		  "0000" PIO_77);
 	struct ra_info ra;
 	ck_assert(ra_parse(pkt, n, &ra));
 	ck_assert_uint_eq(ra.nprefix, 1);
@@ -164,8 +166,9 @@ START_TEST(bad_option_lengths)
 	n = mk_ra(pkt, sizeof(pkt), PIO_77 "01");
 	ck_assert(!ra_parse(pkt, n, &ra));
 	/* Prefix length above 128. */
-	n = mk_ra(pkt, sizeof(pkt),
-		  "0304 81c0 0000 0258 0000 012c 0000 0000 2001 0db8 0077 0000 0000 0000 0000 0000");
+	n = mk_ra(
+	    pkt, sizeof(pkt),
+	    "0304 81c0 0000 0258 0000 012c 0000 0000 2001 0db8 0077 0000 0000 0000 0000 0000");
 	ck_assert(!ra_parse(pkt, n, &ra));
 }
 END_TEST

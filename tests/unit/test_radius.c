@@ -38,8 +38,8 @@ static size_t oracle(const char *args, uint8_t *out, size_t cap)
 
 static struct radius_request rq0(const uint8_t *eap, size_t len)
 {
-	struct radius_request rq = { .id = 0x42, .user = "alice", .eap = eap, .eap_len = len,
-				     .nas_id = "sstpd" };
+	struct radius_request rq = {
+	    .id = 0x42, .user = "alice", .eap = eap, .eap_len = len, .nas_id = "sstpd"};
 	for (int i = 0; i < 16; i++)
 		rq.authenticator[i] = (uint8_t)(0xa0 + i);
 	return rq;
@@ -52,7 +52,7 @@ START_TEST(access_request_layout)
 		eap[i] = (uint8_t)i;
 	eap[0] = 2, eap[1] = 7, be16_put(eap + 2, sizeof(eap));
 	struct radius_request rq = rq0(eap, sizeof(eap));
-	static const uint8_t state[3] = { 's', 't', '1' };
+	static const uint8_t state[3] = {'s', 't', '1'};
 	rq.state = state;
 	rq.state_len = 3;
 	uint8_t pkt[RADIUS_MAX];
@@ -102,13 +102,13 @@ START_TEST(access_request_layout)
 END_TEST
 
 /* reply_hex: asks the oracle for a reply to rq. */
-static size_t reply(const struct radius_request *rq, int code, const char *eap_hex, const char *skey,
-		    const char *rkey, const char *secret, uint8_t *out)
+static size_t reply(const struct radius_request *rq, int code, const char *eap_hex,
+		    const char *skey, const char *rkey, const char *secret, uint8_t *out)
 {
 	char auth[33], args[3000];
 	hexs(auth, rq->authenticator, 16);
-	snprintf(args, sizeof(args), "reply '%s' %u %s %d '%s' '%s' '%s' 8a01 8b02", secret, rq->id, auth,
-		 code, eap_hex, skey, rkey);
+	snprintf(args, sizeof(args), "reply '%s' %u %s %d '%s' '%s' '%s' 8a01 8b02", secret, rq->id,
+		 auth, code, eap_hex, skey, rkey);
 	return oracle(args, out, RADIUS_MAX);
 }
 
@@ -117,7 +117,7 @@ static size_t reply(const struct radius_request *rq, int code, const char *eap_h
 
 START_TEST(accept_with_keys)
 {
-	uint8_t eap[8] = { 2, 1, 0, 8, 1, 'a', 'b', 'c' };
+	uint8_t eap[8] = {2, 1, 0, 8, 1, 'a', 'b', 'c'};
 	struct radius_request rq = rq0(eap, sizeof(eap));
 	static uint8_t pkt[RADIUS_MAX];
 	static struct radius_reply r;
@@ -158,7 +158,7 @@ END_TEST
 
 START_TEST(bad_replies)
 {
-	uint8_t eap[5] = { 2, 1, 0, 5, 1 };
+	uint8_t eap[5] = {2, 1, 0, 5, 1};
 	struct radius_request rq = rq0(eap, sizeof(eap));
 	static uint8_t pkt[RADIUS_MAX];
 	static struct radius_reply r;
@@ -177,19 +177,21 @@ START_TEST(bad_replies)
 	ck_assert_str_eq(err, "RADIUS: reply for id 66, waiting for 7");
 	ck_assert(!radius_parse_reply(pkt, 19, &rq, SECRET, &r, err, sizeof(err)));
 	char want[100];
-	snprintf(want, sizeof(want), "RADIUS: reply of 19 bytes is malformed (length field %zu)", n);
+	snprintf(want, sizeof(want), "RADIUS: reply of 19 bytes is malformed (length field %zu)",
+		 n);
 	ck_assert_str_eq(err, want);
 	ck_assert(!radius_parse_reply(pkt, n - 1, &rq, SECRET, &r, err, sizeof(err)));
-	snprintf(want, sizeof(want), "RADIUS: reply of %zu bytes is malformed (length field %zu)", n - 1, n);
+	snprintf(want, sizeof(want), "RADIUS: reply of %zu bytes is malformed (length field %zu)",
+		 n - 1, n);
 	ck_assert_str_eq(err, want);
 	/* an attribute of length 1: malformed, never a loop */
-	uint8_t bad[24] = { 2, 0x42, 0, 24 };
+	uint8_t bad[24] = {2, 0x42, 0, 24};
 	bad[20] = 79;
 	bad[21] = 1;
 	ck_assert(!radius_parse_reply(bad, sizeof(bad), &rq, SECRET, &r, err, sizeof(err)));
 	ck_assert_str_eq(err, "RADIUS: attribute 79 at offset 20 is malformed");
 	/* no Message-Authenticator */
-	uint8_t nomsg[26] = { 2, 0x42, 0, 26 };
+	uint8_t nomsg[26] = {2, 0x42, 0, 26};
 	nomsg[20] = 79, nomsg[21] = 6, nomsg[22] = 3, nomsg[23] = 1, nomsg[24] = 0, nomsg[25] = 4;
 	ck_assert(!radius_parse_reply(nomsg, sizeof(nomsg), &rq, SECRET, &r, err, sizeof(err)));
 	ck_assert_str_eq(err, "RADIUS: reply without Message-Authenticator");
@@ -203,16 +205,18 @@ END_TEST
 /* RFC 2548 2.4.2 decryption against the oracle's encryption, odd lengths. */
 START_TEST(mppe_decrypt)
 {
-	uint8_t eap[5] = { 2, 1, 0, 5, 1 };
+	uint8_t eap[5] = {2, 1, 0, 5, 1};
 	struct radius_request rq = rq0(eap, sizeof(eap));
 	static uint8_t pkt[RADIUS_MAX];
 	static struct radius_reply r;
 	char err[200];
-	const char *keys[] = { "01", "0102030405060708090a0b0c0d0e0f", K32A K32A };
-	size_t lens[] = { 1, 15, 64 };
+	const char *keys[] = {"01", "0102030405060708090a0b0c0d0e0f", K32A K32A};
+	size_t lens[] = {1, 15, 64};
 	for (int i = 0; i < 3; i++) {
-		size_t n = reply(&rq, RADIUS_ACCESS_ACCEPT, "03010004", keys[i], keys[i], SECRET, pkt);
-		ck_assert_msg(radius_parse_reply(pkt, n, &rq, SECRET, &r, err, sizeof(err)), "%s", err);
+		size_t n =
+		    reply(&rq, RADIUS_ACCESS_ACCEPT, "03010004", keys[i], keys[i], SECRET, pkt);
+		ck_assert_msg(radius_parse_reply(pkt, n, &rq, SECRET, &r, err, sizeof(err)), "%s",
+			      err);
 		ck_assert_uint_eq(r.send_key_len, lens[i]);
 		uint8_t want[64];
 		tu_hex(want, 64, keys[i]);
@@ -220,7 +224,7 @@ START_TEST(mppe_decrypt)
 	}
 	uint8_t key[64];
 	size_t kl;
-	static const uint8_t short_val[17] = { 0x80, 1 };
+	static const uint8_t short_val[17] = {0x80, 1};
 	ck_assert(!radius_mppe_decrypt(short_val, sizeof(short_val), SECRET, rq.authenticator, key,
 				       sizeof(key), &kl));
 }

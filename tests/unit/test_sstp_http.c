@@ -48,9 +48,8 @@ START_TEST(response_split_across_reads)
 	size_t n = strlen(ok_reply);
 	char err[128];
 	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(sstp_http_parse_response((const uint8_t *)ok_reply, i, err,
-							  sizeof(err)),
-				 0);
+		ck_assert_int_eq(
+		    sstp_http_parse_response((const uint8_t *)ok_reply, i, err, sizeof(err)), 0);
 	ck_assert_int_eq(sstp_http_parse_response((const uint8_t *)ok_reply, n, err, sizeof(err)),
 			 n);
 }
@@ -61,15 +60,15 @@ START_TEST(response_followed_by_sstp)
 	uint8_t buf[256];
 	size_t n = strlen(ok_reply);
 	memcpy(buf, ok_reply, n);
-	size_t m = tu_hex(buf + n, sizeof(buf) - n,
-			  "10 01 00 30 00 02 00 01 00 04 00 28 00 00 00 02");
+	size_t m =
+	    tu_hex(buf + n, sizeof(buf) - n, "10 01 00 30 00 02 00 01 00 04 00 28 00 00 00 02");
 	char err[128];
 	ck_assert_int_eq(sstp_http_parse_response(buf, n + m, err, sizeof(err)), n);
 	/* minimal status line without reason */
 	const char *bare = "HTTP/1.0 200\r\n\r\n";
-	ck_assert_int_eq(sstp_http_parse_response((const uint8_t *)bare, strlen(bare), err,
-						  sizeof(err)),
-			 strlen(bare));
+	ck_assert_int_eq(
+	    sstp_http_parse_response((const uint8_t *)bare, strlen(bare), err, sizeof(err)),
+	    strlen(bare));
 }
 END_TEST
 
@@ -112,9 +111,8 @@ START_TEST(request_parser)
 	char err[128];
 	const char *r = "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\n"
 			"Host: x\r\n\r\n";
-	ck_assert_int_eq(sstp_http_parse_request((const uint8_t *)r, strlen(r) - 1, &st, err,
-						 sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+	    sstp_http_parse_request((const uint8_t *)r, strlen(r) - 1, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(
 	    sstp_http_parse_request((const uint8_t *)r, strlen(r), &st, err, sizeof(err)),
 	    strlen(r));

@@ -5,7 +5,7 @@
 
 START_TEST(packet_len_header_checks)
 {
-	uint8_t p[8] = { 0x10, 0x01, 0x00, 0x0e };
+	uint8_t p[8] = {0x10, 0x01, 0x00, 0x0e};
 	ck_assert_int_eq(sstp_packet_len(p, 3), 0);
 	ck_assert_int_eq(sstp_packet_len(p, 4), 14);
 	p[0] = 0x11;
@@ -45,7 +45,7 @@ END_TEST
 START_TEST(length_r_bits_ignored)
 {
 	/* the R nibble above the 12-bit length: each bit alone, then all */
-	uint8_t p[4] = { 0x10, 0x00, 0x00, 0x15 };
+	uint8_t p[4] = {0x10, 0x00, 0x00, 0x15};
 	for (unsigned r = 0x10; r <= 0xf0; r += 0x10) {
 		p[2] = (uint8_t)r;
 		ck_assert_int_eq(sstp_packet_len(p, 4), 21);
@@ -176,7 +176,7 @@ START_TEST(status_messages_round_trip)
 	struct sstp_ctrl c;
 	struct sstp_status st;
 	const char *why;
-	const uint8_t val[2] = { 0, 7 };
+	const uint8_t val[2] = {0, 7};
 	size_t n = sstp_build_connect_nak(out, sizeof(out), SSTP_ATTR_ENCAPSULATED_PROTOCOL_ID,
 					  SSTP_ATTRIB_STATUS_VALUE_NOT_SUPPORTED, val, 2);
 	ck_assert_uint_eq(n, 8 + 12 + 2);
@@ -308,7 +308,7 @@ END_TEST
 
 START_TEST(binding_rejects_unknown_hash)
 {
-	uint8_t out[112], z[32] = { 0 };
+	uint8_t out[112], z[32] = {0};
 	ck_assert(!sstp_build_call_connected(out, 3, z, z, z));
 	ck_assert(!sstp_cmk(0, z, out));
 }

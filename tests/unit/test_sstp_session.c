@@ -56,7 +56,7 @@ static void t_random(void *ctx, void *buf, size_t len)
 		p[i] = (uint8_t)(e->rnd++ * 37 + 11);
 }
 
-static const struct sstp_ops ops = { t_send, t_frame, t_event };
+static const struct sstp_ops ops = {t_send, t_frame, t_event};
 
 static bool has_event(const struct end *e, int ev)
 {
@@ -77,9 +77,13 @@ static void setup_pair(uint8_t client_hashes, uint8_t server_hashes, uint32_t fa
 	memset(&C, 0, sizeof(C));
 	memset(&S, 0, sizeof(S));
 	now = 1000;
-	struct sstp_config cc = { .role = SSTP_CLIENT, .host = "vpn.test", .negotiation_ms = 60000,
-				  .hello_ms = 10000, .disconnect_ms = 5000, .hash_set = client_hashes,
-				  .random = t_random };
+	struct sstp_config cc = {.role = SSTP_CLIENT,
+				 .host = "vpn.test",
+				 .negotiation_ms = 60000,
+				 .hello_ms = 10000,
+				 .disconnect_ms = 5000,
+				 .hash_set = client_hashes,
+				 .random = t_random};
 	for (int i = 0; i < 32; i++)
 		cc.cert_sha256[i] = (uint8_t)(0xa0 + i);
 	for (int i = 0; i < 20; i++)
@@ -109,8 +113,8 @@ static void pump_chunked(size_t chunk)
 	inlen[0] = inlen[1] = 0;
 	for (int round = 0; round < 1000; round++) {
 		bool moved = false;
-		struct end *src[2] = { &C, &S };
-		struct end *dst[2] = { &S, &C };
+		struct end *src[2] = {&C, &S};
+		struct end *dst[2] = {&S, &C};
 		for (int d = 0; d < 2; d++) {
 			if (!src[d]->out_len)
 				continue;
@@ -131,7 +135,10 @@ static void pump_chunked(size_t chunk)
 	ck_abort_msg("pump did not settle");
 }
 
-static void pump(void) { pump_chunked(100000); }
+static void pump(void)
+{
+	pump_chunked(100000);
+}
 
 /* Lets every ending timer of both ends run out (each exchange needs at
  * most two), delivering what they send. */
@@ -150,7 +157,7 @@ static void assert_note(const struct end *e, const char *want)
 	ck_assert_msg(strstr(e->notes, want), "notes lack '%s':\n%s", want, e->notes);
 }
 
-static const uint8_t hlak[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static const uint8_t hlak[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 
 static void bring_up(void)
 {
@@ -174,8 +181,8 @@ START_TEST(full_connect_sha256)
 	ck_assert_int_eq(sstp_binding_hash(C.s), SSTP_CERT_HASH_SHA256);
 
 	/* PPP control passes before the binding; IP does not reach the server */
-	const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4 };
-	const uint8_t ip[] = { 0xff, 0x03, 0x00, 0x21, 0x45, 0 };
+	const uint8_t lcp[] = {0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4};
+	const uint8_t ip[] = {0xff, 0x03, 0x00, 0x21, 0x45, 0};
 	sstp_send_ppp(C.s, lcp, sizeof(lcp));
 	sstp_send_ppp(C.s, ip, sizeof(ip));
 	pump();
@@ -222,8 +229,9 @@ START_TEST(no_common_hash)
 	pump();
 	ck_assert(!has_event(&C, SSTP_EV_PPP_START));
 	assert_note(&C, "sent CALL_ABORT (status VALUE_NOT_SUPPORTED (4))");
-	assert_note(&C, "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): "
-			"abort handshake completed");
+	assert_note(&C,
+		    "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): "
+		    "abort handshake completed");
 	assert_note(&S, "received CALL_ABORT from the client (status VALUE_NOT_SUPPORTED (4) for "
 			"attribute 4); sent CALL_ABORT in reply");
 	settle();
@@ -239,7 +247,7 @@ START_TEST(wrong_hlak_rejected)
 {
 	setup_pair(0, 0, 0);
 	bring_up();
-	uint8_t other[32] = { 9 };
+	uint8_t other[32] = {9};
 	sstp_set_hlak(S.s, other);
 	sstp_auth_done(C.s, hlak, now);
 	pump();
@@ -256,7 +264,7 @@ END_TEST
 START_TEST(wrong_cert_hash_rejected)
 {
 	/* a client that saw another certificate (an interceptor's) */
-	struct sstp_config cc = { .role = SSTP_CLIENT, .host = "vpn.test", .random = t_random };
+	struct sstp_config cc = {.role = SSTP_CLIENT, .host = "vpn.test", .random = t_random};
 	memset(cc.cert_sha256, 0x77, 32);
 	setup_pair(0, 0, 0);
 	sstp_free(C.s);
@@ -330,7 +338,7 @@ START_TEST(traffic_defers_echo)
 	pump();
 	/* a data packet from the server restarts the client's hello timer */
 	now += 9000;
-	static const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 11, 1, 0, 4 }; /* Discard-Request */
+	static const uint8_t lcp[] = {0xff, 0x03, 0xc0, 0x21, 11, 1, 0, 4}; /* Discard-Request */
 	sstp_send_ppp(S.s, lcp, sizeof(lcp));
 	pump();
 	ck_assert_int_eq(C.frames, 1);
@@ -376,17 +384,20 @@ START_TEST(disconnect_handshake)
 	pump();
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
 	ck_assert_str_eq(C.reason, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
-	assert_note(&C, "received CALL_DISCONNECT_ACK from the server: CALL_DISCONNECT acknowledged, "
-			"disconnect handshake completed");
+	assert_note(&C,
+		    "received CALL_DISCONNECT_ACK from the server: CALL_DISCONNECT acknowledged, "
+		    "disconnect handshake completed");
 	/* the server acknowledged and now waits (1 s) for the client to close */
 	ck_assert(!has_event(&S, SSTP_EV_CLOSED));
-	assert_note(&S, "received CALL_DISCONNECT from the client (status NO_ERROR (0) for attribute "
-			"0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the client to close");
+	assert_note(&S,
+		    "received CALL_DISCONNECT from the client (status NO_ERROR (0) for attribute "
+		    "0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the client to close");
 	sstp_lower_closed(S.s, "the client closed the connection", now);
 	ck_assert(has_event(&S, SSTP_EV_CLOSED));
 	ck_assert_ptr_nonnull(strstr(S.reason, "peer disconnected"));
-	assert_note(&S, "the client closed the connection after our CALL_DISCONNECT_ACK: disconnect "
-			"handshake completed");
+	assert_note(&S,
+		    "the client closed the connection after our CALL_DISCONNECT_ACK: disconnect "
+		    "handshake completed");
 	teardown_pair();
 }
 END_TEST
@@ -405,8 +416,9 @@ START_TEST(disconnect_without_ack_times_out)
 	now += 5000;
 	sstp_timeout(C.s, now);
 	ck_assert_ptr_nonnull(strstr(C.reason, "no CALL_DISCONNECT_ACK"));
-	assert_note(&C, "timed out waiting for the server's CALL_DISCONNECT_ACK (5000 ms): disconnect "
-			"handshake incomplete");
+	assert_note(&C,
+		    "timed out waiting for the server's CALL_DISCONNECT_ACK (5000 ms): disconnect "
+		    "handshake incomplete");
 	teardown_pair();
 }
 END_TEST
@@ -440,7 +452,6 @@ START_TEST(nak_first_connect_then_retry)
 }
 END_TEST
 
-
 /* Connected pair with both ends' output delivered and cleared. */
 static void connected_pair(void)
 {
@@ -471,10 +482,11 @@ START_TEST(server_disconnect_is_acknowledged_on_the_wire)
 	ck_assert(!has_event(&C, SSTP_EV_CLOSED));
 	ck_assert(sstp_is_ending(C.s));
 	ck_assert_uint_eq(sstp_deadline(C.s), now + 1000);
-	assert_note(&C, "received CALL_DISCONNECT from the server (status NO_ERROR (0) for attribute "
-			"0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the server to close");
+	assert_note(&C,
+		    "received CALL_DISCONNECT from the server (status NO_ERROR (0) for attribute "
+		    "0); sent CALL_DISCONNECT_ACK, waiting up to 1000 ms for the server to close");
 	/* nothing more passes: PPP from us is dropped, data to us too */
-	const uint8_t lcp[] = { 0xff, 0x03, 0xc0, 0x21, 9, 1, 0, 8, 0, 0, 0, 0 };
+	const uint8_t lcp[] = {0xff, 0x03, 0xc0, 0x21, 9, 1, 0, 8, 0, 0, 0, 0};
 	sstp_send_ppp(C.s, lcp, sizeof(lcp));
 	ck_assert_uint_eq(C.out_len, 8);
 	sstp_send_ppp(S.s, lcp, sizeof(lcp));
@@ -487,9 +499,11 @@ START_TEST(server_disconnect_is_acknowledged_on_the_wire)
 	ck_assert_str_eq(S.reason, "disconnect handshake completed (CALL_DISCONNECT acknowledged)");
 	sstp_lower_closed(C.s, "the server closed the connection", now);
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
-	ck_assert_str_eq(C.reason, "peer disconnected (CALL_DISCONNECT, status NO_ERROR (0) for attribute 0)");
-	assert_note(&C, "the server closed the connection after our CALL_DISCONNECT_ACK: disconnect "
-			"handshake completed");
+	ck_assert_str_eq(
+	    C.reason, "peer disconnected (CALL_DISCONNECT, status NO_ERROR (0) for attribute 0)");
+	assert_note(&C,
+		    "the server closed the connection after our CALL_DISCONNECT_ACK: disconnect "
+		    "handshake completed");
 	teardown_pair();
 }
 END_TEST
@@ -539,14 +553,17 @@ START_TEST(malformed_control_gets_call_abort_then_waits)
 			 "malformed SSTP control packet: attribute length shorter than its header");
 	ck_assert_uint_eq(sstp_deadline(C.s), now + 3000);
 	/* other messages are ignored meanwhile: no ECHO_RESPONSE */
-	const uint8_t echo[8] = { 0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00 };
+	const uint8_t echo[8] = {0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00};
 	sstp_input(C.s, echo, sizeof(echo), now);
 	ck_assert_uint_eq(C.out_len, 20);
 	now += 3000;
 	sstp_timeout(C.s, now);
 	ck_assert(has_event(&C, SSTP_EV_CLOSED));
-	ck_assert_str_eq(C.reason, "malformed SSTP control packet: attribute length shorter than its header");
-	assert_note(&C, "timed out waiting for the server's CALL_ABORT (3000 ms): abort handshake incomplete");
+	ck_assert_str_eq(C.reason,
+			 "malformed SSTP control packet: attribute length shorter than its header");
+	assert_note(
+	    &C,
+	    "timed out waiting for the server's CALL_ABORT (3000 ms): abort handshake incomplete");
 	teardown_pair();
 }
 END_TEST
@@ -556,8 +573,9 @@ START_TEST(abort_answered_then_closed_by_peer)
 	connected_pair();
 	sstp_abort(C.s, "test", now);
 	pump(); /* server answers with its CALL_ABORT */
-	assert_note(&C, "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): abort "
-			"handshake completed");
+	assert_note(
+	    &C, "received CALL_ABORT from the server (status NO_ERROR (0) for attribute 0): abort "
+		"handshake completed");
 	ck_assert_uint_eq(sstp_deadline(C.s), now + 1000);
 	sstp_lower_closed(C.s, "the server closed the connection", now);
 	ck_assert_str_eq(C.reason, "test");
@@ -613,7 +631,9 @@ static void check_fault(uint32_t fault, const char *want)
 	pump();
 	settle();
 	ck_assert_msg(!has_event(&C, SSTP_EV_PPP_START), "fault %x: PPP started", fault);
-	ck_assert_msg(has_event(&C, SSTP_EV_CLOSED), "fault %x: not closed (nev %d %d, server '%s' %zu %zu)", fault, C.nev, S.nev, S.reason, C.out_len, S.out_len);
+	ck_assert_msg(has_event(&C, SSTP_EV_CLOSED),
+		      "fault %x: not closed (nev %d %d, server '%s' %zu %zu)", fault, C.nev, S.nev,
+		      S.reason, C.out_len, S.out_len);
 	ck_assert_msg(strstr(C.reason, want), "reason '%s' lacks '%s'", C.reason, want);
 	teardown_pair();
 }
@@ -687,7 +707,8 @@ START_TEST(client_drops_data_before_ack_and_answers_echo)
 	n = tu_hex(buf, sizeof(buf), "10 01 00 08 00 42 00 00 10 00");
 	C.out_len = 0;
 	ck_assert_uint_eq(sstp_input(C.s, buf, n, now), 8);
-	assert_note(&C, "unknown SSTP message type 0x0042; sent CALL_ABORT (status INVALID_FRAME_RECEIVED");
+	assert_note(
+	    &C, "unknown SSTP message type 0x0042; sent CALL_ABORT (status INVALID_FRAME_RECEIVED");
 	tu_expect_bytes("CALL_ABORT", C.out, C.out_len, CALL_ABORT_INVALID_FRAME, false);
 	teardown_pair();
 }

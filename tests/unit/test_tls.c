@@ -120,7 +120,7 @@ static int pair_connect(struct pair *p, const char *cert, const struct tls_clien
 
 static struct tls_client_config cfg_ca(const char *name)
 {
-	struct tls_client_config c = { .server_name = name, .ca_file = path("ca.pem") };
+	struct tls_client_config c = {.server_name = name, .ca_file = path("ca.pem")};
 	return c;
 }
 
@@ -154,10 +154,10 @@ static void transfer_both(struct tls *a, struct tls *b, size_t len)
 	static uint8_t src[16384 + 7], dst[20000];
 	for (size_t i = 0; i < sizeof(src); i++)
 		src[i] = (uint8_t)(i * 31 + 7);
-	struct tls *ends[2] = { a, b };
-	size_t sent[2] = { 0, 0 }, got[2] = { 0, 0 };
-	uint32_t hs[2] = { 2166136261u, 2166136261u }, hr[2] = { 2166136261u, 2166136261u };
-	size_t pending[2] = { 0, 0 }; /* a WANT_WRITE chunk to repeat */
+	struct tls *ends[2] = {a, b};
+	size_t sent[2] = {0, 0}, got[2] = {0, 0};
+	uint32_t hs[2] = {2166136261u, 2166136261u}, hr[2] = {2166136261u, 2166136261u};
+	size_t pending[2] = {0, 0}; /* a WANT_WRITE chunk to repeat */
 	for (int iter = 0; iter < 1000000 && (got[0] < len || got[1] < len); iter++) {
 		for (int k = 0; k < 2; k++) {
 			struct tls *w = ends[k], *r = ends[1 - k];
@@ -372,7 +372,8 @@ START_TEST(spki_matches_openssl)
 	FILE *f = popen(cmd, "r");
 	size_t n = fread(der, 1, sizeof(der), f);
 	pclose(f);
-	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform DER",
+	snprintf(cmd, sizeof(cmd),
+		 "openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform DER",
 		 path("good.pem"));
 	f = popen(cmd, "r");
 	size_t wn = fread(want, 1, sizeof(want), f);
@@ -391,10 +392,11 @@ END_TEST
 START_TEST(bad_config)
 {
 	char err[256];
-	struct tls_client_config cfg = { .server_name = "x", .ca_file = "/nonexistent/ca.pem" };
+	struct tls_client_config cfg = {.server_name = "x", .ca_file = "/nonexistent/ca.pem"};
 	ck_assert_ptr_null(tls_client_new(&cfg, -1, err, sizeof(err)));
 	ck_assert_str_eq(err, "cannot load CA certificates from /nonexistent/ca.pem");
-	ck_assert_ptr_null(tls_server_ctx_new("/nonexistent/c.pem", path("good.key"), err, sizeof(err)));
+	ck_assert_ptr_null(
+	    tls_server_ctx_new("/nonexistent/c.pem", path("good.key"), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/c.pem"));
 }
 END_TEST

@@ -24,7 +24,7 @@
  * The sockets that fill it go to fill[2]. */
 static int blackhole(int family, uint16_t *port, int fill[2])
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	socklen_t len;
 	if (family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
@@ -64,7 +64,7 @@ static int listen_on(int family, uint16_t port)
 {
 	int l = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(l, 0);
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	socklen_t len;
 	if (family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
@@ -163,11 +163,11 @@ START_TEST(blackholed_address_times_out_at_the_deadline)
 	int fill[2];
 	int bl = blackhole(AF_INET, &port, fill);
 	struct loop *l = loop_new();
-	struct ticker k = { .l = l };
+	struct ticker k = {.l = l};
 	loop_timer_init(&k.t, on_tick, &k);
 	loop_timer_set(l, &k.t, loop_now(l) + 100);
-	struct outcome o = { .l = l, .fd = -1 };
-	struct dial_params p = { .host = "127.0.0.1", .port = port, .timeout_ms = 1500 };
+	struct outcome o = {.l = l, .fd = -1};
+	struct dial_params p = {.host = "127.0.0.1", .port = port, .timeout_ms = 1500};
 	uint64_t t0 = loop_now(l);
 	struct dial *d = dial_start(l, &p, on_done, &o);
 	ck_assert_ptr_nonnull(d);
@@ -199,7 +199,7 @@ START_TEST(dead_first_family_costs_one_stagger_step)
 	if (!private_hosts("::1 dual.test\n127.0.0.1 dual.test\n"))
 		return;
 	struct addrinfo *res = NULL;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 	ck_assert_int_eq(getaddrinfo("dual.test", "1", &hints, &res), 0);
 	int first = res->ai_family, other = first == AF_INET ? AF_INET6 : AF_INET;
 	bool both = false;
@@ -212,8 +212,8 @@ START_TEST(dead_first_family_costs_one_stagger_step)
 	int bl = blackhole(first, &port, fill);
 	int good = listen_on(other, port);
 	struct loop *l = loop_new();
-	struct outcome o = { .l = l, .fd = -1 };
-	struct dial_params p = { .host = "dual.test", .port = port, .timeout_ms = 5000 };
+	struct outcome o = {.l = l, .fd = -1};
+	struct dial_params p = {.host = "dual.test", .port = port, .timeout_ms = 5000};
 	uint64_t t0 = loop_now(l);
 	struct dial *d = dial_start(l, &p, on_done, &o);
 	run_until_done(l, &o, 6000);
@@ -234,7 +234,7 @@ END_TEST
 START_TEST(silent_proxy_times_out_in_the_exchange)
 {
 	uint16_t port = 0;
-	int fill[2] = { -1, -1 };
+	int fill[2] = {-1, -1};
 	int lp = listen_on(AF_INET, 0);
 	struct sockaddr_in a;
 	socklen_t sl = sizeof(a);
@@ -242,9 +242,12 @@ START_TEST(silent_proxy_times_out_in_the_exchange)
 	port = ntohs(a.sin_port);
 	(void)fill;
 	struct loop *l = loop_new();
-	struct outcome o = { .l = l, .fd = -1 };
-	struct dial_params p = { .host = "server.test", .port = 443, .proxy_host = "127.0.0.1",
-				 .proxy_port = port, .timeout_ms = 1000 };
+	struct outcome o = {.l = l, .fd = -1};
+	struct dial_params p = {.host = "server.test",
+				.port = 443,
+				.proxy_host = "127.0.0.1",
+				.proxy_port = port,
+				.timeout_ms = 1000};
 	uint64_t t0 = loop_now(l);
 	struct dial *d = dial_start(l, &p, on_done, &o);
 	run_until_done(l, &o, 4000);
@@ -266,9 +269,9 @@ START_TEST(free_cancels_without_callback_or_leak)
 	struct loop *l = loop_new();
 	int before = count_fds();
 	/* one while connecting, one while resolving a name */
-	struct outcome o1 = { .l = l, .fd = -1 }, o2 = { .l = l, .fd = -1 };
-	struct dial_params p1 = { .host = "127.0.0.1", .port = port, .timeout_ms = 5000 };
-	struct dial_params p2 = { .host = "localhost", .port = port, .timeout_ms = 5000 };
+	struct outcome o1 = {.l = l, .fd = -1}, o2 = {.l = l, .fd = -1};
+	struct dial_params p1 = {.host = "127.0.0.1", .port = port, .timeout_ms = 5000};
+	struct dial_params p2 = {.host = "localhost", .port = port, .timeout_ms = 5000};
 	struct dial *d1 = dial_start(l, &p1, on_done, &o1);
 	struct dial *d2 = dial_start(l, &p2, on_done, &o2);
 	ck_assert_int_ge(loop_run_once(l, 0), 0); /* both begin */
@@ -293,7 +296,7 @@ END_TEST
 START_TEST(name_that_does_not_resolve)
 {
 	char err[400];
-	struct dial_params p = { .host = "no-such-host.invalid", .port = 443, .timeout_ms = 5000 };
+	struct dial_params p = {.host = "no-such-host.invalid", .port = 443, .timeout_ms = 5000};
 	ck_assert_int_eq(dial_blocking(&p, NULL, err, sizeof(err)), -1);
 	ck_assert_msg(strncmp(err, "resolving no-such-host.invalid: ", 32) == 0, "%s", err);
 }

@@ -16,7 +16,7 @@ static int listen_loopback(uint16_t *port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fd, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	socklen_t sl = sizeof(a);
@@ -59,11 +59,12 @@ static void proxy_child(int lfd, const char *reply, const char *want_header, uin
 	if (reply[9] != '2')
 		_exit(0);
 	int t = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(target),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(target),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (connect(t, (struct sockaddr *)&a, sizeof(a)) < 0)
 		_exit(4);
-	struct pollfd p[2] = { { .fd = c, .events = POLLIN }, { .fd = t, .events = POLLIN } };
+	struct pollfd p[2] = {{.fd = c, .events = POLLIN}, {.fd = t, .events = POLLIN}};
 	char buf[4096];
 	for (;;) {
 		if (poll(p, 2, 5000) <= 0)
@@ -124,7 +125,7 @@ static void expect_tunnel(struct run *r, const char *early)
 	int a = accept(r->tfd, NULL, NULL);
 	ck_assert_int_ge(a, 0);
 	char buf[64] = "";
-	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
 	size_t want = 0;
 	if (early) {
 		/* bytes the proxy sent right after its header belong to the tunnel */
@@ -162,8 +163,8 @@ START_TEST(proxy_200_with_basic_auth)
 {
 	struct run r;
 	/* base64("alice:s3cret") */
-	run_proxy(&r, "HTTP/1.0 200 OK\r\n\r\n", "\r\nProxy-Authorization: Basic YWxpY2U6czNjcmV0\r\n",
-		  "alice", "s3cret");
+	run_proxy(&r, "HTTP/1.0 200 OK\r\n\r\n",
+		  "\r\nProxy-Authorization: Basic YWxpY2U6czNjcmV0\r\n", "alice", "s3cret");
 	expect_tunnel(&r, NULL);
 	run_end(&r);
 }
@@ -181,8 +182,9 @@ END_TEST
 START_TEST(proxy_407)
 {
 	struct run r;
-	run_proxy(&r, "HTTP/1.1 407 Proxy Authentication Required\r\n"
-		      "Proxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
+	run_proxy(&r,
+		  "HTTP/1.1 407 Proxy Authentication Required\r\n"
+		  "Proxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
 		  NULL, NULL, NULL);
 	ck_assert_int_eq(r.fd, -1);
 	ck_assert_str_eq(r.err, "proxy authentication required (407)");
@@ -196,8 +198,8 @@ START_TEST(proxy_403_sanitised)
 	run_proxy(&r, "HTTP/1.1 403 No\x1b[31m way\r\n\r\n", NULL, NULL, NULL);
 	ck_assert_int_eq(r.fd, -1);
 	char want[128];
-	snprintf(want, sizeof(want), "proxy refused CONNECT to server.test:%u: HTTP/1.1 403 No?[31m way",
-		 r.target);
+	snprintf(want, sizeof(want),
+		 "proxy refused CONNECT to server.test:%u: HTTP/1.1 403 No?[31m way", r.target);
 	ck_assert_str_eq(r.err, want);
 	run_end(&r);
 }
@@ -246,8 +248,8 @@ START_TEST(parse_reply_cases)
 	for (size_t i = 0; i < strlen(ok) - 4; i++)
 		ck_assert_int_eq(proxy_parse_reply((const uint8_t *)ok, i, &rep),
 				 PROXY_REPLY_INCOMPLETE);
-	const char *bad[] = { "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
-			      "HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 099 x\r\n\r\n", "\r\n\r\n" };
+	const char *bad[] = {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+			     "HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 099 x\r\n\r\n", "\r\n\r\n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_int_eq(proxy_parse_reply((const uint8_t *)bad[i], strlen(bad[i]), &rep),
 				 PROXY_REPLY_BAD);

@@ -14,7 +14,7 @@ static int listen_loopback(uint16_t *port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fd, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	socklen_t sl = sizeof(a);
@@ -91,7 +91,7 @@ END_TEST
 
 START_TEST(tcp_format_v6)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(443) };
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(443)};
 	inet_pton(AF_INET6, "2001:db8::1", &a.sin6_addr);
 	char out[64];
 	tcp_format_addr((struct sockaddr *)&a, out, sizeof(out));

@@ -47,8 +47,8 @@ END_TEST
 
 START_TEST(enc_addr_noprefixroute_bytes)
 {
-	struct nl_addr a = {.family = AF_INET, .ifindex = 5, .plen = 32, .has_peer = true,
-			    .noprefixroute = true};
+	struct nl_addr a = {
+	    .family = AF_INET, .ifindex = 5, .plen = 32, .has_peer = true, .noprefixroute = true};
 	memcpy(a.local, (uint8_t[]){10, 0, 0, 2}, 4);
 	memcpy(a.peer, (uint8_t[]){8, 8, 8, 8}, 4);
 	uint8_t buf[128], want[64];

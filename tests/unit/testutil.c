@@ -12,7 +12,8 @@ size_t tu_hex(uint8_t *out, size_t cap, const char *hex)
 	for (const char *p = hex; *p; p++) {
 		if (isspace((unsigned char)*p))
 			continue;
-		int v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+		int v =
+		    isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
 		if (v < 0 || v > 15)
 			abort();
 		if (hi < 0) {

@@ -17,7 +17,8 @@ uint16_t tu_fold(uint32_t s);
 /* Fails the test unless got[0..len) is exactly the bytes of hex (or, with
  * prefix, starts with them); the message shows both in hex. what names the
  * bytes in the message ("frame 3", "CALL_DISCONNECT_ACK"). */
-void tu_expect_bytes(const char *what, const uint8_t *got, size_t len, const char *hex, bool prefix);
+void tu_expect_bytes(const char *what, const uint8_t *got, size_t len, const char *hex,
+		     bool prefix);
 
 /* The scripted-peer harness: the frames a module under test sent (through
  * its output callback), in order, each checked against exact hex; head is

@@ -39,12 +39,12 @@ struct conn {
 	struct link *link;
 
 	bool up;
-	bool sstp_framing; /* past the HTTP reply: what is sent are SSTP packets */
-	uint64_t rnd;      /* fault reserved-bits: xorshift state */
-	uint64_t scrambled; /* fault reserved-bits: packets sent with reserved bits set */
-	uint64_t deadline; /* TLS handshake limit */
-	uint64_t fault_at; /* abort-after / late malformed packet */
-	uint64_t ra_at;    /* --ipv6-prefix: next router advertisement */
+	bool sstp_framing;	/* past the HTTP reply: what is sent are SSTP packets */
+	uint64_t rnd;		/* fault reserved-bits: xorshift state */
+	uint64_t scrambled;	/* fault reserved-bits: packets sent with reserved bits set */
+	uint64_t deadline;	/* TLS handshake limit */
+	uint64_t fault_at;	/* abort-after / late malformed packet */
+	uint64_t ra_at;		/* --ipv6-prefix: next router advertisement */
 	unsigned ra_flood_sent; /* fault ra-flood: RAs with new prefixes so far */
 	uint64_t since;
 
@@ -63,7 +63,10 @@ struct conn {
 
 static void conn_after(struct conn *c);
 
-static uint64_t now_ms(struct conn *c) { return loop_now(c->loop); }
+static uint64_t now_ms(struct conn *c)
+{
+	return loop_now(c->loop);
+}
 
 #define clog(lvl, c, fmt, ...) log_msg(lvl, "#%u %s: " fmt, (c)->id, (c)->addr, ##__VA_ARGS__)
 
@@ -86,14 +89,16 @@ static void send_ra_flood(struct conn *c, const uint8_t id[8])
 	for (int i = 0; i < RA_FLOOD_BATCH && c->ra_flood_sent < RA_FLOOD_TOTAL; i++) {
 		memcpy(prefix, c->o->prefix6, 8);
 		be16_put(prefix + 6, (uint16_t)++c->ra_flood_sent);
-		size_t n = ra_build(pkt, sizeof(pkt), id, prefix, RA_ROUTER_LIFETIME, RA_VALID, RA_PREFERRED);
+		size_t n = ra_build(pkt, sizeof(pkt), id, prefix, RA_ROUTER_LIFETIME, RA_VALID,
+				    RA_PREFERRED);
 		if (n)
 			conn_queue_ip(c, PPP_PROTO_IPV6, pkt, n);
 	}
 	if (c->ra_flood_sent < RA_FLOOD_TOTAL)
 		c->ra_at = loop_now(c->loop) + RA_FLOOD_TICK_MS;
 	else if (c->ra_flood_sent == RA_FLOOD_TOTAL)
-		clog(LOG_LVL_NOTICE, c, "fault ra-flood: %u router advertisements with new prefixes sent",
+		clog(LOG_LVL_NOTICE, c,
+		     "fault ra-flood: %u router advertisements with new prefixes sent",
 		     c->ra_flood_sent++);
 }
 
@@ -101,7 +106,8 @@ static void send_ra(struct conn *c)
 {
 	uint8_t id[8], pkt[128];
 	sstpd_ipv6_id(c->o, id);
-	size_t n = ra_build(pkt, sizeof(pkt), id, c->o->prefix6, RA_ROUTER_LIFETIME, RA_VALID, RA_PREFERRED);
+	size_t n = ra_build(pkt, sizeof(pkt), id, c->o->prefix6, RA_ROUTER_LIFETIME, RA_VALID,
+			    RA_PREFERRED);
 	if (n && conn_queue_ip(c, PPP_PROTO_IPV6, pkt, n))
 		clog(LOG_LVL_DEBUG, c, "router advertisement sent");
 	c->ra_at = loop_now(c->loop) + RA_INTERVAL_MS;
@@ -117,7 +123,10 @@ static void link_failed_cb(void *ctx, const char *why)
 		snprintf(c->reason, sizeof(c->reason), "%s", why);
 }
 
-uint32_t conn_peer4(const struct conn *c) { return c->peer4; }
+uint32_t conn_peer4(const struct conn *c)
+{
+	return c->peer4;
+}
 
 bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8])
 {
@@ -158,7 +167,8 @@ static void scramble_reserved(struct conn *c, uint8_t *p, size_t len)
 		uint8_t id = p[off + 1];
 		p[off] = rnd8(c);
 		p[off + 2] = (uint8_t)((p[off + 2] & 0x0f) | (rnd8(c) & 0xf0));
-		if ((id == SSTP_ATTR_STATUS_INFO || id == SSTP_ATTR_CRYPTO_BINDING_REQ) && alen >= 8)
+		if ((id == SSTP_ATTR_STATUS_INFO || id == SSTP_ATTR_CRYPTO_BINDING_REQ) &&
+		    alen >= 8)
 			for (int k = 4; k < 7; k++)
 				p[off + k] = rnd8(c);
 		off += alen;
@@ -199,7 +209,7 @@ static void send_late_malformed(struct conn *c)
 	uint8_t p[32];
 	size_t n = 0;
 	/* An ECHO_REQUEST as the base: 10 01 00 08 00 08 00 00 */
-	static const uint8_t echo[8] = { 0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00 };
+	static const uint8_t echo[8] = {0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00};
 	memcpy(p, echo, sizeof(echo));
 	n = sizeof(echo);
 	const char *what = "";
@@ -214,8 +224,8 @@ static void send_late_malformed(struct conn *c)
 		what = "len-too-big";
 	} else if (f & FAULT_ATTR_SHORT) {
 		/* one attribute whose length (2) is shorter than its own header */
-		static const uint8_t a[12] = { 0x10, 0x01, 0x00, 0x0c, 0x00, 0x08, 0x00, 0x01,
-					       0x00, 0x02, 0x00, 0x02 };
+		static const uint8_t a[12] = {0x10, 0x01, 0x00, 0x0c, 0x00, 0x08,
+					      0x00, 0x01, 0x00, 0x02, 0x00, 0x02};
 		memcpy(p, a, sizeof(a));
 		n = sizeof(a);
 		what = "attr-short";
@@ -246,7 +256,8 @@ static bool link_ctrl_in_cb(void *ctx, const uint8_t *frame, size_t len)
 	return fault != NULL;
 }
 
-static void link_ctrl_out_cb(void *ctx, const uint8_t **frame, size_t *len, uint8_t *buf, size_t cap)
+static void link_ctrl_out_cb(void *ctx, const uint8_t **frame, size_t *len, uint8_t *buf,
+			     size_t cap)
 {
 	struct conn *c = ctx;
 	const char *fault = ppp_faults_output(&c->pf, frame, len, buf, cap);
@@ -283,7 +294,6 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 		break;
 	}
 }
-
 
 /* ------------------------------------------------------------- PPP events */
 
@@ -348,7 +358,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		static const uint8_t zero[32];
 		c->auth = ai->method;
 		snprintf(c->user, sizeof(c->user), "%s", ai->peer_name);
-		clog(LOG_LVL_NOTICE, c, "user '%s' authenticated with %s", c->user, ppp_auth_name(ai->method));
+		clog(LOG_LVL_NOTICE, c, "user '%s' authenticated with %s", c->user,
+		     ppp_auth_name(ai->method));
 		if (link_sstp(c->link))
 			sstp_set_hlak(link_sstp(c->link), ai->have_keys ? ai->hlak : zero);
 		break;
@@ -363,7 +374,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			uint32_t peer = htonl(c->peer4);
 			int rc = c->nc ? netcfg_route(c->nc, AF_INET, &peer, 32, 0) : -ENOMEM;
 			if (rc < 0 && rc != -EEXIST)
-				clog(LOG_LVL_WARN, c, "cannot add the route to %s: %s", p, strerror(-rc));
+				clog(LOG_LVL_WARN, c, "cannot add the route to %s: %s", p,
+				     strerror(-rc));
 		}
 		clog(LOG_LVL_NOTICE, c, "IPv4 up: server %s client %s (user '%s')", l, p, c->user);
 		went_up(c);
@@ -373,8 +385,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		const struct ppp_ipv6cp_info *ip = arg;
 		memcpy(c->peer_ifid, ip->peer_id, 8);
 		const uint8_t *d = ip->peer_id;
-		clog(LOG_LVL_NOTICE, c, "IPv6 up: client fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x", d[0], d[1],
-		     d[2], d[3], d[4], d[5], d[6], d[7]);
+		clog(LOG_LVL_NOTICE, c, "IPv6 up: client fe80::%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+		     d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
 		/* The client is up by now: the Ack that opened it went out
 		 * before this RA, on the same ordered stream. */
 		if (c->o->has_prefix6)
@@ -394,8 +406,8 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		break;
 	case PPP_EV_DISCARDED: {
 		const struct ppp_discard_info *d = arg;
-		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code, d->id,
-		     d->why);
+		clog(LOG_LVL_DEBUG, c, "%s: discarded code %u id %u: %s", d->protocol, d->code,
+		     d->id, d->why);
 		break;
 	}
 	case PPP_EV_DEAD: {
@@ -450,7 +462,7 @@ static void link_established_cb(void *ctx)
 		clog(LOG_LVL_INFO, c, "client certificate verified: %s", subj);
 	}
 	const struct sstpd_opts *o = c->o;
-	struct sstp_config sc = { 0 };
+	struct sstp_config sc = {0};
 	sc.role = SSTP_SERVER;
 	sc.negotiation_ms = 60000;
 	sc.hello_ms = 60000;
@@ -481,7 +493,7 @@ static void link_established_cb(void *ctx)
 		link_fail(c->link, "address pool exhausted");
 		return;
 	}
-	struct ppp_config pc = { 0 };
+	struct ppp_config pc = {0};
 	pc.role = PPP_SERVER;
 	pc.mru = (uint16_t)((o->faults & FAULT_RRAS_LCP) ? 4091 : o->mtu);
 	memcpy(pc.auth, o->auth, sizeof(o->auth));
@@ -499,7 +511,7 @@ static void link_established_cb(void *ctx)
 	pc.dns4[0] = htonl(o->dns4[0]);
 	pc.dns4[1] = htonl(o->dns4[1]);
 	hostile_ipcp(o, &pc);
-	uint8_t id[8] = { 0x02, 0, 0, 0 };
+	uint8_t id[8] = {0x02, 0, 0, 0};
 	be32_put(id + 4, o->local4);
 	memcpy(pc.local_ifid, id, 8);
 	be32_put(id + 4, c->peer4);
@@ -507,19 +519,22 @@ static void link_established_cb(void *ctx)
 	link_start(c->link, &sc, &pc);
 }
 
-static void link_wake_cb(void *ctx) { conn_after(ctx); }
+static void link_wake_cb(void *ctx)
+{
+	conn_after(ctx);
+}
 
 static const struct link_ops conn_link_ops = {
-	.data = link_data_cb,
-	.established = link_established_cb,
-	.sstp_event = sstp_event_cb,
-	.ppp_event = ppp_event_cb,
-	.ppp_secret = ppp_secret_cb,
-	.failed = link_failed_cb,
-	.wake = link_wake_cb,
-	.ctrl_in = link_ctrl_in_cb,
-	.ctrl_out = link_ctrl_out_cb,
-	.staged = link_staged_cb,
+    .data = link_data_cb,
+    .established = link_established_cb,
+    .sstp_event = sstp_event_cb,
+    .ppp_event = ppp_event_cb,
+    .ppp_secret = ppp_secret_cb,
+    .failed = link_failed_cb,
+    .wake = link_wake_cb,
+    .ctrl_in = link_ctrl_in_cb,
+    .ctrl_out = link_ctrl_out_cb,
+    .staged = link_staged_cb,
 };
 
 /* The connection's own deadlines; the layers' are the link's. */
@@ -622,9 +637,9 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 		free(c);
 		return NULL;
 	}
-	struct link_config lc = { .peer_word = "client",
-				  .dribble = (c->o->faults & FAULT_DRIBBLE) != 0,
-				  .pack_ms = (c->o->faults & FAULT_PACK) ? PACK_DELAY_MS : 0 };
+	struct link_config lc = {.peer_word = "client",
+				 .dribble = (c->o->faults & FAULT_DRIBBLE) != 0,
+				 .pack_ms = (c->o->faults & FAULT_PACK) ? PACK_DELAY_MS : 0};
 	c->link = link_new(c->loop, fd, tls, &lc, &conn_link_ops, c);
 	if (!c->link) {
 		clog(LOG_LVL_ERROR, c, "out of memory");
@@ -645,7 +660,8 @@ void conn_free(struct conn *c)
 	if (drops)
 		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)drops);
 	if (c->o->faults & FAULT_RESERVED_BITS)
-		clog(LOG_LVL_NOTICE, c, "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
+		clog(LOG_LVL_NOTICE, c,
+		     "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
 		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
 	link_free(c->link); /* TLS close_notify, socket closed */

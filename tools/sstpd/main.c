@@ -38,38 +38,38 @@ static const struct {
 	const char *name;
 	uint64_t bit;
 } fault_table[] = {
-	{ "nak-first-connect", FAULT_NAK_FIRST_CONNECT },
-	{ "reject-auth", FAULT_REJECT_AUTH },
-	{ "silent", FAULT_SILENT },
-	{ "abort-after", FAULT_ABORT_AFTER },
-	{ "bad-version", FAULT_BAD_VERSION },
-	{ "len-zero", FAULT_LEN_ZERO },
-	{ "len-too-big", FAULT_LEN_TOO_BIG },
-	{ "attr-short", FAULT_ATTR_SHORT },
-	{ "len-overrun", FAULT_LEN_OVERRUN },
-	{ "dribble", FAULT_DRIBBLE },
-	{ "pack", FAULT_PACK },
-	{ "nak-lcp-forever", FAULT_NAK_LCP_FOREVER },
-	{ "rras-lcp", FAULT_RRAS_LCP },
-	{ "no-dns", FAULT_NO_DNS },
-	{ "sha1-only", FAULT_SHA1_ONLY },
-	{ "eap-only-giveup", FAULT_EAP_ONLY_GIVEUP },
-	{ "no-auth", FAULT_NO_AUTH },
-	{ "drop-first-ipcp", FAULT_DROP_FIRST_IPCP },
-	{ "ack-altered", FAULT_ACK_ALTERED },
-	{ "reject-unsent", FAULT_REJECT_UNSENT },
-	{ "up-then-drop", FAULT_UP_THEN_DROP },
-	{ "ipcp-loopback", FAULT_IPCP_LOOPBACK },
-	{ "ipcp-local-is-peer", FAULT_IPCP_LOCAL_IS_PEER },
-	{ "ipcp-local-is-server", FAULT_IPCP_LOCAL_IS_SERVER },
-	{ "ipcp-peer-public", FAULT_IPCP_PEER_PUBLIC },
-	{ "ipcp-peer-is-server", FAULT_IPCP_PEER_IS_SERVER },
-	{ "dns-loopback", FAULT_DNS_LOOPBACK },
-	{ "ra-flood", FAULT_RA_FLOOD },
-	{ "reserved-bits", FAULT_RESERVED_BITS },
-	{ "disconnect-after", FAULT_DISCONNECT_AFTER },
-	{ "radius-drop", FAULT_RADIUS_DROP },
-	{ "radius-bad-keys", FAULT_RADIUS_BAD_KEYS },
+    {"nak-first-connect", FAULT_NAK_FIRST_CONNECT},
+    {"reject-auth", FAULT_REJECT_AUTH},
+    {"silent", FAULT_SILENT},
+    {"abort-after", FAULT_ABORT_AFTER},
+    {"bad-version", FAULT_BAD_VERSION},
+    {"len-zero", FAULT_LEN_ZERO},
+    {"len-too-big", FAULT_LEN_TOO_BIG},
+    {"attr-short", FAULT_ATTR_SHORT},
+    {"len-overrun", FAULT_LEN_OVERRUN},
+    {"dribble", FAULT_DRIBBLE},
+    {"pack", FAULT_PACK},
+    {"nak-lcp-forever", FAULT_NAK_LCP_FOREVER},
+    {"rras-lcp", FAULT_RRAS_LCP},
+    {"no-dns", FAULT_NO_DNS},
+    {"sha1-only", FAULT_SHA1_ONLY},
+    {"eap-only-giveup", FAULT_EAP_ONLY_GIVEUP},
+    {"no-auth", FAULT_NO_AUTH},
+    {"drop-first-ipcp", FAULT_DROP_FIRST_IPCP},
+    {"ack-altered", FAULT_ACK_ALTERED},
+    {"reject-unsent", FAULT_REJECT_UNSENT},
+    {"up-then-drop", FAULT_UP_THEN_DROP},
+    {"ipcp-loopback", FAULT_IPCP_LOOPBACK},
+    {"ipcp-local-is-peer", FAULT_IPCP_LOCAL_IS_PEER},
+    {"ipcp-local-is-server", FAULT_IPCP_LOCAL_IS_SERVER},
+    {"ipcp-peer-public", FAULT_IPCP_PEER_PUBLIC},
+    {"ipcp-peer-is-server", FAULT_IPCP_PEER_IS_SERVER},
+    {"dns-loopback", FAULT_DNS_LOOPBACK},
+    {"ra-flood", FAULT_RA_FLOOD},
+    {"reserved-bits", FAULT_RESERVED_BITS},
+    {"disconnect-after", FAULT_DISCONNECT_AFTER},
+    {"radius-drop", FAULT_RADIUS_DROP},
+    {"radius-bad-keys", FAULT_RADIUS_BAD_KEYS},
 };
 
 /* The names, space-separated, from the table (one list to keep). */
@@ -78,7 +78,8 @@ const char *sstpd_fault_names(void)
 	static char names[512];
 	if (!names[0]) {
 		size_t n = 0;
-		for (size_t i = 0; i < sizeof(fault_table) / sizeof(fault_table[0]) && n < sizeof(names); i++)
+		for (size_t i = 0;
+		     i < sizeof(fault_table) / sizeof(fault_table[0]) && n < sizeof(names); i++)
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? " " : "",
 					      fault_table[i].name);
 	}
@@ -99,7 +100,8 @@ bool sstpd_faults_parse(const char *list, uint64_t *out, char *err, size_t errle
 			}
 		}
 		if (!found) {
-			snprintf(err, errlen, "unknown fault '%s' (known: %s)", tok, sstpd_fault_names());
+			snprintf(err, errlen, "unknown fault '%s' (known: %s)", tok,
+				 sstpd_fault_names());
 			return false;
 		}
 	}
@@ -111,7 +113,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sstpd --listen ADDR:PORT --cert FILE --key FILE --users FILE\n"
 		"             [--pool NET/PLEN] [--local ADDR] [--dns A[,B]] [--ipv6]\n"
-		"             [--ipv6-prefix PREFIX/64] [--client-net PREFIX/LEN (IPv4 or IPv6, once each)]\n"
+		"             [--ipv6-prefix PREFIX/64] [--client-net PREFIX/LEN (IPv4 or IPv6, "
+		"once each)]\n"
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
@@ -268,12 +271,14 @@ static bool load_users(struct sstpd_opts *o, char *err, size_t errlen)
 		char *p = strtok_r(NULL, " \t\r\n", &save);
 		if (!p || strtok_r(NULL, " \t\r\n", &save) || strlen(u) >= SSTPD_NAME_MAX ||
 		    strlen(p) >= SSTPD_NAME_MAX) {
-			snprintf(err, errlen, "%s:%d: expected 'user password'", o->users_file, lineno);
+			snprintf(err, errlen, "%s:%d: expected 'user password'", o->users_file,
+				 lineno);
 			fclose(f);
 			return false;
 		}
 		if (o->nusers >= SSTPD_MAX_USERS) {
-			snprintf(err, errlen, "%s:%d: more than %d users", o->users_file, lineno, SSTPD_MAX_USERS);
+			snprintf(err, errlen, "%s:%d: more than %d users", o->users_file, lineno,
+				 SSTPD_MAX_USERS);
 			fclose(f);
 			return false;
 		}
@@ -292,31 +297,31 @@ static bool load_users(struct sstpd_opts *o, char *err, size_t errlen)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "users", required_argument, NULL, 'u' },
-		{ "pool", required_argument, NULL, 'P' },
-		{ "local", required_argument, NULL, 'L' },
-		{ "dns", required_argument, NULL, 'd' },
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "ipv6-prefix", required_argument, NULL, 'R' },
-		{ "client-net", required_argument, NULL, 'N' },
-		{ "hash", required_argument, NULL, 'H' },
-		{ "auth", required_argument, NULL, 'a' },
-		{ "tun", required_argument, NULL, 't' },
-		{ "mtu", required_argument, NULL, 'm' },
-		{ "fault", required_argument, NULL, 'f' },
-		{ "fault-after", required_argument, NULL, 'F' },
-		{ "log-level", required_argument, NULL, 'v' },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "require-client-cert", required_argument, NULL, 'C' },
-		{ "radius", required_argument, NULL, 'r' },
-		{ "radius-secret-file", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"listen", required_argument, NULL, 'l'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"users", required_argument, NULL, 'u'},
+	    {"pool", required_argument, NULL, 'P'},
+	    {"local", required_argument, NULL, 'L'},
+	    {"dns", required_argument, NULL, 'd'},
+	    {"ipv6", no_argument, NULL, '6'},
+	    {"ipv6-prefix", required_argument, NULL, 'R'},
+	    {"client-net", required_argument, NULL, 'N'},
+	    {"hash", required_argument, NULL, 'H'},
+	    {"auth", required_argument, NULL, 'a'},
+	    {"tun", required_argument, NULL, 't'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"fault", required_argument, NULL, 'f'},
+	    {"fault-after", required_argument, NULL, 'F'},
+	    {"log-level", required_argument, NULL, 'v'},
+	    {"pidfile", required_argument, NULL, 'p'},
+	    {"require-client-cert", required_argument, NULL, 'C'},
+	    {"radius", required_argument, NULL, 'r'},
+	    {"radius-secret-file", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct sstpd_opts o = { 0 };
+	struct sstpd_opts o = {0};
 	o.tun = "sstps0";
 	o.hash_set = SSTP_CERT_HASH_SHA1 | SSTP_CERT_HASH_SHA256;
 	o.auth[0] = PPP_AUTH_MSCHAPV2;
@@ -332,17 +337,23 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'l':
 			if (!parse_listen(optarg, &o)) {
-				fprintf(stderr, "sstpd: --listen: expected ADDR:PORT or [ADDR6]:PORT\n");
+				fprintf(stderr,
+					"sstpd: --listen: expected ADDR:PORT or [ADDR6]:PORT\n");
 				return 2;
 			}
 			have_listen = true;
 			break;
-		case 'c': o.cert = optarg; break;
-		case 'C': o.client_ca = optarg; break;
+		case 'c':
+			o.cert = optarg;
+			break;
+		case 'C':
+			o.client_ca = optarg;
+			break;
 		case 'r': {
-			struct sstpd_opts tmp = { 0 };
+			struct sstpd_opts tmp = {0};
 			if (!parse_listen(optarg, &tmp)) {
-				fprintf(stderr, "sstpd: --radius: expected ADDR:PORT or [ADDR6]:PORT\n");
+				fprintf(stderr,
+					"sstpd: --radius: expected ADDR:PORT or [ADDR6]:PORT\n");
 				return 2;
 			}
 			o.radius = tmp.listen;
@@ -350,16 +361,23 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'S':
-			if (!read_secret(optarg, o.radius_secret, sizeof(o.radius_secret), err, sizeof(err))) {
+			if (!read_secret(optarg, o.radius_secret, sizeof(o.radius_secret), err,
+					 sizeof(err))) {
 				fprintf(stderr, "sstpd: --radius-secret-file: %s\n", err);
 				return 2;
 			}
 			break;
-		case 'k': o.key = optarg; break;
-		case 'u': o.users_file = optarg; break;
+		case 'k':
+			o.key = optarg;
+			break;
+		case 'u':
+			o.users_file = optarg;
+			break;
 		case 'P':
 			if (!parse_pool(optarg, &o)) {
-				fprintf(stderr, "sstpd: --pool: expected an IPv4 NET/PLEN with PLEN 16-30\n");
+				fprintf(
+				    stderr,
+				    "sstpd: --pool: expected an IPv4 NET/PLEN with PLEN 16-30\n");
 				return 2;
 			}
 			have_pool = true;
@@ -376,16 +394,22 @@ int main(int argc, char **argv)
 			char *comma = strchr(buf, ',');
 			if (comma)
 				*comma = '\0';
-			if (!parse_ip4(buf, &o.dns4[0]) || (comma && !parse_ip4(comma + 1, &o.dns4[1]))) {
-				fprintf(stderr, "sstpd: --dns: expected one or two IPv4 addresses\n");
+			if (!parse_ip4(buf, &o.dns4[0]) ||
+			    (comma && !parse_ip4(comma + 1, &o.dns4[1]))) {
+				fprintf(stderr,
+					"sstpd: --dns: expected one or two IPv4 addresses\n");
 				return 2;
 			}
 			break;
 		}
-		case '6': o.ipv6 = true; break;
+		case '6':
+			o.ipv6 = true;
+			break;
 		case 'N':
 			if (!parse_client_net(optarg, &o)) {
-				fprintf(stderr, "sstpd: --client-net: expected an IPv4 or IPv6 PREFIX/LEN\n");
+				fprintf(
+				    stderr,
+				    "sstpd: --client-net: expected an IPv4 or IPv6 PREFIX/LEN\n");
 				return 2;
 			}
 			break;
@@ -394,8 +418,10 @@ int main(int argc, char **argv)
 			uint8_t a[16];
 			snprintf(buf, sizeof(buf), "%s", optarg);
 			char *slash = strchr(buf, '/');
-			if (!slash || strcmp(slash, "/64") != 0 || (*slash = '\0', inet_pton(AF_INET6, buf, a) != 1)) {
-				fprintf(stderr, "sstpd: --ipv6-prefix: expected an IPv6 PREFIX/64\n");
+			if (!slash || strcmp(slash, "/64") != 0 ||
+			    (*slash = '\0', inet_pton(AF_INET6, buf, a) != 1)) {
+				fprintf(stderr,
+					"sstpd: --ipv6-prefix: expected an IPv6 PREFIX/64\n");
 				return 2;
 			}
 			memcpy(o.prefix6, a, 8);
@@ -417,7 +443,9 @@ int main(int argc, char **argv)
 		case 'a':
 			auth_given = true;
 			if (!parse_auth(optarg, &o)) {
-				fprintf(stderr, "sstpd: --auth: up to 4 of mschapv2,eap-mschapv2,pap,chap\n");
+				fprintf(
+				    stderr,
+				    "sstpd: --auth: up to 4 of mschapv2,eap-mschapv2,pap,chap\n");
 				return 2;
 			}
 			break;
@@ -432,7 +460,8 @@ int main(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (*end || v < 576 || v > SSTP_MAX_PPP - PPP_HDR_LEN) {
-				fprintf(stderr, "sstpd: --mtu: 576-%d\n", SSTP_MAX_PPP - PPP_HDR_LEN);
+				fprintf(stderr, "sstpd: --mtu: 576-%d\n",
+					SSTP_MAX_PPP - PPP_HDR_LEN);
 				return 2;
 			}
 			o.mtu = (unsigned)v;
@@ -459,13 +488,21 @@ int main(int argc, char **argv)
 		}
 		case 'v':
 			if (!log_level_parse(optarg, &level)) {
-				fprintf(stderr, "sstpd: --log-level: error, warning, notice, info or debug\n");
+				fprintf(
+				    stderr,
+				    "sstpd: --log-level: error, warning, notice, info or debug\n");
 				return 2;
 			}
 			break;
-		case 'p': o.pidfile = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'p':
+			o.pidfile = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || !have_listen || !o.cert || !o.key || !o.users_file) {

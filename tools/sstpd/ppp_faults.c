@@ -24,7 +24,8 @@ const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t
 	if ((pf->faults & FAULT_DROP_FIRST_IPCP) && !pf->dropped &&
 	    is_ipcp(frame, len, CP_CONF_REQ)) {
 		pf->dropped = true;
-		return "fault drop-first-ipcp: discarding the client's first IPCP Configure-Request";
+		return "fault drop-first-ipcp: discarding the client's first IPCP "
+		       "Configure-Request";
 	}
 	return NULL;
 }
@@ -34,11 +35,11 @@ const char *ppp_faults_output(struct ppp_faults *pf, const uint8_t **frame, size
 {
 	const uint8_t *f = *frame;
 	size_t n = *len;
-	bool reply = is_ipcp(f, n, CP_CONF_ACK) || is_ipcp(f, n, CP_CONF_NAK) ||
-		     is_ipcp(f, n, CP_CONF_REJ);
+	bool reply =
+	    is_ipcp(f, n, CP_CONF_ACK) || is_ipcp(f, n, CP_CONF_NAK) || is_ipcp(f, n, CP_CONF_REJ);
 	if ((pf->faults & FAULT_REJECT_UNSENT) && !pf->rejected && reply && cap >= CP_OFF + 4 + 6) {
 		/* Primary NBNS (130, RFC 1877), which sstpc never requests */
-		static const uint8_t nbns[6] = { 130, 6, 0, 0, 0, 0 };
+		static const uint8_t nbns[6] = {130, 6, 0, 0, 0, 0};
 		pf->rejected = true;
 		memcpy(out, f, CP_OFF + 2);
 		out[CP_OFF] = CP_CONF_REJ;

@@ -30,15 +30,15 @@ struct radius_relay {
 	size_t pkt_len;
 	unsigned tries;
 	bool waiting;
-	char error[160];     /* a failure to report from the timer */
+	char error[160]; /* a failure to report from the timer */
 	char user[SSTPD_NAME_MAX];
 	uint8_t state[RADIUS_STATE_MAX];
 	size_t state_len;
 	struct radius_reply reply;
 };
 
-static void relay_finish(struct radius_relay *r, enum ppp_relay_result res, const uint8_t *eap, size_t len,
-			 const uint8_t *hlak, const char *reason)
+static void relay_finish(struct radius_relay *r, enum ppp_relay_result res, const uint8_t *eap,
+			 size_t len, const uint8_t *hlak, const char *reason)
 {
 	r->waiting = false;
 	loop_timer_cancel(r->loop, &r->timer);
@@ -68,8 +68,8 @@ static void on_relay_timer(void *arg, uint64_t now)
 		return;
 	}
 	char why[160];
-	snprintf(why, sizeof(why), "RADIUS server did not answer (%u tries, %u ms apart)", RELAY_TRIES,
-		 RELAY_RETRY_MS);
+	snprintf(why, sizeof(why), "RADIUS server did not answer (%u tries, %u ms apart)",
+		 RELAY_TRIES, RELAY_RETRY_MS);
 	log_notice("#%u %s", r->conn_id, why);
 	relay_finish(r, PPP_RELAY_ERROR, NULL, 0, NULL, why);
 }
@@ -79,7 +79,8 @@ static void relay_reply(struct radius_relay *r, const uint8_t *buf, size_t n)
 	char err[160];
 	struct radius_reply *rep = &r->reply;
 	if (!radius_parse_reply(buf, n, &r->rq, r->o->radius_secret, rep, err, sizeof(err))) {
-		log_notice("#%u %s: dropped", r->conn_id, err); /* a retransmission may still come */
+		log_notice("#%u %s: dropped", r->conn_id,
+			   err); /* a retransmission may still come */
 		return;
 	}
 	if (r->o->faults & FAULT_RADIUS_DROP) {
@@ -94,7 +95,8 @@ static void relay_reply(struct radius_relay *r, const uint8_t *buf, size_t n)
 		log_notice("#%u RADIUS Access-Reject for '%s'", r->conn_id, r->user);
 		relay_finish(r, PPP_RELAY_REJECT, rep->eap, rep->eap_len, NULL, NULL);
 	} else if (!rep->recv_key_len) {
-		relay_finish(r, PPP_RELAY_ERROR, NULL, 0, NULL, "RADIUS Access-Accept without MS-MPPE keys");
+		relay_finish(r, PPP_RELAY_ERROR, NULL, 0, NULL,
+			     "RADIUS Access-Accept without MS-MPPE keys");
 	} else {
 		uint8_t hlak[32];
 		radius_hlak(rep, hlak);
@@ -102,8 +104,9 @@ static void relay_reply(struct radius_relay *r, const uint8_t *buf, size_t n)
 			hlak[0] ^= 1;
 			log_notice("#%u fault radius-bad-keys: HLAK altered", r->conn_id);
 		}
-		log_notice("#%u RADIUS Access-Accept for '%s' with MS-MPPE-Recv/Send-Key of %zu/%zu bytes",
-			   r->conn_id, r->user, rep->recv_key_len, rep->send_key_len);
+		log_notice(
+		    "#%u RADIUS Access-Accept for '%s' with MS-MPPE-Recv/Send-Key of %zu/%zu bytes",
+		    r->conn_id, r->user, rep->recv_key_len, rep->send_key_len);
 		relay_finish(r, PPP_RELAY_ACCEPT, rep->eap, rep->eap_len, hlak, NULL);
 		secure_wipe(hlak, sizeof(hlak));
 	}
@@ -120,7 +123,9 @@ static void on_relay_sock(void *arg, int fd, unsigned events)
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
-				log_notice("#%u RADIUS: connection refused (no server on that port)", r->conn_id);
+				log_notice(
+				    "#%u RADIUS: connection refused (no server on that port)",
+				    r->conn_id);
 			return;
 		}
 		if (r->waiting)
@@ -156,15 +161,21 @@ struct radius_relay *relay_new(struct loop *l, const struct sstpd_opts *o, unsig
 void relay_send(struct radius_relay *r, const uint8_t *eap, size_t len, const char *user)
 {
 	snprintf(r->user, sizeof(r->user), "%s", user);
-	r->rq = (struct radius_request){ .id = r->next_id++, .user = r->user, .eap = eap, .eap_len = len,
-					 .state = r->state, .state_len = r->state_len, .nas_id = "sstpd" };
+	r->rq = (struct radius_request){.id = r->next_id++,
+					.user = r->user,
+					.eap = eap,
+					.eap_len = len,
+					.state = r->state,
+					.state_len = r->state_len,
+					.nas_id = "sstpd"};
 	r->waiting = true;
 	r->tries = 0;
 	r->error[0] = 0;
 	random_bytes(r->rq.authenticator, 16);
 	r->pkt_len = radius_access_request(&r->rq, r->o->radius_secret, r->pkt, sizeof(r->pkt));
 	if (!r->pkt_len)
-		snprintf(r->error, sizeof(r->error), "RADIUS: the EAP packet does not fit a request");
+		snprintf(r->error, sizeof(r->error),
+			 "RADIUS: the EAP packet does not fit a request");
 	r->rq.eap = NULL; /* the packet holds it now */
 	r->rq.eap_len = 0;
 	if (r->error[0]) {

@@ -51,12 +51,30 @@ struct server {
 	uint8_t pkt[TUN_PKT_MAX];
 };
 
-struct loop *server_loop(struct server *srv) { return srv->loop; }
-const struct sstpd_opts *server_opts(struct server *srv) { return &srv->opts; }
-struct tls_server_ctx *server_tls(struct server *srv) { return srv->tls; }
-const char *server_tun_name(struct server *srv) { return srv->opts.tun; }
-int server_tun_ifindex(struct server *srv) { return srv->ifindex; }
-bool server_stopping(struct server *srv) { return srv->stopping; }
+struct loop *server_loop(struct server *srv)
+{
+	return srv->loop;
+}
+const struct sstpd_opts *server_opts(struct server *srv)
+{
+	return &srv->opts;
+}
+struct tls_server_ctx *server_tls(struct server *srv)
+{
+	return srv->tls;
+}
+const char *server_tun_name(struct server *srv)
+{
+	return srv->opts.tun;
+}
+int server_tun_ifindex(struct server *srv)
+{
+	return srv->ifindex;
+}
+bool server_stopping(struct server *srv)
+{
+	return srv->stopping;
+}
 
 uint32_t server_pool_get(struct server *srv, struct conn *c)
 {
@@ -94,7 +112,8 @@ void server_conn_gone(struct server *srv, struct conn *c)
 {
 	for (size_t i = 0; i < srv->nconns; i++) {
 		if (srv->conns[i] == c) {
-			memmove(srv->conns + i, srv->conns + i + 1, (srv->nconns - i - 1) * sizeof(*srv->conns));
+			memmove(srv->conns + i, srv->conns + i + 1,
+				(srv->nconns - i - 1) * sizeof(*srv->conns));
 			srv->nconns--;
 			break;
 		}
@@ -109,10 +128,11 @@ void server_conn_gone(struct server *srv, struct conn *c)
 /* ------------------------------------------------------------ TUN → clients */
 
 /* --client-net: the first client, when dst lies in net. */
-static struct conn *route_client_net(struct server *srv, const struct sstpd_net *net, const uint8_t *dst,
-				     unsigned alen)
+static struct conn *route_client_net(struct server *srv, const struct sstpd_net *net,
+				     const uint8_t *dst, unsigned alen)
 {
-	if (!net->set || srv->nconns == 0 || !srcvalid_prefix_match(dst, net->addr, net->plen, alen))
+	if (!net->set || srv->nconns == 0 ||
+	    !srcvalid_prefix_match(dst, net->addr, net->plen, alen))
 		return NULL;
 	return srv->conns[0];
 }
@@ -121,7 +141,8 @@ static struct conn *route_ipv4(struct server *srv, const uint8_t *pkt, size_t le
 {
 	if (len < 20)
 		return NULL;
-	uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
+	uint32_t dst =
+	    (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
 	uint32_t off = dst - srv->opts.pool_net;
 	if (off < srv->pool_size)
 		return srv->owner[off];
@@ -194,7 +215,8 @@ static void on_listen(void *arg, int fd, unsigned events)
 	for (int i = 0; i < 64 && !srv->stopping; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		int cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd =
+		    accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				log_warn("accept: %s", strerror(errno));
@@ -233,7 +255,8 @@ static void on_signal(void *arg, int signo)
 	struct server *srv = arg;
 	if (srv->stopping)
 		return;
-	log_notice("%s: disconnecting %zu client(s)", signo == SIGTERM ? "SIGTERM" : "SIGINT", srv->nconns);
+	log_notice("%s: disconnecting %zu client(s)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+		   srv->nconns);
 	srv->stopping = true;
 	if (srv->lfd >= 0) {
 		loop_del_fd(srv->loop, srv->lfd);
@@ -264,7 +287,8 @@ static int listen_on(const struct sstpd_opts *o, char *err, size_t errlen)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	char addr[80];
 	tcp_format_addr((const struct sockaddr *)&o->listen, addr, sizeof(addr));
-	if (bind(fd, (const struct sockaddr *)&o->listen, o->listen_len) < 0 || listen(fd, 64) < 0) {
+	if (bind(fd, (const struct sockaddr *)&o->listen, o->listen_len) < 0 ||
+	    listen(fd, 64) < 0) {
 		snprintf(err, errlen, "listen on %s: %s", addr, strerror(errno));
 		close(fd);
 		return -1;
@@ -299,7 +323,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	srv->tls = tls_server_ctx_new(o->cert, o->key, err, errlen);
 	if (!srv->tls)
 		goto fail;
-	if (o->client_ca && !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
+	if (o->client_ca &&
+	    !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
 		goto fail;
 
 	srv->tun_fd = tun_open(o->tun, &srv->ifindex, err, errlen);
@@ -322,7 +347,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	uint32_t local = htonl(o->local4);
 	rc = netcfg_addr4(srv->nc, local, local);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: cannot add the local address: %s", o->tun, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot add the local address: %s", o->tun,
+			 strerror(-rc));
 		goto fail;
 	}
 	if (o->ipv6) {
@@ -330,16 +356,17 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 		sstpd_ipv6_id(o, id);
 		rc = netcfg_addr6_ll(srv->nc, id);
 		if (rc < 0)
-			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun, strerror(-rc));
+			log_warn("%s: cannot add the IPv6 link-local address: %s", o->tun,
+				 strerror(-rc));
 		/* PREFIX::1/64, forever; the prefix route (explicit: the
 		 * address comes without one) sends the clients' PREFIX::<id>
 		 * addresses to the TUN, where route_ipv6 finds them. */
-		static const uint8_t one[8] = { [7] = 1 };
-		uint8_t net[16] = { 0 };
+		static const uint8_t one[8] = {[7] = 1};
+		uint8_t net[16] = {0};
 		memcpy(net, o->prefix6, 8);
-		if (o->has_prefix6 &&
-		    ((rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one, 0xffffffffu, 0xffffffffu)) < 0 ||
-		     (rc = netcfg_route(srv->nc, AF_INET6, net, 64, 0)) < 0))
+		if (o->has_prefix6 && ((rc = netcfg_addr6_slaac(srv->nc, o->prefix6, one,
+								0xffffffffu, 0xffffffffu)) < 0 ||
+				       (rc = netcfg_route(srv->nc, AF_INET6, net, 64, 0)) < 0))
 			log_warn("%s: cannot add PREFIX::1/64: %s", o->tun, strerror(-rc));
 	}
 	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);
@@ -360,8 +387,8 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	signal(SIGPIPE, SIG_IGN);
 	char l[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &local, l, sizeof(l));
-	log_notice("%s up: local %s, pool %u addresses, faults 0x%llx", o->tun, l, srv->pool_size - 3,
-		   (unsigned long long)o->faults);
+	log_notice("%s up: local %s, pool %u addresses, faults 0x%llx", o->tun, l,
+		   srv->pool_size - 3, (unsigned long long)o->faults);
 	return srv;
 fail:
 	server_free(srv);

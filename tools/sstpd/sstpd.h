@@ -51,7 +51,9 @@
 /* --radius: the HLAK made from the Access-Accept's keys has one bit
  * flipped, so the client's crypto binding cannot verify */
 #define FAULT_RADIUS_BAD_KEYS (UINT64_C(1) << 31)
-#define FAULT_MALFORMED (FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT | FAULT_LEN_OVERRUN)
+#define FAULT_MALFORMED                                                                            \
+	(FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT |               \
+	 FAULT_LEN_OVERRUN)
 
 /* Parses a comma-separated list of fault names; false names the bad one. */
 bool sstpd_faults_parse(const char *list, uint64_t *out, char *err, size_t errlen);
@@ -80,12 +82,12 @@ struct sstpd_opts {
 	struct sockaddr_storage radius;
 	socklen_t radius_len;
 	char radius_secret[128];
-	uint32_t pool_net;    /* host byte order */
+	uint32_t pool_net; /* host byte order */
 	unsigned pool_plen;
-	uint32_t local4;      /* host byte order */
-	uint32_t dns4[2];     /* host byte order, 0 = none */
+	uint32_t local4;  /* host byte order */
+	uint32_t dns4[2]; /* host byte order, 0 = none */
 	bool ipv6;
-	bool has_prefix6;     /* --ipv6-prefix: RAs for SLAAC, PREFIX::1 on the TUN */
+	bool has_prefix6; /* --ipv6-prefix: RAs for SLAAC, PREFIX::1 on the TUN */
 	uint8_t prefix6[8];
 	/* --client-net: packets to these go to the first client (a LAN behind it) */
 	struct sstpd_net client_net4, client_net6;
