@@ -2,7 +2,7 @@
 # deps.sh -- install (idempotently) the Debian packages that building and
 # testing sstpc need. Installs nothing that is already there.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev
+PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev clang-format
       autoconf automake libtool dpkg-dev ca-certificates
       iproute2 iputils-ping iperf3 tcpdump openssl python3 procps psmisc
       kmod util-linux netcat-openbsd socat man-db jq iptables

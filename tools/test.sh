@@ -18,6 +18,16 @@ if [ -x "$SE_DIR/install" ] && [ "$(id -u)" = 0 ]; then
     "$SE_DIR/install"
 fi
 
+# The C sources are formatted as .clang-format says (Debian's clang-format;
+# tools/format.sh rewrites them): a diff fails the run.
+unformatted=$(find src tools tests -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror 2>&1 \
+              | sed -n 's/^\([^:]*\.[ch]\):[0-9]*:[0-9]*: error:.*/\1/p' | sort -u)
+if [ -n "$unformatted" ]; then
+    echo "test.sh: not formatted as .clang-format says (run tools/format.sh):" >&2
+    echo "$unformatted" | sed 's/^/  /' >&2
+    exit 1
+fi
+
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 
