@@ -32,7 +32,8 @@ fi
 # (tools/build-wolfssl.sh), which needs a deb-src entry. When apt has none,
 # one is made from the machine's own deb entries (same archive, suites and
 # components), never from an address written into this tree.
-if ! apt-cache showsrc wolfssl 2>/dev/null | grep -q '^Package: wolfssl'; then
+# (grep without -q: under pipefail an early exit would SIGPIPE apt-cache)
+if ! apt-cache showsrc wolfssl 2>/dev/null | grep '^Package: wolfssl' >/dev/null; then
     if [ "$(id -u)" != 0 ]; then
         echo "deps: no deb-src entry for wolfssl; run as root to add one" >&2
         exit 1
