@@ -23,6 +23,9 @@ T_FAILS=0
 export SSTPC_RUN_DIR=$T_TMP/run
 
 log() { echo "[$T_NAME] $*" >&2; }
+# grep -q that reads all of its input: under pipefail, grep -q's early exit
+# can kill the writer with SIGPIPE and turn a match into "no match".
+grepq() { grep "$@" >/dev/null; }
 # A skip is a failure of the test command unless its reason lies outside this
 # repository (a peer or guest from the shared tree missing, no package
 # archive): skip_external says so. Every skip is recorded in

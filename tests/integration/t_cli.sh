@@ -7,9 +7,9 @@
 need_sstpc
 CONFS=$SRC/tests/configs
 
-out=$("$SSTPC" --version) && echo "$out" | grep -q '^sstpc ' && echo "$out" | grep -q 'wolfSSL .*AES-NI' \
+out=$("$SSTPC" --version) && echo "$out" | grepq '^sstpc ' && echo "$out" | grepq 'wolfSSL .*AES-NI' \
     && ok "--version: $(echo "$out" | tr '\n' ' ')" || fail "--version: '$out'"
-"$SSTPC" --help | grep -q 'show interfaces sstpc' && ok "--help" || fail "--help"
+"$SSTPC" --help | grepq 'show interfaces sstpc' && ok "--help" || fail "--help"
 "$SSTPC" --bogus >/dev/null 2>&1; [ $? = 2 ] && ok "unknown option: exit 2" || fail "unknown option"
 
 # The examples name CA files of a real host: --check opens them, so the
@@ -27,14 +27,14 @@ done
 cp "$CONFS/minimal.conf" "$T_TMP/minimal.conf"
 for f in example minimal vyos-set; do
     out=$("$SSTPC" --check -c "$T_TMP/$f.conf" 2>&1); rc=$?
-    [ $rc = 0 ] && echo "$out" | grep -q '^interface sstpc[0-9]' && echo "$out" | grep -q '^mtu ' \
+    [ $rc = 0 ] && echo "$out" | grepq '^interface sstpc[0-9]' && echo "$out" | grepq '^mtu ' \
         && ok "--check $f.conf prints the effective config" || { echo "$out" >&2; fail "--check $f.conf (exit $rc)"; }
 done
 # the password is masked, and the printout is itself a valid config
 printf 'interface sstpc4\nserver vpn.example.com\nauthentication username bob\nauthentication password "S3cr3t-xyz"\n' > "$T_TMP/p.conf"
 out=$("$SSTPC" --check -c "$T_TMP/p.conf")
-echo "$out" | grep -q 'S3cr3t-xyz' && fail "--check printed the password" || ok "--check masks the password"
-echo "$out" | grep -q "default-route-distance 210" && ok "defaults are printed" || fail "defaults missing"
+echo "$out" | grepq 'S3cr3t-xyz' && fail "--check printed the password" || ok "--check masks the password"
+echo "$out" | grepq "default-route-distance 210" && ok "defaults are printed" || fail "defaults missing"
 echo "$out" > "$T_TMP/round.conf"
 "$SSTPC" --check -c "$T_TMP/round.conf" >/dev/null 2>&1 && ok "printed config parses again" || fail "printed config does not parse"
 

@@ -10,5 +10,5 @@ else
     echo "$out" | tail -n 30 >&2
     fail "tools/demo.sh failed"
 fi
-ip netns list | grep -q sstpc-demo && fail "a demo namespace is left" || ok "no demo namespace left"
+ip netns list | grepq sstpc-demo && fail "a demo namespace is left" || ok "no demo namespace left"
 finish

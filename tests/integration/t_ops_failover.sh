@@ -25,7 +25,7 @@ conf() { # conf FILE SERVER... : sd_conf with this server list
     sed -i -e "/^server /d" -e "1a $(printf '%s' "$list" | sed 's/\\n$//')" "$f"
 }
 conf "$T_TMP/c.conf" "$A" "$B"
-grep -c '^server ' "$T_TMP/c.conf" | grep -qx 2 || die "config: $(cat "$T_TMP/c.conf")"
+grep -c '^server ' "$T_TMP/c.conf" | grepq -x 2 || die "config: $(cat "$T_TMP/c.conf")"
 
 t0=$(date +%s%N)
 sstpc_start "$CNS" "$T_TMP/c.conf"
@@ -77,7 +77,7 @@ wait_for 5 grep -q "the server in use, $B, is still in the list: session kept" "
 sleep 1 # the reload is done once it is logged; a reconnect would show at once
 [ "$(grep -c 'tunnel up' "$SC_LOG")" = 1 ] && [ "$(tunnel_addr "$CNS" sstpc0)" = "$L4" ] \
     && ok "still the first tunnel" || fail "the tunnel was rebuilt"
-show --json | grep -q '"server_index":0' && ok "show --json: server_index 0 after the reorder" || fail "server_index after reorder"
+show --json | grepq '"server_index":0' && ok "show --json: server_index 0 after the reorder" || fail "server_index after reorder"
 
 # SIGHUP removing the server in use: reconnect to the one left.
 conf "$T_TMP/c.conf" "$A"
@@ -86,7 +86,7 @@ wait_for 15 sh -c "[ \$(grep -c 'tunnel up' '$SC_LOG') -ge 2 ]" && ok "SIGHUP re
     || { cat "$SC_LOG" >&2; fail "no new tunnel after removing $B"; }
 wait_for 5 sh -c "grep -q \"user '$SD_USER' authenticated\" '$T_TMP/sstpd-a.log'" && ok "now through the sstpd on $A" \
     || fail "the sstpd on $A saw no login"
-show | grep -qx "    server $A ($A) port 443" && ok "show: server $A in use" || fail "show after the switch"
+show | grepq -x "    server $A ($A) port 443" && ok "show: server $A in use" || fail "show after the switch"
 stop_client "$SC_PID" "$CNS" sstpc0 failover
 stop_pid "$SDA" 5
 stop_pid "$SD_PID" 5

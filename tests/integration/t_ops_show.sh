@@ -119,7 +119,7 @@ PY
 # --- disconnect / connect
 grep -q "nameserver $SE_GATEWAY" "$T_TMP/resolv.conf" && ok "DNS installed: nameserver $SE_GATEWAY" \
     || fail "DNS from the server not installed"
-ip -n "$CLIENT_NS" route show 192.168.30.0/24 | grep -q sstpc0 && ok "route 192.168.30.0/24 via sstpc0" \
+ip -n "$CLIENT_NS" route show 192.168.30.0/24 | grepq sstpc0 && ok "route 192.168.30.0/24 via sstpc0" \
     || fail "no route before disconnect"
 cli disconnect interface sstpc0 > "$T_TMP/disc.txt" 2>&1; rc=$?
 [ "$rc" = 0 ] && ok "disconnect: exit 0" || { cat "$T_TMP/disc.txt" >&2; fail "disconnect: exit $rc"; }
@@ -130,10 +130,10 @@ wait_for 5 sh -c "! ip -n $CLIENT_NS route show 192.168.30.0/24 | grep -q sstpc0
 cmp -s "$T_TMP/resolv.conf" "$T_TMP/resolv.orig" && ok "resolv.conf restored" || fail "resolv.conf not restored"
 ip -n "$CLIENT_NS" link show sstpc0 >/dev/null 2>&1 && ok "sstpc0 still exists" || fail "sstpc0 vanished"
 has_addr "$CLIENT_NS" sstpc0 && fail "address left on sstpc0" || ok "address removed"
-cli show interfaces sstpc sstpc0 | grep -q "state disconnected" && ok "show: disconnected" \
+cli show interfaces sstpc sstpc0 | grepq "state disconnected" && ok "show: disconnected" \
     || fail "show does not say disconnected"
 sleep 6 # longer than backoff-min: it must stay down
-cli show interfaces sstpc sstpc0 | grep -q "state disconnected" && ok "stays disconnected" || fail "came back by itself"
+cli show interfaces sstpc sstpc0 | grepq "state disconnected" && ok "stays disconnected" || fail "came back by itself"
 cli connect interface sstpc0 > "$T_TMP/conn.txt" 2>&1; rc=$?
 [ "$rc" = 0 ] && ok "connect: exit 0" || { cat "$T_TMP/conn.txt" >&2; fail "connect: exit $rc"; }
 wait_for 30 has_addr "$CLIENT_NS" sstpc0 && ok "up again: $(tunnel_addr "$CLIENT_NS" sstpc0)" || fail "not up after connect"
@@ -141,9 +141,9 @@ wait_for 10 ip netns exec "$CLIENT_NS" ping -c 1 -W 1 "$SE_TAP_IP" && ok "ping a
 
 for cmd in connect disconnect; do
     out=$(cli $cmd interface sstpc9 2>&1); rc=$?
-    [ "$rc" = 1 ] && echo "$out" | grep -q "sstpc9" && ok "$cmd unknown: exit 1: $out" || fail "$cmd unknown: exit $rc: $out"
+    [ "$rc" = 1 ] && echo "$out" | grepq "sstpc9" && ok "$cmd unknown: exit 1: $out" || fail "$cmd unknown: exit $rc: $out"
     out=$(cli $cmd interface sstpc2 2>&1); rc=$?
-    [ "$rc" = 1 ] && echo "$out" | grep -q "disabled" && ok "$cmd disabled: exit 1: $out" || fail "$cmd disabled: exit $rc: $out"
+    [ "$rc" = 1 ] && echo "$out" | grepq "disabled" && ok "$cmd disabled: exit 1: $out" || fail "$cmd disabled: exit $rc: $out"
 done
 
 # --- SIGHUP
@@ -170,7 +170,7 @@ kill -0 "$PID0" 2>/dev/null && [ "$(metric)" = 150 ] && ip netns exec "$CLIENT_N
 for p in "$PID0" "$PID1" "$PID2"; do
     stop_pid "$p" 10; [ "$STOP_RC" = 0 ] || fail "daemon $p: exit $STOP_RC"
 done
-cat "$T_TMP"/*.log "$T_TMP"/*.txt "$T_TMP"/*.json | grep -qF "$SE_PASSWORD" && fail "the password appears in an output" \
+cat "$T_TMP"/*.log "$T_TMP"/*.txt "$T_TMP"/*.json | grepq -F "$SE_PASSWORD" && fail "the password appears in an output" \
     || ok "the password appears in no output or log"
 for i in sstpc0 sstpc1 sstpc2; do
     ip -n "$CLIENT_NS" link show $i >/dev/null 2>&1 && fail "$i left behind"

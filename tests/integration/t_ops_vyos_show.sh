@@ -135,7 +135,7 @@ grep -q "fe80::" "$T_TMP/table.txt" && fail "table lists a link-local address" |
 
 # --- detail, statistics, log
 cli "$CNS" show interfaces sstpc detail > "$T_TMP/detail.txt" 2>&1
-head -n1 "$T_TMP/detail.txt" | grep -q "^sstpc0: <" && grep -q "Description: Branch uplink" "$T_TMP/detail.txt" \
+head -n1 "$T_TMP/detail.txt" | grepq "^sstpc0: <" && grep -q "Description: Branch uplink" "$T_TMP/detail.txt" \
     && ok "detail lists sstpc0 in full" || fail "detail: $(head -n3 "$T_TMP/detail.txt")"
 cli "$CNS" show interfaces sstpc sstpc0 statistics > "$T_TMP/stats.txt" 2>&1
 "$PY" - "$T_TMP/stats.txt" <<'PY' && ok "statistics: pppstats' columns" || fail "statistics: $(cat "$T_TMP/stats.txt")"

@@ -42,7 +42,7 @@ phase_peer_dns() {
     grep -q '^nameserver 9.9.9.9$' "$RC" && fail "the old nameserver line is still there" || ok "old nameserver line replaced"
     grep -q '^search example.test$' "$RC" && grep -q '^options ndots:2 timeout:1$' "$RC" && grep -q '^# test resolv.conf' "$RC" \
         && ok "search, options and comment kept" || fail "other lines lost: $(cat "$RC")"
-    ns_view | grep -q '^nameserver 192.168.30.1$' && ok "the namespace's /etc/resolv.conf shows it" || fail "namespace view differs"
+    ns_view | grepq '^nameserver 192.168.30.1$' && ok "the namespace's /etc/resolv.conf shows it" || fail "namespace view differs"
     [ "$(stat -c %a "$RC")" = 640 ] && ok "mode 0640 kept" || fail "mode now $(stat -c %a "$RC")"
     [ ! -e /etc/resolv.conf.sstpc-tmp ] && [ ! -e "$RC.sstpc-tmp" ] && ok "no temp file left" || fail "a .sstpc-tmp file is left"
     # Same inode: written in place through the bind mount (the rename over a

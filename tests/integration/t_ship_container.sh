@@ -85,7 +85,7 @@ fi
 "${P[@]}" stop -t 15 "$CTR" >/dev/null 2>&1 || fail "podman stop"
 code=$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$CTR")
 [ "$code" = 0 ] && ok "podman stop: exit status 0" || { clog >&2; fail "podman stop: exit status $code"; }
-clog | grep -q "CALL_DISCONNECT acknowledged" && ok "clean CALL_DISCONNECT, acknowledged by the server" \
+clog | grepq "CALL_DISCONNECT acknowledged" && ok "clean CALL_DISCONNECT, acknowledged by the server" \
     || { clog >&2; fail "no CALL_DISCONNECT acknowledged"; }
 wait_for 5 no_leftovers "$CNS" sstpc0 && ok "sstpc0 and its routes removed" || fail "sstpc0 or a route left behind"
 wait_for 5 grep -q "disconnected .*peer disconnected (CALL_DISCONNECT" "$SD_LOG" \

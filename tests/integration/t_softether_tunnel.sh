@@ -33,7 +33,7 @@ addr=$(tunnel_addr "$CLIENT_NS" sstpc0)
 case $addr in 192.168.30.*) ok "IPCP address $addr" ;; *) fail "unexpected address '$addr'" ;; esac
 mtu=$(ip -n "$CLIENT_NS" -o link show sstpc0 | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
 [ "$mtu" = 1400 ] && ok "MTU 1400" || fail "MTU is '$mtu'"
-ip -n "$CLIENT_NS" -o link show sstpc0 | grep -q ',UP' && ok "sstpc0 is UP" || fail "sstpc0 not UP"
+ip -n "$CLIENT_NS" -o link show sstpc0 | grepq ',UP' && ok "sstpc0 is UP" || fail "sstpc0 not UP"
 
 ip netns exec "$CLIENT_NS" ping -c 3 -i 0.2 -W 2 "$SE_TAP_IP" >"$T_TMP/ping.log" 2>&1 \
     && ok "ping $SE_TAP_IP through the tunnel" || { cat "$T_TMP/ping.log" >&2; fail "ping through the tunnel"; }

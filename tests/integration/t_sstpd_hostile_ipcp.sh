@@ -40,7 +40,7 @@ refused() {
     grep -q -- "$want" "$SC_LOG" && ok "$fault: logged '$want'" \
         || { cat "$SC_LOG" >&2; fail "$fault: no '$want' in the log"; }
     ! grep -q "tunnel up" "$SC_LOG" && ok "$fault: the tunnel never came up" || fail "$fault: the tunnel came up"
-    ! ip -n "$CNS" addr show 2>/dev/null | grep -q "127.0.0.1.*sstpc0\|inet 127.0.0.1/32 .*global" \
+    ! ip -n "$CNS" addr show 2>/dev/null | grepq "127.0.0.1.*sstpc0\|inet 127.0.0.1/32 .*global" \
         && ok "$fault: no address 127.0.0.1 on sstpc0" || fail "$fault: 127.0.0.1 on sstpc0"
     [ "$(snapshot "$CNS")" = "$before" ] && ok "$fault: addresses and routes as before" \
         || fail "$fault: addresses or routes changed: $(diff <(echo "$before") <(snapshot "$CNS"))"
@@ -93,7 +93,7 @@ sstpc_start "$CNS" "$T_TMP/c-srv.conf" "$T_TMP/sstpc-srv.log"
 wait_up "$CNS" sstpc0 15 && ok "ipcp-peer-is-server: tunnel up" || { cat "$SC_LOG" >&2; die "ipcp-peer-is-server: no tunnel"; }
 grep -q "IPv4 up: local 10.77.0.2 peer $SD_HOST" "$SC_LOG" && ok "ipcp-peer-is-server: the server's address $SD_HOST taken" \
     || fail "ipcp-peer-is-server: no 'IPv4 up ... peer $SD_HOST' in the log"
-ip -n "$CNS" route get "$SD_HOST" | grep -qv sstpc0 && ! ip -n "$CNS" route get "$SD_HOST" | grep -q sstpc0 \
+ip -n "$CNS" route get "$SD_HOST" | grepq -v sstpc0 && ! ip -n "$CNS" route get "$SD_HOST" | grepq sstpc0 \
     && ok "ipcp-peer-is-server: ip route get $SD_HOST not via sstpc0" \
     || fail "ipcp-peer-is-server: ip route get $SD_HOST: $(ip -n "$CNS" route get "$SD_HOST")"
 ip netns exec "$CNS" ping -c 3 -i 0.2 -W 2 10.77.0.1 >/dev/null 2>&1 && ok "ipcp-peer-is-server: ping 10.77.0.1 through the tunnel" \

@@ -31,7 +31,7 @@ wait "$rx"
 sstpc_cli "$CNS" show interfaces sstpc sstpc0 > "$T_TMP/show.txt"
 grep -q "fe80::" "$T_TMP/show.txt" && ok "show lists the IPv6 address" || fail "show has no IPv6 address"
 stop_client "$SC_PID" "$CNS" sstpc0 ipv6
-grep -q "IPv6 up" "$SD_LOG" || grep -qi "ipv6cp.*up\|IPv6" "$SD_LOG" || fail "sstpd log says nothing of IPv6"
+grep -q "IPv6 up" "$SD_LOG" || grepq -i "ipv6cp.*up\|IPv6" "$SD_LOG" || fail "sstpd log says nothing of IPv6"
 stop_pid "$SD_PID" 5
 [ "$STOP_RC" = 0 ] && ok "sstpd: exit 0" || fail "sstpd exit status $STOP_RC"
 finish

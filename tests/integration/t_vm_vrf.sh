@@ -137,14 +137,14 @@ vm() { sed -n "s/^[0-9.]* VM: $1: //p" "$C"; }
 vm1() { sed -n "s/^[0-9.]* VM: $1//p" "$C" | head -n1; }
 grep -q "GUEST-READY" "$C" || { cat "$C" >&2; die "the guest did not boot"; }
 log "guest: $(grep -o 'GUEST-READY.*' "$C" | tr -d '\r')"
-vm version | grep -q '^sstpc ' && ok "our sstpc runs in the guest: $(vm version | tr '\n' ' ')" \
+vm version | grepq '^sstpc ' && ok "our sstpc runs in the guest: $(vm version | tr '\n' ' ')" \
     || { cat "$C" >&2; die "sstpc does not run in the guest"; }
 grep -q "VM: vrf red made" "$C" && ok "guest made vrf red (table 10)" \
     || fail "guest could not make vrf red"
 
 # missing VRF
 [ "$(vm1 'blue rc=')" = 1 ] && ok "vrf blue missing: exit 1" || fail "vrf blue: exit '$(vm1 'blue rc=')'"
-vm blue-out | grep -q "vrf blue: no such VRF device" && ok "vrf blue: $(vm blue-out | head -n1 | cut -c1-110)" \
+vm blue-out | grepq "vrf blue: no such VRF device" && ok "vrf blue: $(vm blue-out | head -n1 | cut -c1-110)" \
     || fail "vrf blue: no clear message: $(vm blue-out | tr '\n' ' ')"
 grep -q "VM: blue no sstpc0" "$C" && ok "vrf blue: no sstpc0 made" || fail "vrf blue left sstpc0"
 
@@ -152,28 +152,28 @@ grep -q "VM: blue no sstpc0" "$C" && ok "vrf blue: no sstpc0 made" || fail "vrf 
 log "$(grep -o 'VM: up from.*' "$C")"
 addr=$(vm addr | awk '$1 == "inet" {print $2, $3, $4}')
 case $addr in "10.77.0."*" peer 10.77.0.1/32") ok "sstpc0 address: $addr" ;; *) fail "sstpc0 address '$addr'" ;; esac
-vm link | head -n1 | grep -q "master red" && ok "ip -d link: $(vm link | head -n1 | grep -o 'sstpc0:.*master red')" \
+vm link | head -n1 | grepq "master red" && ok "ip -d link: $(vm link | head -n1 | grep -o 'sstpc0:.*master red')" \
     || fail "sstpc0 not enslaved: $(vm link | head -n1)"
-vm link | grep -q "vrf_slave table 10" && ok "ip -d link: vrf_slave table 10" || fail "no vrf_slave table 10"
+vm link | grepq "vrf_slave table 10" && ok "ip -d link: vrf_slave table 10" || fail "no vrf_slave table 10"
 # The address carries IFA_F_NOPREFIXROUTE; the host route to the peer is
 # ours, in the VRF's table (docs/tun.md).
-vm vrf-route | grep -q "^10.77.0.1 dev sstpc0 proto static" && ok "vrf red: host route to the peer in table 10" \
+vm vrf-route | grepq "^10.77.0.1 dev sstpc0 proto static" && ok "vrf red: host route to the peer in table 10" \
     || fail "vrf red: no peer route: $(vm vrf-route | tr '\n' '|')"
-vm vrf-route | grep -q "^10.99.0.0/24 dev sstpc0" && ok "vrf red: configured route 10.99.0.0/24" \
+vm vrf-route | grepq "^10.99.0.0/24 dev sstpc0" && ok "vrf red: configured route 10.99.0.0/24" \
     || fail "vrf red: configured route missing: $(vm vrf-route | tr '\n' '|')"
-vm vrf-route | grep -q "^default dev sstpc0" && ok "vrf red: default route through the tunnel" \
+vm vrf-route | grepq "^default dev sstpc0" && ok "vrf red: default route through the tunnel" \
     || fail "vrf red: no default route: $(vm vrf-route | tr '\n' '|')"
-vm main-route | grep -q "sstpc0" && fail "main table has tunnel routes: $(vm main-route | grep sstpc0 | tr '\n' '|')" \
+vm main-route | grepq "sstpc0" && fail "main table has tunnel routes: $(vm main-route | grep sstpc0 | tr '\n' '|')" \
     || ok "main table: nothing through sstpc0"
-[ "$(vm main-route | grep -c '^default')" = 1 ] && vm main-route | grep -q "^default via 10.0.2.2 dev eth0" \
+[ "$(vm main-route | grep -c '^default')" = 1 ] && vm main-route | grepq "^default via 10.0.2.2 dev eth0" \
     && ok "main table: default still via eth0 only" || fail "main default changed: $(vm main-route | tr '\n' '|')"
-vm get-vrf | grep -q "dev sstpc0 table 10" && ok "route get vrf red 10.77.0.1: $(vm get-vrf)" \
+vm get-vrf | grepq "dev sstpc0 table 10" && ok "route get vrf red 10.77.0.1: $(vm get-vrf)" \
     || fail "route get vrf red: $(vm get-vrf)"
-vm get-main | grep -q "dev sstpc0" && fail "main lookup goes through sstpc0: $(vm get-main)" \
+vm get-main | grepq "dev sstpc0" && fail "main lookup goes through sstpc0: $(vm get-main)" \
     || ok "route get 10.77.0.1 outside the VRF: $(vm get-main)"
-vm ping | grep -q "3 packets transmitted, 3 packets received" \
+vm ping | grepq "3 packets transmitted, 3 packets received" \
     && ok "ping -I red 10.77.0.1: $(vm ping | grep round-trip)" || fail "ping -I red: $(vm ping | tr '\n' '|')"
-vm show | grep -q "state connected" && vm show | grep -q "ipv4 10.77.0.* peer 10.77.0.1" \
+vm show | grepq "state connected" && vm show | grepq "ipv4 10.77.0.* peer 10.77.0.1" \
     && ok "sstpc show interfaces sstpc sstpc0: connected, $(vm show | grep -o 'tls .*')" \
     || fail "sstpc show: $(vm show | tr '\n' '|')"
 rxp=$(vm show | awk '/RX:/ {getline; print $2; exit}')
@@ -183,7 +183,7 @@ rxp=$(vm show | awk '/RX:/ {getline; print $2; exit}')
 # teardown in the guest
 [ "$(vm1 'term rc=')" = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit '$(vm1 'term rc=')'"
 grep -q "VM: sstpc0 gone" "$C" && ok "sstpc0 gone after SIGTERM" || fail "sstpc0 still there"
-vm vrf-route-after | grep -q "sstpc0" && fail "routes left in vrf red: $(vm vrf-route-after | tr '\n' '|')" \
+vm vrf-route-after | grepq "sstpc0" && fail "routes left in vrf red: $(vm vrf-route-after | tr '\n' '|')" \
     || ok "vrf red table empty of tunnel routes"
 [ "$(vm main-route-after)" = "$(vm main-route-before)" ] && ok "main table back as before" \
     || fail "main table changed: $(vm main-route-after | tr '\n' '|')"
