@@ -145,30 +145,19 @@ END_TEST
 
 /* ---- conversations ---- */
 
-static char certdir[256];
-
 static void certs_setup(void)
 {
-	const char *src = getenv("SSTPC_SOURCE_DIR");
-	ck_assert_msg(src != NULL, "SSTPC_SOURCE_DIR not set");
-	snprintf(certdir, sizeof(certdir), "/tmp/sstpc-eaptls-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(certdir));
-	char cmd[1024];
+	tu_certs_make("eaptls");
 	/* noeku.pem is a clientAuth certificate of the test CA: the client's */
-	snprintf(cmd, sizeof(cmd),
-		 "sh '%s/tests/certs/gen-certs.sh' '%s' && cd '%s' && cat noeku.pem noeku.key > "
-		 "client.pem",
-		 src, certdir, certdir);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && cat noeku.pem noeku.key > client.pem", tu_certdir);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert(tls_global_init());
 }
 
 static void certs_teardown(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup of %s failed\n", certdir);
+	tu_certs_remove();
 }
 
 #define MAXF 64
@@ -348,9 +337,9 @@ static void run_server(struct eap_srv *s, const uint8_t *in, size_t len, bool ex
 static void srv_new_type(struct eap_srv *s, uint8_t type)
 {
 	char err[256], ca[512], cert[512], key[512];
-	snprintf(ca, sizeof(ca), "%s/ca.pem", certdir);
-	snprintf(cert, sizeof(cert), "%s/good.pem", certdir);
-	snprintf(key, sizeof(key), "%s/good.key", certdir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", tu_certdir);
+	snprintf(cert, sizeof(cert), "%s/good.pem", tu_certdir);
+	snprintf(key, sizeof(key), "%s/good.key", tu_certdir);
 	memset(s, 0, sizeof(*s));
 	s->id = 1;
 	s->type = type;
@@ -383,8 +372,8 @@ static struct ppp *client(struct harness *h, const char *server_name)
 	memset(h, 0, sizeof(*h));
 	conf_defaults(&C);
 	snprintf(C.auth_server_name, sizeof(C.auth_server_name), "%s", server_name);
-	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", certdir);
-	snprintf(C.auth_cert_file, sizeof(C.auth_cert_file), "%s/client.pem", certdir);
+	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", tu_certdir);
+	snprintf(C.auth_cert_file, sizeof(C.auth_cert_file), "%s/client.pem", tu_certdir);
 	struct ppp_config cfg = {.role = PPP_CLIENT,
 				 .mru = 1500,
 				 .username = "User",
@@ -569,7 +558,7 @@ static struct ppp *peap_client(struct harness *h, struct eap_srv *s)
 	memset(h, 0, sizeof(*h));
 	conf_defaults(&C);
 	snprintf(C.auth_server_name, sizeof(C.auth_server_name), "server.test");
-	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", certdir);
+	snprintf(C.auth_ca_file, sizeof(C.auth_ca_file), "%s/ca.pem", tu_certdir);
 	struct ppp_config cfg = {.role = PPP_CLIENT,
 				 .mru = 1500,
 				 .username = "User",

@@ -18,36 +18,15 @@
 #include "link/link.h"
 #include "tls/tls.h"
 
-static char certdir[256];
-
 static void certs_setup(void)
 {
-	const char *src = getenv("SSTPC_SOURCE_DIR");
-	ck_assert_msg(src != NULL, "SSTPC_SOURCE_DIR not set");
-	snprintf(certdir, sizeof(certdir), "/tmp/sstpc-link-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(certdir));
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/certs/gen-certs.sh' '%s' >/dev/null", src,
-		 certdir);
-	ck_assert_int_eq(system(cmd), 0);
+	tu_certs_make("link");
 	ck_assert(tls_global_init());
 }
 
 static void certs_teardown(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup of %s failed\n", certdir);
-}
-
-static const char *path(const char *name)
-{
-	static char buf[4][512];
-	static unsigned i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", certdir, name);
-	return buf[i];
+	tu_certs_remove();
 }
 
 /* One end's owner: what the link told it. */
@@ -172,14 +151,16 @@ static void up(void)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
 	L = loop_new();
 	ck_assert_ptr_nonnull(L);
-	SCTX = tls_server_ctx_new(path("good.pem"), path("good.key"), err, sizeof(err));
+	SCTX = tls_server_ctx_new(tu_cert_path("good.pem"), tu_cert_path("good.key"), err,
+				  sizeof(err));
 	ck_assert_msg(SCTX != NULL, "%s", err);
 	memset(&C, 0, sizeof(C));
 	memset(&S, 0, sizeof(S));
 	S.server = true;
 	struct tls *st = tls_server_new(SCTX, sv[1], err, sizeof(err));
 	ck_assert_ptr_nonnull(st);
-	struct tls_client_config tc = {.server_name = "server.test", .ca_file = path("ca.pem")};
+	struct tls_client_config tc = {.server_name = "server.test",
+				       .ca_file = tu_cert_path("ca.pem")};
 	struct tls *ct = tls_client_new(&tc, sv[0], err, sizeof(err));
 	ck_assert_msg(ct != NULL, "%s", err);
 	struct link_config scfg = {.peer_word = "client"}, ccfg = {.peer_word = "server"};

@@ -11,36 +11,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static char certdir[256];
-
 static void certs_setup(void)
 {
-	const char *src = getenv("SSTPC_SOURCE_DIR");
-	ck_assert_msg(src != NULL, "SSTPC_SOURCE_DIR not set");
-	snprintf(certdir, sizeof(certdir), "/tmp/sstpc-tls-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(certdir));
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/certs/gen-certs.sh' '%s'", src, certdir);
-	ck_assert_int_eq(system(cmd), 0);
+	tu_certs_make("tls");
 	ck_assert(tls_global_init());
 }
 
 static void certs_teardown(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup of %s failed\n", certdir);
-}
-
-/* Enough slots that a config's paths outlive the calls of one test step. */
-static const char *path(const char *name)
-{
-	static char buf[32][512];
-	static unsigned i;
-	i = (i + 1) % 32;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", certdir, name);
-	return buf[i];
+	tu_certs_remove();
 }
 
 /* Runs a shell pipeline and decodes its first hex word into out. */
@@ -61,7 +40,7 @@ static void spki_pin(const char *cert, uint8_t pin[32])
 	snprintf(cmd, sizeof(cmd),
 		 "openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform DER | "
 		 "sha256sum",
-		 path(cert));
+		 tu_cert_path(cert));
 	shell_hex(cmd, pin, 32);
 }
 
@@ -95,7 +74,7 @@ static int pair_connect(struct pair *p, const char *cert, const struct tls_clien
 	p->sfd = sv[1];
 	char key[128];
 	snprintf(key, sizeof(key), "%.*s.key", (int)(strlen(cert) - 4), cert);
-	p->sctx = tls_server_ctx_new(path(cert), path(key), p->err, sizeof(p->err));
+	p->sctx = tls_server_ctx_new(tu_cert_path(cert), tu_cert_path(key), p->err, sizeof(p->err));
 	ck_assert_msg(p->sctx != NULL, "%s", p->err);
 	p->s = tls_server_new(p->sctx, p->sfd, p->err, sizeof(p->err));
 	ck_assert_ptr_nonnull(p->s);
@@ -120,7 +99,7 @@ static int pair_connect(struct pair *p, const char *cert, const struct tls_clien
 
 static struct tls_client_config cfg_ca(const char *name)
 {
-	struct tls_client_config c = {.server_name = name, .ca_file = path("ca.pem")};
+	struct tls_client_config c = {.server_name = name, .ca_file = tu_cert_path("ca.pem")};
 	return c;
 }
 
@@ -240,10 +219,10 @@ START_TEST(cert_hashes_match_openssl)
 	uint8_t want256[32], want1[20];
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -outform DER | sha256sum",
-		 path("good.pem"));
+		 tu_cert_path("good.pem"));
 	shell_hex(cmd, want256, 32);
 	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -outform DER | sha1sum",
-		 path("good.pem"));
+		 tu_cert_path("good.pem"));
 	shell_hex(cmd, want1, 20);
 
 	struct tls_client_config cfg = cfg_ca("server.test");
@@ -275,7 +254,7 @@ START_TEST(unknown_ca_fails)
 	expect_fail("self.pem", &cfg,
 		    "unknown certificate authority (self-signed or untrusted issuer)");
 	/* a CA file that does not hold the issuer */
-	cfg.ca_file = path("self.pem");
+	cfg.ca_file = tu_cert_path("self.pem");
 	expect_fail("good.pem", &cfg,
 		    "unknown certificate authority (self-signed or untrusted issuer)");
 }
@@ -305,7 +284,7 @@ START_TEST(shared_ctx_across_connections)
 	expect_fail("good.pem", &cfg, "certificate name mismatch: wanted 'evil.test'");
 	tls_client_ctx_free(shared_ctx);
 	shared_ctx = NULL;
-	cfg.ca_file = path("missing.pem");
+	cfg.ca_file = tu_cert_path("missing.pem");
 	ck_assert_ptr_null(tls_client_ctx_new(&cfg, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "cannot load CA certificates from"));
 }
@@ -368,13 +347,13 @@ START_TEST(spki_matches_openssl)
 {
 	char cmd[512];
 	uint8_t der[4096], want[512];
-	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -outform DER", path("good.pem"));
+	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -outform DER", tu_cert_path("good.pem"));
 	FILE *f = popen(cmd, "r");
 	size_t n = fread(der, 1, sizeof(der), f);
 	pclose(f);
 	snprintf(cmd, sizeof(cmd),
 		 "openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform DER",
-		 path("good.pem"));
+		 tu_cert_path("good.pem"));
 	f = popen(cmd, "r");
 	size_t wn = fread(want, 1, sizeof(want), f);
 	pclose(f);
@@ -396,7 +375,7 @@ START_TEST(bad_config)
 	ck_assert_ptr_null(tls_client_new(&cfg, -1, err, sizeof(err)));
 	ck_assert_str_eq(err, "cannot load CA certificates from /nonexistent/ca.pem");
 	ck_assert_ptr_null(
-	    tls_server_ctx_new("/nonexistent/c.pem", path("good.key"), err, sizeof(err)));
+	    tls_server_ctx_new("/nonexistent/c.pem", tu_cert_path("good.key"), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/c.pem"));
 }
 END_TEST

@@ -132,3 +132,34 @@ void tu_counter_bytes(uint8_t *counter, void *buf, size_t len)
 	for (size_t i = 0; i < len; i++)
 		b[i] = (uint8_t)(0x41 + (*counter)++);
 }
+
+char tu_certdir[256];
+
+void tu_certs_make(const char *tag)
+{
+	const char *src = getenv("SSTPC_SOURCE_DIR");
+	ck_assert_msg(src != NULL, "SSTPC_SOURCE_DIR not set");
+	snprintf(tu_certdir, sizeof(tu_certdir), "/tmp/sstpc-%s-test-XXXXXX", tag);
+	ck_assert_ptr_nonnull(mkdtemp(tu_certdir));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/certs/gen-certs.sh' '%s' >/dev/null", src,
+		 tu_certdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+void tu_certs_remove(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_certdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", tu_certdir);
+}
+
+const char *tu_cert_path(const char *name)
+{
+	static char buf[32][512];
+	static unsigned i;
+	i = (i + 1) % 32;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tu_certdir, name);
+	return buf[i];
+}

@@ -49,4 +49,13 @@ void tu_counter_bytes(uint8_t *counter, void *buf, size_t len);
 /* Runs a suite and returns the process exit status. */
 int tu_run(Suite *s);
 
+/* Test certificates made by tests/certs/gen-certs.sh (CA, server, client,
+ * expired, wrong name …) in a new temp dir named after tag, whose path is
+ * tu_certdir; tu_certs_remove deletes it. tu_cert_path(name) is
+ * tu_certdir/name, in one of 32 rotating buffers. */
+extern char tu_certdir[256];
+void tu_certs_make(const char *tag);
+void tu_certs_remove(void);
+const char *tu_cert_path(const char *name);
+
 #endif
