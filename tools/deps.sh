@@ -13,6 +13,9 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev clang-form
       debhelper fakeroot lintian             # t_ship_deb: dpkg-buildpackage
       podman runc                            # t_ship_container
       freeradius hostapd)    # t_radius_*: EAP servers behind sstpd --radius (hostapd: PEAP cryptobinding)
+# objdump and readelf (t_sec_wipes, t_ship_static) come from the
+# architecture's own binutils package, named after the machine's triplet.
+PKGS+=("binutils-$(uname -m | tr _ -)-linux-gnu")
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
