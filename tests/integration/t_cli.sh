@@ -32,7 +32,8 @@ for f in example minimal vyos-set; do
 done
 # the password is masked, and the printout is itself a valid config
 printf 'interface sstpc4\nserver vpn.example.com\nauthentication username bob\nauthentication password "S3cr3t-xyz"\n' > "$T_TMP/p.conf"
-out=$("$SSTPC" --check -c "$T_TMP/p.conf")
+out=$("$SSTPC" --check -c "$T_TMP/p.conf") || fail "--check p.conf: exit $?"
+echo "$out" | grepq '^authentication password ' || fail "--check did not print the (masked) password line"
 echo "$out" | grepq 'S3cr3t-xyz' && fail "--check printed the password" || ok "--check masks the password"
 echo "$out" | grepq "default-route-distance 210" && ok "defaults are printed" || fail "defaults missing"
 echo "$out" > "$T_TMP/round.conf"

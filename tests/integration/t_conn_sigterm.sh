@@ -62,7 +62,8 @@ for i in $(seq 20); do
         early=$((early + 1))
     fi
 done
-[ "$early" = 20 ] && ok "start-up: 20 of 20 runs had the signals blocked at the first log line and exit 0 on SIGTERM"
+[ "$early" = 20 ] && ok "start-up: 20 of 20 runs had the signals blocked at the first log line and exit 0 on SIGTERM" \
+    || fail "start-up: only $early of 20 runs"
 no_leftovers "$CNS" sstpc0 && ok "start-up: no sstpc0 left" || fail "start-up: sstpc0 left behind"
 
 syn_sent() { [ -n "$(ip netns exec "$CNS" ss -Htn state syn-sent "dport = :443")" ]; }

@@ -70,6 +70,7 @@ rc=$?
 grep -q "407" "$T_TMP/bad.log" && ok "wrong proxy credentials: $(grep -m1 407 "$T_TMP/bad.log" | cut -c1-160)" \
     || { cat "$T_TMP/bad.log" >&2; fail "no 407 message"; }
 grep -q "CONNECT .* -> 407" "$T_TMP/proxy-3129.log" && ok "proxy answered 407" || fail "proxy saw no 407"
+ls "$T_TMP"/*.log >/dev/null || fail "no logs to search for passwords"
 cat "$T_TMP"/*.log | grepq -F -e "$PPASS" -e "$BADPASS" -e "$SE_PASSWORD" && fail "a password appears in a log" \
     || ok "no password in any log"
 ip -n "$CLIENT_NS" link show sstpc0 >/dev/null 2>&1 && fail "sstpc0 left behind" || ok "no device left"

@@ -170,6 +170,7 @@ kill -0 "$PID0" 2>/dev/null && [ "$(metric)" = 150 ] && ip netns exec "$CLIENT_N
 for p in "$PID0" "$PID1" "$PID2"; do
     stop_pid "$p" 10; [ "$STOP_RC" = 0 ] || fail "daemon $p: exit $STOP_RC"
 done
+ls "$T_TMP"/*.log "$T_TMP"/*.txt "$T_TMP"/*.json >/dev/null || fail "no outputs to search for the password"
 cat "$T_TMP"/*.log "$T_TMP"/*.txt "$T_TMP"/*.json | grepq -F "$SE_PASSWORD" && fail "the password appears in an output" \
     || ok "the password appears in no output or log"
 for i in sstpc0 sstpc1 sstpc2; do

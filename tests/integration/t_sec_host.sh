@@ -56,6 +56,7 @@ wait_for 10 grep -q "SIGHUP: config file $T_TMP/c.conf holds a password .*(mode 
 has_addr "$CNS" sstpc0 && ok "tunnel still up after the refused reload" || fail "tunnel went down"
 chmod 600 "$T_TMP/c.conf"
 kill -KILL "$SC_PID"; wait "$SC_PID" 2>/dev/null
+[ -s "$RESOLV" ] || fail "resolv.conf missing or empty after SIGKILL"
 cmp -s "$RESOLV" "$T_TMP/orig" && fail "resolv.conf already restored after SIGKILL?" \
     || ok "after SIGKILL resolv.conf still holds our nameserver"
 wait_for 10 eval '! ip -n "$CNS" link show sstpc0' || fail "TUN still there after SIGKILL"

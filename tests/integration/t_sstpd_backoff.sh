@@ -45,7 +45,8 @@ while read -r d; do
     [ "$ok_lo" = 1 ] || { fail "wait $k: $d s, expected about $step s"; bad=1; }
     k=$((k + 1))
 done < <(grep -oE "reconnecting in [0-9.]+ s" "$SC_LOG" | awk '{print $3}')
-[ "$k" -ge 7 ] && [ "$bad" = 0 ] && ok "announced waits grow to $MAX s: $(grep -oE 'reconnecting in [0-9.]+' "$SC_LOG" | awk '{printf "%s ", $3}')"
+[ "$k" -ge 7 ] && [ "$bad" = 0 ] && ok "announced waits grow to $MAX s: $(grep -oE 'reconnecting in [0-9.]+' "$SC_LOG" | awk '{printf "%s ", $3}')" \
+    || fail "announced waits: $k (want ≥ 7), $bad out of bounds"
 
 # The waits as they happened: from "tunnel down" to the next attempt.
 gaps=$(awk '/error: tunnel down/ { split($1, t, ":"); down = (t[1] * 3600 + t[2] * 60 + t[3]) }
@@ -59,6 +60,7 @@ installs=$(grep -c install "$T_TMP/watch.log")
 [ "$installs" -ge 1 ] && [ "$installs" -le "$ups" ] \
     && ok "resolv.conf got the tunnel's nameserver $installs times for $ups tunnels" \
     || fail "resolv.conf installs: $installs for $ups tunnels"
+[ -s "$SC_RESOLV" ] || fail "resolv.conf missing or empty after stop"
 grep -q 10.77.0.53 "$SC_RESOLV" && fail "resolv.conf not restored after stop" \
     || ok "resolv.conf restored: $(cat "$SC_RESOLV")"
 stop_pid "$SD_PID" 5
