@@ -132,8 +132,10 @@ static void read_batch(struct link *l)
 			ppp_saw_traffic(l->ppp, now);
 		if (used > l->in_len)
 			used = l->in_len;
-		memmove(l->in, l->in + used, l->in_len - used);
-		l->in_len -= used;
+		if (used > 0) { /* nothing whole yet: nothing to move */
+			memmove(l->in, l->in + used, l->in_len - used);
+			l->in_len -= used;
+		}
 		if (l->in_len == LINK_IN_CAP) {
 			link_fail(l, "SSTP stream out of sync");
 			return;

@@ -223,6 +223,11 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 			memcpy(out->eap + out->eap_len, rd_ptr(&v), vlen);
 			out->eap_len += vlen;
 		} else if (type == ATTR_STATE) {
+			if (vlen > sizeof(out->state)) {
+				snprintf(err, errlen, "RADIUS: State longer than %zu bytes",
+					 sizeof(out->state));
+				return false;
+			}
 			memcpy(out->state, rd_ptr(&v), vlen);
 			out->state_len = vlen;
 		} else if (type == ATTR_MESSAGE_AUTH) {
@@ -246,7 +251,9 @@ bool radius_parse_reply(const uint8_t *pkt, size_t len, const struct radius_requ
 	while (rd_left(&r) > 0) {
 		uint8_t type = rd_u8(&r), alen = rd_u8(&r);
 		struct reader v;
-		rd_sub(&r, (size_t)alen - 2, &v);
+		/* the first pass checked these bytes; stop rather than trust it */
+		if (!rd_ok(&r) || alen < 2 || !rd_sub(&r, (size_t)alen - 2, &v))
+			break;
 		if (type == ATTR_VENDOR &&
 		    !parse_vendor(&v, secret, rq->authenticator, out, err, errlen))
 			return false;

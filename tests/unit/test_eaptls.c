@@ -619,16 +619,6 @@ static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const 
 	return (size_t)r;
 }
 
-static void expect_hex(const uint8_t *got, size_t n, const char *hex)
-{
-	uint8_t want[512];
-	size_t wn = tu_hex(want, sizeof(want), hex);
-	char g[1100];
-	for (size_t i = 0; i < n && i < 500; i++)
-		sprintf(g + 2 * i, "%02x", got[i]);
-	ck_assert_msg(n == wn && !memcmp(got, want, n), "got %s want %s", g, hex);
-}
-
 START_TEST(peap_mschapv2_keys)
 {
 	struct harness h;
@@ -637,10 +627,12 @@ START_TEST(peap_mschapv2_keys)
 	uint8_t a[512];
 	/* Identity, written whole as FreeRADIUS does: answered compressed */
 	size_t n = tunnel(p, &h, &s, "01 07 0005 01", a, sizeof(a));
-	expect_hex(a, n, "01 55736572");
+	tu_expect_bytes("frame", a, n, "01 55736572", false);
 	/* MS-CHAPv2 Challenge, compressed: Response with RFC 2759's NT-Response */
 	n = tunnel(p, &h, &s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
-	expect_hex(a, n, "1a 02 08 003a 31" PEER_CHAL "0000000000000000" NTRESP "00 55736572");
+	tu_expect_bytes("frame", a, n,
+			"1a 02 08 003a 31" PEER_CHAL "0000000000000000" NTRESP "00 55736572",
+			false);
 	/* Success with the right S=: acknowledged */
 	char succ[200];
 	snprintf(
@@ -648,10 +640,10 @@ START_TEST(peap_mschapv2_keys)
 	    "533d34303741353538393131354644304436323039463531304645394330343536363933324344413536"
 	    "204d3d4f4b");
 	n = tunnel(p, &h, &s, succ, a, sizeof(a));
-	expect_hex(a, n, "1a 03");
+	tu_expect_bytes("frame", a, n, "1a 03", false);
 	/* Extensions with Result Success: ours, with its header */
 	n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0001", a, sizeof(a));
-	expect_hex(a, n, "02 0a 000b 21 8003 0002 0001");
+	tu_expect_bytes("frame", a, n, "02 0a 000b 21 8003 0002 0001", false);
 	char fin[40];
 	snprintf(fin, sizeof(fin), "ff03c227 03%02x0004", s.id);
 	peer_hex(p, fin, 900);
@@ -675,14 +667,14 @@ START_TEST(peap_wrong_password)
 	struct ppp *p = peap_client(&h, &s);
 	uint8_t a[512];
 	size_t n = tunnel(p, &h, &s, "01", a, sizeof(a)); /* compressed Identity */
-	expect_hex(a, n, "01 55736572");
+	tu_expect_bytes("frame", a, n, "01 55736572", false);
 	n = tunnel(p, &h, &s, "1a 01 08 0018 10" CHAL "737276", a, sizeof(a));
 	ck_assert_uint_eq(a[1], 2);
 	/* "E=691 R=0 V=3" */
 	n = tunnel(p, &h, &s, "1a 04 08 0011 453d363931205230205633", a, sizeof(a));
-	expect_hex(a, n, "1a 04");
+	tu_expect_bytes("frame", a, n, "1a 04", false);
 	n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0002", a, sizeof(a));
-	expect_hex(a, n, "02 0a 000b 21 8003 0002 0002");
+	tu_expect_bytes("frame", a, n, "02 0a 000b 21 8003 0002 0002", false);
 	char fail[40];
 	snprintf(fail, sizeof(fail), "ff03c227 04%02x0004", s.id);
 	peer_hex(p, fail, 900);
@@ -705,7 +697,7 @@ START_TEST(peap_binding_and_early_result)
 	uint8_t a[512];
 	/* Result Success before any inner method: we answer Failure */
 	size_t n = tunnel(p, &h, &s, "01 0a 000b 21 8003 0002 0001", a, sizeof(a));
-	expect_hex(a, n, "02 0a 000b 21 8003 0002 0002");
+	tu_expect_bytes("frame", a, n, "02 0a 000b 21 8003 0002 0002", false);
 	char fin[40];
 	snprintf(fin, sizeof(fin), "ff03c227 03%02x0004", s.id);
 	peer_hex(p, fin, 900);
@@ -803,7 +795,7 @@ START_TEST(peap_cryptobinding)
 		sprintf(hex + strlen(hex), "%02x", tlv[i]);
 	size_t n = tunnel(p, &h, &s, hex, a, sizeof(a));
 	ck_assert_uint_eq(n, 5 + 6 + 60);
-	expect_hex(a, 11, "02 0b 0047 21 8003 0002 0001");
+	tu_expect_bytes("frame", a, 11, "02 0b 0047 21 8003 0002 0001", false);
 	uint8_t *resp = a + 11, mac[20];
 	ck_assert_mem_eq(resp, tlv, 7);
 	ck_assert_uint_eq(resp[7], 1);
@@ -830,7 +822,7 @@ START_TEST(peap_cryptobinding)
 	for (int i = 0; i < 60; i++)
 		sprintf(hex + strlen(hex), "%02x", tlv[i]);
 	n = tunnel(p, &h, &s, hex, a, sizeof(a));
-	expect_hex(a, n, "02 0b 000b 21 8003 0002 0002");
+	tu_expect_bytes("frame", a, n, "02 0b 000b 21 8003 0002 0002", false);
 	ck_assert_ptr_nonnull(ppp_failure(p));
 	ck_assert_msg(
 	    strstr(ppp_failure(p)->reason, "PEAP: the server's cryptobinding does not verify"),
