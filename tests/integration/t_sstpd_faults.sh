@@ -83,7 +83,8 @@ new_sstpd --dns 10.77.0.53
 sd_conf "$T_TMP/c.conf" "reconnect max-fail 1"
 sstpc_start "$CNS" "$T_TMP/c.conf"
 wait_up "$CNS" sstpc0 10 || fail "dns: no tunnel"
-grep -q "10.77.0.53" "$SC_RESOLV" && ok "dns: 10.77.0.53 installed" || fail "dns: resolv file: $(cat "$SC_RESOLV")"
+# DNS is installed right after the address wait_up saw: poll for it
+wait_for 5 grep -q "10.77.0.53" "$SC_RESOLV" && ok "dns: 10.77.0.53 installed" || fail "dns: resolv file: $(cat "$SC_RESOLV")"
 stop_client "$SC_PID" "$CNS" sstpc0 dns
 [ "$(cat "$SC_RESOLV")" = "nameserver 192.0.2.53" ] && ok "dns: resolv file restored" || fail "dns: not restored: $(cat "$SC_RESOLV")"
 new_sstpd --dns 10.77.0.53 --fault no-dns
