@@ -119,6 +119,7 @@ static void sstp_event_cb(void *ctx, enum sstp_event ev, const void *arg)
 	struct session *s = ctx;
 	switch (ev) {
 	case SSTP_EV_HTTP_OK:
+		timeline_mark(&s->tl, TL_HTTP, timeline_now_us());
 		snprintf(s->phase, sizeof(s->phase), "SSTP call setup");
 		break;
 	case SSTP_EV_PPP_START: /* the link starts PPP */
@@ -240,6 +241,10 @@ static void session_went_up(struct session *s)
 	s->error[0] = '\0';
 	struct apply_target t = apply_target(s);
 	apply_sysctls(&t);
+	timeline_mark(&s->tl, TL_UP, timeline_now_us());
+	char tl[256];
+	timeline_format(&s->tl, tl, sizeof(tl));
+	log_debug("connect timeline: %s", tl);
 	notify_send("READY=1\nSTATUS=connected to %s", cur_server(s));
 	log_notice("tunnel up (%s, %s, %s)", s->at.tls_version, s->at.tls_cipher,
 		   ppp_auth_name(s->auth));
@@ -327,6 +332,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 		}
 		auth_memory_put(&s->auth_mem, cur_server(s), s->conf.port, ai->method);
 		s->auth = ai->method;
+		timeline_mark(&s->tl, TL_AUTH, timeline_now_us());
 		log_info("authenticated with %s", ppp_auth_name(ai->method));
 		static const uint8_t zero[32];
 		/* CALL_CONNECTED must precede the first NCP frame. */
@@ -346,6 +352,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->at.v4_applied = true;
+		timeline_mark(&s->tl, TL_NCP, timeline_now_us());
 		if (!fwd_policy_start(s))
 			break;
 		s->local4 = ip->local;
@@ -373,6 +380,7 @@ static void ppp_event_cb(void *ctx, enum ppp_event ev, const void *arg)
 			break;
 		}
 		s->at.v6_applied = true;
+		timeline_mark(&s->tl, TL_NCP, timeline_now_us());
 		if (!fwd_policy_start(s))
 			break;
 		memcpy(s->local6, ip->local_id, 8);
@@ -632,6 +640,7 @@ static void link_established_cb(void *ctx)
 {
 	struct session *s = ctx;
 	struct tls *tls = link_tls(s->link);
+	timeline_mark(&s->tl, TL_TLS, timeline_now_us());
 	snprintf(s->at.tls_version, sizeof(s->at.tls_version), "%s", tls_version(tls));
 	snprintf(s->at.tls_cipher, sizeof(s->at.tls_cipher), "%s", tls_cipher(tls));
 	log_info("TLS established (%s, %s)", s->at.tls_version, s->at.tls_cipher);
@@ -678,6 +687,8 @@ static void session_start_connect(struct session *s)
 	snprintf(s->phase, sizeof(s->phase), "resolving");
 	snprintf(s->server_cur, sizeof(s->server_cur), "%s", list_server(s));
 	s->deadline = now_ms(s) + (uint64_t)c->connect_timeout * 1000;
+	timeline_restart(&s->tl, s->reconnects == 0);
+	timeline_mark(&s->tl, TL_CONNECT, timeline_now_us());
 	if (s->reconnects++ > 0)
 		log_notice("reconnecting to %s port %u", cur_server(s), c->port);
 	else
@@ -776,6 +787,7 @@ static void on_dialed(void *arg, int fd, const struct sockaddr_storage *peer, co
 		session_fail(s, "%s", err);
 	} else {
 		char where[INET6_ADDRSTRLEN + 16];
+		timeline_mark(&s->tl, TL_TCP, timeline_now_us());
 		tcp_format_addr((const struct sockaddr *)peer, where, sizeof(where));
 		log_info("TCP connected to %s after %llu ms%s", where,
 			 (unsigned long long)(now_ms(s) + (uint64_t)s->conf.connect_timeout * 1000 -
@@ -1096,6 +1108,7 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	timeline_mark(&s->tl, TL_CREATED, timeline_now_us());
 	s->conf = *c;
 	s->loop = l;
 	s->tun_fd = -1;

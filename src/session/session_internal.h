@@ -15,6 +15,7 @@
 #include "ppp/ppp.h"
 #include "session/auth_policy.h"
 #include "session/session.h"
+#include "session/timeline.h"
 #include "tun/gso.h"
 #include "tun/slaac.h"
 #include "tun/srcvalid.h"
@@ -96,6 +97,7 @@ struct session {
 	unsigned reconnects;
 	char error[256]; /* why the last attempt ended */
 	char phase[32];
+	struct timeline tl; /* where this attempt's connect time went */
 
 	/* facts for show */
 	enum ppp_auth auth;
