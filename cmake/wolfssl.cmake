@@ -20,22 +20,28 @@ else()
   endif()
   # The script is idempotent and knows its own flags version (its stamp):
   # a finished prefix returns at once, an outdated one is rebuilt.
-  # The static binary (SSTPC_STATIC) needs a wolfSSL built by the same
-  # compiler (musl-gcc) with its functions in sections of their own, and
-  # without the precomputed point tables of the fast public-key code (1.2 MB
-  # for P-256/384/521): they speed up the one handshake per connection, not
-  # the AES-GCM/ChaCha data path (docs/benchmarks.md has the figures).
-  # Its seed comes from getrandom(2), not /dev/urandom: an empty root or a
-  # FROM-scratch container has no /dev/urandom. Its record buffers are part
-  # of each session (LARGE_STATIC_BUFFERS, ~33 KB): allocated per record,
-  # musl's malloc maps and unmaps them, ~1,000 mmap+munmap and 5,000 page
-  # faults a second at full rate.
-  set(_wenv)
+  # Every build: wolfSSL's functions in sections of their own (the link
+  # drops what nothing calls) and its public-key code without the
+  # precomputed point tables (--enable-sp=small: 1.2 MB of tables for
+  # P-256/384/521). The tables speed up the one handshake per connection,
+  # not the AES-GCM/ChaCha data path; without them the binary's text halves
+  # and so does its resident size (file pages are mapped in large folios:
+  # what is in the file ends up in VmRSS), while the TLS handshake to sstpd
+  # takes the same 0.7-0.8 ms (docs/benchmarks.md).
+  # The static binary (SSTPC_STATIC) also needs a wolfSSL built by the same
+  # compiler (musl-gcc), seeded from getrandom(2), not /dev/urandom: an empty
+  # root or a FROM-scratch container has no /dev/urandom. Record buffers are
+  # part of each session in every build (LARGE_STATIC_BUFFERS, ~33 KB):
+  # allocated per record, musl's malloc maps and unmaps them, ~1,000
+  # mmap+munmap and 5,000 page faults a second at full rate.
+  set(_wcflags "-ffunction-sections -fdata-sections")
+  set(_wcc)
   if(SSTPC_STATIC)
-    set(_wenv ${CMAKE_COMMAND} -E env WOLFSSL_CC=${CMAKE_C_COMPILER}
-        "WOLFSSL_EXTRA_CFLAGS=-ffunction-sections -fdata-sections -DWOLFSSL_GETRANDOM -DLARGE_STATIC_BUFFERS"
-        "WOLFSSL_EXTRA_CONFIGURE=--enable-sp=small")
+    set(_wcflags "${_wcflags} -DWOLFSSL_GETRANDOM")
+    set(_wcc WOLFSSL_CC=${CMAKE_C_COMPILER})
   endif()
+  set(_wenv ${CMAKE_COMMAND} -E env ${_wcc} "WOLFSSL_EXTRA_CFLAGS=${_wcflags}"
+      "WOLFSSL_EXTRA_CONFIGURE=--enable-sp=small")
   execute_process(COMMAND ${_wenv} ${CMAKE_SOURCE_DIR}/tools/build-wolfssl.sh ${_wprefix}
                   RESULT_VARIABLE _wrc)
   if(NOT _wrc EQUAL 0)
