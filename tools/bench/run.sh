@@ -151,11 +151,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -addext "subjectAltName=IP:$VETH_S" -addext extendedKeyUsage=serverAuth 2>/dev/null \
     || die "openssl could not make the tlsbench certificate"
 bg "$SERVER_NS" "$T_TMP/tlsbench-srv.log" "$TLSBENCH" server "$VETH_S" 5443 \
-    "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" 2
+    "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" 3
 TB_SRV=$BG_PID
 wait_for 5 grep -q listening "$T_TMP/tlsbench-srv.log" || die "tlsbench server did not start"
 declare -A BASE_BPS BASE_CPU
-for dir in up down; do
+# bidir: both ways at once, one thread per side; bytes are both directions.
+for dir in up down bidir; do
     line=$(ip netns exec "$CLIENT_NS" "$TLSBENCH" client "$VETH_S" 5443 "$T_TMP/tb-cert.pem" "$dir" "$SECS") \
         || die "tlsbench client $dir failed"
     wait_for 5 grep -q "dir=$dir" "$T_TMP/tlsbench-srv.log"
@@ -268,6 +269,25 @@ bench_peer() {
     log "sstpc memory: VmRSS $rss kB, VmHWM $hwm kB"
 }
 
+# bench_bidir: iperf3 --bidir through the running tunnel, both directions at
+# once for SECS; goodput of both summed, sstpc's CPU per GB of both.
+bench_bidir() {
+    local c0 c1 u0 u1 s0 s1 gb up down
+    c0=$(cpu "$SSTPC_PID"); u0=$(ucpu "$SSTPC_PID"); s0=$(cpu "$PEER_PID")
+    iperf3_run "$PEER_TARGET" --bidir
+    c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
+    # iperf3_run read the forward (up) half; the reverse half is beside it.
+    up=$IP_BPS
+    down=$(jq '.end.sum_received_bidir_reverse.bytes / .end.sum_received_bidir_reverse.seconds' "$T_TMP/iperf.json")
+    IP_BYTES=$(jq '.end.sum_received.bytes + .end.sum_received_bidir_reverse.bytes' "$T_TMP/iperf.json")
+    IP_BPS=$(calc "$up + $down" 0)
+    gb=$(calc "$IP_BYTES / 1e9" 6)
+    J[$PEER_LABEL.bidir.sstpc_cpu_s_per_gb]=$(calc "($c1 - $c0) / $gb" 3)
+    J[$PEER_LABEL.bidir.sstpc_user_s_per_gb]=$(calc "($u1 - $u0) / $gb" 3)
+    J[$PEER_LABEL.bidir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
+    row "sstpc ↔ $PEER_LABEL (iperf3 --bidir in the tunnel) | bidir | $(calc "$IP_BPS / 1e6" 1) ($(calc "$up / 1e6" 1) up + $(calc "$down / 1e6" 1) down) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[bidir]}")"
+}
+
 # -------------------------------------------------------- 3. latency (veth)
 
 read -r lat_veth_avg lat_veth_p99 lat_veth_n lat_veth_med <<<"$(ping_stats "$CLIENT_NS" "$VETH_S")"
@@ -371,6 +391,7 @@ if [ -x "$SSTPD" ]; then
     PEER_USER=bench PEER_PASS=bench$$ PEER_CA=$T_TMP/sd/ca.pem PEER_ROUTE=10.77.0.0/24
     PEER_TARGET=10.77.0.1
     bench_peer
+    bench_bidir
     syscall_counts
     stop_pid "$SSTPC_PID" 10
     stop_pid "$IPERF_TUN" 5
@@ -399,7 +420,8 @@ fi
     echo "iperf3 (inside the tunnel every 1360-byte TCP segment also carries 40 bytes of"
     echo "IP/TCP header and 8 of SSTP/PPP). CPU s/GB = utime+stime of the process per"
     echo "10^9 payload bytes (utime alone in brackets; the rest is the kernel: TUN,"
-    echo "TCP, syscalls)."
+    echo "TCP, syscalls). bidir rows: both directions at once; MB/s and GB count the bytes of"
+    echo "both (tlsbench: one thread per side; iperf3 --bidir: up + down goodput)."
     echo
     echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms | median ms |"
     echo "| --- | --- | --- | --- |"
@@ -440,8 +462,8 @@ if [ -n "$JSON" ]; then
             "$(jn "${J[$JP.$1.goodput_mb_s]:-}")" "$(jn "$(calc "${BASE_BPS[$1]:-0} / 1e6" 1)")" \
             "$([ "$1" = down ] && printf ', "tun_writes_per_mb": %s' "$(jn "${J[$JP.down.tun_writes_per_mb]:-}")")"
     }
-    printf '{"peer": "%s", "date": "%s", "seconds": %s, "up": %s, "down": %s, "connect_ms_median": %s, "connect_own_ms_median": %s, "rss_kb": %s, "vmhwm_kb": %s, "latency_idle_us_median": %s, "latency_loaded_ms_p99": %s}\n' \
-        "$JP" "$(date -u +%FT%TZ)" "$SECS" "$(jdir up)" "$(jdir down)" "$(jn "${J[$JP.connect_ms_median]:-}")" \
+    printf '{"peer": "%s", "date": "%s", "seconds": %s, "up": %s, "down": %s, "bidir": %s, "connect_ms_median": %s, "connect_own_ms_median": %s, "rss_kb": %s, "vmhwm_kb": %s, "latency_idle_us_median": %s, "latency_loaded_ms_p99": %s}\n' \
+        "$JP" "$(date -u +%FT%TZ)" "$SECS" "$(jdir up)" "$(jdir down)" "$(jdir bidir)" "$(jn "${J[$JP.connect_ms_median]:-}")" \
         "$(jn "${J[$JP.connect_own_ms_median]:-}")" \
         "$(jn "${J[$JP.rss_kb]:-}")" "$(jn "${J[$JP.vmhwm_kb]:-}")" "$(jn "${J[$JP.latency_idle_us_median]:-}")" \
         "$(jn "${J[$JP.latency_loaded_ms_p99]:-}")" | jq . > "$JSON.tmp" && mv "$JSON.tmp" "$JSON" \

@@ -4,16 +4,17 @@
  * compares the tunnel against it. See docs/benchmarks.md.
  *
  *   tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]
- *   tlsbench client ADDR PORT CA up|down SECONDS [CHUNK]
+ *   tlsbench client ADDR PORT CA up|down|bidir SECONDS [CHUNK]
  *
  * The client asks for a direction and a duration in a 16-byte request:
  * "up" streams client -> server, "down" server -> client. The sender writes
  * CHUNK bytes per tls_write (default 16 KiB, one TLS record, as sstpc's
  * OUT_FLUSH_AT) until the time is up, then sends close_notify; the receiver
- * reads until it sees it and answers with its own. Each side prints one
+ * reads until it sees it and answers with its own. "bidir" does both at
+ * once on both sides, in one thread each (bidir.c). Each side prints one
  * key=value line with the bytes moved, the wall time and its own CPU time
  * (utime+stime from /proc/self/stat, the figure run.sh reads for sstpc). */
-#include "tls/tls.h"
+#include "tlsbench.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,11 +35,10 @@
 #define TLSBENCH_CHUNK_MAX (64 * 1024)
 /* The receiver reads into a buffer as large as sstpc's input buffer. */
 #define TLSBENCH_RBUF (64 * 1024)
-#define TLSBENCH_IO_TIMEOUT_MS 15000
 
 static uint8_t tlsbench_buf[TLSBENCH_RBUF];
 
-static double tlsbench_now(void)
+double tlsbench_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -70,7 +70,7 @@ static double tlsbench_cpu(double *user)
 	return (double)(ut + st) / hz;
 }
 
-static void tlsbench_die(const char *what, struct tls *t)
+_Noreturn void tlsbench_die(const char *what, struct tls *t)
 {
 	fprintf(stderr, "tlsbench: %s%s%s\n", what, t ? ": " : "", t ? tls_error(t) : "");
 	exit(1);
@@ -157,18 +157,36 @@ static uint64_t tlsbench_drain(struct tls *t)
 	return bytes;
 }
 
+static const char *tlsbench_dir_name(char dir)
+{
+	return dir == 'u' ? "up" : dir == 'd' ? "down" : "bidir";
+}
+
+/* bytes is everything moved (both ways for bidir, each way in *count). */
 static void tlsbench_report(const char *role, char dir, uint64_t bytes, double secs, double cpu,
-			    double user, struct tls *t)
+			    double user, struct tls *t, const struct tlsbench_bidir_count *count)
 {
 	double gb = (double)bytes / 1e9;
 	if (gb <= 0)
 		gb = 1e-9;
 	printf("role=%s dir=%s bytes=%llu seconds=%.3f mbyte_s=%.1f cpu_s=%.2f cpu_s_per_gb=%.2f "
-	       "user_s_per_gb=%.2f sys_s_per_gb=%.2f version=%s cipher=%s\n",
-	       role, dir == 'u' ? "up" : "down", (unsigned long long)bytes, secs,
+	       "user_s_per_gb=%.2f sys_s_per_gb=%.2f version=%s cipher=%s",
+	       role, tlsbench_dir_name(dir), (unsigned long long)bytes, secs,
 	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, cpu, cpu / gb, user / gb,
 	       (cpu - user) / gb, tls_version(t), tls_cipher(t));
+	if (count)
+		printf(" sent=%llu received=%llu", (unsigned long long)count->sent,
+		       (unsigned long long)count->received);
+	printf("\n");
 	fflush(stdout);
+}
+
+/* Both ways at once for secs; the bytes of both directions. */
+static uint64_t tlsbench_both(struct tls *t, double secs, size_t chunk,
+			      struct tlsbench_bidir_count *count)
+{
+	tlsbench_bidir(t, secs, chunk, count);
+	return count->sent + count->received;
 }
 
 static int tlsbench_server(int argc, char **argv)
@@ -233,11 +251,15 @@ static int tlsbench_server(int argc, char **argv)
 				 (uint32_t)req[14] << 8 | req[15];
 		if (chunk == 0 || chunk > TLSBENCH_CHUNK_MAX || secs == 0 || secs > 3600)
 			tlsbench_die("request out of range", NULL);
+		struct tlsbench_bidir_count count = {0};
 		double u0, u1, c0 = tlsbench_cpu(&u0), t0 = tlsbench_now();
-		uint64_t bytes = dir == 'u' ? tlsbench_drain(t) : tlsbench_send_for(t, secs, chunk);
+		uint64_t bytes = dir == 'u'   ? tlsbench_drain(t)
+				 : dir == 'b' ? tlsbench_both(t, secs, chunk, &count)
+					      : tlsbench_send_for(t, secs, chunk);
 		double t1 = tlsbench_now(), c1 = tlsbench_cpu(&u1);
-		tlsbench_report("server", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t);
-		if (dir != 'u') {
+		tlsbench_report("server", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t,
+				dir == 'b' ? &count : NULL);
+		if (dir == 'd') {
 			/* Our close_notify ends the client's count; then wait
 			 * for its own so nothing is cut off by a reset. */
 			tls_shutdown(t);
@@ -254,7 +276,10 @@ static int tlsbench_client(int argc, char **argv)
 {
 	if (argc < 7)
 		return 2;
-	char dir = strcmp(argv[5], "up") == 0 ? 'u' : strcmp(argv[5], "down") == 0 ? 'd' : 0;
+	char dir = strcmp(argv[5], "up") == 0	   ? 'u'
+		   : strcmp(argv[5], "down") == 0  ? 'd'
+		   : strcmp(argv[5], "bidir") == 0 ? 'b'
+						   : 0;
 	int secs = atoi(argv[6]);
 	int chunk = argc > 7 ? atoi(argv[7]) : 16384;
 	if (!dir || secs <= 0 || chunk <= 0 || chunk > TLSBENCH_CHUNK_MAX)
@@ -284,7 +309,10 @@ static int tlsbench_client(int argc, char **argv)
 
 	double u0, u1, c0 = tlsbench_cpu(&u0), t0 = tlsbench_now();
 	uint64_t bytes;
-	if (dir == 'u') {
+	struct tlsbench_bidir_count count = {0};
+	if (dir == 'b') {
+		bytes = tlsbench_both(t, secs, (size_t)chunk, &count);
+	} else if (dir == 'u') {
 		bytes = tlsbench_send_for(t, secs, (size_t)chunk);
 		tls_shutdown(t);
 		/* Done when the server has read everything: its close_notify
@@ -294,7 +322,8 @@ static int tlsbench_client(int argc, char **argv)
 		bytes = tlsbench_drain(t);
 	}
 	double t1 = tlsbench_now(), c1 = tlsbench_cpu(&u1);
-	tlsbench_report("client", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t);
+	tlsbench_report("client", dir, bytes, t1 - t0, c1 - c0, u1 - u0, t,
+			dir == 'b' ? &count : NULL);
 	tlsbench_close(t);
 	return 0;
 }
@@ -309,6 +338,6 @@ int main(int argc, char **argv)
 	if (rc == 2)
 		fprintf(stderr,
 			"usage: tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]\n"
-			"       tlsbench client ADDR PORT CA up|down SECONDS [CHUNK]\n");
+			"       tlsbench client ADDR PORT CA up|down|bidir SECONDS [CHUNK]\n");
 	return rc;
 }
