@@ -267,8 +267,8 @@ static void tso_resume(struct conn *c)
 		tso_drain(c);
 }
 
-size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v,
-		      const uint8_t *pkt, size_t len)
+size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v, const uint8_t *pkt,
+		      size_t len)
 {
 	if (!conn_takes_ip(c, proto))
 		return 0;

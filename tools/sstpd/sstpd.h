@@ -188,8 +188,8 @@ bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t le
 /* A TSO super-packet from the TUN, cut into segments no longer than the
  * connection's MTU; returns how many it makes (0: dropped). Segments TLS
  * cannot take yet stay pending in the connection (conn.c says why). */
-size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v,
-		      const uint8_t *pkt, size_t len);
+size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v, const uint8_t *pkt,
+		      size_t len);
 /* Pushes staged output to TLS (after a TUN batch). */
 void conn_flush(struct conn *c);
 bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8]);
