@@ -89,6 +89,13 @@ size_t gso_next_len(const struct gso *g)
 	return g->hl + (left < g->mss ? left : g->mss);
 }
 
+size_t gso_segs_left(const struct gso *g)
+{
+	if (!g->pkt || g->off >= g->len)
+		return 0;
+	return (g->len - g->off + g->mss - 1) / g->mss;
+}
+
 bool gso_next(struct gso *g, struct writer *w)
 {
 	size_t n = gso_next_len(g);

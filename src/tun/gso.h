@@ -60,6 +60,9 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 	       size_t max_seg);
 /* Length of the next segment, 0 when all are written. */
 size_t gso_next_len(const struct gso *g);
+/* How many segments are still to come (0 when all are written): what a
+ * caller that must give up the rest counts as dropped. */
+size_t gso_segs_left(const struct gso *g);
 /* Appends the next segment (a complete IP packet with every checksum
  * right) to w. False when none is left or w has no room (then nothing is
  * consumed and w is unchanged: give it room and call again). */

@@ -78,6 +78,7 @@ static void check_segments(int v, size_t payload, uint16_t mss, uint8_t flags)
 	for (size_t i = 0; i < nseg; i++) {
 		size_t plen = i + 1 < nseg ? mss : payload - (nseg - 1) * mss;
 		ck_assert_uint_eq(gso_next_len(&g), hl + plen);
+		ck_assert_uint_eq(gso_segs_left(&g), nseg - i);
 		size_t before = w.len;
 		ck_assert(gso_next(&g, &w));
 		ck_assert_uint_eq(w.len - before, hl + plen);
@@ -111,6 +112,7 @@ static void check_segments(int v, size_t payload, uint16_t mss, uint8_t flags)
 		ck_assert_uint_eq(l4_verify(s, thoff, n - thoff, 6), 0xffff);
 	}
 	ck_assert_uint_eq(gso_next_len(&g), 0);
+	ck_assert_uint_eq(gso_segs_left(&g), 0);
 	ck_assert(!gso_next(&g, &w));
 }
 

@@ -59,6 +59,16 @@ struct conn {
 	enum ppp_auth auth;
 	char reason[256];
 	uint64_t drops;
+
+	/* A TSO super-packet whose segments TLS could not all take yet: the
+	 * segmenter reads from tso_buf (allocated on first need); tso.pkt is
+	 * NULL when nothing is pending. */
+	struct gso tso;
+	uint16_t tso_proto;
+	uint8_t *tso_buf;
+	/* logged at the end: super-packets, their segments, how many had
+	 * to wait for TLS */
+	uint64_t tso_pkts, tso_segs, tso_waited;
 };
 
 static void conn_after(struct conn *c);
@@ -183,13 +193,24 @@ static void link_staged_cb(void *ctx, uint8_t *pkt, size_t len)
 		scramble_reserved(c, pkt, len);
 }
 
+/* Whether IP packets of this protocol may go to the client now. */
+static bool conn_takes_ip(struct conn *c, uint16_t proto)
+{
+	struct link *l = c->link;
+	if (link_closed(l) || link_silent(l) || link_ending(l))
+		return false;
+	return link_ip_proto(l, proto == PPP_PROTO_IP ? 4 : 6) == proto;
+}
+
 bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t len)
 {
 	struct link *l = c->link;
-	if (link_closed(l) || link_silent(l) || link_ending(l) || len > LINK_MAX_IP)
+	if (len > LINK_MAX_IP || !conn_takes_ip(c, proto))
 		return false;
-	if (link_ip_proto(l, proto == PPP_PROTO_IP ? 4 : 6) != proto)
+	if (c->tso.pkt) { /* it would overtake the pending segments */
+		c->drops++;
 		return false;
+	}
 	uint8_t *p = link_data_buf(l, len);
 	if (!p) {
 		c->drops++;
@@ -198,6 +219,88 @@ bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t le
 	memcpy(p, pkt, len);
 	link_data_commit(l, proto, len);
 	return true;
+}
+
+/* ------------------------------------------------------ TSO super-packets */
+
+/* TSO: the kernel hands the server's TUN TCP super-packets of up to 64 KiB
+ * (tun/gso.h), cut here into segments straight into the link's output.
+ * When TLS blocks halfway, the rest is kept and continued from conn_after
+ * once the link drains, as sstpc does (gso_drain), rather than dropped:
+ * dropping would lose up to ~45 consecutive segments of one flow, a burst
+ * loss TCP recovers from slowly, while keeping it costs one copy of the
+ * packet, and only when the socket is full. Until it is done, further
+ * packets for this client are dropped (counted): queued, they would
+ * overtake it. Drops count packets read from the TUN, and a rest given up
+ * by its segments. */
+static void tso_drain(struct conn *c)
+{
+	size_t n;
+	while ((n = gso_next_len(&c->tso)) > 0) {
+		uint8_t *ip = link_data_buf(c->link, n);
+		if (!ip)
+			return;
+		struct writer w;
+		wr_init(&w, ip, n);
+		if (!gso_next(&c->tso, &w))
+			return; /* cannot happen: room was checked */
+		link_data_commit(c->link, c->tso_proto, n);
+	}
+	c->tso.pkt = NULL;
+}
+
+/* Gives up what is pending, counted as dropped packets. */
+static void tso_drop(struct conn *c)
+{
+	c->drops += gso_segs_left(&c->tso);
+	c->tso.pkt = NULL;
+}
+
+/* From conn_after: the link may have drained, or may be ending. */
+static void tso_resume(struct conn *c)
+{
+	if (!c->tso.pkt)
+		return;
+	if (!conn_takes_ip(c, c->tso_proto))
+		tso_drop(c);
+	else if (!link_blocked(c->link))
+		tso_drain(c);
+}
+
+size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v, const uint8_t *pkt,
+		      size_t len)
+{
+	if (!conn_takes_ip(c, proto))
+		return 0;
+	if (c->tso.pkt) {
+		c->drops++;
+		return 0;
+	}
+	/* The connection's MTU is the MRU sstpd offered and its TUN's MTU,
+	 * from which the kernel's TCP took the segment size. */
+	size_t mtu = c->o->mtu < LINK_MAX_IP ? c->o->mtu : LINK_MAX_IP;
+	if (!gso_start(&c->tso, v, pkt, len, mtu)) {
+		c->tso.pkt = NULL;
+		c->drops++;
+		return 0;
+	}
+	size_t segs = gso_segs_left(&c->tso);
+	c->tso_proto = proto;
+	c->tso_pkts++;
+	c->tso_segs += segs;
+	tso_drain(c);
+	if (!c->tso.pkt)
+		return segs;
+	c->tso_waited++;
+	/* pkt is the server's read buffer, reused by the next read: the
+	 * segmenter's offsets stay valid over a copy. */
+	if (!c->tso_buf && !(c->tso_buf = malloc(SSTPD_TSO_BUF))) {
+		tso_drop(c);
+		return segs;
+	}
+	memcpy(c->tso_buf, pkt, len);
+	c->tso.pkt = c->tso_buf;
+	return segs;
 }
 
 /* Malformed packets sent by sstpd itself once the tunnel has been up for
@@ -244,6 +347,14 @@ static void link_data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
 	server_tun_write(c->srv, pkt, len);
+}
+
+/* GRO merges within one read batch of one client (the server's one
+ * struct gro is shared: batches do not interleave in the one loop). */
+static void link_rx_batch_end_cb(void *ctx)
+{
+	struct conn *c = ctx;
+	server_tun_batch_end(c->srv);
 }
 
 /* Faults drop-first-ipcp, ack-altered, reject-unsent (ppp_faults.c). */
@@ -526,6 +637,7 @@ static void link_wake_cb(void *ctx)
 
 static const struct link_ops conn_link_ops = {
     .data = link_data_cb,
+    .rx_batch_end = link_rx_batch_end_cb,
     .established = link_established_cb,
     .sstp_event = sstp_event_cb,
     .ppp_event = ppp_event_cb,
@@ -583,6 +695,7 @@ static void conn_rearm(struct conn *c)
  * (what SSTP staged on its way out has had its one try). */
 static void conn_after(struct conn *c)
 {
+	tso_resume(c); /* the TUN may not wake us again for the rest */
 	if (link_after(c->link)) {
 		conn_free(c);
 		return;
@@ -653,17 +766,24 @@ struct conn *conn_new(struct server *srv, int fd, const struct sockaddr_storage 
 void conn_free(struct conn *c)
 {
 	uint64_t secs = (now_ms(c) - c->since) / 1000;
+	tso_drop(c);
 	uint64_t drops = c->drops + link_drops(c->link);
 	clog(LOG_LVL_NOTICE, c, "disconnected after %llu s%s%s%s: %s", (unsigned long long)secs,
 	     c->user[0] ? " (user '" : "", c->user, c->user[0] ? "')" : "",
 	     c->reason[0] ? c->reason : "closed");
 	if (drops)
 		clog(LOG_LVL_INFO, c, "%llu packet(s) dropped", (unsigned long long)drops);
+	if (c->tso_pkts)
+		clog(LOG_LVL_INFO, c,
+		     "TSO: %llu super-packet(s) cut into %llu segments, %llu waited for TLS",
+		     (unsigned long long)c->tso_pkts, (unsigned long long)c->tso_segs,
+		     (unsigned long long)c->tso_waited);
 	if (c->o->faults & FAULT_RESERVED_BITS)
 		clog(LOG_LVL_NOTICE, c,
 		     "fault reserved-bits: %llu SSTP packet(s) sent with reserved bits set",
 		     (unsigned long long)c->scrambled);
 	loop_timer_cancel(c->loop, &c->timer);
+	free(c->tso_buf);
 	link_free(c->link); /* TLS close_notify, socket closed */
 	if (c->nc)
 		netcfg_free(c->nc);

@@ -116,6 +116,7 @@ static void usage(FILE *f)
 		"             [--ipv6-prefix PREFIX/64] [--client-net PREFIX/LEN (IPv4 or IPv6, "
 		"once each)]\n"
 		"             [--hash sha1|sha256|both] [--auth LIST] [--tun NAME] [--mtu N]\n"
+		"             [--no-offload]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
 		"             [--require-client-cert CA_FILE]\n"
@@ -311,6 +312,7 @@ int main(int argc, char **argv)
 	    {"auth", required_argument, NULL, 'a'},
 	    {"tun", required_argument, NULL, 't'},
 	    {"mtu", required_argument, NULL, 'm'},
+	    {"no-offload", no_argument, NULL, 'O'},
 	    {"fault", required_argument, NULL, 'f'},
 	    {"fault-after", required_argument, NULL, 'F'},
 	    {"log-level", required_argument, NULL, 'v'},
@@ -467,6 +469,9 @@ int main(int argc, char **argv)
 			o.mtu = (unsigned)v;
 			break;
 		}
+		case 'O':
+			o.no_offload = true;
+			break;
 		case 'f':
 			if (!sstpd_faults_parse(optarg, &o.faults, err, sizeof(err))) {
 				fprintf(stderr, "sstpd: --fault: %s\n", err);

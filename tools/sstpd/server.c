@@ -1,5 +1,6 @@
-/* sstpd: the listener, the one server-side TUN device, the address pool and
- * forwarding from the TUN to the client that owns the destination. */
+/* sstpd: the listener, the one server-side TUN device (tun_dev.c), the
+ * address pool and forwarding from the TUN to the client that owns the
+ * destination. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,9 +22,9 @@
 #include "tun/srcvalid.h"
 #include "tun/tun.h"
 
-/* Packets read from the TUN per readiness event. */
+/* Packets (TSO: the segments they make) taken from the TUN per readiness
+ * event, so that the clients' sockets are served in between. */
 #define TUN_BUDGET 256
-#define TUN_PKT_MAX 4096
 #define STOP_GRACE_MS 3000
 #define MAX_CONNS 1024
 
@@ -32,8 +33,7 @@ struct server {
 	struct loop *loop;
 	struct tls_server_ctx *tls;
 	int lfd;
-	int tun_fd;
-	int ifindex;
+	struct sstpd_tun tun;
 	struct netcfg *nc;
 	bool stopping;
 	int exit_code;
@@ -48,7 +48,6 @@ struct server {
 
 	struct conn *dirty[TUN_BUDGET];
 	size_t ndirty;
-	uint8_t pkt[TUN_PKT_MAX];
 };
 
 struct loop *server_loop(struct server *srv)
@@ -69,7 +68,7 @@ const char *server_tun_name(struct server *srv)
 }
 int server_tun_ifindex(struct server *srv)
 {
-	return srv->ifindex;
+	return srv->tun.ifindex;
 }
 bool server_stopping(struct server *srv)
 {
@@ -98,8 +97,12 @@ void server_pool_put(struct server *srv, uint32_t addr)
 
 void server_tun_write(struct server *srv, const uint8_t *pkt, size_t len)
 {
-	if (len > 0 && write(srv->tun_fd, pkt, len) < 0)
-		log_debug("TUN write: %s", strerror(errno));
+	sstpd_tun_write(&srv->tun, pkt, len);
+}
+
+void server_tun_batch_end(struct server *srv)
+{
+	sstpd_tun_flush(&srv->tun);
 }
 
 static void server_stop_now(struct server *srv)
@@ -168,25 +171,44 @@ static struct conn *route_ipv6(struct server *srv, const uint8_t *pkt, size_t le
 	return NULL;
 }
 
+/* One packet read from the TUN to the client it is for: the packets it
+ * made (a super-packet: its segments), 0 when none went. */
+static size_t tun_to_client(struct server *srv, const struct gso_vnet *v, size_t n,
+			    struct conn **to)
+{
+	const uint8_t *pkt = srv->tun.buf;
+	struct conn *c = NULL;
+	uint16_t proto = 0;
+	unsigned ver = pkt[0] >> 4;
+	if (ver == 4) {
+		c = route_ipv4(srv, pkt, n);
+		proto = PPP_PROTO_IP;
+	} else if (ver == 6) {
+		c = route_ipv6(srv, pkt, n);
+		proto = PPP_PROTO_IPV6;
+	}
+	*to = c;
+	if (!c)
+		return 0;
+	if (v->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return conn_queue_tso(c, proto, v, pkt, n);
+	return conn_queue_ip(c, proto, pkt, n) ? 1 : 0;
+}
+
 static void on_tun(void *arg, int fd, unsigned events)
 {
 	struct server *srv = arg;
 	srv->ndirty = 0;
-	for (int i = 0; i < TUN_BUDGET; i++) {
-		ssize_t n = read(fd, srv->pkt, sizeof(srv->pkt));
-		if (n <= 0)
+	for (size_t budget = TUN_BUDGET; budget > 0;) {
+		struct gso_vnet v;
+		ssize_t n = sstpd_tun_read(&srv->tun, &v);
+		if (n < 0)
 			break;
 		struct conn *c = NULL;
-		uint16_t proto = 0;
-		unsigned v = srv->pkt[0] >> 4;
-		if (v == 4) {
-			c = route_ipv4(srv, srv->pkt, (size_t)n);
-			proto = PPP_PROTO_IP;
-		} else if (v == 6) {
-			c = route_ipv6(srv, srv->pkt, (size_t)n);
-			proto = PPP_PROTO_IPV6;
-		}
-		if (!c || !conn_queue_ip(c, proto, srv->pkt, (size_t)n))
+		size_t sent = n > 0 ? tun_to_client(srv, &v, (size_t)n, &c) : 0;
+		size_t cost = sent ? sent : 1;
+		budget = cost < budget ? budget - cost : 0;
+		if (sent == 0)
 			continue;
 		if (srv->ndirty == 0 || srv->dirty[srv->ndirty - 1] != c)
 			srv->dirty[srv->ndirty++] = c;
@@ -306,7 +328,7 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	}
 	srv->opts = *o;
 	srv->lfd = -1;
-	srv->tun_fd = -1;
+	srv->tun.fd = -1;
 	srv->pool_size = 1u << (32 - o->pool_plen);
 	srv->owner = calloc(srv->pool_size, sizeof(*srv->owner));
 	srv->conns = calloc(MAX_CONNS, sizeof(*srv->conns));
@@ -327,19 +349,16 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	    !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
 		goto fail;
 
-	srv->tun_fd = tun_open(o->tun, &srv->ifindex, err, errlen);
-	if (srv->tun_fd < 0) {
-		srv->tun_fd = -1;
+	if (!sstpd_tun_open(&srv->tun, o, err, errlen))
 		goto fail;
-	}
-	int rc = nl_link_set_mtu(srv->ifindex, o->mtu);
+	int rc = nl_link_set_mtu(srv->tun.ifindex, o->mtu);
 	if (rc == 0)
-		rc = nl_link_set_up(srv->ifindex, true);
+		rc = nl_link_set_up(srv->tun.ifindex, true);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot set MTU / up: %s", o->tun, strerror(-rc));
 		goto fail;
 	}
-	srv->nc = netcfg_new(o->tun, srv->ifindex);
+	srv->nc = netcfg_new(o->tun, srv->tun.ifindex);
 	if (!srv->nc) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -369,7 +388,7 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 				       (rc = netcfg_route(srv->nc, AF_INET6, net, 64, 0)) < 0))
 			log_warn("%s: cannot add PREFIX::1/64: %s", o->tun, strerror(-rc));
 	}
-	rc = loop_add_fd(srv->loop, srv->tun_fd, LOOP_READ, on_tun, srv);
+	rc = loop_add_fd(srv->loop, srv->tun.fd, LOOP_READ, on_tun, srv);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
 		goto fail;
@@ -418,12 +437,13 @@ void server_free(struct server *srv)
 	}
 	if (srv->nc)
 		netcfg_free(srv->nc);
-	if (srv->tun_fd >= 0) {
-		loop_del_fd(srv->loop, srv->tun_fd);
-		close(srv->tun_fd);
+	if (srv->tun.fd >= 0) {
+		loop_del_fd(srv->loop, srv->tun.fd);
+		sstpd_tun_close(&srv->tun);
 		tun_delete(srv->opts.tun);
 		log_notice("%s removed", srv->opts.tun);
 	}
+	sstpd_tun_close(&srv->tun); /* a failed open's buffers */
 	if (srv->tls)
 		tls_server_ctx_free(srv->tls);
 	if (srv->loop) {

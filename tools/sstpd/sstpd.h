@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "core/loop.h"
 #include "ppp/ppp.h"
+#include "tun/gso.h"
 
 /* Fault modes (--fault): bits of a uint64_t, room for more. */
 #define FAULT_NAK_FIRST_CONNECT (UINT64_C(1) << 0)
@@ -59,6 +61,10 @@
 bool sstpd_faults_parse(const char *list, uint64_t *out, char *err, size_t errlen);
 const char *sstpd_fault_names(void);
 
+/* The largest packet read from the server's TUN: a TSO super-packet of
+ * up to 64 KiB of IP (without its virtio header). */
+#define SSTPD_TSO_BUF (64 * 1024 + 1024)
+
 #define SSTPD_MAX_USERS 256
 #define SSTPD_NAME_MAX 64
 
@@ -96,6 +102,7 @@ struct sstpd_opts {
 	uint64_t faults;
 	unsigned fault_after_ms; /* 0 = not given */
 	unsigned mtu;
+	bool no_offload; /* --no-offload (or SSTPC_NO_OFFLOAD=1): a plain TUN */
 	struct sstpd_user *users;
 	int nusers;
 };
@@ -125,13 +132,37 @@ struct tls_server_ctx *server_tls(struct server *srv);
 /* Hands out a pool address (host order), 0 when the pool is exhausted. */
 uint32_t server_pool_get(struct server *srv, struct conn *c);
 void server_pool_put(struct server *srv, uint32_t addr);
-/* Writes an IP packet from a client to the TUN device. */
+/* Writes an IP packet from a client to the TUN device; with offloads it
+ * waits in GRO for the end of the client's read batch. */
 void server_tun_write(struct server *srv, const uint8_t *pkt, size_t len);
+/* The end of a client's read batch: what GRO holds goes to the TUN. */
+void server_tun_batch_end(struct server *srv);
 /* Connection finished and freed itself. */
 void server_conn_gone(struct server *srv, struct conn *c);
 const char *server_tun_name(struct server *srv);
 int server_tun_ifindex(struct server *srv);
 bool server_stopping(struct server *srv);
+
+/* tun_dev.c: the server's TUN, with offloads unless o->no_offload or
+ * SSTPC_NO_OFFLOAD=1 (logged at info either way). */
+struct gro;
+struct sstpd_tun {
+	int fd;
+	int ifindex;
+	bool vnet;	 /* IFF_VNET_HDR: checksum + TSO offload, GRO */
+	struct gro *gro; /* with vnet */
+	uint8_t *buf;	 /* the packet read last (SSTPD_TSO_BUF) */
+};
+bool sstpd_tun_open(struct sstpd_tun *t, const struct sstpd_opts *o, char *err, size_t errlen);
+void sstpd_tun_close(struct sstpd_tun *t);
+/* One packet into t->buf, its partial checksum finished unless it is a
+ * super-packet (v->gso_type): the IP length, 0 when it was malformed
+ * (drop it), -1 with errno when none was read. */
+ssize_t sstpd_tun_read(struct sstpd_tun *t, struct gso_vnet *v);
+/* A packet from a client (copied: into GRO, or written at once). */
+void sstpd_tun_write(struct sstpd_tun *t, const uint8_t *pkt, size_t len);
+/* What GRO holds, to the TUN. */
+void sstpd_tun_flush(struct sstpd_tun *t);
 
 /* ppp_faults.c: drop-first-ipcp, ack-altered, reject-unsent, once each per
  * connection. Each returns what it did, for the log, or NULL. */
@@ -154,6 +185,11 @@ void conn_shutdown(struct conn *c);
 /* Data path from the TUN: appends one IP packet (proto PPP_PROTO_IP or
  * _IPV6) to the output; false = dropped (blocked or not up). */
 bool conn_queue_ip(struct conn *c, uint16_t proto, const uint8_t *pkt, size_t len);
+/* A TSO super-packet from the TUN, cut into segments no longer than the
+ * connection's MTU; returns how many it makes (0: dropped). Segments TLS
+ * cannot take yet stay pending in the connection (conn.c says why). */
+size_t conn_queue_tso(struct conn *c, uint16_t proto, const struct gso_vnet *v, const uint8_t *pkt,
+		      size_t len);
 /* Pushes staged output to TLS (after a TUN batch). */
 void conn_flush(struct conn *c);
 bool conn_ipv6_match(const struct conn *c, const uint8_t ifid[8]);
