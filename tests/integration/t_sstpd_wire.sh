@@ -7,7 +7,9 @@
 # (c) a client-initiated one (SIGTERM): the server acknowledges, the client
 #     says the handshake completed, the server sees TLS close_notify;
 # (d) a malformed control packet: the client's CALL_ABORT, with its status,
-#     reaches the server, which answers with its own.
+#     reaches the server, which answers with its own;
+# (e) --ciphers: the suite the server allows is the one the client gets; a
+#     list wolfSSL does not know stops sstpd at start, with the reason.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip python3
 
@@ -122,5 +124,20 @@ for when in "after 1 s" "CONNECT_ACK"; do
     has "$SC_LOG" "attr-short ($when): abort exchange" \
         "received CALL_ABORT from the server .*abort handshake completed"
 done
+
+# ---- (e) --ciphers ----------------------------------------------------------
+new_sstpd --ciphers TLS13-AES256-GCM-SHA384
+sstpc_start "$CNS" "$T_TMP/c.conf"
+wait_up "$CNS" sstpc0 20 || fail "--ciphers: no tunnel"
+has "$SC_LOG" "--ciphers: the server's only suite" "tunnel up \\(TLSv1.3, TLS13-AES256-GCM-SHA384,"
+stop_pid "$SC_PID" 10
 stop_sstpd
+if ip netns exec "$SNS" "$SSTPD" --listen 10.200.8.2:4443 --cert "$T_TMP/pki/server.pem" \
+    --key "$T_TMP/pki/server.key" --users "$T_TMP/users" --ciphers NO-SUCH-SUITE \
+    >"$T_TMP/sd-bad.log" 2>&1; then
+    fail "--ciphers NO-SUCH-SUITE: sstpd started"
+else
+    has "$T_TMP/sd-bad.log" "--ciphers NO-SUCH-SUITE: refused at start" \
+        "error: --ciphers NO-SUCH-SUITE: no suite of the list is known to wolfSSL"
+fi
 finish

@@ -119,7 +119,7 @@ static void usage(FILE *f)
 		"             [--no-offload]\n"
 		"             [--fault NAME[,NAME]] [--fault-after SECONDS]\n"
 		"             [--log-level error|warning|notice|info|debug] [--pidfile FILE]\n"
-		"             [--require-client-cert CA_FILE]\n"
+		"             [--require-client-cert CA_FILE] [--ciphers LIST]\n"
 		"             [--radius ADDR:PORT --radius-secret-file FILE]\n"
 		"auth LIST: ordered, comma-separated from mschapv2,eap-mschapv2,pap,chap\n"
 		"faults: %s\n",
@@ -318,6 +318,7 @@ int main(int argc, char **argv)
 	    {"log-level", required_argument, NULL, 'v'},
 	    {"pidfile", required_argument, NULL, 'p'},
 	    {"require-client-cert", required_argument, NULL, 'C'},
+	    {"ciphers", required_argument, NULL, 'X'},
 	    {"radius", required_argument, NULL, 'r'},
 	    {"radius-secret-file", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
@@ -350,6 +351,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.client_ca = optarg;
+			break;
+		case 'X':
+			o.ciphers = optarg;
 			break;
 		case 'r': {
 			struct sstpd_opts tmp = {0};

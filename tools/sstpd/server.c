@@ -348,6 +348,11 @@ struct server *server_new(const struct sstpd_opts *o, char *err, size_t errlen)
 	if (o->client_ca &&
 	    !tls_server_ctx_require_client_cert(srv->tls, o->client_ca, err, errlen))
 		goto fail;
+	if (o->ciphers && !tls_server_ctx_set_ciphers(srv->tls, o->ciphers)) {
+		snprintf(err, errlen, "--ciphers %s: no suite of the list is known to wolfSSL",
+			 o->ciphers);
+		goto fail;
+	}
 
 	if (!sstpd_tun_open(&srv->tun, o, err, errlen))
 		goto fail;

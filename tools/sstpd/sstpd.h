@@ -84,6 +84,7 @@ struct sstpd_opts {
 	socklen_t listen_len;
 	const char *cert, *key, *users_file, *tun, *pidfile;
 	const char *client_ca; /* --require-client-cert CA: mutual TLS */
+	const char *ciphers;   /* --ciphers LIST: the suites it accepts (wolfSSL names) */
 	/* --radius HOST:PORT, --radius-secret-file: EAP relayed to RADIUS */
 	struct sockaddr_storage radius;
 	socklen_t radius_len;
