@@ -8,9 +8,8 @@
 /* What each phase's time is called in the report: the step that ended at
  * that mark. */
 static const char *const phase_name[TL_N] = {
-    [TL_CREATED] = "created",  [TL_CONNECT] = "setup", [TL_TCP] = "TCP",
-    [TL_TLS] = "TLS",	       [TL_HTTP] = "HTTP",     [TL_AUTH] = "LCP+auth",
-    [TL_NCP] = "NCP",	       [TL_UP] = "host setup",
+    [TL_CREATED] = "created", [TL_CONNECT] = "setup", [TL_TCP] = "TCP", [TL_TLS] = "TLS",
+    [TL_HTTP] = "HTTP",	      [TL_AUTH] = "LCP+auth", [TL_NCP] = "NCP", [TL_UP] = "host setup",
 };
 
 uint64_t timeline_now_us(void)

@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 enum tl_phase {
-	TL_CREATED,   /* the session (TUN, netlink) is being made: first attempt only */
-	TL_CONNECT,   /* resolving and connecting begin */
-	TL_TCP,	      /* TCP connected (past a proxy) */
-	TL_TLS,	      /* TLS established */
-	TL_HTTP,      /* the server answered the SSTP HTTP request */
-	TL_AUTH,      /* LCP done and authenticated */
-	TL_NCP,	      /* IPCP or IPV6CP up */
-	TL_UP,	      /* addresses, routes and DNS applied */
+	TL_CREATED, /* the session (TUN, netlink) is being made: first attempt only */
+	TL_CONNECT, /* resolving and connecting begin */
+	TL_TCP,	    /* TCP connected (past a proxy) */
+	TL_TLS,	    /* TLS established */
+	TL_HTTP,    /* the server answered the SSTP HTTP request */
+	TL_AUTH,    /* LCP done and authenticated */
+	TL_NCP,	    /* IPCP or IPV6CP up */
+	TL_UP,	    /* addresses, routes and DNS applied */
 	TL_N
 };
 
