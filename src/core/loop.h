@@ -36,7 +36,9 @@ int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *ar
 int loop_mod_fd(struct loop *l, int fd, unsigned events);
 void loop_del_fd(struct loop *l, int fd);
 void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg);
-/* Arms (or re-arms) t for the absolute time deadline; UINT64_MAX disarms. */
+/* Arms (or re-arms) t for the absolute time deadline; UINT64_MAX disarms.
+ * The same deadline again changes nothing (not even its place after the
+ * timers armed later for that time). */
 void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t deadline);
 void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 /* Blocks signo and delivers it through the loop. 0 or -errno. */
