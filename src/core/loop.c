@@ -410,6 +410,8 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 		 * non-blocking connect) must still reach the callback. */
 		if ((ev[i].events & (EPOLLERR | EPOLLHUP)) && (l->fds[fd].events & LOOP_WRITE))
 			events |= LOOP_WRITE;
+		if (ev[i].events & (EPOLLERR | EPOLLHUP))
+			events |= LOOP_ERROR;
 		l->fds[fd].cb(l->fds[fd].arg, fd, events);
 		handled++;
 	}

@@ -9,10 +9,14 @@
 
 #define LOOP_READ 1u
 #define LOOP_WRITE 2u
+/* Added to READ (and WRITE where asked for) on an error or hangup
+ * (EPOLLERR, EPOLLHUP), which epoll reports even with no interest set: a
+ * callback can tell "something to read" from "look at the error". */
+#define LOOP_ERROR 4u
 
 struct loop;
 typedef void (*loop_fd_cb)(void *arg, int fd,
-			   unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ */
+			   unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ|ERROR */
 typedef void (*loop_timer_cb)(void *arg, uint64_t now);
 typedef void (*loop_signal_cb)(void *arg, int signo);
 typedef uint64_t (*loop_clock_fn)(void *arg);
