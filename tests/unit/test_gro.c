@@ -376,6 +376,44 @@ START_TEST(bad_checksums_and_other_packets_pass)
 }
 END_TEST
 
+/* The flow key read in the same pass as the merge checks: version,
+ * addresses, ports (behind IPv4 options too); none for UDP, a short
+ * packet or IPv4 IHL below 5. */
+START_TEST(flow_keys)
+{
+	uint8_t p[80], want[48];
+	struct gro_key k;
+	/* IPv4 with 4 bytes of options (IHL 6): the ports follow them */
+	size_t n = tu_hex(p, sizeof(p),
+			  "46000030 00004000 40060000 c0000201 c6336407 01010101"
+			  "04d2 0050 00000000 00000000 50100000 00000000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, tu_hex(want, sizeof(want), "04 c0000201c6336407 04d20050"));
+	ck_assert_mem_eq(k.b, want, k.len);
+	gro_flow_key(p, 25, &k); /* the ports cut off */
+	ck_assert_uint_eq(k.len, 0);
+	p[0] = 0x44; /* IHL 4 */
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, 0);
+	/* IPv6 */
+	n = tu_hex(
+	    p, sizeof(p),
+	    "60000000 00140640 20010db8000000000000000000000001"
+	    "20010db8000000000000000000000002 1f90 c350 00000000 00000000 50100000 00000000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, tu_hex(want, sizeof(want),
+					"06 20010db8000000000000000000000001"
+					"20010db8000000000000000000000002 1f90c350"));
+	ck_assert_mem_eq(k.b, want, k.len);
+	/* UDP: no key */
+	n = tu_hex(p, sizeof(p), "4500001c000040004011f9c80a0000020a00000104d2162e00080000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, 0);
+	gro_flow_key(p, 0, &k);
+	ck_assert_uint_eq(k.len, 0);
+}
+END_TEST
+
 START_TEST(limit_64k_and_arena_full)
 {
 	gro_init(&g);
@@ -498,6 +536,7 @@ int main(void)
 	tcase_add_test(tc, flows_interleaved);
 	tcase_add_test(tc, options_and_headers_must_match);
 	tcase_add_test(tc, bad_checksums_and_other_packets_pass);
+	tcase_add_test(tc, flow_keys);
 	tcase_add_test(tc, limit_64k_and_arena_full);
 	tcase_add_test(tc, kernel_segments_back);
 	suite_add_tcase(s, tc);
