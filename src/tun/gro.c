@@ -94,18 +94,20 @@ void gro_flow_key(const uint8_t *pkt, size_t len, struct gro_key *k)
 }
 
 /* The TCP checksum field holds exactly the value a segmenter computes:
- * ~(pseudo header + segment with the field as zero). */
+ * ~(pseudo header + segment with the field as zero). Summed with the
+ * field in it, the segment gives 0xffff exactly when the field is that
+ * value or 0xffff; 0xffff is never it, because the pseudo header's
+ * protocol keeps the sum without the field from being 0. Two calls of
+ * csum_add per packet instead of four. */
 static bool tcp_csum_exact(const struct seg *s)
 {
 	const uint8_t *th = s->p + s->thoff;
 	size_t tcplen = s->len - s->thoff;
-	uint16_t c = s->v6 ? csum_add(0, s->p + 8, 32) : csum_add(0, s->p + 12, 8);
-	const uint8_t ph[4] = {0, PROTO_TCP, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
-	c = csum_add(c, ph, sizeof(ph));
-	c = csum_add(c, th, 16);
-	c = csum_add(c, th + 18, tcplen - 18);
-	uint16_t want = (uint16_t)~c;
-	return be16_get(th + 16) == want;
+	uint32_t ph = s->v6 ? csum_add(0, s->p + 8, 32) : csum_add(0, s->p + 12, 8);
+	ph += PROTO_TCP + (uint32_t)tcplen; /* below 3 * 2^16: two folds */
+	ph = (ph & 0xffff) + (ph >> 16);
+	ph = (ph & 0xffff) + (ph >> 16);
+	return csum_add((uint16_t)ph, th, tcplen) == 0xffff && be16_get(th + 16) != 0xffff;
 }
 
 /* Options: none, or the timestamp option in its usual NOP NOP form (the

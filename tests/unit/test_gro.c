@@ -414,6 +414,44 @@ START_TEST(flow_keys)
 }
 END_TEST
 
+/* A segment whose right checksum is 0x0000 merges; the same segment with
+ * 0xffff in the field (the other zero of one's complement, which verifies
+ * but is not what a segmenter writes) must be written as it came. */
+START_TEST(checksum_zero_and_its_other_form)
+{
+	for (int other = 0; other < 2; other++) {
+		gro_init(&g);
+		struct spec s = seg4(0, 100, ACK, 0);
+		add(&s);
+		s = seg4(100, 100, ACK, 1);
+		inl[nin] = build(in[nin], &s);
+		uint8_t *t = in[nin] + 20;
+		size_t hl = 20 + 32;
+		/* a first payload word that makes the right checksum 0x0000 */
+		for (uint32_t w = 0; w <= 0xffff; w++) {
+			be16_put(in[nin] + hl, (uint16_t)w);
+			be16_put(t + 16, 0);
+			if (tcp_sum(in[nin], 20, inl[nin]) == 0xffff)
+				break;
+		}
+		ck_assert_uint_eq(tcp_sum(in[nin], 20, inl[nin]), 0xffff);
+		if (other)
+			be16_put(t + 16, 0xffff);
+		ck_assert(gro_add(&g, in[nin], inl[nin]));
+		nin++;
+		run();
+		if (other) {
+			ck_assert_uint_eq(nw, 2);
+			ck_plain(0, 0);
+			ck_plain(1, 1);
+		} else {
+			ck_assert_uint_eq(nw, 1);
+			ck_super(0, 0, 2, 100, ACK);
+		}
+	}
+}
+END_TEST
+
 START_TEST(limit_64k_and_arena_full)
 {
 	gro_init(&g);
@@ -537,6 +575,7 @@ int main(void)
 	tcase_add_test(tc, options_and_headers_must_match);
 	tcase_add_test(tc, bad_checksums_and_other_packets_pass);
 	tcase_add_test(tc, flow_keys);
+	tcase_add_test(tc, checksum_zero_and_its_other_form);
 	tcase_add_test(tc, limit_64k_and_arena_full);
 	tcase_add_test(tc, kernel_segments_back);
 	suite_add_tcase(s, tc);
