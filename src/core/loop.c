@@ -269,7 +269,13 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 
 void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t deadline)
 {
-	if (loop_timer_in_heap(l, t))
+	/* The link re-arms its timer on every wake, mostly for the deadline
+	 * it already has: leave the heap alone then (the timer also keeps
+	 * its place among timers due at the same time). */
+	bool armed = loop_timer_in_heap(l, t);
+	if (deadline == t->deadline && armed == (deadline != UINT64_MAX))
+		return;
+	if (armed)
 		loop_heap_remove(l, t->idx);
 	t->deadline = deadline;
 	t->idx = LOOP_IDX_NONE;
@@ -404,6 +410,8 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 		 * non-blocking connect) must still reach the callback. */
 		if ((ev[i].events & (EPOLLERR | EPOLLHUP)) && (l->fds[fd].events & LOOP_WRITE))
 			events |= LOOP_WRITE;
+		if (ev[i].events & (EPOLLERR | EPOLLHUP))
+			events |= LOOP_ERROR;
 		l->fds[fd].cb(l->fds[fd].arg, fd, events);
 		handled++;
 	}

@@ -9,10 +9,14 @@
 
 #define LOOP_READ 1u
 #define LOOP_WRITE 2u
+/* Added to READ (and WRITE where asked for) on an error or hangup
+ * (EPOLLERR, EPOLLHUP), which epoll reports even with no interest set: a
+ * callback can tell "something to read" from "look at the error". */
+#define LOOP_ERROR 4u
 
 struct loop;
 typedef void (*loop_fd_cb)(void *arg, int fd,
-			   unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ */
+			   unsigned events); /* LOOP_READ|LOOP_WRITE, errors as READ|ERROR */
 typedef void (*loop_timer_cb)(void *arg, uint64_t now);
 typedef void (*loop_signal_cb)(void *arg, int signo);
 typedef uint64_t (*loop_clock_fn)(void *arg);
@@ -36,7 +40,9 @@ int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *ar
 int loop_mod_fd(struct loop *l, int fd, unsigned events);
 void loop_del_fd(struct loop *l, int fd);
 void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg);
-/* Arms (or re-arms) t for the absolute time deadline; UINT64_MAX disarms. */
+/* Arms (or re-arms) t for the absolute time deadline; UINT64_MAX disarms.
+ * The same deadline again changes nothing (not even its place after the
+ * timers armed later for that time). */
 void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t deadline);
 void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 /* Blocks signo and delivers it through the loop. 0 or -errno. */

@@ -169,7 +169,7 @@ void link_go_silent(struct link *l)
 	if (!l->write_blocked)
 		link_flush(l);
 	l->silent = true;
-	l->out_len = 0;
+	l->out_start = l->out_len = 0;
 }
 
 /* ------------------------------------------------------------------ life */

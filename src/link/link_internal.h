@@ -35,6 +35,7 @@ struct link {
 	bool read_again; /* the read budget ran out with records inside wolfSSL */
 
 	uint8_t *out;
+	size_t out_start; /* the first byte not yet written (link_out.c) */
 	size_t out_len;
 	size_t out_inflight; /* length of the write wolfSSL asked to see again */
 	bool write_blocked;

@@ -1,6 +1,12 @@
 /* The link's output: SSTP's packets and the data path's IP packets staged
  * in one buffer and written as whole TLS records; back-pressure when TLS
- * cannot take more (wolfSSL wants the same buffer again on retry). */
+ * cannot take more (wolfSSL wants the same buffer again on retry).
+ *
+ * What is staged and not yet written is out[out_start, out_len). A write
+ * advances out_start; the tail moves to the front only when room is needed
+ * (never while a blocked write of it is pending), and both go back to 0
+ * when everything is written, so a write of whole records no longer moves
+ * the bytes behind them every time. */
 #include <string.h>
 
 #include "core/bytes.h"
@@ -8,17 +14,35 @@
 #include "ppp/ppp_frame.h"
 #include "tls/tls.h"
 
+static size_t out_pending(const struct link *l)
+{
+	return l->out_len - l->out_start;
+}
+
+/* Room at the end, after moving the tail to the front if that is allowed
+ * and there is something before it to reclaim. */
+static size_t out_room(struct link *l)
+{
+	if (l->out_start > 0 && !l->write_blocked) {
+		memmove(l->out, l->out + l->out_start, out_pending(l));
+		l->out_len -= l->out_start;
+		l->out_start = 0;
+	}
+	return LINK_OUT_CAP - l->out_len;
+}
+
 void link_flush_staged(struct link *l, bool whole_records)
 {
 	if (l->handshaking)
 		return; /* the handshake owns the socket's interest set */
 	while (l->out_len > 0 && !l->closed) {
-		size_t wlen = l->write_blocked ? l->out_inflight : l->cfg.dribble ? 1 : l->out_len;
+		size_t pending = out_pending(l);
+		size_t wlen = l->write_blocked ? l->out_inflight : l->cfg.dribble ? 1 : pending;
 		if (!l->write_blocked && whole_records && !l->cfg.dribble)
 			wlen -= wlen % LINK_RECORD;
 		if (wlen == 0)
 			break;
-		ssize_t n = tls_write(l->tls, l->out, wlen);
+		ssize_t n = tls_write(l->tls, l->out + l->out_start, wlen);
 		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
 			l->write_blocked = true;
 			l->out_inflight = wlen;
@@ -34,8 +58,9 @@ void link_flush_staged(struct link *l, bool whole_records)
 		l->write_blocked = false;
 		if ((size_t)n > wlen)
 			n = (ssize_t)wlen;
-		memmove(l->out, l->out + n, l->out_len - (size_t)n);
-		l->out_len -= (size_t)n;
+		l->out_start += (size_t)n;
+		if (l->out_start == l->out_len)
+			l->out_start = l->out_len = 0;
 	}
 	if (!l->write_blocked) {
 		link_sock_want(l, LOOP_READ);
@@ -59,28 +84,35 @@ void link_flush(struct link *l)
 	link_flush_staged(l, false);
 }
 
-void link_stage(struct link *l, const uint8_t *buf, size_t len)
+/* Where buf was staged, or NULL (silent, closed, or the link failed). */
+static uint8_t *stage(struct link *l, const uint8_t *buf, size_t len)
 {
 	if (l->silent || l->closed)
-		return;
-	if (len > LINK_OUT_CAP - l->out_len) {
+		return NULL;
+	if (len > LINK_OUT_CAP - l->out_len && len > out_room(l)) {
 		/* Only reachable if the socket has been stuck for 64 KiB of
 		 * control traffic: the connection is unusable. */
 		link_fail(l, "output buffer overflow (%s not reading)", l->cfg.peer_word);
-		return;
+		return NULL;
 	}
-	memcpy(l->out + l->out_len, buf, len);
+	uint8_t *d = l->out + l->out_len;
+	memcpy(d, buf, len);
 	l->out_len += len;
+	return d;
+}
+
+void link_stage(struct link *l, const uint8_t *buf, size_t len)
+{
+	stage(l, buf, len);
 }
 
 /* One call per SSTP packet (or the HTTP request or reply before them). */
 void link_sstp_send(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct link *l = ctx;
-	size_t at = l->out_len;
-	link_stage(l, buf, len);
-	if (l->ops->staged && l->out_len == at + len)
-		l->ops->staged(l->ctx, l->out + at, len);
+	uint8_t *at = stage(l, buf, len);
+	if (l->ops->staged && at)
+		l->ops->staged(l->ctx, at, len);
 }
 
 uint8_t *link_data_buf(struct link *l, size_t max)
@@ -88,9 +120,9 @@ uint8_t *link_data_buf(struct link *l, size_t max)
 	if (l->closed || l->silent || l->ending || l->handshaking)
 		return NULL;
 	size_t need = LINK_DATA_HDR + max;
-	if (LINK_OUT_CAP - l->out_len < need) {
+	if (LINK_OUT_CAP - l->out_len < need && out_room(l) < need) {
 		link_flush_staged(l, true);
-		if (l->write_blocked || LINK_OUT_CAP - l->out_len < need)
+		if (l->write_blocked || out_room(l) < need)
 			return NULL;
 	}
 	return l->out + l->out_len + LINK_DATA_HDR;
@@ -104,6 +136,6 @@ void link_data_commit(struct link *l, uint16_t proto, size_t len)
 	if (l->ops->staged)
 		l->ops->staged(l->ctx, hdr, LINK_DATA_HDR + len);
 	l->out_len += LINK_DATA_HDR + len;
-	if (l->out_len >= LINK_RECORD && !l->cfg.pack_ms)
+	if (out_pending(l) >= LINK_RECORD && !l->cfg.pack_ms)
 		link_flush_staged(l, true);
 }

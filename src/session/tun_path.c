@@ -261,10 +261,14 @@ void tun_input(struct session *s)
 
 void on_tun(void *arg, int fd, unsigned events)
 {
-	(void)events;
 	struct session *s = arg;
 	if (s->state != SESSION_UP || !s->link || link_ending(s->link) || link_blocked(s->link)) {
-		/* Only an error wakes us here (epoll always reports those). */
+		/* With no interest set only an error wakes us, but a readiness
+		 * event can still arrive from the same epoll batch, queued
+		 * before the link blocked: reading then would drop a packet.
+		 * It stays queued for when reading resumes. */
+		if (!(events & LOOP_ERROR))
+			return;
 		uint8_t probe[64];
 		if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EINTR) {
 			tun_gone(s, errno);

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/cpu.h"
+
 static inline void copy16(unsigned char *d, const unsigned char *s)
 {
 	_mm_storeu_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s));
@@ -91,15 +93,12 @@ static void copy_sse2(unsigned char *d, const unsigned char *s, size_t n)
 	copy64(d + n - 64, s + n - 64);
 }
 
+/* -1: as the CPU says (core/cpu.c, the check the checksum shares). */
 static int have_avx2 = -1;
 
 static bool use_avx2(void)
 {
-	if (have_avx2 < 0) {
-		__builtin_cpu_init();
-		have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	}
-	return have_avx2 == 1;
+	return have_avx2 < 0 ? cpu_has_avx2() : have_avx2 == 1;
 }
 
 /* For test_static_memcpy: 0 forces the SSE2 path, 1 the AVX2 one (only

@@ -1004,15 +1004,21 @@ static void tls_explain(struct tls *t, int e)
 	snprintf(t->err, sizeof(t->err), "TLS error %d: %s", e, buf);
 }
 
-static int tls_map(struct tls *t, int ret)
+/* e: what wolfSSL_get_error said (asked once per failed call: it is on
+ * every WANT_READ of the data path). */
+static int tls_map_error(struct tls *t, int e)
 {
-	int e = wolfSSL_get_error(t->ssl, ret);
 	if (e == WOLFSSL_ERROR_WANT_READ)
 		return TLS_WANT_READ;
 	if (e == WOLFSSL_ERROR_WANT_WRITE)
 		return TLS_WANT_WRITE;
 	tls_explain(t, e);
 	return TLS_ERROR;
+}
+
+static int tls_map(struct tls *t, int ret)
+{
+	return tls_map_error(t, wolfSSL_get_error(t->ssl, ret));
 }
 
 int tls_handshake(struct tls *t)
@@ -1048,7 +1054,7 @@ ssize_t tls_read(struct tls *t, void *buf, size_t len)
 	int e = wolfSSL_get_error(t->ssl, n);
 	if (e == WOLFSSL_ERROR_ZERO_RETURN || e == SOCKET_PEER_CLOSED_E)
 		return 0;
-	return tls_map(t, n);
+	return tls_map_error(t, e);
 }
 
 ssize_t tls_write(struct tls *t, const void *buf, size_t len)

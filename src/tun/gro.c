@@ -34,80 +34,80 @@ void gro_init(struct gro *g)
 	g->used = g->nent = g->nslice = 0;
 }
 
-void gro_flow_key(const uint8_t *pkt, size_t len, struct gro_key *k)
+/* One pass over the IP header and the first 4 bytes of TCP: the flow key
+ * (IP version, addresses, ports; k->len 0 when the packet is not TCP in
+ * IPv4 or IPv6 with the ports readable) and, in s, what the merge rules
+ * need of the IP header. True when the IP header allows merging: IPv4
+ * without options or fragmentation, IPv6 with TCP as the next header, the
+ * length field equal to the packet (no trailing padding). r is left at
+ * the TCP sequence number. */
+static bool ip_parse(struct reader *r, struct gro_key *k, struct seg *s)
 {
-	struct reader r;
-	rd_init(&r, pkt, len);
 	k->len = 0;
-	unsigned ver = len ? pkt[0] >> 4 : 0;
-	size_t thoff, alen;
-	const uint8_t *addrs;
+	uint8_t vihl = rd_u8(r), proto;
+	unsigned ver = vihl >> 4;
+	size_t alen;
+	bool mergeable;
 	if (ver == 4) {
-		thoff = (size_t)(pkt[0] & 0x0f) * 4;
-		alen = 8;
-		if (!rd_skip(&r, 9) || rd_u8(&r) != PROTO_TCP || !rd_skip(&r, 2))
-			return;
-	} else if (ver == 6) {
-		thoff = 40;
-		alen = 32;
-		if (!rd_skip(&r, 6) || rd_u8(&r) != PROTO_TCP || !rd_skip(&r, 1))
-			return;
-	} else {
-		return;
-	}
-	addrs = rd_take(&r, alen);
-	struct reader t;
-	rd_init(&t, pkt, len);
-	const uint8_t *ports = rd_skip(&t, thoff) ? rd_take(&t, 4) : NULL;
-	if (!addrs || !ports || thoff < 20)
-		return;
-	k->b[0] = (uint8_t)ver;
-	memcpy(k->b + 1, addrs, alen);
-	memcpy(k->b + 1 + alen, ports, 4);
-	k->len = (uint8_t)(1 + alen + 4);
-}
-
-/* True when the IP header allows merging: IPv4 without options or
- * fragmentation and a right header checksum, IPv6 with TCP as the next
- * header, the length field equal to the packet (no trailing padding). */
-static bool ip_mergeable(struct reader *r, struct seg *s)
-{
-	uint8_t vihl = rd_u8(r);
-	if (vihl == 0x45) {
 		rd_skip(r, 1);
 		uint16_t tot = rd_be16(r);
 		s->id = rd_be16(r);
 		uint16_t frag = rd_be16(r);
 		rd_skip(r, 1);
-		uint8_t proto = rd_u8(r);
-		if (!rd_skip(r, 10) || tot != s->len || (frag & IP_MF_OFFSET) || proto != PROTO_TCP)
-			return false;
-		s->thoff = 20;
-		return csum_add(0, s->p, 20) == 0xffff;
-	}
-	if (vihl >> 4 != 6)
+		proto = rd_u8(r);
+		rd_skip(r, 2);
+		s->thoff = (size_t)(vihl & 0x0f) * 4;
+		alen = 8;
+		mergeable = vihl == 0x45 && tot == s->len && !(frag & IP_MF_OFFSET);
+	} else if (ver == 6) {
+		rd_skip(r, 3);
+		uint16_t plen = rd_be16(r);
+		proto = rd_u8(r);
+		rd_skip(r, 1);
+		s->thoff = 40;
+		s->v6 = true;
+		alen = 32;
+		mergeable = s->len >= 40 && plen == s->len - 40;
+	} else {
 		return false;
-	rd_skip(r, 3);
-	uint16_t plen = rd_be16(r);
-	uint8_t nh = rd_u8(r);
-	s->thoff = 40;
-	s->v6 = true;
-	return rd_skip(r, 33) && plen == s->len - 40 && nh == PROTO_TCP;
+	}
+	const uint8_t *addrs = rd_take(r, alen);
+	if (!rd_ok(r) || proto != PROTO_TCP || s->thoff < 20)
+		return false;
+	rd_skip(r, s->thoff - (s->v6 ? 40 : 20)); /* IPv4 options */
+	const uint8_t *ports = rd_take(r, 4);
+	if (!ports)
+		return false;
+	k->b[0] = (uint8_t)ver;
+	memcpy(k->b + 1, addrs, alen);
+	memcpy(k->b + 1 + alen, ports, 4);
+	k->len = (uint8_t)(1 + alen + 4);
+	return mergeable;
+}
+
+void gro_flow_key(const uint8_t *pkt, size_t len, struct gro_key *k)
+{
+	struct seg s = {.p = pkt, .len = len};
+	struct reader r;
+	rd_init(&r, pkt, len);
+	ip_parse(&r, k, &s);
 }
 
 /* The TCP checksum field holds exactly the value a segmenter computes:
- * ~(pseudo header + segment with the field as zero). */
+ * ~(pseudo header + segment with the field as zero). Summed with the
+ * field in it, the segment gives 0xffff exactly when the field is that
+ * value or 0xffff; 0xffff is never it, because the pseudo header's
+ * protocol keeps the sum without the field from being 0. Two calls of
+ * csum_add per packet instead of four. */
 static bool tcp_csum_exact(const struct seg *s)
 {
 	const uint8_t *th = s->p + s->thoff;
 	size_t tcplen = s->len - s->thoff;
-	uint16_t c = s->v6 ? csum_add(0, s->p + 8, 32) : csum_add(0, s->p + 12, 8);
-	const uint8_t ph[4] = {0, PROTO_TCP, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
-	c = csum_add(c, ph, sizeof(ph));
-	c = csum_add(c, th, 16);
-	c = csum_add(c, th + 18, tcplen - 18);
-	uint16_t want = (uint16_t)~c;
-	return be16_get(th + 16) == want;
+	uint32_t ph = s->v6 ? csum_add(0, s->p + 8, 32) : csum_add(0, s->p + 12, 8);
+	ph += PROTO_TCP + (uint32_t)tcplen; /* below 3 * 2^16: two folds */
+	ph = (ph & 0xffff) + (ph >> 16);
+	ph = (ph & 0xffff) + (ph >> 16);
+	return csum_add((uint16_t)ph, th, tcplen) == 0xffff && be16_get(th + 16) != 0xffff;
 }
 
 /* Options: none, or the timestamp option in its usual NOP NOP form (the
@@ -118,18 +118,20 @@ static bool tcp_opts_ok(const uint8_t *opt, size_t n)
 	return n == 0 || (n == 12 && memcmp(opt, ts, 4) == 0);
 }
 
-/* Parses a segment that could start or join a super-packet: data, no
- * SYN/RST/URG/FIN, right checksums. False: it is written as it came. */
-static bool seg_parse(struct seg *s, const uint8_t *pkt, size_t len)
+/* Parses a packet once: its flow key, and whether it is a segment that
+ * could start or join a super-packet (data, no SYN/RST/URG/FIN, right
+ * checksums; false: it is written as it came). */
+static bool seg_parse(struct seg *s, struct gro_key *k, const uint8_t *pkt, size_t len)
 {
 	memset(s, 0, sizeof(*s));
 	s->p = pkt;
 	s->len = len;
 	struct reader r;
 	rd_init(&r, pkt, len);
-	if (len > IP_MAX || !ip_mergeable(&r, s))
+	if (!ip_parse(&r, k, s) || len > IP_MAX)
 		return false;
-	rd_skip(&r, 4);
+	if (!s->v6 && csum_add(0, pkt, 20) != 0xffff)
+		return false;
 	s->seq = rd_be32(&r);
 	rd_skip(&r, 4);
 	size_t doff = (size_t)(rd_u8(&r) >> 4) * 4;
@@ -239,13 +241,8 @@ bool gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 	if (len > GRO_ARENA - g->used)
 		return false;
 	struct gro_key k;
-	gro_flow_key(pkt, len, &k);
 	struct seg s;
-	bool head = k.len && seg_parse(&s, pkt, len) && s.plen > 0;
-	if (!head) {
-		s.p = pkt;
-		s.len = len;
-	}
+	bool head = seg_parse(&s, &k, pkt, len) && s.plen > 0;
 	struct gro_entry *e = k.len ? flow_latest(g, &k) : NULL;
 	if (head && e && seg_follows(e, g->arena + g->slice[e->first].off, &s))
 		return entry_append(g, e, &s);

@@ -78,6 +78,10 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 	g->mss = v->gso_size;
 	g->off = g->hl;
 	g->seq = be32_get(pkt + g->thoff + 4);
+	/* The same in every segment: summed once, not per segment. */
+	const uint8_t proto[2] = {0, IPPROTO_TCP_NUM};
+	g->addr_sum = csum_add(g->v6 ? csum_add(0, pkt + 8, 32) : csum_add(0, pkt + 12, 8), proto,
+			       sizeof(proto));
 	return true;
 }
 
@@ -109,16 +113,13 @@ bool gso_next(struct gso *g, struct writer *w)
 
 	uint8_t *th = d + g->thoff;
 	size_t tcplen = n - g->thoff;
-	uint16_t s;
 	if (g->v6) {
 		be16_put(d + 4, (uint16_t)tcplen);
-		s = csum_add(0, d + 8, 32);
 	} else {
 		be16_put(d + 2, (uint16_t)n);
 		be16_put(d + 4, g->id++);
 		d[10] = d[11] = 0;
 		be16_put(d + 10, (uint16_t)~csum_add(0, d, g->thoff));
-		s = csum_add(0, d + 12, 8);
 	}
 	be32_put(th + 4, g->seq);
 	uint8_t fl = th[13];
@@ -128,9 +129,10 @@ bool gso_next(struct gso *g, struct writer *w)
 		fl &= (uint8_t)~TH_CWR;
 	th[13] = fl;
 	th[16] = th[17] = 0;
-	const uint8_t ph[4] = {0, IPPROTO_TCP_NUM, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
-	s = csum_add(s, ph, sizeof(ph));
-	s = csum_add(s, th, tcplen);
+	/* the pseudo header: addresses and protocol, then the TCP length
+	 * (below 2^16: one end-around carry folds it) */
+	uint32_t ph = (uint32_t)g->addr_sum + (uint32_t)tcplen;
+	uint16_t s = csum_add((uint16_t)((ph & 0xffff) + (ph >> 16)), th, tcplen);
 	be16_put(th + 16, (uint16_t)~s);
 
 	g->seq += (uint32_t)plen;

@@ -50,6 +50,7 @@ struct gso {
 	size_t mss;
 	uint32_t seq;
 	uint16_t id;
+	uint16_t addr_sum; /* the pseudo header's addresses and protocol */
 	bool v6;
 };
 

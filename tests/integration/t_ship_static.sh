@@ -32,7 +32,7 @@ if [ "$(uname -m)" = x86_64 ]; then
     cmake --build "$STATIC_DIR" --target test_static_memcpy >"$T_TMP/memcpy-build.log" 2>&1 \
         || { tail -n 20 "$T_TMP/memcpy-build.log" >&2; die "building test_static_memcpy"; }
     out=$("$STATIC_DIR/test_static_memcpy" 2>&1) && ok "$out" || fail "static memcpy: $out"
-    # (its only call is libgcc's CPU feature check)
+    # (its only call is the CPU feature check, core/cpu.c)
     obj=$STATIC_DIR/CMakeFiles/sstpc.dir/src/static/memcpy.c.o
     [ -s "$obj" ] || fail "no $obj to inspect"
     objdump -dr "$obj" | grepq -E 'R_X86_64_\w+\s+(__wrap_)?mem(cpy|move|set)\b' \

@@ -376,6 +376,82 @@ START_TEST(bad_checksums_and_other_packets_pass)
 }
 END_TEST
 
+/* The flow key read in the same pass as the merge checks: version,
+ * addresses, ports (behind IPv4 options too); none for UDP, a short
+ * packet or IPv4 IHL below 5. */
+START_TEST(flow_keys)
+{
+	uint8_t p[80], want[48];
+	struct gro_key k;
+	/* IPv4 with 4 bytes of options (IHL 6): the ports follow them */
+	size_t n = tu_hex(p, sizeof(p),
+			  "46000030 00004000 40060000 c0000201 c6336407 01010101"
+			  "04d2 0050 00000000 00000000 50100000 00000000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, tu_hex(want, sizeof(want), "04 c0000201c6336407 04d20050"));
+	ck_assert_mem_eq(k.b, want, k.len);
+	gro_flow_key(p, 25, &k); /* the ports cut off */
+	ck_assert_uint_eq(k.len, 0);
+	p[0] = 0x44; /* IHL 4 */
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, 0);
+	/* IPv6 */
+	n = tu_hex(
+	    p, sizeof(p),
+	    "60000000 00140640 20010db8000000000000000000000001"
+	    "20010db8000000000000000000000002 1f90 c350 00000000 00000000 50100000 00000000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, tu_hex(want, sizeof(want),
+					"06 20010db8000000000000000000000001"
+					"20010db8000000000000000000000002 1f90c350"));
+	ck_assert_mem_eq(k.b, want, k.len);
+	/* UDP: no key */
+	n = tu_hex(p, sizeof(p), "4500001c000040004011f9c80a0000020a00000104d2162e00080000");
+	gro_flow_key(p, n, &k);
+	ck_assert_uint_eq(k.len, 0);
+	gro_flow_key(p, 0, &k);
+	ck_assert_uint_eq(k.len, 0);
+}
+END_TEST
+
+/* A segment whose right checksum is 0x0000 merges; the same segment with
+ * 0xffff in the field (the other zero of one's complement, which verifies
+ * but is not what a segmenter writes) must be written as it came. */
+START_TEST(checksum_zero_and_its_other_form)
+{
+	for (int other = 0; other < 2; other++) {
+		gro_init(&g);
+		struct spec s = seg4(0, 100, ACK, 0);
+		add(&s);
+		s = seg4(100, 100, ACK, 1);
+		inl[nin] = build(in[nin], &s);
+		uint8_t *t = in[nin] + 20;
+		size_t hl = 20 + 32;
+		/* a first payload word that makes the right checksum 0x0000 */
+		for (uint32_t w = 0; w <= 0xffff; w++) {
+			be16_put(in[nin] + hl, (uint16_t)w);
+			be16_put(t + 16, 0);
+			if (tcp_sum(in[nin], 20, inl[nin]) == 0xffff)
+				break;
+		}
+		ck_assert_uint_eq(tcp_sum(in[nin], 20, inl[nin]), 0xffff);
+		if (other)
+			be16_put(t + 16, 0xffff);
+		ck_assert(gro_add(&g, in[nin], inl[nin]));
+		nin++;
+		run();
+		if (other) {
+			ck_assert_uint_eq(nw, 2);
+			ck_plain(0, 0);
+			ck_plain(1, 1);
+		} else {
+			ck_assert_uint_eq(nw, 1);
+			ck_super(0, 0, 2, 100, ACK);
+		}
+	}
+}
+END_TEST
+
 START_TEST(limit_64k_and_arena_full)
 {
 	gro_init(&g);
@@ -498,6 +574,8 @@ int main(void)
 	tcase_add_test(tc, flows_interleaved);
 	tcase_add_test(tc, options_and_headers_must_match);
 	tcase_add_test(tc, bad_checksums_and_other_packets_pass);
+	tcase_add_test(tc, flow_keys);
+	tcase_add_test(tc, checksum_zero_and_its_other_form);
 	tcase_add_test(tc, limit_64k_and_arena_full);
 	tcase_add_test(tc, kernel_segments_back);
 	suite_add_tcase(s, tc);

@@ -1,6 +1,7 @@
 #include "testutil.h"
 #include "tun/gso.h"
 #include "tun/csum.h"
+#include "core/cpu.h"
 
 #include "core/bytes.h"
 
@@ -281,29 +282,55 @@ START_TEST(csum_complete)
 }
 END_TEST
 
-/* The word-wise sum equals the byte-wise one at every length and
- * alignment. */
-START_TEST(csum_add_matches_bytewise)
+/* One csum_add path against the plain 16-bit-word oracle (tu_sum16): every
+ * length to 300 (around the 32- and 64-byte steps and their multiples) at
+ * eight alignments, odd and even, over mixed bytes, a run of 0xff and all
+ * 0xff (the carries); then long runs, where the lanes carry past 32 bits. */
+static void csum_path_matches_oracle(void)
 {
-	uint8_t b[300];
-	for (size_t i = 0; i < sizeof(b); i++)
-		b[i] = (uint8_t)(i * 131 + 17);
-	memset(b + 100, 0xff, 100);
-	for (size_t a = 0; a < 4; a++)
-		for (size_t n = 0; n + a <= sizeof(b); n++)
-			ck_assert_uint_eq(csum_add(0x1234, b + a, n),
-					  tu_fold(tu_sum16(0x1234, b + a, n)));
-	/* long runs, where the wide loop's lanes carry past 32 bits */
+	static uint8_t b[308];
+	for (int fill = 0; fill < 2; fill++) {
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = fill ? 0xff : (uint8_t)(i * 131 + 17);
+		if (!fill)
+			memset(b + 100, 0xff, 100);
+		for (size_t a = 0; a < 8; a++)
+			for (size_t n = 0; n + a <= sizeof(b); n++) {
+				ck_assert_uint_eq(csum_add(0x1234, b + a, n),
+						  tu_fold(tu_sum16(0x1234, b + a, n)));
+				ck_assert_uint_eq(csum_add(0xffff, b + a, n),
+						  tu_fold(tu_sum16(0xffff, b + a, n)));
+			}
+	}
 	static uint8_t big[70001];
 	for (int fill = 0; fill < 2; fill++) {
 		for (size_t i = 0; i < sizeof(big); i++)
 			big[i] = fill ? 0xff : (uint8_t)(i * 151 + 3);
-		const size_t lens[] = {64, 127, 1400, 65535, 70000};
+		const size_t lens[] = {64, 127, 1400, 1460, 9000, 65535, 70000};
 		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
 			for (size_t a = 0; a < 2; a++)
 				ck_assert_uint_eq(csum_add(7, big + a, lens[k]),
 						  tu_fold(tu_sum16(7, big + a, lens[k])));
 	}
+}
+
+/* Every path this machine can run, each forced in turn, then the one
+ * chosen at run time. SSE2 is part of x86-64, so it must be there. */
+START_TEST(csum_add_every_path)
+{
+	ck_assert(csum_force_path(CSUM_PATH_SCALAR));
+	csum_path_matches_oracle();
+#ifdef __x86_64__
+	ck_assert(csum_force_path(CSUM_PATH_SSE2));
+	csum_path_matches_oracle();
+	ck_assert(csum_force_path(CSUM_PATH_AVX2) == cpu_has_avx2());
+	if (cpu_has_avx2())
+		csum_path_matches_oracle();
+	else
+		fprintf(stderr, "test_gso: this CPU has no AVX2, that path is not run\n");
+#endif
+	ck_assert(csum_force_path(CSUM_PATH_BEST));
+	csum_path_matches_oracle();
 }
 END_TEST
 
@@ -317,7 +344,7 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_headers);
 	tcase_add_test(tc, vnet_parse);
 	tcase_add_test(tc, csum_complete);
-	tcase_add_test(tc, csum_add_matches_bytewise);
+	tcase_add_test(tc, csum_add_every_path);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

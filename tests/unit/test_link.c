@@ -3,8 +3,10 @@
  * tests/certs/gen-certs.sh), SSTP and PPP (PAP) up to IPCP; then IP
  * packets both ways through link_data_buf/commit and the owner's data
  * callback, byte for byte; a frame whose version nibble does not match
- * the negotiated protocol dropped; and the server's close seen by the
- * client as a close with TLS close_notify. */
+ * the negotiated protocol dropped; numbered packets of varied sizes
+ * staged in bursts through a small socket buffer, so that writes of whole
+ * records leave tails and block, received complete and in order; and the
+ * server's close seen by the client as a close with TLS close_notify. */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -39,11 +41,38 @@ struct end {
 	uint8_t got[2048];
 	size_t got_len;
 	unsigned packets, batches;
+	bool numbered;	   /* check packets made by make_numbered */
+	uint32_t next_num; /* the number the next one must carry */
+	char wrong[128];   /* the first that did not */
 };
+
+/* Packet number `num`: its size and every byte follow from the number. */
+static size_t make_numbered(uint8_t *p, uint32_t num)
+{
+	size_t len = 600 + (num * 389) % 800;
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(num * 7 + i * 13);
+	p[0] = 0x45;
+	memcpy(p + 4, &num, sizeof(num));
+	return len;
+}
+
+static void check_numbered(struct end *e, const uint8_t *pkt, size_t len)
+{
+	uint8_t want[2048];
+	size_t n = make_numbered(want, e->next_num);
+	if (!e->wrong[0] && (len != n || memcmp(pkt, want, n) != 0))
+		snprintf(e->wrong, sizeof(e->wrong),
+			 "packet %u (%zu bytes) is not the one expected (%zu bytes)", e->next_num,
+			 len, n);
+	e->next_num++;
+}
 
 static void data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct end *e = ctx;
+	if (e->numbered)
+		check_numbered(e, pkt, len);
 	ck_assert_uint_le(len, sizeof(e->got));
 	memcpy(e->got, pkt, len);
 	e->got_len = len;
@@ -136,6 +165,7 @@ static const struct link_ops ops = {
 static struct loop *L;
 static struct end C, S;
 static struct tls_server_ctx *SCTX;
+static int SV[2]; /* the socketpair: client end, server end */
 
 static void run_until(bool *flag)
 {
@@ -149,6 +179,8 @@ static void up(void)
 	char err[256];
 	int sv[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	SV[0] = sv[0];
+	SV[1] = sv[1];
 	L = loop_new();
 	ck_assert_ptr_nonnull(L);
 	SCTX = tls_server_ctx_new(tu_cert_path("good.pem"), tu_cert_path("good.key"), err,
@@ -240,6 +272,44 @@ START_TEST(both_roles_carry_ip_both_ways)
 }
 END_TEST
 
+/* Output staged faster than the socket takes it: link_data_commit writes
+ * whole 16 KiB records and keeps the tail of a packet cut by a record
+ * boundary, a write blocks in the small socket buffer, and the packets
+ * staged after it must follow the tail on the wire, every byte in order. */
+START_TEST(partial_writes_keep_the_order)
+{
+	up();
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(SV[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	S.numbered = true;
+	uint32_t sent = 0;
+	unsigned refused = 0;
+	for (int burst = 0; burst < 6; burst++) {
+		/* one burst: stage until the link refuses (blocked and full) */
+		for (int k = 0; k < 200; k++) {
+			uint8_t pkt[2048];
+			size_t n = make_numbered(pkt, sent);
+			uint8_t *b = link_data_buf(C.link, n);
+			if (!b) {
+				refused++;
+				break;
+			}
+			memcpy(b, pkt, n);
+			link_data_commit(C.link, PPP_PROTO_IP, n);
+			sent++;
+		}
+		wake(&C);
+		for (int i = 0; i < 1000 && S.next_num < sent; i++)
+			loop_run_once(L, 20);
+		ck_assert_msg(S.wrong[0] == 0, "%s", S.wrong);
+		ck_assert_uint_eq(S.next_num, sent);
+	}
+	ck_assert_uint_gt(refused, 0); /* the blocked path was taken */
+	ck_assert_str_eq(C.failed, "");
+	down();
+}
+END_TEST
+
 START_TEST(server_close_reaches_the_client_with_close_notify)
 {
 	up();
@@ -260,6 +330,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_unchecked_fixture(tc, certs_setup, certs_teardown);
 	tcase_add_test(tc, both_roles_carry_ip_both_ways);
+	tcase_add_test(tc, partial_writes_keep_the_order);
 	tcase_add_test(tc, server_close_reaches_the_client_with_close_notify);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

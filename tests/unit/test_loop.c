@@ -121,6 +121,45 @@ START_TEST(timers_not_due_do_not_fire)
 }
 END_TEST
 
+/* Setting the deadline a timer already has is a no-op: it keeps its place
+ * before a timer armed later for the same time (re-inserted, it would
+ * fire after it). */
+START_TEST(timer_set_unchanged_keeps_its_place)
+{
+	struct loop *l = fake_loop(0);
+	struct rec rec = {0};
+	struct loop_timer a, b;
+	struct tctx ca = {.rec = &rec, .id = 0}, cb = {.rec = &rec, .id = 1};
+	loop_timer_init(&a, timer_cb, &ca);
+	loop_timer_init(&b, timer_cb, &cb);
+	loop_timer_set(l, &a, 50);
+	loop_timer_set(l, &b, 50);
+	loop_timer_set(l, &a, 50);
+	loop_timer_set(l, &a, 50);
+	fake_now = 50;
+	loop_fire_timers(l);
+	ck_assert_int_eq(rec.n, 2);
+	ck_assert_int_eq(rec.order[0], 0);
+	ck_assert_int_eq(rec.order[1], 1);
+	/* fired, it is disarmed: the same deadline arms it again */
+	loop_timer_set(l, &a, 50);
+	loop_fire_timers(l);
+	ck_assert_int_eq(rec.n, 3);
+	ck_assert_int_eq(rec.order[2], 0);
+	/* disarming twice, then arming: fires once */
+	loop_timer_set(l, &b, UINT64_MAX);
+	loop_timer_set(l, &b, UINT64_MAX);
+	loop_fire_timers(l);
+	ck_assert_int_eq(rec.n, 3);
+	loop_timer_set(l, &b, 60);
+	fake_now = 60;
+	loop_fire_timers(l);
+	ck_assert_int_eq(rec.n, 4);
+	ck_assert_int_eq(rec.order[3], 1);
+	loop_free(l);
+}
+END_TEST
+
 START_TEST(timer_rearm_and_cancel_in_callback)
 {
 	struct loop *l = fake_loop(0);
@@ -254,10 +293,11 @@ START_TEST(fd_readiness_pipe)
 	loop_del_fd(l, p[1]);
 	ck_assert_int_eq(loop_mod_fd(l, p[1], LOOP_WRITE), -ENOENT);
 
-	/* closing the write end: read end sees HUP as READ */
+	/* closing the write end: read end sees HUP as READ, marked ERROR
+	 * (plain readiness above was READ alone) */
 	close(p[1]);
 	ck_assert_int_eq(loop_run_once(l, 1000), 1);
-	ck_assert(c.events & LOOP_READ);
+	ck_assert_uint_eq(c.events, LOOP_READ | LOOP_ERROR);
 	ck_assert_int_eq(c.got, 0);
 	/* delete from inside the callback */
 	c.del = true;
@@ -407,6 +447,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, timers_fire_in_deadline_order);
 	tcase_add_test(tc, timers_not_due_do_not_fire);
+	tcase_add_test(tc, timer_set_unchanged_keeps_its_place);
 	tcase_add_test(tc, timer_rearm_and_cancel_in_callback);
 	tcase_add_test(tc, timer_rearm_due_waits_next_round);
 	tcase_add_test(tc, timer_cancel_many_keeps_heap);
