@@ -292,6 +292,29 @@ no_leftovers() {
     ! ip -n "$1" link show "$2" >/dev/null 2>&1 && ! grep -q "dev $2\b" <<<"$r"
 }
 
+# sd_transfer DIRECTION PORT LABEL: SIZE bytes of random data through the
+# tunnel to sstpd's address (tcpsha.py: up = the client sends, down = the
+# server sends), the SHA-256 taken on both ends; one check that both saw
+# all of it with the same digest (with the rate in MB/s).
+sd_transfer() {
+    local dir=$1 port=$2 label=$3 sroleS sroleC tcpsha=$SRC/tests/integration/tcpsha.py
+    if [ "$dir" = up ]; then sroleS=recv; sroleC=send:$SIZE; else sroleS=send:$SIZE; sroleC=recv; fi
+    rm -f "$T_TMP/s.sum" "$T_TMP/c.sum"
+    bg "$SD_SERVER_NS" "$T_TMP/srv-$label-$dir.log" python3 "$tcpsha" listen "$SD_LOCAL" "$port" "$sroleS" "$T_TMP/s.sum"
+    local spid=$BG_PID t0 t1 a b
+    t0=$(date +%s%N)
+    timeout 120 ip netns exec "$SD_CLIENT_NS" python3 "$tcpsha" connect "$SD_LOCAL" "$port" "$sroleC" "$T_TMP/c.sum" \
+        || fail "$label $dir: client side of the transfer failed"
+    wait "$spid"
+    t1=$(date +%s%N)
+    a=$(cat "$T_TMP/c.sum" 2>/dev/null) b=$(cat "$T_TMP/s.sum" 2>/dev/null)
+    if [ -n "$a" ] && [ "$a" = "$b" ] && [ "${a%% *}" = "$SIZE" ]; then
+        ok "$label $dir: $SIZE bytes, sha256 ${a#* } on both ends ($(( SIZE / ((t1 - t0) / 1000000 + 1) / 1000 )) MB/s)"
+    else
+        fail "$label $dir: client '$a' vs server '$b'"
+    fi
+}
+
 # stop_client PID NS IF WHAT: SIGTERM; asserts exit status 0 and no leftovers.
 stop_client() {
     stop_pid "$1" 10

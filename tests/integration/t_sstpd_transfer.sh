@@ -6,34 +6,13 @@ need_root; need_sstpc; need_cmd ip python3
 
 SNS=sdtx-s$$ CNS=sdtx-c$$
 SIZE=${SSTPC_TRANSFER_BYTES:-200000000}
-TCPSHA=$SRC/tests/integration/tcpsha.py
 sstpd_start "$SNS" "$CNS"
 sd_conf "$T_TMP/c.conf" "reconnect max-fail 1" "ip adjust-mss clamp-mss-to-pmtu"
 sstpc_start "$CNS" "$T_TMP/c.conf"
 wait_up "$CNS" sstpc0 10 && ok "tunnel up" || { cat "$SC_LOG" >&2; die "no tunnel"; }
 
-# transfer DIRECTION: up = client sends, down = server sends.
-transfer() {
-    local dir=$1 port=$2 sroleS sroleC
-    if [ "$dir" = up ]; then sroleS=recv; sroleC=send:$SIZE; else sroleS=send:$SIZE; sroleC=recv; fi
-    rm -f "$T_TMP/s.sum" "$T_TMP/c.sum"
-    bg "$SNS" "$T_TMP/srv-$dir.log" python3 "$TCPSHA" listen "$SD_LOCAL" "$port" "$sroleS" "$T_TMP/s.sum"
-    local spid=$BG_PID t0 t1
-    t0=$(date +%s%N)
-    timeout 120 ip netns exec "$CNS" python3 "$TCPSHA" connect "$SD_LOCAL" "$port" "$sroleC" "$T_TMP/c.sum" \
-        || fail "$dir: client side of the transfer failed"
-    wait "$spid"
-    t1=$(date +%s%N)
-    local a b
-    a=$(cat "$T_TMP/c.sum" 2>/dev/null) b=$(cat "$T_TMP/s.sum" 2>/dev/null)
-    if [ -n "$a" ] && [ "$a" = "$b" ] && [ "${a%% *}" = "$SIZE" ]; then
-        ok "$dir: $SIZE bytes, sha256 ${a#* } on both ends ($(( SIZE / ((t1 - t0) / 1000000 + 1) / 1000 )) MB/s)"
-    else
-        fail "$dir: client '$a' vs server '$b'"
-    fi
-}
-transfer up 5001
-transfer down 5002
+sd_transfer up 5001 transfer
+sd_transfer down 5002 transfer
 kill -0 "$SC_PID" 2>/dev/null && ok "client still running" || fail "client died"
 rx=$(ip -n "$CNS" -j -s link show sstpc0 | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]["stats64"]; print(d["rx"]["bytes"], d["tx"]["bytes"])')
 set -- $rx
