@@ -14,6 +14,7 @@ SSTPD=$BUILD/sstpd
 SE_DIR=${SSTPC_SOFTETHER_DIR:-$SRC/../shared/peers/softether}
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sstpc-it.XXXXXX")
 T_PIDS=()
+declare -A T_PSTART # PID -> its start time, when bg started it
 T_NETNS=()
 T_SE_DIRS=()
 T_ETCNS=()
@@ -43,10 +44,36 @@ fail() { log "FAIL: $*"; T_FAILS=$((T_FAILS + 1)); }
 die() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }
 
+# pid_start PID: its start time (clock ticks since boot, /proc/PID/stat
+# field 22); fails when there is no such process.
+pid_start() {
+    local s
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    s=${s##*) } # past the command name, which may hold spaces
+    # shellcheck disable=SC2086 # the fields are words
+    set -- $s
+    echo "${20}"
+}
+# own_alive PID: the process bg started is still running, not a later one
+# that was given the same PID after ours ended (a test runs for minutes,
+# and the kernel hands PIDs out again).
+own_alive() {
+    local s
+    s=$(pid_start "$1") || return 1
+    [ -n "$s" ] && [ "$s" = "${T_PSTART[$1]:-}" ]
+}
+
+# track_pid PID: a process this test started (not through bg), ended and
+# checked for on exit like bg's.
+track_pid() {
+    T_PIDS+=("$1")
+    T_PSTART[$1]=$(pid_start "$1")
+}
+
 t_cleanup() {
     local rc=$?
     for pid in "${T_PIDS[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then
+        if own_alive "$pid"; then
             kill -TERM "$pid" 2>/dev/null
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             kill -KILL "$pid" 2>/dev/null
@@ -71,7 +98,7 @@ t_cleanup() {
         grep -qw "$ns" <<<"$nsl" && left="$left netns:$ns"
     done
     for pid in "${T_PIDS[@]}"; do
-        kill -0 "$pid" 2>/dev/null && left="$left pid:$pid"
+        own_alive "$pid" && left="$left pid:$pid"
     done
     local p
     for p in $(pgrep -f "$T_TMP/" 2>/dev/null); do
@@ -127,7 +154,7 @@ bg() {
         "$@" >"$logf" 2>&1 &
     fi
     BG_PID=$!
-    T_PIDS+=("$BG_PID")
+    track_pid "$BG_PID"
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.1 s; 0 when it succeeded.

@@ -56,7 +56,7 @@ if wait_for 15 sh -c "ip -n $CLIENT_NS -6 -o addr show dev sstpc5 scope link | g
     tapll=$(ip -n "$SERVER_NS" -6 -o addr show dev "$SE_TAP_DEV" scope link | awk '{print $4}' | cut -d/ -f1 | head -n1)
     ip netns exec "$SERVER_NS" timeout 5 tcpdump -i "$SE_TAP_DEV" -nn -l ip6 > "$T_TMP/td" 2>/dev/null &
     TD=$!
-    T_PIDS+=("$TD")
+    track_pid "$TD"
     sleep 1
     ip netns exec "$CLIENT_NS" ping -6 -c 3 -i 0.3 -W 1 "$tapll%sstpc5" >/dev/null 2>&1
     wait "$TD" 2>/dev/null

@@ -125,7 +125,7 @@ bg "" "$T_TMP/console.log" env QEMU_NETNS="$NS" QEMU_PIDFILE="$T_TMP/qemu.pid" Q
     "$VM_DIR/run-guest.sh" "$G" "$F/guest.sh" "$F/sstpc" "$F/ca.pem" "$F/red.conf" "$F/blue.conf"
 RUN_PID=$BG_PID
 # qemu itself by PID too (run-guest.sh runs it under timeout)
-wait_for 30 test -s "$T_TMP/qemu.pid" && T_PIDS+=("$(cat "$T_TMP/qemu.pid")")
+wait_for 30 test -s "$T_TMP/qemu.pid" && track_pid "$(cat "$T_TMP/qemu.pid")"
 wait_for 180 sh -c "! kill -0 $RUN_PID" || fail "the guest did not finish within 180 s"
 wait "$RUN_PID" 2>/dev/null
 log "guest boot + script + poweroff: $(( ($(date +%s%N) - t_boot) / 1000000 )) ms"
