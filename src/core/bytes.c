@@ -2,43 +2,6 @@
 
 #include <string.h>
 
-void rd_init(struct reader *r, const void *p, size_t len)
-{
-	r->p = p;
-	r->len = p ? len : 0;
-	r->off = 0;
-	r->err = false;
-}
-
-const uint8_t *rd_take(struct reader *r, size_t n)
-{
-	if (r->err || n > r->len - r->off) {
-		r->err = true;
-		return NULL;
-	}
-	const uint8_t *at = r->p + r->off;
-	r->off += n;
-	return at;
-}
-
-uint8_t rd_u8(struct reader *r)
-{
-	const uint8_t *p = rd_take(r, 1);
-	return p ? p[0] : 0;
-}
-
-uint16_t rd_be16(struct reader *r)
-{
-	const uint8_t *p = rd_take(r, 2);
-	return p ? be16_get(p) : 0;
-}
-
-uint32_t rd_be32(struct reader *r)
-{
-	const uint8_t *p = rd_take(r, 4);
-	return p ? be32_get(p) : 0;
-}
-
 bool rd_bytes(struct reader *r, void *dst, size_t n)
 {
 	const uint8_t *p = rd_take(r, n);
@@ -50,11 +13,6 @@ bool rd_bytes(struct reader *r, void *dst, size_t n)
 	if (n)
 		memcpy(dst, p, n);
 	return true;
-}
-
-bool rd_skip(struct reader *r, size_t n)
-{
-	return rd_take(r, n) != NULL;
 }
 
 bool rd_sub(struct reader *r, size_t n, struct reader *sub)
