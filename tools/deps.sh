@@ -15,7 +15,10 @@ PKGS=(build-essential cmake pkg-config check clang libclang-rt-14-dev clang-form
       freeradius hostapd)    # t_radius_*: EAP servers behind sstpd --radius (hostapd: PEAP cryptobinding)
 # objdump and readelf (t_sec_wipes, t_ship_static) come from the
 # architecture's own binutils package, named after the machine's triplet.
-PKGS+=("binutils-$(uname -m | tr _ -)-linux-gnu")
+case $(uname -m) in
+x86_64) PKGS+=(binutils-x86-64-linux-gnu) ;; # objdump, readelf
+*) PKGS+=("binutils-$(uname -m | tr _ -)-linux-gnu") ;;
+esac
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
