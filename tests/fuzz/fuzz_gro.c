@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../csum_oracle.h"
+
 #define MAX_PKTS 160
 
 struct pkt {
@@ -22,22 +24,6 @@ static struct pkt in[MAX_PKTS], out[MAX_PKTS + 1];
 static size_t nin, nout;
 static struct gro gro;
 static uint8_t super[70000];
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 static void keep_out(const uint8_t *p, size_t len)
 {
@@ -88,8 +74,8 @@ static void emit(void *ctx, const struct iovec *iov, int n)
 	/* the partial sum completes to a right TCP checksum */
 	if (!gso_csum_complete(super, len, &v))
 		abort();
-	uint32_t s = g.v6 ? sum16(0, super + 8, 32) : sum16(0, super + 12, 8);
-	if (fold(sum16(s + 6 + (uint32_t)(len - g.thoff), super + g.thoff, len - g.thoff)) !=
+	uint32_t s = g.v6 ? tu_sum16(0, super + 8, 32) : tu_sum16(0, super + 12, 8);
+	if (tu_fold(tu_sum16(s + 6 + (uint32_t)(len - g.thoff), super + g.thoff, len - g.thoff)) !=
 	    0xffff)
 		abort();
 }
@@ -215,12 +201,12 @@ static void train_seg(const uint8_t *d, uint32_t *seq, uint16_t *id)
 	if (d[4] < hl)
 		p[d[4]] ^= d[5] ? d[5] : 1;
 	if (!v6) {
-		uint16_t c = (uint16_t)~fold(sum16(0, p, 20));
+		uint16_t c = (uint16_t)~tu_fold(tu_sum16(0, p, 20));
 		p[10] = (uint8_t)(c >> 8);
 		p[11] = (uint8_t)c;
 	}
-	uint32_t s = v6 ? sum16(0, p + 8, 32) : sum16(0, p + 12, 8);
-	uint16_t c = (uint16_t)~fold(sum16(s + 6 + (uint32_t)(len - ipl), t, len - ipl));
+	uint32_t s = v6 ? tu_sum16(0, p + 8, 32) : tu_sum16(0, p + 12, 8);
+	uint16_t c = (uint16_t)~tu_fold(tu_sum16(s + 6 + (uint32_t)(len - ipl), t, len - ipl));
 	if (!(d[0] & 16)) { /* else the TCP checksum stays wrong */
 		t[16] = (uint8_t)(c >> 8);
 		t[17] = (uint8_t)c;

@@ -7,23 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../csum_oracle.h"
+
 #define MAX_SEG 1400
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 static uint8_t seg[MAX_SEG];
 
@@ -48,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (pkt[i] != rd_ptr(&r)[i] && i != at && i != at + 1)
 				abort();
 		uint32_t partial = (uint32_t)(rd_ptr(&r)[at] << 8 | rd_ptr(&r)[at + 1]);
-		if (fold(sum16(partial, pkt + v.csum_start, len - v.csum_start)) != 0xffff)
+		if (tu_fold(tu_sum16(partial, pkt + v.csum_start, len - v.csum_start)) != 0xffff)
 			abort();
 	}
 	memcpy(pkt, rd_ptr(&r), len);
@@ -62,11 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			covered += n - g.hl;
 			size_t tcplen = n - g.thoff;
-			uint32_t s = g.v6 ? sum16(0, seg + 8, 32) : sum16(0, seg + 12, 8);
+			uint32_t s = g.v6 ? tu_sum16(0, seg + 8, 32) : tu_sum16(0, seg + 12, 8);
 			s += 6 + (uint32_t)tcplen;
-			if (fold(sum16(s, seg + g.thoff, tcplen)) != 0xffff)
+			if (tu_fold(tu_sum16(s, seg + g.thoff, tcplen)) != 0xffff)
 				abort();
-			if (!g.v6 && fold(sum16(0, seg, g.thoff)) != 0xffff)
+			if (!g.v6 && tu_fold(tu_sum16(0, seg, g.thoff)) != 0xffff)
 				abort();
 		}
 		if (covered != len)

@@ -263,6 +263,17 @@ sstpd_start() {
     fi
     export SD_PID SD_LOG SD_HOST SD_PORT SD_CA SD_LOCAL SD_SERVER_NS SD_CLIENT_NS
 }
+# stop_sstpd: ends the sstpd started last (SD_PID), if any: it must exit 0
+# and take its TUN (sstps0) with it. new_sstpd [options]: a fresh sstpd in
+# the test's namespaces ($SNS, $CNS) after stopping the last one.
+stop_sstpd() {
+    [ -n "${SD_PID:-}" ] || return 0
+    stop_pid "$SD_PID" 10
+    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
+    ip -n "$SD_SERVER_NS" link show sstps0 >/dev/null 2>&1 && fail "sstpd left sstps0 behind"
+    SD_PID=
+}
+new_sstpd() { stop_sstpd; sstpd_start "$SNS" "$CNS" "$@"; }
 sd_listening() { kill -0 "$SD_PID" && [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$SD_PORT")" ]; }
 
 # sd_conf FILE [extra lines...]: a tunnel.conf for sstpd (alice, server-name

@@ -32,13 +32,6 @@ run_case() {
         && ok "$what: sstpd authenticated alice with $want" || fail "$what: sstpd log has no 'authenticated with $want'"
     stop_client "$SC_PID" "$CNS" sstpc0 "$what"
 }
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 5
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    ip -n "$SNS" link show sstps0 >/dev/null 2>&1 && fail "sstpd left sstps0 behind"
-    SD_PID=
-}
 
 # Each method alone on the client, the server asking in its default order.
 run_case mschapv2,eap-mschapv2,pap,chap mschapv2 MS-CHAPv2

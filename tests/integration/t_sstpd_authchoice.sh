@@ -13,12 +13,6 @@ need_root; need_sstpc; need_cmd ip ping
 
 SNS=sdac-s$$ CNS=sdac-c$$
 
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 5
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    SD_PID=
-}
 new_sstpd() { stop_sstpd; sstpd_start "$SNS" "$CNS" --log-level info "$@"; }
 
 # connects WHAT METHOD SECONDS [conf lines]: tunnel up with METHOD, ping,

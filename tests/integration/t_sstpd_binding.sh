@@ -10,12 +10,6 @@ need_root; need_sstpc; need_cmd ip ping
 
 SNS=sdbi-s$$ CNS=sdbi-c$$
 
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 5
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    SD_PID=
-}
 
 # run_case "SSTPD OPTIONS" CLIENT_PROTOCOL WANT(SHA-1|SHA-256)
 run_case() {

@@ -9,13 +9,6 @@ need_root; need_sstpc; need_cmd ip ping
 SNS=sdfa-s$$ CNS=sdfa-c$$
 KEEP=("keepalive interval 1" "keepalive failure 3" "keepalive sstp-hello 10")
 
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 5
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    SD_PID=
-}
-new_sstpd() { stop_sstpd; sstpd_start "$SNS" "$CNS" "$@"; }
 
 # single_shot WHAT SECONDS REGEX [conf lines]: the client (max-fail 1) must
 # exit by itself within SECONDS with status 1 and REGEX in its log.

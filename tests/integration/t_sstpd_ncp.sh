@@ -11,12 +11,6 @@ need_root; need_sstpc; need_cmd ip ping
 
 SNS=sdnc-s$$ CNS=sdnc-c$$
 
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 5
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    SD_PID=
-}
 
 # ms_of "HH:MM:SS.mmm": milliseconds since midnight
 ms_of() { awk -F'[:.]' '{print (($1 * 60 + $2) * 60 + $3) * 1000 + $4}' <<<"$1"; }

@@ -17,13 +17,6 @@ SNS=sdwi-s$$ CNS=sdwi-c$$
 TCPSHA=$SRC/tests/integration/tcpsha.py
 SECS=${SSTPC_WIRE_SECONDS:-60}
 
-stop_sstpd() {
-    [ -n "${SD_PID:-}" ] || return 0
-    stop_pid "$SD_PID" 10
-    [ "$STOP_RC" = 0 ] || fail "sstpd exit status $STOP_RC"
-    SD_PID=
-}
-new_sstpd() { stop_sstpd; sstpd_start "$SNS" "$CNS" "$@"; }
 
 # has LOG WHAT REGEX: one check that LOG has a line matching REGEX (waits up
 # to 10 s for it: the other end may still be finishing).

@@ -9,11 +9,8 @@
 
 /* Parses a hex string (spaces allowed) into out; returns the byte count. */
 size_t tu_hex(uint8_t *out, size_t cap, const char *hex);
-/* An Internet checksum written the slow, obvious way, byte by byte, as an
- * oracle independent of the code under test: the one's complement sum of
- * 16-bit big-endian words added to s, and its fold to 16 bits. */
-uint32_t tu_sum16(uint32_t s, const uint8_t *p, size_t n);
-uint16_t tu_fold(uint32_t s);
+/* tu_sum16, tu_fold: the checksum oracle (shared with the fuzz targets). */
+#include "../csum_oracle.h"
 /* Fails the test unless got[0..len) is exactly the bytes of hex (or, with
  * prefix, starts with them); the message shows both in hex. what names the
  * bytes in the message ("frame 3", "CALL_DISCONNECT_ACK"). */
