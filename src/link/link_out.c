@@ -31,11 +31,11 @@ static size_t out_room(struct link *l)
 	return LINK_OUT_CAP - l->out_len;
 }
 
-void link_flush_staged(struct link *l, bool whole_records)
+/* Writes what is staged (whole records only if asked) until it is all out
+ * or TLS blocks; on a failure the link fails and this returns at once. */
+static void write_staged(struct link *l, bool whole_records)
 {
-	if (l->handshaking)
-		return; /* the handshake owns the socket's interest set */
-	while (l->out_len > 0 && !l->closed) {
+	while (l->out_len > 0) {
 		size_t pending = out_pending(l);
 		size_t wlen = l->write_blocked ? l->out_inflight : l->cfg.dribble ? 1 : pending;
 		if (!l->write_blocked && whole_records && !l->cfg.dribble)
@@ -69,13 +69,20 @@ void link_flush_staged(struct link *l, bool whole_records)
 	}
 }
 
+void link_flush_staged(struct link *l, bool whole_records)
+{
+	if (l->handshaking || l->closed)
+		return; /* the handshake owns the socket's interest set */
+	write_staged(l, whole_records);
+}
+
+/* The link is closed: what is staged (a CALL_DISCONNECT_ACK, an abort) may
+ * still go out once. */
 void link_flush_final(struct link *l)
 {
 	if (l->handshaking || l->write_blocked || l->out_len == 0 || l->silent)
 		return;
-	l->closed = false;
-	link_flush_staged(l, false);
-	l->closed = true;
+	write_staged(l, false);
 }
 
 void link_flush(struct link *l)

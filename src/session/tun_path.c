@@ -100,6 +100,8 @@ void on_slaac_timer(void *arg, uint64_t now)
 }
 
 /* IP packet from the server: straight to the TUN device. */
+static void gro_emit(void *ctx, const struct iovec *iov, int iovcnt);
+
 static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
@@ -118,10 +120,7 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 	if (s->mss4)
 		mss_clamp(pkt, len, s->mss4, s->mss6);
 	if (s->gro) { /* written at the batch's end (link_rx_batch_end_cb) */
-		if (gro_add(s->gro, pkt, len))
-			return;
-		link_rx_batch_end_cb(s); /* the arena is full */
-		if (!gro_add(s->gro, pkt, len))
+		if (!gro_put(s->gro, pkt, len, gro_emit, s))
 			s->drops++;
 		return;
 	}

@@ -307,3 +307,11 @@ size_t gro_flush(struct gro *g, gro_emit_fn emit, void *ctx)
 	gro_init(g);
 	return n;
 }
+
+bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, void *ctx)
+{
+	if (gro_add(g, pkt, len))
+		return true;
+	gro_flush(g, emit, ctx);
+	return gro_add(g, pkt, len);
+}

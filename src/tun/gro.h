@@ -74,6 +74,9 @@ bool gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 /* Emits every entry in the order it was started and empties the batch.
  * Returns the number of packets emitted. */
 size_t gro_flush(struct gro *g, gro_emit_fn emit, void *ctx);
+/* gro_add, and when the arena is full, gro_flush through emit and add
+ * again. False only for a packet that does not fit an empty arena. */
+bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, void *ctx);
 
 /* The flow key gro_add uses (exposed for tests): IPv4 or IPv6 with TCP as
  * the protocol and the ports readable. */

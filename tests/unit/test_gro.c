@@ -477,6 +477,20 @@ START_TEST(limit_64k_and_arena_full)
 	ck_assert_uint_eq(n, GRO_ARENA / 1452);
 	ck_assert_uint_eq(gro_flush(&g, count, NULL), n);
 	ck_assert(gro_add(&g, in[0], inl[0]));
+
+	/* gro_put: a full arena is flushed through emit, then the packet goes in. */
+	gro_init(&g);
+	for (size_t i = 0; i < n; i++) {
+		struct spec s = seg4((uint32_t)i * 2000, 1400, ACK, 0);
+		inl[0] = build(in[0], &s);
+		ck_assert(gro_put(&g, in[0], inl[0], count, NULL));
+	}
+	counted = 0;
+	struct spec s = seg4((uint32_t)n * 2000, 1400, ACK, 0);
+	inl[0] = build(in[0], &s);
+	ck_assert(gro_put(&g, in[0], inl[0], count, NULL));
+	ck_assert_uint_eq(counted, n); /* the full arena went out first */
+	ck_assert_uint_eq(gro_flush(&g, count, NULL), 1);
 }
 END_TEST
 

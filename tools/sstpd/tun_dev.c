@@ -94,10 +94,7 @@ void sstpd_tun_write(struct sstpd_tun *t, const uint8_t *pkt, size_t len)
 	if (len == 0)
 		return;
 	if (t->gro) {
-		if (gro_add(t->gro, pkt, len))
-			return;
-		sstpd_tun_flush(t); /* the arena is full */
-		if (!gro_add(t->gro, pkt, len))
+		if (!gro_put(t->gro, pkt, len, gro_emit, t))
 			log_debug("TUN write: a %zu-byte packet does not fit GRO", len);
 		return;
 	}
