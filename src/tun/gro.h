@@ -28,6 +28,8 @@
 /* How many entries back gro_add looks for the packet's flow: more flows
  * interleaved than this in one batch merge less, never wrongly. */
 #define GRO_SCAN 8
+/* The longest entry gro_put keeps across a full arena (it is copied). */
+#define GRO_KEEP_MAX (16 * 1024)
 /* The largest header merged: IPv6 + TCP with the timestamp option. */
 #define GRO_MAX_HDR (40 + 32)
 
@@ -75,7 +77,9 @@ bool gro_add(struct gro *g, const uint8_t *pkt, size_t len);
  * Returns the number of packets emitted. */
 size_t gro_flush(struct gro *g, gro_emit_fn emit, void *ctx);
 /* gro_add, and when the arena is full, gro_flush through emit and add
- * again. False only for a packet that does not fit an empty arena. */
+ * again; an open entry last in the batch that is still short stays (moved
+ * to the arena's start) so that a bulk flow is not cut where the arena
+ * ends. False only for a packet that does not fit an empty arena. */
 bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, void *ctx);
 
 /* The flow key gro_add uses (exposed for tests): IPv4 or IPv6 with TCP as

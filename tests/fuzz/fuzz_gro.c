@@ -133,11 +133,9 @@ static void add(const uint8_t *p, size_t len)
 	in[nin].p = malloc(len ? len : 1);
 	memcpy(in[nin].p, p, len);
 	in[nin++].len = len;
-	if (!gro_add(&gro, p, len)) {
-		gro_flush(&gro, emit, NULL);
-		if (!gro_add(&gro, p, len))
-			abort();
-	}
+	/* gro_put: a full arena is flushed but for a short open tail */
+	if (!gro_put(&gro, p, len, emit, NULL))
+		abort();
 }
 
 static void raw(const uint8_t *d, size_t n)
