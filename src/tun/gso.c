@@ -12,6 +12,15 @@
 #define TH_PSH 0x08
 #define TH_CWR 0x80
 
+static void sum_fixed_headers(struct gso *g, const uint8_t *pkt);
+
+/* 16-bit one's complement of a sum of fewer than 2^16 16-bit terms. */
+static uint16_t fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
 bool gso_vnet_parse(struct reader *r, struct gso_vnet *v)
 {
 	/* virtio_net_hdr without TUNSETVNETLE is in host byte order. */
@@ -82,7 +91,28 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 	const uint8_t proto[2] = {0, IPPROTO_TCP_NUM};
 	g->addr_sum = csum_add(g->v6 ? csum_add(0, pkt + 8, 32) : csum_add(0, pkt + 12, 8), proto,
 			       sizeof(proto));
+	sum_fixed_headers(g, pkt);
 	return true;
+}
+
+/* The header words no segment changes, summed once: the IPv4 header
+ * without its length, ID and checksum; the TCP header without its
+ * sequence number, offset/flags word and checksum. gso_next adds what
+ * changes and sums the payload where it reads it, not the copy it has
+ * just written (loads of bytes still in the store buffer stall). */
+static void sum_fixed_headers(struct gso *g, const uint8_t *pkt)
+{
+	uint8_t h[GSO_MAX_HDR];
+	memcpy(h, pkt, g->hl);
+	if (!g->v6) {
+		memset(h + 2, 0, 4);
+		h[10] = h[11] = 0;
+		g->ip_sum = csum_add(0, h, g->thoff);
+	}
+	uint8_t *t = h + g->thoff;
+	memset(t + 4, 0, 4);
+	t[12] = t[13] = t[16] = t[17] = 0;
+	g->th_sum = csum_add(0, t, g->hl - g->thoff);
 }
 
 size_t gso_next_len(const struct gso *g)
@@ -117,9 +147,9 @@ bool gso_next(struct gso *g, struct writer *w)
 		be16_put(d + 4, (uint16_t)tcplen);
 	} else {
 		be16_put(d + 2, (uint16_t)n);
-		be16_put(d + 4, g->id++);
-		d[10] = d[11] = 0;
-		be16_put(d + 10, (uint16_t)~csum_add(0, d, g->thoff));
+		be16_put(d + 4, g->id);
+		be16_put(d + 10, (uint16_t)~fold((uint32_t)g->ip_sum + (uint32_t)n + g->id));
+		g->id++;
 	}
 	be32_put(th + 4, g->seq);
 	uint8_t fl = th[13];
@@ -128,11 +158,11 @@ bool gso_next(struct gso *g, struct writer *w)
 	if (!first)
 		fl &= (uint8_t)~TH_CWR;
 	th[13] = fl;
-	th[16] = th[17] = 0;
-	/* the pseudo header: addresses and protocol, then the TCP length
-	 * (below 2^16: one end-around carry folds it) */
-	uint32_t ph = (uint32_t)g->addr_sum + (uint32_t)tcplen;
-	uint16_t s = csum_add((uint16_t)((ph & 0xffff) + (ph >> 16)), th, tcplen);
+	/* pseudo header (addresses, protocol, TCP length), the fixed TCP
+	 * words, then what changes: sequence number, offset and flags */
+	uint32_t hs = (uint32_t)g->addr_sum + (uint32_t)tcplen + g->th_sum + (g->seq >> 16) +
+		      (g->seq & 0xffff) + (uint32_t)(th[12] << 8 | fl);
+	uint16_t s = csum_add(fold(hs), g->pkt + g->off, plen);
 	be16_put(th + 16, (uint16_t)~s);
 
 	g->seq += (uint32_t)plen;

@@ -14,6 +14,8 @@
 
 /* sizeof(struct virtio_net_hdr): what TUNSETVNETHDRSZ is set to. */
 #define GSO_VNET_HDR_LEN 10
+/* The longest IP + TCP header: both with the most options. */
+#define GSO_MAX_HDR (60 + 60)
 /* Values of linux/virtio_net.h, named as there. */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
 #define VIRTIO_NET_HDR_GSO_NONE 0
@@ -51,6 +53,8 @@ struct gso {
 	uint32_t seq;
 	uint16_t id;
 	uint16_t addr_sum; /* the pseudo header's addresses and protocol */
+	uint16_t ip_sum;   /* IPv4 header words the same in every segment */
+	uint16_t th_sum;   /* TCP header words the same in every segment */
 	bool v6;
 };
 
