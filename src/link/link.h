@@ -36,8 +36,7 @@ struct link;
 struct link_ops {
 	/* An IP packet of a negotiated protocol whose version nibble matches
 	 * it. pkt may be rewritten in place, and so may the
-	 * LINK_IN_HEADROOM bytes in front of it. It stays where it is until
-	 * rx_batch_end: the owner may keep the pointer until then. */
+	 * LINK_IN_HEADROOM bytes in front of it. */
 	void (*data)(void *ctx, uint8_t *pkt, size_t len);
 	/* After each batch of TLS reads: the delivery boundary (where
 	 * coalescing of what ops->data got would end). May be NULL. */

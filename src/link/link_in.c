@@ -1,8 +1,6 @@
 /* The link's input: TLS records read into one buffer, cut into SSTP
  * packets in place; IP frames of a negotiated protocol go to the owner's
- * fast path, every other frame to PPP. Bytes are not moved while a batch
- * of reads lasts: the owner may keep pointers to its packets until
- * ops->rx_batch_end. */
+ * fast path, every other frame to PPP. */
 #include <stdio.h>
 #include <string.h>
 
@@ -101,30 +99,6 @@ static void peer_closed(struct link *l, ssize_t n)
 	link_fail(l, "%s", why);
 }
 
-/* Moves the partial packet left at in_start to the front. */
-static void in_compact(struct link *l)
-{
-	memmove(l->in, l->in + l->in_start, l->in_len - l->in_start);
-	l->in_len -= l->in_start;
-	l->in_start = 0;
-}
-
-/* Room for a whole record's plaintext at the end of the buffer. What
- * ops->data got stays in place until the batch ends (GRO points at it),
- * so moving it ends the batch first. False: the stream is out of sync. */
-static bool in_make_room(struct link *l)
-{
-	if (LINK_IN_CAP - l->in_len >= LINK_RECORD)
-		return true;
-	if (l->ops->rx_batch_end)
-		l->ops->rx_batch_end(l->ctx);
-	in_compact(l);
-	if (LINK_IN_CAP - l->in_len >= LINK_RECORD)
-		return true;
-	link_fail(l, "SSTP stream out of sync");
-	return false;
-}
-
 static void read_batch(struct link *l)
 {
 	l->read_again = false;
@@ -136,8 +110,6 @@ static void read_batch(struct link *l)
 			l->read_again = tls_pending(l->tls);
 			return;
 		}
-		if (!in_make_room(l))
-			return;
 		ssize_t n = tls_read(l->tls, l->in + l->in_len, LINK_IN_CAP - l->in_len);
 		if (n == TLS_WANT_READ)
 			return;
@@ -154,12 +126,20 @@ static void read_batch(struct link *l)
 		if (l->silent)
 			continue; /* fault silent: read and discard */
 		l->in_len += (size_t)n;
-		size_t left = l->in_len - l->in_start;
-		size_t used = sstp_input(l->sstp, l->in + l->in_start, left, now);
+		size_t used = sstp_input(l->sstp, l->in, l->in_len, now);
 		/* Only complete SSTP packets count as life (see sstp_input). */
 		if (l->ppp && used > 0)
 			ppp_saw_traffic(l->ppp, now);
-		l->in_start += used < left ? used : left;
+		if (used > l->in_len)
+			used = l->in_len;
+		if (used > 0) { /* nothing whole yet: nothing to move */
+			memmove(l->in, l->in + used, l->in_len - used);
+			l->in_len -= used;
+		}
+		if (l->in_len == LINK_IN_CAP) {
+			link_fail(l, "SSTP stream out of sync");
+			return;
+		}
 	}
 }
 
@@ -170,5 +150,4 @@ void link_read_stream(struct link *l)
 	read_batch(l);
 	if (l->ops->rx_batch_end)
 		l->ops->rx_batch_end(l->ctx);
-	in_compact(l); /* the batch is over: nothing points into it */
 }

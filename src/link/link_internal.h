@@ -11,10 +11,7 @@
  * record plus room for one more maximal SSTP packet. */
 #define LINK_OUT_CAP (64 * 1024)
 #define LINK_RECORD (16 * 1024)
-/* Received plaintext: a batch of reads stays in place until it ends, so
- * room for a few 64 KiB super-packets' worth keeps GRO from being cut
- * where the buffer has to be compacted. */
-#define LINK_IN_CAP (192 * 1024)
+#define LINK_IN_CAP (64 * 1024)
 /* TLS reads per readiness event before the other direction gets a turn. */
 #define LINK_READ_BUDGET 64
 
@@ -46,7 +43,6 @@ struct link {
 
 	uint8_t *in; /* LINK_IN_HEADROOM bytes into in_alloc */
 	uint8_t *in_alloc;
-	size_t in_start; /* the first byte not yet cut into packets */
 	size_t in_len;
 
 	uint64_t last_rx;

@@ -31,7 +31,7 @@ struct seg {
 
 void gro_init(struct gro *g)
 {
-	g->nent = g->nslice = 0;
+	g->used = g->nent = g->nslice = 0;
 }
 
 /* One pass over the IP header and the first 4 bytes of TCP: the flow key
@@ -170,42 +170,51 @@ static bool seg_follows(const struct gro_entry *e, const uint8_t *h, const struc
 	       memcmp(th + 18, hth + 18, e->hl - e->thoff - 18) == 0;
 }
 
-/* Appends the segment's payload to the entry: one slice, pointing at it. */
+static uint8_t *arena_put(struct gro *g, const uint8_t *p, size_t n)
+{
+	uint8_t *d = g->arena + g->used;
+	memcpy(d, p, n);
+	g->used += n;
+	return d;
+}
+
+/* Appends the payload to the entry, extending its last slice when that
+ * ends where the arena does (one flow at a time: one contiguous run). */
 static bool entry_append(struct gro *g, struct gro_entry *e, const struct seg *s)
 {
-	if (g->nslice == GRO_MAX_SLICES)
-		return false;
-	int16_t i = (int16_t)g->nslice++;
-	g->slice[i] = (struct gro_slice){s->p + s->hl, (uint32_t)s->plen, -1};
-	if (e->last >= 0)
-		g->slice[e->last].next = i;
-	else
-		e->first = i;
-	e->last = i;
+	struct gro_slice *last = &g->slice[e->last];
+	if (last->off + last->len == g->used) {
+		last->len += (uint32_t)s->plen;
+	} else {
+		if (g->nslice == GRO_MAX_SLICES)
+			return false;
+		int16_t i = (int16_t)g->nslice++;
+		g->slice[i] = (struct gro_slice){(uint32_t)g->used, (uint32_t)s->plen, -1};
+		last->next = i;
+		e->last = i;
+	}
+	arena_put(g, s->p + s->hl, s->plen);
 	e->count++;
 	e->len += (uint32_t)s->plen;
 	e->next_seq += (uint32_t)s->plen;
 	/* a short segment or PSH ends the run, as in tcp_gro_receive */
 	e->open = s->plen == e->mss && !(s->flags & TH_PSH);
 	if (s->flags & TH_PSH)
-		e->hdr[e->thoff + 13] |= TH_PSH;
+		g->arena[g->slice[e->first].off + e->thoff + 13] |= TH_PSH;
 	return true;
 }
 
 static bool entry_new(struct gro *g, const struct gro_key *k, const struct seg *s, bool head)
 {
-	if (g->nent == GRO_MAX_ENTRIES)
+	if (g->nent == GRO_MAX_ENTRIES || g->nslice == GRO_MAX_SLICES)
 		return false;
 	struct gro_entry *e = &g->ent[g->nent++];
-	e->key = *k;
-	e->pkt = s->p;
-	e->pkt_len = (uint32_t)s->len;
-	e->first = e->last = -1;
-	e->open = false;
-	e->count = 1;
-	e->len = (uint32_t)s->len;
+	int16_t i = (int16_t)g->nslice++;
+	g->slice[i] = (struct gro_slice){(uint32_t)g->used, (uint32_t)s->len, -1};
+	arena_put(g, s->p, s->len);
+	*e = (struct gro_entry){
+	    .key = *k, .first = i, .last = i, .count = 1, .len = (uint32_t)s->len};
 	if (head) {
-		memcpy(e->hdr, s->p, s->hl);
 		e->open = s->plen > 0 && !(s->flags & TH_PSH);
 		e->v6 = s->v6;
 		e->thoff = (uint8_t)s->thoff;
@@ -229,14 +238,14 @@ static struct gro_entry *flow_latest(struct gro *g, const struct gro_key *k)
 
 bool gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 {
+	if (len > GRO_ARENA - g->used)
+		return false;
 	struct gro_key k;
 	struct seg s;
-	bool head = seg_parse(&s, &k, pkt, len) && s.plen > 0 && s.hl <= GRO_MAX_HDR;
+	bool head = seg_parse(&s, &k, pkt, len) && s.plen > 0;
 	struct gro_entry *e = k.len ? flow_latest(g, &k) : NULL;
-	if (head && e && seg_follows(e, e->hdr, &s))
+	if (head && e && seg_follows(e, g->arena + g->slice[e->first].off, &s))
 		return entry_append(g, e, &s);
-	if (g->nent == GRO_MAX_ENTRIES)
-		return false; /* before anything changed */
 	if (e)
 		e->open = false; /* a later segment must not pass this one */
 	return entry_new(g, &k, &s, head);
@@ -280,68 +289,49 @@ static void vnet_put(uint8_t *b, const struct gso_vnet *v)
 	memcpy(b + 2, f, sizeof(f));
 }
 
-/* The iovec of one entry behind the virtio header: the packet as it came,
- * or the rewritten headers, the head's payload and the merged ones. */
-static int entry_iov(struct gro *g, struct gro_entry *e)
-{
-	struct gso_vnet v = {0};
-	int n = 1;
-	if (e->count == 1) {
-		g->iov[n++] = (struct iovec){(void *)(uintptr_t)e->pkt, e->pkt_len};
-	} else {
-		super_headers(e->hdr, e, &v);
-		g->iov[n++] = (struct iovec){e->hdr, e->hl};
-		g->iov[n++] = (struct iovec){(void *)(uintptr_t)(e->pkt + e->hl), e->mss};
-		for (int16_t s = e->first; s >= 0; s = g->slice[s].next)
-			g->iov[n++] =
-			    (struct iovec){(void *)(uintptr_t)g->slice[s].p, g->slice[s].len};
-	}
-	vnet_put(g->vhdr, &v);
-	g->iov[0] = (struct iovec){g->vhdr, GSO_VNET_HDR_LEN};
-	return n;
-}
-
 size_t gro_flush(struct gro *g, gro_emit_fn emit, void *ctx)
 {
-	for (size_t i = 0; i < g->nent; i++)
-		emit(ctx, g->iov, entry_iov(g, &g->ent[i]));
+	for (size_t i = 0; i < g->nent; i++) {
+		const struct gro_entry *e = &g->ent[i];
+		struct gso_vnet v = {0};
+		if (e->count > 1)
+			super_headers(g->arena + g->slice[e->first].off, e, &v);
+		vnet_put(g->vhdr, &v);
+		g->iov[0] = (struct iovec){g->vhdr, GSO_VNET_HDR_LEN};
+		int n = 1;
+		for (int16_t s = e->first; s >= 0; s = g->slice[s].next)
+			g->iov[n++] = (struct iovec){g->arena + g->slice[s].off, g->slice[s].len};
+		emit(ctx, g->iov, n);
+	}
 	size_t n = g->nent;
 	gro_init(g);
 	return n;
 }
 
-/* A full batch: every entry goes out but an open last one, which stays
- * and goes on growing (its slices move to the front of the table; the
- * bytes stay where they are). Without this a bulk flow's super-packets
- * were cut where the batch filled: 64 KiB, 64 KiB, then one of a segment
- * or two. The order of flows is kept: everything emitted started before
+/* A full batch: every entry goes out but an open last one that is a
+ * single run of bytes (its flow arrived alone) and short; that one moves
+ * to the arena's start and goes on growing. Without this a bulk flow's
+ * super-packets were cut where the arena happened to end: 64 KiB, 64 KiB,
+ * then one of a segment or two, a third of the TUN writes for 1% of the
+ * bytes. The order of flows is kept: everything emitted started before
  * the kept one. */
 static void flush_but_tail(struct gro *g, gro_emit_fn emit, void *ctx)
 {
 	const struct gro_entry *t = g->nent ? &g->ent[g->nent - 1] : NULL;
-	if (!t || !t->open) {
+	if (!t || !t->open || t->first != t->last || t->len > GRO_KEEP_MAX) {
 		gro_flush(g, emit, ctx);
 		return;
 	}
 	struct gro_entry keep = *t;
+	struct gro_slice run = g->slice[keep.first];
 	g->nent--;
 	gro_flush(g, emit, ctx);
-	/* the chain's indices only grow: slice j never overwrites one the
-	 * walk has still to read */
-	int16_t j = 0;
-	for (int16_t s = keep.first; s >= 0; j++) {
-		struct gro_slice c = g->slice[s];
-		s = c.next;
-		c.next = -1;
-		if (j > 0)
-			g->slice[j - 1].next = j;
-		g->slice[j] = c;
-	}
-	keep.first = j ? 0 : -1;
-	keep.last = (int16_t)(j - 1);
+	memmove(g->arena, g->arena + run.off, run.len);
+	g->slice[0] = (struct gro_slice){0, run.len, -1};
+	keep.first = keep.last = 0;
 	g->ent[0] = keep;
-	g->nent = 1;
-	g->nslice = (size_t)j;
+	g->nent = g->nslice = 1;
+	g->used = run.len;
 }
 
 bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, void *ctx)

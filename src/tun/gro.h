@@ -9,12 +9,9 @@
  * (tun/gso.c is the model) gives back the input packets byte for byte.
  * The rules are in docs/tun.md.
  *
- * Use: gro_init once; per batch gro_add every packet in arrival order
- * (false: the batch is full; gro_put flushes and adds again), then
- * gro_flush. No copies and no allocation: an entry keeps pointers to the
- * packets, which the caller leaves in place and unchanged until the flush
- * (the link's receive buffer does: link.h), and a copy of the first
- * packet's headers, which it rewrites for the super-packet. */
+ * Use: gro_init once; per batch gro_add every packet in arrival order (it
+ * copies; false means the arena is full: gro_flush and add again), then
+ * gro_flush. No allocation: a fixed arena lives in the struct. */
 #ifndef SSTPC_TUN_GRO_H
 #define SSTPC_TUN_GRO_H
 
@@ -25,11 +22,14 @@
 
 #include "tun/gso.h"
 
+#define GRO_ARENA (128 * 1024)
 #define GRO_MAX_ENTRIES 128
 #define GRO_MAX_SLICES 256
 /* How many entries back gro_add looks for the packet's flow: more flows
  * interleaved than this in one batch merge less, never wrongly. */
 #define GRO_SCAN 8
+/* The longest entry gro_put keeps across a full arena (it is copied). */
+#define GRO_KEEP_MAX (16 * 1024)
 /* The largest header merged: IPv6 + TCP with the timestamp option. */
 #define GRO_MAX_HDR (40 + 32)
 
@@ -39,18 +39,14 @@ struct gro_key {
 	uint8_t b[1 + 32 + 4];
 };
 
-/* A merged segment's payload, where the caller keeps it. */
 struct gro_slice {
-	const uint8_t *p;
-	uint32_t len;
+	uint32_t off, len;
 	int16_t next; /* -1 at the end */
 };
 
 struct gro_entry {
 	struct gro_key key;
-	const uint8_t *pkt; /* the first packet, as it came */
-	uint32_t pkt_len;
-	int16_t first, last; /* slices merged after the first packet; -1: none */
+	int16_t first, last; /* slices: the first holds the whole head packet */
 	bool open;	     /* a following segment may still merge */
 	bool v6;
 	uint8_t thoff, hl; /* TCP offset, IP + TCP header length */
@@ -58,32 +54,32 @@ struct gro_entry {
 	uint16_t count;	   /* segments merged */
 	uint32_t len;	   /* IP packet length so far */
 	uint32_t next_seq;
-	/* the head's headers, made the super-packet's when it goes out */
-	uint8_t hdr[GRO_MAX_HDR];
 };
 
 struct gro {
+	size_t used; /* arena bytes used */
 	size_t nent, nslice;
 	struct gro_entry ent[GRO_MAX_ENTRIES];
 	struct gro_slice slice[GRO_MAX_SLICES];
 	uint8_t vhdr[GSO_VNET_HDR_LEN]; /* the one being emitted */
-	struct iovec iov[GRO_MAX_SLICES + 2];
+	struct iovec iov[GRO_MAX_SLICES + 1];
+	uint8_t arena[GRO_ARENA];
 };
 
 /* Writes one TUN packet: iov[0] is the virtio_net_hdr. */
 typedef void (*gro_emit_fn)(void *ctx, const struct iovec *iov, int iovcnt);
 
 void gro_init(struct gro *g);
-/* Adds the packet (merged into its flow's super-packet when the rules
- * allow); it must stay in place until gro_flush. False when the batch has
- * no entry or slice left: nothing was added. */
+/* Copies the packet in (merged into its flow's super-packet when the rules
+ * allow). False when there is no room: nothing was added. */
 bool gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 /* Emits every entry in the order it was started and empties the batch.
  * Returns the number of packets emitted. */
 size_t gro_flush(struct gro *g, gro_emit_fn emit, void *ctx);
-/* gro_add, and when the batch is full, gro_flush through emit and add
- * again; an open entry last in the batch stays, so that a bulk flow is not
- * cut where the batch filled. False only when an empty batch refuses. */
+/* gro_add, and when the arena is full, gro_flush through emit and add
+ * again; an open entry last in the batch that is still short stays (moved
+ * to the arena's start) so that a bulk flow is not cut where the arena
+ * ends. False only for a packet that does not fit an empty arena. */
 bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, void *ctx);
 
 /* The flow key gro_add uses (exposed for tests): IPv4 or IPv6 with TCP as

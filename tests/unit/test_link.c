@@ -44,15 +44,6 @@ struct end {
 	bool numbered;	   /* check packets made by make_numbered */
 	uint32_t next_num; /* the number the next one must carry */
 	char wrong[128];   /* the first that did not */
-	/* hold: packets are checked at the batch's end, where they were
-	 * delivered (an owner such as GRO keeps pointers until then) */
-	bool hold;
-	size_t nheld, held_bytes;
-	struct {
-		const uint8_t *p;
-		size_t len;
-		uint32_t num;
-	} held[4096];
 };
 
 /* Packet number `num`: its size and every byte follow from the number. */
@@ -80,15 +71,6 @@ static void check_numbered(struct end *e, const uint8_t *pkt, size_t len)
 static void data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	struct end *e = ctx;
-	if (e->hold) {
-		ck_assert_uint_lt(e->nheld, 4096);
-		e->held[e->nheld].p = pkt;
-		e->held[e->nheld].len = len;
-		e->held[e->nheld++].num = e->next_num++;
-		e->held_bytes += len;
-		e->packets++;
-		return;
-	}
 	if (e->numbered)
 		check_numbered(e, pkt, len);
 	ck_assert_uint_le(len, sizeof(e->got));
@@ -99,16 +81,7 @@ static void data_cb(void *ctx, uint8_t *pkt, size_t len)
 
 static void batch_cb(void *ctx)
 {
-	struct end *e = ctx;
-	e->batches++;
-	for (size_t i = 0; i < e->nheld; i++) {
-		uint8_t want[2048];
-		size_t n = make_numbered(want, e->held[i].num);
-		if (!e->wrong[0] && (e->held[i].len != n || memcmp(e->held[i].p, want, n) != 0))
-			snprintf(e->wrong, sizeof(e->wrong),
-				 "packet %u changed before its batch ended", e->held[i].num);
-	}
-	e->nheld = 0;
+	((struct end *)ctx)->batches++;
 }
 
 static void established_cb(void *ctx)
@@ -337,47 +310,6 @@ START_TEST(partial_writes_keep_the_order)
 }
 END_TEST
 
-/* Batches larger than the receive buffer: the link has to move what it
- * holds to the front to read on, and every packet it delivered must stay
- * where it was, unchanged, until the batch's end told the owner. */
-START_TEST(delivered_packets_stay_until_the_batch_ends)
-{
-	up();
-	int big = 2 << 20;
-	if (setsockopt(SV[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) != 0)
-		ck_assert_int_eq(setsockopt(SV[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big)), 0);
-	S.hold = true;
-	uint32_t sent = 0;
-	size_t most = 0; /* delivered in one loop round: one batch of reads */
-	for (int burst = 0; burst < 4; burst++) {
-		for (int k = 0; k < 3000; k++) {
-			uint8_t pkt[2048];
-			size_t n = make_numbered(pkt, sent);
-			uint8_t *b = link_data_buf(C.link, n);
-			if (!b)
-				break;
-			memcpy(b, pkt, n);
-			link_data_commit(C.link, PPP_PROTO_IP, n);
-			sent++;
-		}
-		wake(&C);
-		for (int i = 0; i < 1000 && S.next_num < sent; i++) {
-			size_t before = S.held_bytes;
-			loop_run_once(L, 20);
-			if (S.held_bytes - before > most)
-				most = S.held_bytes - before;
-		}
-		ck_assert_msg(S.wrong[0] == 0, "%s", S.wrong);
-		ck_assert_uint_eq(S.next_num, sent);
-	}
-	/* a round read more than the 192 KiB buffer holds: the buffer was
-	 * compacted within the batch */
-	ck_assert_uint_gt(most, 192 * 1024);
-	ck_assert_str_eq(S.failed, "");
-	down();
-}
-END_TEST
-
 START_TEST(server_close_reaches_the_client_with_close_notify)
 {
 	up();
@@ -399,7 +331,6 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, certs_setup, certs_teardown);
 	tcase_add_test(tc, both_roles_carry_ip_both_ways);
 	tcase_add_test(tc, partial_writes_keep_the_order);
-	tcase_add_test(tc, delivered_packets_stay_until_the_batch_ends);
 	tcase_add_test(tc, server_close_reaches_the_client_with_close_notify);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
