@@ -6,8 +6,9 @@
 # own at once, as it does when the device goes under an up tunnel: exit
 # status 1, "sstpc0: the TUN device failed (…: the device was deleted)",
 # no reconnect, and the namespace's addresses, routes and resolv file as
-# they were before it started. Without the watch it would go on until
-# LCP gave up (30 s) and then reconnect, never exiting.
+# they were before it started. Without the watch it would go on until the
+# attempt timed out (connect-timeout, 30 s) and then reconnect, never
+# exiting.
 . "$(dirname "$0")/lib.sh"
 need_root; need_sstpc; need_cmd ip
 

@@ -54,7 +54,7 @@
  * flipped, so the client's crypto binding cannot verify */
 #define FAULT_RADIUS_BAD_KEYS (UINT64_C(1) << 31)
 /* every PPP control frame from the client discarded: LCP never opens, the
- * connection holds in PPP negotiation until the client gives up */
+ * connection holds in PPP negotiation until the client's timeouts end it */
 #define FAULT_STALL_PPP (UINT64_C(1) << 32)
 #define FAULT_MALFORMED                                                                            \
 	(FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT |               \
