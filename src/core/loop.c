@@ -118,6 +118,8 @@ static uint32_t loop_epoll_events(unsigned events)
 		ev |= EPOLLIN | EPOLLRDHUP;
 	if (events & LOOP_WRITE)
 		ev |= EPOLLOUT;
+	if (events & LOOP_WATCH)
+		ev |= EPOLLIN | EPOLLET;
 	return ev;
 }
 

@@ -13,6 +13,13 @@
  * (EPOLLERR, EPOLLHUP), which epoll reports even with no interest set: a
  * callback can tell "something to read" from "look at the error". */
 #define LOOP_ERROR 4u
+/* Instead of READ: no interest in the data, but an error the kernel
+ * signals only with a readable wakeup still reaches the callback. A TUN
+ * fd whose device is deleted wakes its waiters as "readable" and only
+ * then polls as EPOLLERR; epoll drops that wakeup for an fd registered
+ * with no interest. Edge-triggered, so data waiting is reported once per
+ * arrival (as READ), never on every turn. */
+#define LOOP_WATCH 8u
 
 struct loop;
 typedef void (*loop_fd_cb)(void *arg, int fd,

@@ -39,27 +39,65 @@ void peap_respond(struct ppp *p, uint8_t id, uint8_t type, const uint8_t *data, 
 		ppp_set_reason(p, true, 0, "PEAP: cannot write into the tunnel");
 }
 
-/* MS-PEAP 3.2.5.3: checks the server's cryptobinding request (tlv: the
- * whole 60-byte TLV) and writes our response into out; the CSK's first
- * 32 bytes become the HLAK. False (with the reason set) when it does not
- * verify: a man in the middle between two TLS tunnels, or keys that do
- * not match. */
-static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV_LEN])
+/* MS-PEAP 2.2.8.1.3: the Crypto-Binding TLV's fields after its 4-byte
+ * header (length 56): Reserved, Version, RecvVersion, SubType (0 request,
+ * 1 response), a 32-byte Nonce, the 20-byte Compound MAC. */
+struct cb_tlv {
+	uint16_t type; /* as sent, M bit included: the MAC covers it */
+	uint8_t reserved, version, recv_version, subtype;
+	uint8_t nonce[32];
+	uint8_t mac[20];
+};
+
+static bool cb_parse(uint16_t type, struct reader *v, struct cb_tlv *cb)
 {
-	if (tlv[5] != 0 || tlv[6] != 0 || tlv[7] != 0) {
+	cb->type = type;
+	cb->reserved = rd_u8(v);
+	cb->version = rd_u8(v);
+	cb->recv_version = rd_u8(v);
+	cb->subtype = rd_u8(v);
+	rd_bytes(v, cb->nonce, sizeof(cb->nonce));
+	rd_bytes(v, cb->mac, sizeof(cb->mac));
+	return rd_ok(v) && rd_left(v) == 0;
+}
+
+/* The TLV's wire form, header included (what the Compound MAC covers). */
+static void cb_write(const struct cb_tlv *cb, uint8_t out[PEAP_CB_TLV_LEN])
+{
+	struct writer w;
+	wr_init(&w, out, PEAP_CB_TLV_LEN);
+	wr_be16(&w, cb->type);
+	wr_be16(&w, PEAP_CB_TLV_LEN - 4);
+	wr_u8(&w, cb->reserved);
+	wr_u8(&w, cb->version);
+	wr_u8(&w, cb->recv_version);
+	wr_u8(&w, cb->subtype);
+	wr_bytes(&w, cb->nonce, sizeof(cb->nonce));
+	wr_bytes(&w, cb->mac, sizeof(cb->mac));
+}
+
+/* MS-PEAP 3.2.5.3: checks the server's cryptobinding request (its fields
+ * parsed) and writes our response into out; the CSK's first 32 bytes
+ * become the HLAK. False (with the reason set) when it does not verify:
+ * a man in the middle between two TLS tunnels, or keys that do not
+ * match. */
+static bool peap_bind(struct ppp *p, struct cb_tlv *cb, uint8_t out[PEAP_CB_TLV_LEN])
+{
+	if (cb->version != 0 || cb->recv_version != 0 || cb->subtype != 0) {
 		ppp_set_reason(p, true, 0,
 			       "PEAP: cryptobinding request of version %u, subtype %u (want 0, 0)",
-			       tlv[5], tlv[7]);
+			       cb->version, cb->subtype);
 		return false;
 	}
-	uint8_t km[128], isk[32], ipmk[40], cmk[20], mac[20], csk[128];
+	uint8_t km[128], isk[32], ipmk[40], cmk[20], mac[20], csk[128], req[PEAP_CB_TLV_LEN];
 	bool ok = p->eap_mschap_ok && p->cfg.eap_tls->keys(p->tls, km) &&
 		  mschap_client_hlak(p->password, p->nt_resp, isk);
 	if (ok) {
 		/* TK: the first 60 bytes of Key_Material (3.1.5.5.2.1) */
 		peap_cmk(km, isk, ipmk, cmk);
-		peap_compound_mac(cmk, tlv, mac);
-		ok = ppp_secret_eq(mac, tlv + PEAP_CB_TLV_LEN - 20, 20);
+		cb_write(cb, req);
+		peap_compound_mac(cmk, req, mac);
+		ok = ppp_secret_eq(mac, cb->mac, sizeof(mac));
 		if (!ok)
 			ppp_set_reason(
 			    p, true, 0,
@@ -71,8 +109,8 @@ static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV
 			       "PEAP: cryptobinding before a verified inner EAP-MSCHAPv2");
 	}
 	if (ok) {
-		memcpy(out, tlv, PEAP_CB_TLV_LEN);
-		out[7] = 1; /* SubType: response; the Nonce stays the server's */
+		cb->subtype = 1; /* response; the Nonce stays the server's */
+		cb_write(cb, out);
 		peap_compound_mac(cmk, out, out + PEAP_CB_TLV_LEN - 20);
 		peap_csk(ipmk, csk);
 		memcpy(p->peap_hlak, csk, 32);
@@ -93,7 +131,8 @@ static bool peap_bind(struct ppp *p, const uint8_t *tlv, uint8_t out[PEAP_CB_TLV
 static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_t now)
 {
 	int result = 0;
-	const uint8_t *cb = NULL;
+	struct cb_tlv cb;
+	bool have_cb = false;
 	while (rd_left(d) > 0) {
 		uint16_t t = rd_be16(d), l = rd_be16(d);
 		struct reader v;
@@ -104,8 +143,9 @@ static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_
 			result = rd_be16(&v);
 			break;
 		case TLV_CRYPTO_BINDING:
+			/* another length: not one we know; as if absent */
 			if (l == PEAP_CB_TLV_LEN - 4)
-				cb = rd_ptr(&v) - 4; /* the TLV with its header */
+				have_cb = cb_parse(t, &v, &cb);
 			break;
 		default:
 			break;
@@ -114,9 +154,9 @@ static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_
 	bool ok = result == RESULT_SUCCESS && p->eap_mschap_ok;
 	uint8_t tlv[6 + PEAP_CB_TLV_LEN];
 	size_t n = 6;
-	bool tried = ok && cb;
+	bool tried = ok && have_cb;
 	if (tried) {
-		ok = peap_bind(p, cb, tlv + 6);
+		ok = peap_bind(p, &cb, tlv + 6);
 		n += ok ? PEAP_CB_TLV_LEN : 0;
 	}
 	be16_put(tlv, TLV_MANDATORY | TLV_RESULT);
@@ -126,6 +166,7 @@ static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_
 	eap_respond(p, id, TYPE_EXTENSIONS, tlv, n);
 	p->peap_tunnel = false;
 	secure_wipe(tlv, sizeof(tlv));
+	secure_wipe(&cb, sizeof(cb));
 	if (tried && !ok)
 		return; /* peap_bind set the reason */
 	if (ok)
@@ -139,20 +180,25 @@ static void peap_extensions(struct ppp *p, uint8_t id, struct reader *d, uint64_
 	(void)now;
 }
 
+/* Tells a whole inner Request (Code, Identifier, Length, Type) from the
+ * compressed form (Type + Data): whole only when the Code is Request and
+ * its Length is the packet's. */
 void peap_inner(struct ppp *p, uint8_t id, const uint8_t *buf, size_t len, uint64_t now)
 {
-	struct reader d;
-	uint8_t type;
-	if (len >= 5 && buf[0] == EAP_REQUEST && be16_get(buf + 2) == len) {
+	struct reader d, whole;
+	rd_init(&whole, buf, len);
+	uint8_t code = rd_u8(&whole), wid = rd_u8(&whole);
+	uint16_t wlen = rd_be16(&whole);
+	uint8_t type = rd_u8(&whole);
+	if (rd_ok(&whole) && code == EAP_REQUEST && wlen == len) {
 		p->peap_full = true;
-		id = buf[1];
-		type = buf[4];
-		rd_init(&d, buf + 5, len - 5);
-	} else if (len >= 1) {
-		type = buf[0];
-		rd_init(&d, buf + 1, len - 1);
+		id = wid;
+		d = whole;
 	} else {
-		return;
+		rd_init(&d, buf, len);
+		type = rd_u8(&d);
+		if (!rd_ok(&d))
+			return; /* empty: nothing to answer */
 	}
 	if (type == TYPE_EXTENSIONS) {
 		peap_extensions(p, id, &d, now);

@@ -168,8 +168,9 @@ void eaptls_request(struct ppp *p, uint8_t id, uint8_t type, struct reader *d, u
 	if (p->tls_failed)
 		return;
 	/* A Start (S set) begins a new conversation, also after a restart. */
-	const uint8_t *fp = rd_ptr(d);
-	if (rd_left(d) >= 1 && (fp[0] & EAPTLS_FLAG_S)) {
+	struct reader peek = *d; /* the flags stay for eaptls_rx_packet */
+	uint8_t first = rd_u8(&peek);
+	if (rd_ok(&peek) && (first & EAPTLS_FLAG_S)) {
 		if (eaptls_start(p, type, now))
 			eaptls_run(p, id, NULL, 0, now);
 		return;

@@ -495,6 +495,7 @@ static void session_teardown(struct session *s)
 		s->drops += link_drops(s->link);
 	link_free(s->link); /* TLS close_notify, socket closed */
 	s->link = NULL;
+	tun_want(s, false); /* watched while waiting (blocked until now, maybe) */
 	dial_free(s->dial);
 	s->dial = NULL;
 	s->gso.pkt = NULL;
@@ -1196,11 +1197,12 @@ struct session *session_new(const struct conf *c, struct loop *l, char *err, siz
 	}
 	netcfg_set_route_table(s->nc, vrf_table);
 	netcfg_set_state_dir(s->nc, control_dir()); /* restores resolv.conf after a crash */
-	rc = loop_add_fd(l, s->tun_fd, 0, on_tun, s);
+	rc = loop_add_fd(l, s->tun_fd, LOOP_WATCH, on_tun, s); /* tun_want: why */
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
 		goto fail;
 	}
+	s->tun_events = LOOP_WATCH;
 	loop_add_signal(l, SIGTERM, on_signal, s);
 	loop_add_signal(l, SIGINT, on_signal, s);
 	loop_add_signal(l, SIGHUP, on_signal, s);
@@ -1227,7 +1229,9 @@ void session_free(struct session *s)
 	if (s->tun_fd >= 0) {
 		loop_del_fd(s->loop, s->tun_fd);
 		close(s->tun_fd);
-		tun_delete(s->conf.ifname);
+		/* a device deleted under us: the name may be someone else's now */
+		if (!s->tun_lost)
+			tun_delete(s->conf.ifname);
 	}
 	free(s->gso_buf);
 	free(s->gro);

@@ -57,6 +57,7 @@ struct session {
 	int tun_fd;
 	int ifindex;
 	unsigned tun_events;
+	bool tun_lost; /* the device was deleted under us: its name is no longer ours */
 	struct netcfg *nc;
 	uint16_t mss4, mss6;
 	bool vnet;	    /* IFF_VNET_HDR: offloads on (tun/gso.h) */

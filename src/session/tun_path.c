@@ -25,10 +25,16 @@ static uint64_t now_ms(struct session *s)
 	return loop_now(s->loop);
 }
 
+/* Not reading, the TUN is still watched (LOOP_WATCH), so that its device
+ * deleted while the tunnel connects, closes or waits to reconnect stops
+ * us at once (docs/tun.md). Only the back-pressure of the data path sets
+ * no interest at all: a wakeup per packet queued behind a blocked TLS
+ * socket would cost, and reading resumes (and sees the error) when it
+ * unblocks. */
 void tun_want(struct session *s, bool reading)
 {
-	unsigned ev = reading ? LOOP_READ : 0;
-	if (ev != s->tun_events) {
+	unsigned ev = reading ? LOOP_READ : s->link && link_blocked(s->link) ? 0 : LOOP_WATCH;
+	if (ev != s->tun_events && !s->tun_lost) {
 		loop_mod_fd(s->loop, s->tun_fd, ev);
 		s->tun_events = ev;
 	}
@@ -136,13 +142,18 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 		s->drops++;
 }
 
-/* The TUN fd failed (the device was deleted under us): epoll would report
- * the error forever, so stop, undoing what we changed. */
+/* The TUN fd failed (the device was deleted under us, in any state): epoll
+ * would report the error forever, so stop, undoing what we changed. No
+ * reconnect: without its device the tunnel has nowhere to go. */
 static void tun_gone(struct session *s, int err)
 {
-	log_err("%s: the TUN device failed (%s): stopping", s->conf.ifname, strerror(err));
+	/* EBADFD is how a TUN fd reports its device deleted */
+	snprintf(s->error, sizeof(s->error), "%s: the TUN device failed (%s%s)", s->conf.ifname,
+		 strerror(err), err == EBADFD ? ": the device was deleted" : "");
+	log_err("%s: stopping", s->error);
 	loop_del_fd(s->loop, s->tun_fd);
 	s->tun_events = 0;
+	s->tun_lost = true;
 	s->exit_code = 1;
 	s->stopping = true;
 }

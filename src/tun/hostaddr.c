@@ -325,19 +325,32 @@ void hostaddr_input(struct hostaddr *h)
 	}
 }
 
+/* The destination address through a reader (an IPv4 header's is at 16,
+ * an IPv6 header's at 24); a packet too short for its header is not
+ * for us. */
 bool hostaddr_for_us(const struct hostaddr *h, const uint8_t *pkt, size_t len)
 {
-	if (len >= 20 && pkt[0] >> 4 == 4) {
-		const uint8_t *d = pkt + 16;
+	struct reader r;
+	rd_init(&r, pkt, len);
+	uint8_t version = rd_u8(&r) >> 4;
+	if (version == 4) {
+		rd_skip(&r, 15);
+		const uint8_t *d = rd_take(&r, 4);
+		if (!d)
+			return false;
 		/* multicast and the limited broadcast: this host is a receiver
 		 * (the kernel never forwards the latter); a subnet-directed
 		 * broadcast into a LAN is forwarding, and not in the set */
-		if (d[0] >> 4 == 0xe || (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255))
+		uint32_t dst = be32_get(d);
+		if (dst >> 28 == 0xe || dst == 0xffffffffu)
 			return true;
 		return hostaddr_has(h, AF_INET, d);
 	}
-	if (len >= 40 && pkt[0] >> 4 == 6) {
-		const uint8_t *d = pkt + 24;
+	if (version == 6) {
+		rd_skip(&r, 23);
+		const uint8_t *d = rd_take(&r, 16);
+		if (!d)
+			return false;
 		return d[0] == 0xff || hostaddr_has(h, AF_INET6, d);
 	}
 	return false;

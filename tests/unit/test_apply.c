@@ -127,8 +127,7 @@ static const struct nl_transport fake = {fake_talk, fake_talk_batch};
 static void setup(void)
 {
 	journal[0] = '\0';
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-apply.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "apply");
 	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", tmpdir);
 	FILE *f = fopen(resolv, "w");
 	ck_assert_ptr_nonnull(f);
@@ -140,11 +139,7 @@ static void setup(void)
 static void teardown(void)
 {
 	nl_set_transport(NULL);
-	unlink(resolv);
-	char bak[160];
-	snprintf(bak, sizeof(bak), "%s/resolv.conf.sstpc", tmpdir);
-	unlink(bak);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 
 static void parse(const char *extra)

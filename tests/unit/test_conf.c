@@ -718,8 +718,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 START_TEST(load_password_file)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "conf");
 	char conf_path[128], pw[128], text[512], err[512];
 	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
 	snprintf(pw, sizeof(pw), "%s/pw", tmpdir);
@@ -776,8 +775,7 @@ START_TEST(load_password_file)
 	ck_assert(!conf_load(&C, conf_path, err, sizeof(err)));
 	snprintf(msg, sizeof(msg), "%s: cannot open: No such file or directory", conf_path);
 	ck_assert_str_eq(err, msg);
-	unlink(pw);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 END_TEST
 
@@ -785,8 +783,7 @@ END_TEST
  * file holding it inline and for the password file. */
 START_TEST(secrets_in_open_files)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "conf");
 	char conf_path[128], pw[128], text[512], err[512], msg[512], want[512];
 	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
 	snprintf(pw, sizeof(pw), "%s/pw", tmpdir);
@@ -823,9 +820,7 @@ START_TEST(secrets_in_open_files)
 		 "others (mode 644): chmod 600 %s",
 		 pw, pw);
 	ck_assert_str_eq(msg, want);
-	unlink(pw);
-	unlink(conf_path);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 END_TEST
 
@@ -834,8 +829,7 @@ END_TEST
  * read them. */
 START_TEST(certificate_files)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "conf");
 	char conf_path[128], cert[128], err[512], msg[512], want[512];
 	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
 	snprintf(cert, sizeof(cert), "%s/me.pem", tmpdir);
@@ -906,8 +900,7 @@ START_TEST(certificate_files)
 		 "%s:4: ssl certificate: cannot open '%s': No such file or directory", conf_path,
 		 cert);
 	ck_assert_str_eq(err, want);
-	unlink(conf_path);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 END_TEST
 
@@ -967,8 +960,7 @@ END_TEST
 /* An inline private key makes the config file a secret. */
 START_TEST(pki_key_private)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sstpc-conf-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "conf");
 	char conf_path[128], err[512], msg[512], want[512];
 	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", tmpdir);
 	write_file(conf_path,
@@ -990,8 +982,7 @@ START_TEST(pki_key_private)
 	ck_assert_str_eq(msg, want);
 	chmod(conf_path, 0600);
 	ck_assert(conf_secrets_private(&C, msg, sizeof(msg)));
-	unlink(conf_path);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 END_TEST
 
@@ -1040,9 +1031,8 @@ END_TEST
  * error naming the line, not a failure of every connect later. */
 START_TEST(load_ca_file)
 {
-	char dir[64] = "/tmp/sstpc-ca-XXXXXX", conf_path[128], ca[128], text[512], err[512],
-	     msg[768];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[64], conf_path[128], ca[128], text[512], err[512], msg[768];
+	tu_tmpdir_make(dir, sizeof(dir), "ca");
 	snprintf(conf_path, sizeof(conf_path), "%s/tunnel.conf", dir);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
 	write_file(ca, "-----BEGIN CERTIFICATE-----\n", 0644);
@@ -1081,9 +1071,7 @@ START_TEST(load_ca_file)
 	write_file(conf_path, BASE "\n\nvrf red\n", 0600);
 	ck_assert_msg(conf_load_lines(&C, conf_path, &lines, err, sizeof(err)), "%s", err);
 	ck_assert_uint_eq(lines.vrf, 6);
-	unlink(ca);
-	unlink(conf_path);
-	rmdir(dir);
+	ck_assert(tu_tmpdir_remove(dir));
 }
 END_TEST
 

@@ -619,6 +619,24 @@ static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const 
 	return (size_t)r;
 }
 
+/* One inner Request through the tunnel that the client must leave
+ * unanswered: its EAP-PEAP Response carries no TLS record. */
+static void tunnel_silent(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex)
+{
+	uint8_t in[512];
+	size_t n = tu_hex(in, sizeof(in), hex);
+	ck_assert_int_eq(tls_write(s->tls, in, n), (ssize_t)n);
+	size_t olen;
+	const uint8_t *out = tls_mem_output(s->tls, &olen);
+	uint8_t rec[2048];
+	memcpy(rec, out, olen);
+	tls_mem_consume(s->tls, olen);
+	srv_send(p, h, s, rec, olen, 1000);
+	static uint8_t msg[EAPTLS_MSG_MAX];
+	int nf;
+	ck_assert_uint_eq(srv_collect(p, h, s, msg, sizeof(msg), &nf), 0);
+}
+
 START_TEST(peap_mschapv2_keys)
 {
 	struct harness h;
@@ -832,6 +850,60 @@ START_TEST(peap_cryptobinding)
 }
 END_TEST
 
+/* A cryptobinding request of another version, RecvVersion or SubType is
+ * refused with its own reason (and a Result of Failure), before any key
+ * is derived. */
+START_TEST(peap_cryptobinding_version)
+{
+	static const struct {
+		int at;
+		const char *reason;
+	} cases[] = {
+	    {5, "PEAP: cryptobinding request of version 1, subtype 0 (want 0, 0)"},
+	    {6, "PEAP: cryptobinding request of version 0, subtype 0 (want 0, 0)"},
+	    {7, "PEAP: cryptobinding request of version 0, subtype 1 (want 0, 0)"},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct harness h;
+		struct eap_srv s;
+		struct ppp *p = peap_client(&h, &s);
+		peap_to_extensions(p, &h, &s);
+		uint8_t tlv[60], ipmk[40], cmk[20], a[512];
+		cb_request(&s, tlv, ipmk, cmk);
+		tlv[cases[c].at] = 1;
+		peap_compound_mac(cmk, tlv, tlv + 40); /* a MAC that would verify */
+		char hex[400] = "01 0b 0047 21 8003 0002 0001 ";
+		for (int i = 0; i < 60; i++)
+			sprintf(hex + strlen(hex), "%02x", tlv[i]);
+		size_t n = tunnel(p, &h, &s, hex, a, sizeof(a));
+		tu_expect_bytes("frame", a, n, "02 0b 000b 21 8003 0002 0002", false);
+		ck_assert_ptr_nonnull(ppp_failure(p));
+		ck_assert_str_eq(ppp_failure(p)->reason, cases[c].reason);
+		ppp_free(p);
+		srv_free(&s);
+	}
+}
+END_TEST
+
+/* Truncated inner packets are dropped without an answer: a compressed
+ * MS-CHAPv2 Challenge cut inside its header and inside its value. The
+ * conversation then goes on as if they never came. */
+START_TEST(peap_truncated_inner)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	uint8_t a[512];
+	tunnel_silent(p, &h, &s, "1a 01 08");
+	tunnel_silent(p, &h, &s, "1a 01 08 0018 10 5b5d7c");
+	ck_assert_ptr_null(ppp_failure(p));
+	size_t n = tunnel(p, &h, &s, "01 07 0005 01", a, sizeof(a));
+	tu_expect_bytes("frame", a, n, "01 55736572", false);
+	ppp_free(p);
+	srv_free(&s);
+}
+END_TEST
+
 /* A server whose fragments never end: bounded, a clear reason. */
 START_TEST(endless_fragments)
 {
@@ -907,6 +979,8 @@ int main(void)
 	tcase_add_test(tc2, peap_binding_and_early_result);
 	tcase_add_test(tc2, peap_binding_vectors);
 	tcase_add_test(tc2, peap_cryptobinding);
+	tcase_add_test(tc2, peap_cryptobinding_version);
+	tcase_add_test(tc2, peap_truncated_inner);
 	suite_add_tcase(s, tc2);
 	return tu_run(s);
 }

@@ -30,8 +30,7 @@ static long long now_ms(void)
 /* A helper that records its own PID and its child's, then waits forever. */
 static void make_hanging(void)
 {
-	strcpy(dir, "/tmp/sstpc-helper-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tu_tmpdir_make(dir, sizeof(dir), "helper");
 	snprintf(script, sizeof(script), "%s/hang", dir);
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
 	FILE *f = fopen(script, "w");
@@ -72,9 +71,7 @@ static void check_both_killed(void)
 
 static void cleanup(void)
 {
-	unlink(pids);
-	unlink(script);
-	rmdir(dir);
+	ck_assert(tu_tmpdir_remove(dir));
 }
 
 START_TEST(hanging_helper_killed_at_deadline)
@@ -123,8 +120,7 @@ END_TEST
 
 START_TEST(normal_helper_gets_stdin_and_status)
 {
-	strcpy(dir, "/tmp/sstpc-helper-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tu_tmpdir_make(dir, sizeof(dir), "helper");
 	snprintf(script, sizeof(script), "%s/ok", dir);
 	snprintf(pids, sizeof(pids), "%s/out", dir);
 	FILE *f = fopen(script, "w");

@@ -19,15 +19,12 @@ static char dir[64];
 
 static void mkdir_tmp(void)
 {
-	strcpy(dir, "/tmp/sstpc-hooks-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tu_tmpdir_make(dir, sizeof(dir), "hooks");
 }
 
 static void cleanup(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(tu_tmpdir_remove(dir));
 }
 
 static void write_script(const char *path, const char *body, mode_t mode)

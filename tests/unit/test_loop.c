@@ -308,6 +308,51 @@ START_TEST(fd_readiness_pipe)
 }
 END_TEST
 
+static void count_cb(void *arg, int fd, unsigned events)
+{
+	struct fdctx *c = arg;
+	(void)fd;
+	c->calls++;
+	c->events = events;
+}
+
+/* LOOP_WATCH: data arriving is reported once per arrival (as READ), not
+ * on every turn while it waits unread; a hangup as READ|ERROR. */
+START_TEST(fd_watch_edge_triggered)
+{
+	struct loop *l = loop_new();
+	ck_assert_ptr_nonnull(l);
+	int p[2];
+	ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	struct fdctx c = {.l = l};
+	ck_assert_int_eq(loop_add_fd(l, p[0], LOOP_WATCH, count_cb, &c), 0);
+	ck_assert_int_eq(loop_run_once(l, 0), 0);
+	ck_assert_int_eq(write(p[1], "a", 1), 1);
+	ck_assert_int_eq(loop_run_once(l, 1000), 1);
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_uint_eq(c.events, LOOP_READ);
+	ck_assert_int_eq(loop_run_once(l, 0), 0); /* still unread: no new event */
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_int_eq(write(p[1], "b", 1), 1);
+	ck_assert_int_eq(loop_run_once(l, 1000), 1);
+	ck_assert_int_eq(c.calls, 2);
+	/* to READ: level-triggered, the waiting bytes reported at once */
+	ck_assert_int_eq(loop_mod_fd(l, p[0], LOOP_READ), 0);
+	ck_assert_int_eq(loop_run_once(l, 0), 1);
+	ck_assert_int_eq(loop_run_once(l, 0), 1);
+	/* back to WATCH: the change itself reports the waiting bytes once */
+	ck_assert_int_eq(loop_mod_fd(l, p[0], LOOP_WATCH), 0);
+	ck_assert_int_eq(loop_run_once(l, 0), 1);
+	ck_assert_int_eq(loop_run_once(l, 0), 0);
+	close(p[1]);
+	ck_assert_int_eq(loop_run_once(l, 1000), 1);
+	ck_assert_uint_eq(c.events, LOOP_READ | LOOP_ERROR);
+	loop_del_fd(l, p[0]);
+	close(p[0]);
+	loop_free(l);
+}
+END_TEST
+
 /* A callback removes and closes the other fd of the batch and a new fd
  * takes its number: the stale event must not reach the newcomer. */
 struct reuse {
@@ -452,6 +497,7 @@ int main(void)
 	tcase_add_test(tc, timer_rearm_due_waits_next_round);
 	tcase_add_test(tc, timer_cancel_many_keeps_heap);
 	tcase_add_test(tc, fd_readiness_pipe);
+	tcase_add_test(tc, fd_watch_edge_triggered);
 	tcase_add_test(tc, fd_reuse_in_batch_gets_no_stale_event);
 	tcase_add_test(tc, run_once_waits_for_timer);
 	tcase_add_test(tc, signal_through_signalfd);

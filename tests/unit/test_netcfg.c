@@ -211,8 +211,7 @@ static char tmpdir[64];
 static char *make_tmp(const char *content, size_t len)
 {
 	static char path[128];
-	strcpy(tmpdir, "/tmp/sstpc-netcfg-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir_make(tmpdir, sizeof(tmpdir), "netcfg");
 	snprintf(path, sizeof(path), "%s/resolv.conf", tmpdir);
 	if (content) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -235,10 +234,9 @@ static size_t slurp(const char *path, char *out, size_t cap)
 	return (size_t)n;
 }
 
-static void cleanup_tmp(const char *path)
+static void cleanup_tmp(void)
 {
-	unlink(path);
-	rmdir(tmpdir);
+	ck_assert(tu_tmpdir_remove(tmpdir));
 }
 
 START_TEST(resolv_conf_rewrite_and_exact_restore)
@@ -265,7 +263,7 @@ START_TEST(resolv_conf_rewrite_and_exact_restore)
 	ck_assert_uint_eq(n, sizeof(orig) - 1);
 	ck_assert_mem_eq(buf, orig, n);
 	netcfg_free(nc);
-	cleanup_tmp(path);
+	cleanup_tmp();
 }
 END_TEST
 
@@ -287,7 +285,7 @@ START_TEST(resolv_conf_changed_by_someone_else_is_left)
 	netcfg_free(nc);
 	slurp(path, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "nameserver 4.4.4.4\n");
-	cleanup_tmp(path);
+	cleanup_tmp();
 }
 END_TEST
 
@@ -308,7 +306,7 @@ START_TEST(resolv_conf_missing_is_created_then_removed)
 	ck_assert_int_eq(netcfg_dns(nc, dns, 1), 0);
 	ck_assert_uint_eq(netcfg_pending(nc), 0);
 	netcfg_free(nc);
-	cleanup_tmp(path);
+	cleanup_tmp();
 }
 END_TEST
 

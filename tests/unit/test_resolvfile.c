@@ -57,8 +57,7 @@ static const char *at(const char *name)
 
 static void mkdir_tmp(void)
 {
-	strcpy(dir, "/tmp/sstpc-rf-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tu_tmpdir_make(dir, sizeof(dir), "rf");
 }
 
 /* Names in dir other than the expected ones: a temp file left behind. */
@@ -77,9 +76,7 @@ static int entries(const char *d)
 
 static void rm_tmp(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(tu_tmpdir_remove(dir));
 }
 
 static struct netcfg *file_nc(const char *path)

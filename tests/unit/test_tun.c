@@ -1,3 +1,4 @@
+#include "core/loop.h"
 #include "testutil.h"
 #include "tun/nl.h"
 #include "tun/tun.h"
@@ -193,6 +194,49 @@ START_TEST(kernel_tun_open_delete)
 }
 END_TEST
 
+struct watched {
+	int calls;
+	unsigned events;
+};
+
+static void watched_cb(void *arg, int fd, unsigned events)
+{
+	struct watched *w = arg;
+	(void)fd;
+	w->calls++;
+	w->events = events;
+}
+
+/* The device deleted under an fd the loop only watches (sstpc's TUN
+ * before its tunnel is up): the loop reports READ|ERROR and the fd then
+ * reads EBADFD, the error sstpc stops on. */
+START_TEST(kernel_tun_deleted_while_watched)
+{
+	if (!tun_testns_enter())
+		return;
+	struct loop *l = loop_new();
+	ck_assert_ptr_nonnull(l);
+	char err[128] = "";
+	int idx = 0;
+	int fd = tun_open("sstpc7", &idx, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "tun_open: %s", err);
+	struct watched w = {0};
+	ck_assert_int_eq(loop_add_fd(l, fd, LOOP_WATCH, watched_cb, &w), 0);
+	ck_assert_int_eq(loop_run_once(l, 0), 0);
+	ck_assert_int_eq(tun_delete("sstpc7"), 0);
+	for (int i = 0; i < 50 && !w.calls; i++)
+		loop_run_once(l, 100);
+	ck_assert_int_eq(w.calls, 1);
+	ck_assert_uint_eq(w.events, LOOP_READ | LOOP_ERROR);
+	uint8_t b[64];
+	ck_assert_int_eq(read(fd, b, sizeof(b)), -1);
+	ck_assert_int_eq(errno, EBADFD);
+	loop_del_fd(l, fd);
+	close(fd);
+	loop_free(l);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tun");
@@ -205,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, parse_link_vrf_table);
 	tcase_add_test(tc, parse_route_gateway);
 	tcase_add_test(tc, kernel_tun_open_delete);
+	tcase_add_test(tc, kernel_tun_deleted_while_watched);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

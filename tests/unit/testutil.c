@@ -1,9 +1,12 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 size_t tu_hex(uint8_t *out, size_t cap, const char *hex)
 {
@@ -119,12 +122,37 @@ void tu_counter_bytes(uint8_t *counter, void *buf, size_t len)
 
 char tu_certdir[256];
 
+void tu_tmpdir_make(char *dir, size_t cap, const char *tag)
+{
+	int n = snprintf(dir, cap, "/tmp/sstpc-%s-XXXXXX", tag);
+	ck_assert_msg(n > 0 && (size_t)n < cap, "temp dir name for '%s' too long", tag);
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	if (remove(path) != 0) {
+		fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+bool tu_tmpdir_remove(const char *dir)
+{
+	/* depth first (contents before their directory), not following
+	 * symlinks; 16 descriptors are plenty for the tests' shallow trees */
+	return dir[0] && nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0;
+}
+
 void tu_certs_make(const char *tag)
 {
 	const char *src = getenv("SSTPC_SOURCE_DIR");
 	ck_assert_msg(src != NULL, "SSTPC_SOURCE_DIR not set");
-	snprintf(tu_certdir, sizeof(tu_certdir), "/tmp/sstpc-%s-test-XXXXXX", tag);
-	ck_assert_ptr_nonnull(mkdtemp(tu_certdir));
+	char name[64];
+	snprintf(name, sizeof(name), "%s-test", tag);
+	tu_tmpdir_make(tu_certdir, sizeof(tu_certdir), name);
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "sh '%s/tests/certs/gen-certs.sh' '%s' >/dev/null", src,
 		 tu_certdir);
@@ -133,9 +161,7 @@ void tu_certs_make(const char *tag)
 
 void tu_certs_remove(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_certdir);
-	if (system(cmd) != 0)
+	if (!tu_tmpdir_remove(tu_certdir))
 		fprintf(stderr, "cleanup of %s failed\n", tu_certdir);
 }
 

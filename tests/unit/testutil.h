@@ -46,6 +46,13 @@ void tu_counter_bytes(uint8_t *counter, void *buf, size_t len);
 /* Runs a suite and returns the process exit status. */
 int tu_run(Suite *s);
 
+/* A new empty directory /tmp/sstpc-<tag>-XXXXXX for one test, its path
+ * written into dir (cap bytes; the test fails when it cannot be made).
+ * tu_tmpdir_remove deletes it with everything in it, symlinks as links
+ * (never what they point to); false when something could not go. */
+void tu_tmpdir_make(char *dir, size_t cap, const char *tag);
+bool tu_tmpdir_remove(const char *dir);
+
 /* Test certificates made by tests/certs/gen-certs.sh (CA, server, client,
  * expired, wrong name …) in a new temp dir named after tag, whose path is
  * tu_certdir; tu_certs_remove deletes it. tu_cert_path(name) is

@@ -362,7 +362,7 @@ static bool link_ctrl_in_cb(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct conn *c = ctx;
 	const char *fault = ppp_faults_input(&c->pf, frame, len);
-	if (fault)
+	if (fault && *fault)
 		clog(LOG_LVL_NOTICE, c, "%s", fault);
 	return fault != NULL;
 }

@@ -70,6 +70,7 @@ static const struct {
     {"disconnect-after", FAULT_DISCONNECT_AFTER},
     {"radius-drop", FAULT_RADIUS_DROP},
     {"radius-bad-keys", FAULT_RADIUS_BAD_KEYS},
+    {"stall-ppp", FAULT_STALL_PPP},
 };
 
 /* The names, space-separated, from the table (one list to keep). */

@@ -1,8 +1,8 @@
-/* sstpd fault modes that drop or rewrite IPCP control frames on their way
+/* sstpd fault modes that drop or rewrite PPP control frames on their way
  * in or out, where the PPP layer's server role is not the place for them:
- * drop-first-ipcp, ack-altered, reject-unsent. Each acts once per
+ * drop-first-ipcp, ack-altered, reject-unsent (each acts once per
  * connection, so a client that discards the bad packet and retransmits
- * comes up. */
+ * comes up) and stall-ppp (drops every one: a server slow to answer). */
 #include <string.h>
 
 #include "core/bytes.h"
@@ -21,6 +21,12 @@ static bool is_ipcp(const uint8_t *f, size_t len, uint8_t code)
 
 const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t len)
 {
+	if (pf->faults & FAULT_STALL_PPP) {
+		if (pf->stalled)
+			return ""; /* dropped; said once */
+		pf->stalled = true;
+		return "fault stall-ppp: discarding every PPP control frame from the client";
+	}
 	if ((pf->faults & FAULT_DROP_FIRST_IPCP) && !pf->dropped &&
 	    is_ipcp(frame, len, CP_CONF_REQ)) {
 		pf->dropped = true;

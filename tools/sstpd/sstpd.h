@@ -53,6 +53,9 @@
 /* --radius: the HLAK made from the Access-Accept's keys has one bit
  * flipped, so the client's crypto binding cannot verify */
 #define FAULT_RADIUS_BAD_KEYS (UINT64_C(1) << 31)
+/* every PPP control frame from the client discarded: LCP never opens, the
+ * connection holds in PPP negotiation until the client's timeouts end it */
+#define FAULT_STALL_PPP (UINT64_C(1) << 32)
 #define FAULT_MALFORMED                                                                            \
 	(FAULT_BAD_VERSION | FAULT_LEN_ZERO | FAULT_LEN_TOO_BIG | FAULT_ATTR_SHORT |               \
 	 FAULT_LEN_OVERRUN)
@@ -166,10 +169,11 @@ void sstpd_tun_write(struct sstpd_tun *t, const uint8_t *pkt, size_t len);
 void sstpd_tun_flush(struct sstpd_tun *t);
 
 /* ppp_faults.c: drop-first-ipcp, ack-altered, reject-unsent, once each per
- * connection. Each returns what it did, for the log, or NULL. */
+ * connection; stall-ppp on every frame from the client. Each returns what
+ * it did, for the log ("" when already said), or NULL. */
 struct ppp_faults {
 	uint64_t faults;
-	bool dropped, altered, rejected;
+	bool dropped, altered, rejected, stalled;
 };
 /* A frame from the client: non-NULL = drop it. */
 const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t len);
