@@ -595,10 +595,11 @@ static struct ppp *peap_client(struct harness *h, struct eap_srv *s)
 	return p;
 }
 
-/* One inner Request through the tunnel; the client's inner answer (the
- * plaintext) into ans, its length returned. */
-static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex,
-		     uint8_t *ans, size_t cap)
+/* One inner Request through the tunnel: written by the server's TLS and
+ * sent as EAP-PEAP; the client's EAP-PEAP answer collected into msg, its
+ * length returned (0: no TLS record in it). */
+static size_t tunnel_send(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex,
+			  uint8_t *msg, size_t cap)
 {
 	uint8_t in[512];
 	size_t n = tu_hex(in, sizeof(in), hex);
@@ -609,9 +610,17 @@ static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const 
 	memcpy(rec, out, olen);
 	tls_mem_consume(s->tls, olen);
 	srv_send(p, h, s, rec, olen, 1000);
-	static uint8_t msg[EAPTLS_MSG_MAX];
 	int nf;
-	size_t m = srv_collect(p, h, s, msg, sizeof(msg), &nf);
+	return srv_collect(p, h, s, msg, cap, &nf);
+}
+
+/* One inner Request; the client's inner answer (the plaintext) into ans,
+ * its length returned. */
+static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex,
+		     uint8_t *ans, size_t cap)
+{
+	static uint8_t msg[EAPTLS_MSG_MAX];
+	size_t m = tunnel_send(p, h, s, hex, msg, sizeof(msg));
 	ck_assert_uint_gt(m, 0);
 	ck_assert(tls_mem_feed(s->tls, msg, m));
 	ssize_t r = tls_read(s->tls, ans, cap);
@@ -619,22 +628,12 @@ static size_t tunnel(struct ppp *p, struct harness *h, struct eap_srv *s, const 
 	return (size_t)r;
 }
 
-/* One inner Request through the tunnel that the client must leave
- * unanswered: its EAP-PEAP Response carries no TLS record. */
+/* One inner Request that the client must leave unanswered: its EAP-PEAP
+ * Response carries no TLS record. */
 static void tunnel_silent(struct ppp *p, struct harness *h, struct eap_srv *s, const char *hex)
 {
-	uint8_t in[512];
-	size_t n = tu_hex(in, sizeof(in), hex);
-	ck_assert_int_eq(tls_write(s->tls, in, n), (ssize_t)n);
-	size_t olen;
-	const uint8_t *out = tls_mem_output(s->tls, &olen);
-	uint8_t rec[2048];
-	memcpy(rec, out, olen);
-	tls_mem_consume(s->tls, olen);
-	srv_send(p, h, s, rec, olen, 1000);
 	static uint8_t msg[EAPTLS_MSG_MAX];
-	int nf;
-	ck_assert_uint_eq(srv_collect(p, h, s, msg, sizeof(msg), &nf), 0);
+	ck_assert_uint_eq(tunnel_send(p, h, s, hex, msg, sizeof(msg)), 0);
 }
 
 START_TEST(peap_mschapv2_keys)
