@@ -799,6 +799,15 @@ static void cb_request(struct eap_srv *s, uint8_t tlv[60], uint8_t ipmk[40], uin
 	peap_compound_mac(cmk, tlv, tlv + 40);
 }
 
+/* The Extensions Request carrying tlv (a Result TLV of Success, then the
+ * cryptobinding TLV), as tunnel() takes it. */
+static void cb_request_hex(char *hex, size_t cap, const uint8_t tlv[60])
+{
+	size_t n = (size_t)snprintf(hex, cap, "01 0b 0047 21 8003 0002 0001 ");
+	for (int i = 0; i < 60 && n + 3 <= cap; i++, n += 2)
+		snprintf(hex + n, cap - n, "%02x", tlv[i]);
+}
+
 START_TEST(peap_cryptobinding)
 {
 	struct harness h;
@@ -807,9 +816,8 @@ START_TEST(peap_cryptobinding)
 	peap_to_extensions(p, &h, &s);
 	uint8_t tlv[60], ipmk[40], cmk[20], a[512];
 	cb_request(&s, tlv, ipmk, cmk);
-	char hex[400] = "01 0b 0047 21 8003 0002 0001 ";
-	for (int i = 0; i < 60; i++)
-		sprintf(hex + strlen(hex), "%02x", tlv[i]);
+	char hex[400];
+	cb_request_hex(hex, sizeof(hex), tlv);
 	size_t n = tunnel(p, &h, &s, hex, a, sizeof(a));
 	ck_assert_uint_eq(n, 5 + 6 + 60);
 	tu_expect_bytes("frame", a, 11, "02 0b 0047 21 8003 0002 0001", false);
@@ -835,9 +843,7 @@ START_TEST(peap_cryptobinding)
 	peap_to_extensions(p, &h, &s);
 	cb_request(&s, tlv, ipmk, cmk);
 	tlv[59] ^= 1;
-	strcpy(hex, "01 0b 0047 21 8003 0002 0001 ");
-	for (int i = 0; i < 60; i++)
-		sprintf(hex + strlen(hex), "%02x", tlv[i]);
+	cb_request_hex(hex, sizeof(hex), tlv);
 	n = tunnel(p, &h, &s, hex, a, sizeof(a));
 	tu_expect_bytes("frame", a, n, "02 0b 000b 21 8003 0002 0002", false);
 	ck_assert_ptr_nonnull(ppp_failure(p));
@@ -871,9 +877,8 @@ START_TEST(peap_cryptobinding_version)
 		cb_request(&s, tlv, ipmk, cmk);
 		tlv[cases[c].at] = 1;
 		peap_compound_mac(cmk, tlv, tlv + 40); /* a MAC that would verify */
-		char hex[400] = "01 0b 0047 21 8003 0002 0001 ";
-		for (int i = 0; i < 60; i++)
-			sprintf(hex + strlen(hex), "%02x", tlv[i]);
+		char hex[400];
+		cb_request_hex(hex, sizeof(hex), tlv);
 		size_t n = tunnel(p, &h, &s, hex, a, sizeof(a));
 		tu_expect_bytes("frame", a, n, "02 0b 000b 21 8003 0002 0002", false);
 		ck_assert_ptr_nonnull(ppp_failure(p));
