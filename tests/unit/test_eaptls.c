@@ -859,9 +859,12 @@ START_TEST(peap_cryptobinding_version)
 		int at;
 		const char *reason;
 	} cases[] = {
-	    {5, "PEAP: cryptobinding request of version 1, subtype 0 (want 0, 0)"},
-	    {6, "PEAP: cryptobinding request of version 0, subtype 0 (want 0, 0)"},
-	    {7, "PEAP: cryptobinding request of version 0, subtype 1 (want 0, 0)"},
+	    {5,
+	     "PEAP: cryptobinding request of version 1, RecvVersion 0, subtype 0 (want 0, 0, 0)"},
+	    {6,
+	     "PEAP: cryptobinding request of version 0, RecvVersion 1, subtype 0 (want 0, 0, 0)"},
+	    {7,
+	     "PEAP: cryptobinding request of version 0, RecvVersion 0, subtype 1 (want 0, 0, 0)"},
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct harness h;
