@@ -496,6 +496,26 @@ START_TEST(limit_64k_and_arena_full)
 }
 END_TEST
 
+/* gro_put keeps a short open tail across a full arena, but a packet too
+ * big for the room the tail leaves (any that fits an empty arena) still
+ * goes in: the tail then goes out first. */
+START_TEST(put_big_packet_behind_kept_tail)
+{
+	static uint8_t big[GRO_ARENA - 1000];
+	gro_init(&g);
+	struct spec s = seg4(0, 1400, ACK, 0);
+	inl[0] = build(in[0], &s);
+	ck_assert(gro_add(&g, in[0], inl[0]));
+	nw = 0;
+	ck_assert(gro_put(&g, big, sizeof(big), emit, NULL));
+	ck_assert_uint_eq(nw, 1);
+	ck_plain(0, 0);
+	counted = 0;
+	ck_assert_uint_eq(gro_flush(&g, count, NULL), 1);
+	nin = 0;
+}
+END_TEST
+
 /* A bulk flow longer than the arena: every super-packet is whole (46
  * segments of 1400), none cut where the arena filled. */
 START_TEST(bulk_flow_across_full_arenas)
@@ -632,6 +652,7 @@ int main(void)
 	tcase_add_test(tc, checksum_zero_and_its_other_form);
 	tcase_add_test(tc, limit_64k_and_arena_full);
 	tcase_add_test(tc, bulk_flow_across_full_arenas);
+	tcase_add_test(tc, put_big_packet_behind_kept_tail);
 	tcase_add_test(tc, kernel_segments_back);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
