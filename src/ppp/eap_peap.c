@@ -84,9 +84,11 @@ static void cb_write(const struct cb_tlv *cb, uint8_t out[PEAP_CB_TLV_LEN])
 static bool peap_bind(struct ppp *p, struct cb_tlv *cb, uint8_t out[PEAP_CB_TLV_LEN])
 {
 	if (cb->version != 0 || cb->recv_version != 0 || cb->subtype != 0) {
-		ppp_set_reason(p, true, 0,
-			       "PEAP: cryptobinding request of version %u, subtype %u (want 0, 0)",
-			       cb->version, cb->subtype);
+		ppp_set_reason(
+		    p, true, 0,
+		    "PEAP: cryptobinding request of version %u, RecvVersion %u, subtype %u "
+		    "(want 0, 0, 0)",
+		    cb->version, cb->recv_version, cb->subtype);
 		return false;
 	}
 	uint8_t km[128], isk[32], ipmk[40], cmk[20], mac[20], csk[128], req[PEAP_CB_TLV_LEN];

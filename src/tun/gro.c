@@ -339,5 +339,9 @@ bool gro_put(struct gro *g, const uint8_t *pkt, size_t len, gro_emit_fn emit, vo
 	if (gro_add(g, pkt, len))
 		return true;
 	flush_but_tail(g, emit, ctx);
+	if (gro_add(g, pkt, len))
+		return true;
+	/* bigger than the room the kept tail left: the tail goes out too */
+	gro_flush(g, emit, ctx);
 	return gro_add(g, pkt, len);
 }

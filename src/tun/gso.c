@@ -14,7 +14,8 @@
 
 static void sum_fixed_headers(struct gso *g, const uint8_t *pkt);
 
-/* 16-bit one's complement of a sum of fewer than 2^16 16-bit terms. */
+/* A one's complement sum of fewer than 2^16 16-bit terms folded to 16
+ * bits (not inverted: the callers store its complement). */
 static uint16_t fold(uint32_t s)
 {
 	s = (s & 0xffff) + (s >> 16);

@@ -25,12 +25,18 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # on its own within 10 s (at once while waiting; in negotiation its PPP
 # goodbye to a server that does not answer takes the 5 s close grace) and
 # leave the host as before. With "closing", the connection's teardown also
-# ends with "stopped (REASON)".
+# ends with "stopped (REASON)", and a device another program makes under
+# the name meanwhile (a persistent TUN here) must outlive the client: the
+# name is no longer the client's to delete at exit.
 deleted() {
     local t0 took rc n0
     n0=$(wc -l < "$SC_LOG")
     t0=$(now_ms)
     ip -n "$CNS" link del sstpc0 || fail "$1: ip link del sstpc0"
+    if [ "${2:-}" = closing ]; then
+        ip -n "$CNS" tuntap add dev sstpc0 mode tun || fail "$1: ip tuntap add dev sstpc0"
+        client_gone && fail "$1: the client exited before the new sstpc0 was made (test timing)"
+    fi
     if wait_for 20 client_gone; then
         took=$(( $(now_ms) - t0 ))
         wait "$SC_PID"; rc=$?
@@ -47,6 +53,10 @@ deleted() {
     if [ "${2:-}" = closing ]; then
         grep -qF "stopped ($want)" "$SC_LOG" && ok "$1: the teardown gives the same reason" \
             || { tail -n 3 "$SC_LOG" >&2; fail "$1: no 'stopped ($want)'"; }
+        has_dev >/dev/null \
+            && ok "$1: the new sstpc0 made meanwhile was left alone" \
+            || fail "$1: the client deleted the new sstpc0 made after its own was gone"
+        ip -n "$CNS" link del sstpc0 2>/dev/null
     fi
     grepq "tunnel up" "$SC_LOG" && fail "$1: the tunnel came up"
     tail -n +"$((n0 + 1))" "$SC_LOG" | grepq "reconnecting in" && fail "$1: the client meant to reconnect"

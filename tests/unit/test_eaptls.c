@@ -864,9 +864,12 @@ START_TEST(peap_cryptobinding_version)
 		int at;
 		const char *reason;
 	} cases[] = {
-	    {5, "PEAP: cryptobinding request of version 1, subtype 0 (want 0, 0)"},
-	    {6, "PEAP: cryptobinding request of version 0, subtype 0 (want 0, 0)"},
-	    {7, "PEAP: cryptobinding request of version 0, subtype 1 (want 0, 0)"},
+	    {5,
+	     "PEAP: cryptobinding request of version 1, RecvVersion 0, subtype 0 (want 0, 0, 0)"},
+	    {6,
+	     "PEAP: cryptobinding request of version 0, RecvVersion 1, subtype 0 (want 0, 0, 0)"},
+	    {7,
+	     "PEAP: cryptobinding request of version 0, RecvVersion 0, subtype 1 (want 0, 0, 0)"},
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct harness h;
@@ -903,6 +906,23 @@ START_TEST(peap_truncated_inner)
 	ck_assert_ptr_null(ppp_failure(p));
 	size_t n = tunnel(p, &h, &s, "01 07 0005 01", a, sizeof(a));
 	tu_expect_bytes("frame", a, n, "01 55736572", false);
+	ppp_free(p);
+	srv_free(&s);
+}
+END_TEST
+
+/* A compressed Identity Request with a prompt ("ABCD"): its first bytes
+ * read as Code 1 (Request), an Identifier and a Length, but the Length is
+ * not the packet's, so it is no whole Request (of Type 0x44). */
+START_TEST(peap_compressed_identity_with_prompt)
+{
+	struct harness h;
+	struct eap_srv s;
+	struct ppp *p = peap_client(&h, &s);
+	uint8_t a[512];
+	size_t n = tunnel(p, &h, &s, "01 41424344", a, sizeof(a));
+	tu_expect_bytes("frame", a, n, "01 55736572", false);
+	ck_assert_ptr_null(ppp_failure(p));
 	ppp_free(p);
 	srv_free(&s);
 }
@@ -985,6 +1005,7 @@ int main(void)
 	tcase_add_test(tc2, peap_cryptobinding);
 	tcase_add_test(tc2, peap_cryptobinding_version);
 	tcase_add_test(tc2, peap_truncated_inner);
+	tcase_add_test(tc2, peap_compressed_identity_with_prompt);
 	suite_add_tcase(s, tc2);
 	return tu_run(s);
 }

@@ -496,6 +496,60 @@ START_TEST(limit_64k_and_arena_full)
 }
 END_TEST
 
+/* The arena fills while two flows interleave: the last entry is open
+ * and short but its segments lie in two runs (the other flow's between),
+ * so it is not kept (only one run moves): the whole arena goes out, each
+ * flow's super-packet whole. */
+START_TEST(put_full_arena_tail_in_two_runs)
+{
+	static uint8_t filler[(GRO_ARENA - 6000) / 2]; /* not IP: written as is */
+	/* in[] by flow (A0 A1 B0 B1 A2), added as A0 B0 A1 B1 A2 */
+	static const size_t order[] = {0, 2, 1, 3, 4};
+	for (size_t i = 0; i < 5; i++) {
+		uint32_t k = i < 2 ? (uint32_t)i : i < 4 ? (uint32_t)i - 2 : 2;
+		struct spec s = seg4(k * 1400, 1400, ACK, (uint16_t)k);
+		s.flow = i == 2 || i == 3;
+		inl[i] = build(in[i], &s);
+	}
+	gro_init(&g);
+	nw = 0;
+	ck_assert(gro_put(&g, filler, sizeof(filler), emit, NULL));
+	ck_assert(gro_put(&g, filler, sizeof(filler), emit, NULL));
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(gro_put(&g, in[order[i]], inl[order[i]], emit, NULL));
+	ck_assert_uint_eq(nw, 0);
+	ck_assert(gro_put(&g, in[4], inl[4], emit, NULL)); /* does not fit */
+	ck_assert_uint_eq(nw, 4);
+	ck_assert_uint_eq(wl[0], sizeof(filler));
+	ck_assert_uint_eq(wl[1], sizeof(filler));
+	ck_super(2, 0, 2, 1400, ACK);
+	ck_super(3, 2, 2, 1400, ACK);
+	ck_assert_uint_eq(gro_flush(&g, emit, NULL), 1);
+	ck_plain(4, 4);
+	nin = 0;
+}
+END_TEST
+
+/* gro_put keeps a short open tail across a full arena, but a packet too
+ * big for the room the tail leaves (any that fits an empty arena) still
+ * goes in: the tail then goes out first. */
+START_TEST(put_big_packet_behind_kept_tail)
+{
+	static uint8_t big[GRO_ARENA - 1000];
+	gro_init(&g);
+	struct spec s = seg4(0, 1400, ACK, 0);
+	inl[0] = build(in[0], &s);
+	ck_assert(gro_add(&g, in[0], inl[0]));
+	nw = 0;
+	ck_assert(gro_put(&g, big, sizeof(big), emit, NULL));
+	ck_assert_uint_eq(nw, 1);
+	ck_plain(0, 0);
+	counted = 0;
+	ck_assert_uint_eq(gro_flush(&g, count, NULL), 1);
+	nin = 0;
+}
+END_TEST
+
 /* A bulk flow longer than the arena: every super-packet is whole (46
  * segments of 1400), none cut where the arena filled. */
 START_TEST(bulk_flow_across_full_arenas)
@@ -515,8 +569,9 @@ START_TEST(bulk_flow_across_full_arenas)
 	ck_super(4, 184, 16, 1400, ACK);
 	nin = 0;
 
-	/* two flows interleaved: kept runs are one flow's only, so the
-	 * full arena goes out whole and nothing is lost or reordered */
+	/* two flows interleaved: nothing is lost (a full arena's tail is a
+	 * lone head here; put_full_arena_tail_in_two_runs has one that is
+	 * not kept) */
 	gro_init(&g);
 	nw = 0;
 	for (nin = 0; nin < 200; nin++) {
@@ -632,6 +687,8 @@ int main(void)
 	tcase_add_test(tc, checksum_zero_and_its_other_form);
 	tcase_add_test(tc, limit_64k_and_arena_full);
 	tcase_add_test(tc, bulk_flow_across_full_arenas);
+	tcase_add_test(tc, put_big_packet_behind_kept_tail);
+	tcase_add_test(tc, put_full_arena_tail_in_two_runs);
 	tcase_add_test(tc, kernel_segments_back);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -136,6 +136,49 @@ START_TEST(ipv6_segments)
 }
 END_TEST
 
+/* IPv4 with options (IHL 7: a Record Route with room for one address)
+ * and TCP without any (doff 5), odd payload and MSS: the IPv4 checksum
+ * covers the options, the TCP one the 20-byte header, in every segment. */
+START_TEST(ipv4_options_segments)
+{
+	const size_t thoff = 28, hl = thoff + 20, payload = 2999, mss = 1001;
+	size_t len = hl + payload;
+	memset(super, 0, hl);
+	tu_hex(super, thoff, "4700 0000 1234 4000 4006 0000 c0000201 c6336407 07070400 0a000001");
+	be16_put(super + 2, (uint16_t)len);
+	tu_hex(super + thoff, 20, "c000 01bb 7ffffe00 00000001 5018 ffff 1234 0000");
+	for (size_t i = 0; i < payload; i++)
+		super[hl + i] = (uint8_t)(i * 11 + 3);
+	struct gso_vnet h = {VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			     VIRTIO_NET_HDR_GSO_TCPV4,
+			     0,
+			     (uint16_t)mss,
+			     (uint16_t)thoff,
+			     16};
+	struct gso g;
+	ck_assert(gso_start(&g, &h, super, len, hl + mss));
+	struct writer w;
+	wr_init(&w, out, sizeof(out));
+	for (size_t i = 0, at = 0; i < 3; i++) {
+		ck_assert(gso_next(&g, &w));
+		const uint8_t *seg = out + at;
+		size_t n = w.len - at, plen = i < 2 ? mss : payload - 2 * mss;
+		at = w.len;
+		ck_assert_uint_eq(n, hl + plen);
+		ck_assert_uint_eq(be16_get(seg + 2), n);
+		ck_assert_uint_eq(be16_get(seg + 4), 0x1234 + i);
+		ck_assert_mem_eq(seg + 20, super + 20, 8); /* the options, copied */
+		ck_assert_uint_eq(tu_fold(tu_sum16(0, seg, thoff)), 0xffff);
+		ck_assert_uint_eq(be32_get(seg + thoff + 4),
+				  0x7ffffe00u + i * mss); /* high half 7fff, 8000 */
+		ck_assert_uint_eq(seg[thoff + 13], i < 2 ? 0x10 : 0x18);
+		ck_assert_mem_eq(seg + hl, super + hl + i * mss, plen);
+		ck_assert_uint_eq(l4_verify(seg, thoff, n - thoff, 6), 0xffff);
+	}
+	ck_assert(!gso_next(&g, &w));
+}
+END_TEST
+
 START_TEST(writer_without_room)
 {
 	size_t thoff;
@@ -340,6 +383,7 @@ int main(void)
 	TCase *tc = tcase_create("gso");
 	tcase_add_test(tc, ipv4_segments);
 	tcase_add_test(tc, ipv6_segments);
+	tcase_add_test(tc, ipv4_options_segments);
 	tcase_add_test(tc, writer_without_room);
 	tcase_add_test(tc, rejects_bad_headers);
 	tcase_add_test(tc, vnet_parse);

@@ -237,6 +237,39 @@ START_TEST(kernel_tun_deleted_while_watched)
 }
 END_TEST
 
+/* The device deleted while the fd has no interest (sstpc's TUN behind a
+ * blocked TLS socket): the deletion's wakeup is lost, but the interest
+ * restored afterwards (READ when TLS takes more, LOOP_WATCH at teardown)
+ * re-polls the fd and reports the error at once. */
+START_TEST(kernel_tun_deleted_while_unwatched)
+{
+	if (!tun_testns_enter())
+		return;
+	static const unsigned restored[] = {LOOP_READ, LOOP_WATCH};
+	for (size_t i = 0; i < 2; i++) {
+		struct loop *l = loop_new();
+		ck_assert_ptr_nonnull(l);
+		char err[128] = "";
+		int idx = 0;
+		int fd = tun_open("sstpc7", &idx, err, sizeof(err));
+		ck_assert_msg(fd >= 0, "tun_open: %s", err);
+		struct watched w = {0};
+		ck_assert_int_eq(loop_add_fd(l, fd, LOOP_WATCH, watched_cb, &w), 0);
+		ck_assert_int_eq(loop_mod_fd(l, fd, 0), 0);
+		ck_assert_int_eq(tun_delete("sstpc7"), 0);
+		loop_run_once(l, 100);
+		ck_assert_int_eq(loop_mod_fd(l, fd, restored[i]), 0);
+		for (int t = 0; t < 50 && !w.calls; t++)
+			loop_run_once(l, 100);
+		ck_assert_int_ge(w.calls, 1);
+		ck_assert_uint_eq(w.events, LOOP_READ | LOOP_ERROR);
+		loop_del_fd(l, fd);
+		close(fd);
+		loop_free(l);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tun");
@@ -250,6 +283,7 @@ int main(void)
 	tcase_add_test(tc, parse_route_gateway);
 	tcase_add_test(tc, kernel_tun_open_delete);
 	tcase_add_test(tc, kernel_tun_deleted_while_watched);
+	tcase_add_test(tc, kernel_tun_deleted_while_unwatched);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -13,10 +13,17 @@
  * (what the PPP layer sends; our client sends the same). */
 #define CP_OFF 4
 
+/* The whole 4-byte control header must be there: a frame cut inside it is
+ * left alone (the PPP layer drops it), never rewritten. */
 static bool is_ipcp(const uint8_t *f, size_t len, uint8_t code)
 {
-	return len >= CP_OFF + 4 && f[0] == 0xff && f[1] == 0x03 &&
-	       be16_get(f + 2) == PPP_PROTO_IPCP && f[CP_OFF] == code;
+	struct reader r;
+	rd_init(&r, f, len);
+	uint8_t addr = rd_u8(&r), ctrl = rd_u8(&r);
+	uint16_t proto = rd_be16(&r);
+	uint8_t c = rd_u8(&r);
+	rd_skip(&r, 3); /* id, length */
+	return rd_ok(&r) && addr == 0xff && ctrl == 0x03 && proto == PPP_PROTO_IPCP && c == code;
 }
 
 const char *ppp_faults_input(struct ppp_faults *pf, const uint8_t *frame, size_t len)
