@@ -148,8 +148,12 @@ static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 static void tun_gone(struct session *s, int err)
 {
 	/* EBADFD is how a TUN fd reports its device deleted */
-	snprintf(s->error, sizeof(s->error), "%s: the TUN device failed (%s%s)", s->conf.ifname,
-		 strerror(err), err == EBADFD ? ": the device was deleted" : "");
+	if (err == EBADFD)
+		snprintf(s->error, sizeof(s->error), "%s: the TUN device was deleted",
+			 s->conf.ifname);
+	else
+		snprintf(s->error, sizeof(s->error), "%s: the TUN device failed (%s)",
+			 s->conf.ifname, strerror(err));
 	log_err("%s: stopping", s->error);
 	loop_del_fd(s->loop, s->tun_fd);
 	s->tun_events = 0;

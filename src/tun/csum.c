@@ -11,13 +11,6 @@ static uint32_t fold32(uint64_t s)
 	return (uint32_t)s;
 }
 
-static uint16_t fold16(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* The wide paths: each sums 32-bit host-order words of *pp into 64-bit
  * lanes (no carry is lost below 2^32 words a lane) while at least 64 bytes
  * are left, advances *pp and *nn past what it summed and returns the sum.
@@ -186,7 +179,7 @@ uint16_t csum_add(uint16_t sum, const uint8_t *p, size_t n)
 		p += 4;
 		n -= 4;
 	}
-	uint16_t h = fold16(fold32(s));
+	uint16_t h = csum_fold(fold32(s));
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	h = (uint16_t)(h << 8 | h >> 8);
 #endif
@@ -198,5 +191,5 @@ uint16_t csum_add(uint16_t sum, const uint8_t *p, size_t n)
 	}
 	if (n)
 		t += (uint32_t)p[0] << 8;
-	return fold16(t);
+	return csum_fold(t);
 }

@@ -11,6 +11,14 @@
  * summed range, added to sum, folded to 16 bits (big-endian value). */
 uint16_t csum_add(uint16_t sum, const uint8_t *p, size_t n);
 
+/* A one's complement sum of fewer than 2^16 16-bit terms folded to 16
+ * bits (not inverted: a checksum field holds its complement). */
+static inline uint16_t csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
 /* The loop csum_add runs over 64 bytes and more. BEST is the widest this
  * CPU has (AVX2, else SSE2 on x86-64, else the scalar loop), chosen on the
  * first call; the others exist for the unit test and the micro-benchmark

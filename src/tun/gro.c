@@ -104,10 +104,8 @@ static bool tcp_csum_exact(const struct seg *s)
 	const uint8_t *th = s->p + s->thoff;
 	size_t tcplen = s->len - s->thoff;
 	uint32_t ph = s->v6 ? csum_add(0, s->p + 8, 32) : csum_add(0, s->p + 12, 8);
-	ph += PROTO_TCP + (uint32_t)tcplen; /* below 3 * 2^16: two folds */
-	ph = (ph & 0xffff) + (ph >> 16);
-	ph = (ph & 0xffff) + (ph >> 16);
-	return csum_add((uint16_t)ph, th, tcplen) == 0xffff && be16_get(th + 16) != 0xffff;
+	ph += PROTO_TCP + (uint32_t)tcplen;
+	return csum_add(csum_fold(ph), th, tcplen) == 0xffff && be16_get(th + 16) != 0xffff;
 }
 
 /* Options: none, or the timestamp option in its usual NOP NOP form (the

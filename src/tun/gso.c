@@ -12,16 +12,6 @@
 #define TH_PSH 0x08
 #define TH_CWR 0x80
 
-static void sum_fixed_headers(struct gso *g, const uint8_t *pkt);
-
-/* A one's complement sum of fewer than 2^16 16-bit terms folded to 16
- * bits (not inverted: the callers store its complement). */
-static uint16_t fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)((s & 0xffff) + (s >> 16));
-}
-
 bool gso_vnet_parse(struct reader *r, struct gso_vnet *v)
 {
 	/* virtio_net_hdr without TUNSETVNETLE is in host byte order. */
@@ -50,6 +40,26 @@ bool gso_csum_complete(uint8_t *pkt, size_t len, const struct gso_vnet *v)
 	 * 0xffff (for UDP 0 would mean "no checksum"). */
 	be16_put(pkt + at, c ? c : 0xffff);
 	return true;
+}
+
+/* The header words no segment changes, summed once: the IPv4 header
+ * without its length, ID and checksum; the TCP header without its
+ * sequence number, offset/flags word and checksum. gso_next adds what
+ * changes and sums the payload where it reads it, not the copy it has
+ * just written (loads of bytes still in the store buffer stall). */
+static void sum_fixed_headers(struct gso *g, const uint8_t *pkt)
+{
+	uint8_t h[GSO_MAX_HDR];
+	memcpy(h, pkt, g->hl);
+	if (!g->v6) {
+		memset(h + 2, 0, 4);
+		h[10] = h[11] = 0;
+		g->ip_sum = csum_add(0, h, g->thoff);
+	}
+	uint8_t *t = h + g->thoff;
+	memset(t + 4, 0, 4);
+	t[12] = t[13] = t[16] = t[17] = 0;
+	g->th_sum = csum_add(0, t, g->hl - g->thoff);
 }
 
 bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size_t len,
@@ -96,26 +106,6 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 	return true;
 }
 
-/* The header words no segment changes, summed once: the IPv4 header
- * without its length, ID and checksum; the TCP header without its
- * sequence number, offset/flags word and checksum. gso_next adds what
- * changes and sums the payload where it reads it, not the copy it has
- * just written (loads of bytes still in the store buffer stall). */
-static void sum_fixed_headers(struct gso *g, const uint8_t *pkt)
-{
-	uint8_t h[GSO_MAX_HDR];
-	memcpy(h, pkt, g->hl);
-	if (!g->v6) {
-		memset(h + 2, 0, 4);
-		h[10] = h[11] = 0;
-		g->ip_sum = csum_add(0, h, g->thoff);
-	}
-	uint8_t *t = h + g->thoff;
-	memset(t + 4, 0, 4);
-	t[12] = t[13] = t[16] = t[17] = 0;
-	g->th_sum = csum_add(0, t, g->hl - g->thoff);
-}
-
 size_t gso_next_len(const struct gso *g)
 {
 	if (!g->pkt || g->off >= g->len)
@@ -149,7 +139,7 @@ bool gso_next(struct gso *g, struct writer *w)
 	} else {
 		be16_put(d + 2, (uint16_t)n);
 		be16_put(d + 4, g->id);
-		be16_put(d + 10, (uint16_t)~fold((uint32_t)g->ip_sum + (uint32_t)n + g->id));
+		be16_put(d + 10, (uint16_t)~csum_fold((uint32_t)g->ip_sum + (uint32_t)n + g->id));
 		g->id++;
 	}
 	be32_put(th + 4, g->seq);
@@ -163,7 +153,7 @@ bool gso_next(struct gso *g, struct writer *w)
 	 * words, then what changes: sequence number, offset and flags */
 	uint32_t hs = (uint32_t)g->addr_sum + (uint32_t)tcplen + g->th_sum + (g->seq >> 16) +
 		      (g->seq & 0xffff) + (uint32_t)(th[12] << 8 | fl);
-	uint16_t s = csum_add(fold(hs), g->pkt + g->off, plen);
+	uint16_t s = csum_add(csum_fold(hs), g->pkt + g->off, plen);
 	be16_put(th + 16, (uint16_t)~s);
 
 	g->seq += (uint32_t)plen;

@@ -20,8 +20,8 @@ deleted() {
         kill -KILL "$SC_PID"; wait "$SC_PID"
         tail -n 5 "$SC_LOG" >&2; fail "$1: the client went on without its TUN for 20 s"
     fi
-    grep -q "sstpc0: the TUN device failed" "$SC_LOG" && ok "$1: $(grep -m1 -o 'the TUN device failed.*' "$SC_LOG")" \
-        || { tail -n 5 "$SC_LOG" >&2; fail "$1: no 'the TUN device failed' in the log"; }
+    grep -q "sstpc0: the TUN device was deleted: stopping" "$SC_LOG" && ok "$1: $(grep -m1 -o 'the TUN device was deleted.*' "$SC_LOG")" \
+        || { tail -n 5 "$SC_LOG" >&2; fail "$1: no 'sstpc0: the TUN device was deleted: stopping' in the log"; }
     no_leftovers "$CNS" sstpc0 && ok "$1: no sstpc0 or route left" || fail "$1: sstpc0 or a route left behind"
 }
 
