@@ -207,6 +207,28 @@ static void watched_cb(void *arg, int fd, unsigned events)
 	w->events = events;
 }
 
+/* A new loop with a fresh TUN sstpc7 in it, watched (LOOP_WATCH) through
+ * watched_cb into w; the fd returned. */
+static int watched_tun(struct loop **l, struct watched *w)
+{
+	*l = loop_new();
+	ck_assert_ptr_nonnull(*l);
+	char err[128] = "";
+	int idx = 0;
+	int fd = tun_open("sstpc7", &idx, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "tun_open: %s", err);
+	*w = (struct watched){0};
+	ck_assert_int_eq(loop_add_fd(*l, fd, LOOP_WATCH, watched_cb, w), 0);
+	return fd;
+}
+
+static void watched_tun_close(struct loop *l, int fd)
+{
+	loop_del_fd(l, fd);
+	close(fd);
+	loop_free(l);
+}
+
 /* The device deleted under an fd the loop only watches (sstpc's TUN
  * before its tunnel is up): the loop reports READ|ERROR and the fd then
  * reads EBADFD, the error sstpc stops on. */
@@ -214,14 +236,9 @@ START_TEST(kernel_tun_deleted_while_watched)
 {
 	if (!tun_testns_enter())
 		return;
-	struct loop *l = loop_new();
-	ck_assert_ptr_nonnull(l);
-	char err[128] = "";
-	int idx = 0;
-	int fd = tun_open("sstpc7", &idx, err, sizeof(err));
-	ck_assert_msg(fd >= 0, "tun_open: %s", err);
-	struct watched w = {0};
-	ck_assert_int_eq(loop_add_fd(l, fd, LOOP_WATCH, watched_cb, &w), 0);
+	struct loop *l;
+	struct watched w;
+	int fd = watched_tun(&l, &w);
 	ck_assert_int_eq(loop_run_once(l, 0), 0);
 	ck_assert_int_eq(tun_delete("sstpc7"), 0);
 	for (int i = 0; i < 50 && !w.calls; i++)
@@ -231,9 +248,7 @@ START_TEST(kernel_tun_deleted_while_watched)
 	uint8_t b[64];
 	ck_assert_int_eq(read(fd, b, sizeof(b)), -1);
 	ck_assert_int_eq(errno, EBADFD);
-	loop_del_fd(l, fd);
-	close(fd);
-	loop_free(l);
+	watched_tun_close(l, fd);
 }
 END_TEST
 
@@ -247,14 +262,9 @@ START_TEST(kernel_tun_deleted_while_unwatched)
 		return;
 	static const unsigned restored[] = {LOOP_READ, LOOP_WATCH};
 	for (size_t i = 0; i < 2; i++) {
-		struct loop *l = loop_new();
-		ck_assert_ptr_nonnull(l);
-		char err[128] = "";
-		int idx = 0;
-		int fd = tun_open("sstpc7", &idx, err, sizeof(err));
-		ck_assert_msg(fd >= 0, "tun_open: %s", err);
-		struct watched w = {0};
-		ck_assert_int_eq(loop_add_fd(l, fd, LOOP_WATCH, watched_cb, &w), 0);
+		struct loop *l;
+		struct watched w;
+		int fd = watched_tun(&l, &w);
 		ck_assert_int_eq(loop_mod_fd(l, fd, 0), 0);
 		ck_assert_int_eq(tun_delete("sstpc7"), 0);
 		loop_run_once(l, 100);
@@ -263,9 +273,7 @@ START_TEST(kernel_tun_deleted_while_unwatched)
 			loop_run_once(l, 100);
 		ck_assert_int_ge(w.calls, 1);
 		ck_assert_uint_eq(w.events, LOOP_READ | LOOP_ERROR);
-		loop_del_fd(l, fd);
-		close(fd);
-		loop_free(l);
+		watched_tun_close(l, fd);
 	}
 }
 END_TEST
