@@ -490,12 +490,13 @@ static void session_teardown(struct session *s)
 		netcfg_undo(s->nc);
 	if (s->ifindex > 0 && !s->conf.disable)
 		nl_link_set_up(s->ifindex, false);
-	tun_want(s, false);
 	if (s->link)
 		s->drops += link_drops(s->link);
 	link_free(s->link); /* TLS close_notify, socket closed */
 	s->link = NULL;
-	tun_want(s, false); /* watched while waiting (blocked until now, maybe) */
+	/* not read, but watched while waiting: with no link it is never
+	 * blocked, so a deletion is seen (the loop does not run in between) */
+	tun_want(s, false);
 	dial_free(s->dial);
 	s->dial = NULL;
 	s->gso.pkt = NULL;
