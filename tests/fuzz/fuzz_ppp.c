@@ -62,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .echo_failures = 2,
 	    .random = f_random,
 	};
-	static const enum ppp_auth orders[4][4] = {
+	/* rows as long as cfg.auth: the copy below takes a whole row (rows
+	 * of 4 read past the table's end for the last one) */
+	static const enum ppp_auth orders[4][sizeof(cfg.auth) / sizeof(cfg.auth[0])] = {
 	    {PPP_AUTH_MSCHAPV2, PPP_AUTH_EAP_MSCHAPV2},
 	    {PPP_AUTH_EAP_MSCHAPV2, PPP_AUTH_MSCHAPV2, PPP_AUTH_CHAP_MD5, PPP_AUTH_PAP},
 	    {PPP_AUTH_PAP},
