@@ -105,9 +105,15 @@ void on_slaac_timer(void *arg, uint64_t now)
 	loop_timer_set(s->loop, &s->slaac_timer, slaac_deadline(&s->at.slaac));
 }
 
-/* IP packet from the server: straight to the TUN device. */
-static void gro_emit(void *ctx, const struct iovec *iov, int iovcnt);
+/* One TUN packet of GRO's: iov[0] the virtio header. */
+static void gro_emit(void *ctx, const struct iovec *iov, int iovcnt)
+{
+	struct session *s = ctx;
+	if (writev(s->tun_fd, iov, iovcnt) < 0)
+		s->drops++;
+}
 
+/* IP packet from the server: straight to the TUN device. */
 static void deliver_ip(struct session *s, uint8_t *pkt, size_t len)
 {
 	if (len == 0)
@@ -297,14 +303,6 @@ void on_tun(void *arg, int fd, unsigned events)
 void link_data_cb(void *ctx, uint8_t *pkt, size_t len)
 {
 	deliver_ip(ctx, pkt, len);
-}
-
-/* One TUN packet of GRO's: iov[0] the virtio header. */
-static void gro_emit(void *ctx, const struct iovec *iov, int iovcnt)
-{
-	struct session *s = ctx;
-	if (writev(s->tun_fd, iov, iovcnt) < 0)
-		s->drops++;
 }
 
 void link_rx_batch_end_cb(void *ctx)

@@ -43,12 +43,16 @@ bool gso_csum_complete(uint8_t *pkt, size_t len, const struct gso_vnet *v)
 }
 
 /* The header words no segment changes, summed once: the IPv4 header
- * without its length, ID and checksum; the TCP header without its
- * sequence number, offset/flags word and checksum. gso_next adds what
- * changes and sums the payload where it reads it, not the copy it has
- * just written (loads of bytes still in the store buffer stall). */
+ * without its length, ID and checksum; the pseudo header's addresses and
+ * protocol with the TCP header without its sequence number, offset/flags
+ * word and checksum. gso_next adds what changes and sums the payload
+ * where it reads it, not the copy it has just written (loads of bytes
+ * still in the store buffer stall). */
 static void sum_fixed_headers(struct gso *g, const uint8_t *pkt)
 {
+	const uint8_t proto[2] = {0, IPPROTO_TCP_NUM};
+	uint16_t ph = csum_add(g->v6 ? csum_add(0, pkt + 8, 32) : csum_add(0, pkt + 12, 8), proto,
+			       sizeof(proto));
 	uint8_t h[GSO_MAX_HDR];
 	memcpy(h, pkt, g->hl);
 	if (!g->v6) {
@@ -59,7 +63,7 @@ static void sum_fixed_headers(struct gso *g, const uint8_t *pkt)
 	uint8_t *t = h + g->thoff;
 	memset(t + 4, 0, 4);
 	t[12] = t[13] = t[16] = t[17] = 0;
-	g->th_sum = csum_add(0, t, g->hl - g->thoff);
+	g->th_sum = csum_add(ph, t, g->hl - g->thoff);
 }
 
 bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size_t len,
@@ -98,10 +102,6 @@ bool gso_start(struct gso *g, const struct gso_vnet *v, const uint8_t *pkt, size
 	g->mss = v->gso_size;
 	g->off = g->hl;
 	g->seq = be32_get(pkt + g->thoff + 4);
-	/* The same in every segment: summed once, not per segment. */
-	const uint8_t proto[2] = {0, IPPROTO_TCP_NUM};
-	g->addr_sum = csum_add(g->v6 ? csum_add(0, pkt + 8, 32) : csum_add(0, pkt + 12, 8), proto,
-			       sizeof(proto));
 	sum_fixed_headers(g, pkt);
 	return true;
 }
@@ -149,10 +149,10 @@ bool gso_next(struct gso *g, struct writer *w)
 	if (!first)
 		fl &= (uint8_t)~TH_CWR;
 	th[13] = fl;
-	/* pseudo header (addresses, protocol, TCP length), the fixed TCP
-	 * words, then what changes: sequence number, offset and flags */
-	uint32_t hs = (uint32_t)g->addr_sum + (uint32_t)tcplen + g->th_sum + (g->seq >> 16) +
-		      (g->seq & 0xffff) + (uint32_t)(th[12] << 8 | fl);
+	/* the fixed words, then what changes: the pseudo header's TCP
+	 * length, sequence number, offset and flags */
+	uint32_t hs = (uint32_t)g->th_sum + (uint32_t)tcplen + (g->seq >> 16) + (g->seq & 0xffff) +
+		      (uint32_t)(th[12] << 8 | fl);
 	uint16_t s = csum_add(csum_fold(hs), g->pkt + g->off, plen);
 	be16_put(th + 16, (uint16_t)~s);
 

@@ -52,9 +52,10 @@ struct gso {
 	size_t mss;
 	uint32_t seq;
 	uint16_t id;
-	uint16_t addr_sum; /* the pseudo header's addresses and protocol */
-	uint16_t ip_sum;   /* IPv4 header words the same in every segment */
-	uint16_t th_sum;   /* TCP header words the same in every segment */
+	uint16_t ip_sum; /* IPv4 header words the same in every segment */
+	/* the pseudo header's addresses and protocol, and the TCP header
+	 * words the same in every segment */
+	uint16_t th_sum;
 	bool v6;
 };
 
