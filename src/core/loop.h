@@ -18,7 +18,10 @@
  * fd whose device is deleted wakes its waiters as "readable" and only
  * then polls as EPOLLERR; epoll drops that wakeup for an fd registered
  * with no interest. Edge-triggered, so data waiting is reported once per
- * arrival (as READ), never on every turn. */
+ * arrival (as READ), never on every turn. Meant alone: EPOLLET applies
+ * to the whole registration, so WATCH with READ or WRITE makes those
+ * edge-triggered too, and their callback must then read or write until
+ * EAGAIN (nothing here asks for that). */
 #define LOOP_WATCH 8u
 
 struct loop;

@@ -328,6 +328,50 @@ busy_off
 LAT_ROWS+=("| over the veth (no tunnel), CPUs kept out of halt | $lat_busy_veth_avg | $lat_busy_veth_p99 | $lat_busy_veth_med |")
 log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies)"
 
+# --------------------------------------- 3b. the floor of a TLS tunnel
+# tlsbench's tunnel mode: whole TUN reads (super-packets of up to 64 KiB,
+# with the TUN's offloads) carried through one TLS stream and written to
+# the far TUN as they came: the TLS work and a tunnel's kernel work (inner
+# TCP, TUN copies, wake-ups) and nothing else, the least any TLS tunnel
+# through a TUN spends. SSTP carries one IP packet per frame, so no SSTP
+# client can get down to it; the distance is what SSTP and sstpc add.
+declare -A FLOOR_CPU
+bg "$SERVER_NS" "$T_TMP/floor-srv.log" "$TLSBENCH" tunnel-server "$VETH_S" 5444 \
+    "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" tbs0
+FLOOR_SRV=$BG_PID
+wait_for 5 grep -q listening "$T_TMP/floor-srv.log" || die "tlsbench tunnel-server did not start"
+bg "$CLIENT_NS" "$T_TMP/floor-cl.log" "$TLSBENCH" tunnel-client "$VETH_S" 5444 "$T_TMP/tb-cert.pem" tbc0
+FLOOR_CL=$BG_PID
+wait_for 5 grep -q "tunnel up" "$T_TMP/floor-cl.log" || { cat "$T_TMP/floor-cl.log" >&2; die "tlsbench tunnel did not come up"; }
+ip -n "$SERVER_NS" link set tbs0 up mtu 1400 && ip -n "$SERVER_NS" addr add 10.201.0.1 peer 10.201.0.2 dev tbs0 &&
+    ip -n "$CLIENT_NS" link set tbc0 up mtu 1400 && ip -n "$CLIENT_NS" addr add 10.201.0.2 peer 10.201.0.1 dev tbc0 \
+    || die "could not address the floor tunnel"
+bg "$SERVER_NS" "$T_TMP/iperf-floor.log" iperf3 -s -B 10.201.0.1 -p 5201
+IPERF_FLOOR=$BG_PID
+wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src 10.201.0.1:5201' | grep -q ." \
+    || die "iperf3 -s in the floor tunnel did not start"
+for dir in up down; do
+    c0=$(cpu "$FLOOR_CL"); u0=$(ucpu "$FLOOR_CL"); s0=$(cpu "$FLOOR_SRV")
+    iperf3_run 10.201.0.1 $([ $dir = down ] && echo -R)
+    c1=$(cpu "$FLOOR_CL"); u1=$(ucpu "$FLOOR_CL"); s1=$(cpu "$FLOOR_SRV")
+    gb=$(calc "$IP_BYTES / 1e9" 6)
+    FLOOR_CPU[$dir]=$(calc "($c1 - $c0) / $gb" 3)
+    J[floor.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
+    row "TLS tunnel floor (tlsbench tunnel, iperf3 in it) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") (tlsbench) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+done
+read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
+LAT_ROWS+=("| through the TLS tunnel floor | $avg | $p99 | $med |")
+J[floor.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
+busy_on
+read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
+busy_off
+LAT_ROWS+=("| through the TLS tunnel floor, CPUs kept out of halt | $avg | $p99 | $med |")
+J[floor.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
+log "ping through the TLS tunnel floor: median $med ms with the CPUs busy"
+stop_pid "$IPERF_FLOOR" 5
+stop_pid "$FLOOR_CL" 5
+stop_pid "$FLOOR_SRV" 5
+
 # ------------------------------------------------- peer 1: SoftEther (bridge)
 
 PEER_LABEL=SoftEther PEER_PROC=vpnserver PEER_PID=$SE_PID PEER_HOST=$SE_HOST PEER_PORT=$SE_PORT
@@ -459,6 +503,9 @@ fi
     echo "10^9 payload bytes (utime alone in brackets; the rest is the kernel: TUN,"
     echo "TCP, syscalls). bidir rows: both directions at once; MB/s and GB count the bytes of"
     echo "both (tlsbench: one thread per side; iperf3 --bidir: up + down goodput)."
+    echo "The TLS tunnel floor carries whole TUN reads (up to 64 KiB with TSO) through one"
+    echo "TLS stream, with no segmenting, checksums or framing: the least a TLS tunnel"
+    echo "through a TUN spends here (sstpc's ratio to it is cpu_ratio_to_floor in -j)."
     echo
     echo "| latency (200 pings, 10 ms apart) | avg ms | p99 ms | median ms |"
     echo "| --- | --- | --- | --- |"
@@ -492,19 +539,24 @@ if [ -n "$JSON" ]; then
     JP=$([ -n "${J[sstpd.rss_kb]:-}" ] && echo sstpd || echo SoftEther)
     jn() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "$1" || echo null; }
     jdir() {
-        local c=${J[$JP.$1.sstpc_cpu_s_per_gb]:-} t=${BASE_CPU[$1]:-} ratio=
+        local c=${J[$JP.$1.sstpc_cpu_s_per_gb]:-} t=${BASE_CPU[$1]:-} f=${FLOOR_CPU[$1]:-} ratio= fratio= tofloor=
         [ -n "$c" ] && [ -n "$t" ] && ratio=$(calc "$c / $t" 2)
-        printf '{"sstpc_cpu_s_per_gb": %s, "sstpc_user_s_per_gb": %s, "tls_cpu_s_per_gb": %s, "cpu_ratio": %s, "goodput_mb_s": %s, "tls_goodput_mb_s": %s%s}' \
+        [ -n "$f" ] && [ -n "$t" ] && fratio=$(calc "$f / $t" 2)
+        [ -n "$f" ] && [ -n "$c" ] && tofloor=$(calc "$c / $f" 2)
+        printf '{"sstpc_cpu_s_per_gb": %s, "sstpc_user_s_per_gb": %s, "tls_cpu_s_per_gb": %s, "cpu_ratio": %s, "goodput_mb_s": %s, "tls_goodput_mb_s": %s%s%s}' \
             "$(jn "$c")" "$(jn "${J[$JP.$1.sstpc_user_s_per_gb]:-}")" "$(jn "$t")" "$(jn "$ratio")" \
             "$(jn "${J[$JP.$1.goodput_mb_s]:-}")" "$(jn "$(calc "${BASE_BPS[$1]:-0} / 1e6" 1)")" \
+            "$([ "$1" = bidir ] || printf ', "floor_cpu_s_per_gb": %s, "floor_ratio": %s, "cpu_ratio_to_floor": %s, "floor_goodput_mb_s": %s' \
+                "$(jn "$f")" "$(jn "$fratio")" "$(jn "$tofloor")" "$(jn "${J[floor.$1.goodput_mb_s]:-}")")" \
             "$([ "$1" = down ] && printf ', "tun_writes_per_mb": %s' "$(jn "${J[$JP.down.tun_writes_per_mb]:-}")")"
     }
-    printf '{"peer": "%s", "date": "%s", "seconds": %s, "up": %s, "down": %s, "bidir": %s, "connect_ms_median": %s, "connect_own_ms_median": %s, "rss_kb": %s, "vmhwm_kb": %s, "latency_idle_us_median": %s, "latency_busy_us_median": %s, "latency_loaded_ms_p99": %s}\n' \
+    printf '{"peer": "%s", "date": "%s", "seconds": %s, "up": %s, "down": %s, "bidir": %s, "connect_ms_median": %s, "connect_own_ms_median": %s, "rss_kb": %s, "vmhwm_kb": %s, "latency_idle_us_median": %s, "latency_busy_us_median": %s, "latency_loaded_ms_p99": %s, "floor_latency_idle_us_median": %s, "floor_latency_busy_us_median": %s}\n' \
         "$JP" "$(date -u +%FT%TZ)" "$SECS" "$(jdir up)" "$(jdir down)" "$(jdir bidir)" "$(jn "${J[$JP.connect_ms_median]:-}")" \
         "$(jn "${J[$JP.connect_own_ms_median]:-}")" \
         "$(jn "${J[$JP.rss_kb]:-}")" "$(jn "${J[$JP.vmhwm_kb]:-}")" "$(jn "${J[$JP.latency_idle_us_median]:-}")" \
         "$(jn "${J[$JP.latency_busy_us_median]:-}")" \
-        "$(jn "${J[$JP.latency_loaded_ms_p99]:-}")" | jq . > "$JSON.tmp" && mv "$JSON.tmp" "$JSON" \
+        "$(jn "${J[$JP.latency_loaded_ms_p99]:-}")" "$(jn "${J[floor.latency_idle_us_median]:-}")" \
+        "$(jn "${J[floor.latency_busy_us_median]:-}")" | jq . > "$JSON.tmp" && mv "$JSON.tmp" "$JSON" \
         || die "could not write $JSON"
     log "JSON written to $JSON"
 fi

@@ -5,6 +5,8 @@
  *
  *   tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]
  *   tlsbench client ADDR PORT CA up|down|bidir SECONDS [CHUNK]
+ *   tlsbench tunnel-server ADDR PORT CERT KEY TUN [CIPHERS]
+ *   tlsbench tunnel-client ADDR PORT CA TUN
  *
  * The client asks for a direction and a duration in a 16-byte request:
  * "up" streams client -> server, "down" server -> client. The sender writes
@@ -13,7 +15,8 @@
  * reads until it sees it and answers with its own. "bidir" does both at
  * once on both sides, in one thread each (bidir.c). Each side prints one
  * key=value line with the bytes moved, the wall time and its own CPU time
- * (utime+stime from /proc/self/stat, the figure run.sh reads for sstpc). */
+ * (utime+stime from /proc/self/stat, the figure run.sh reads for sstpc).
+ * The tunnel modes carry a TUN's packets instead (tunnel.c). */
 #include "tlsbench.h"
 
 #include <arpa/inet.h>
@@ -87,7 +90,7 @@ static bool tlsbench_wait(int fd, ssize_t want)
 	return r > 0;
 }
 
-static void tlsbench_handshake(struct tls *t)
+void tlsbench_handshake(struct tls *t)
 {
 	for (;;) {
 		int rc = tls_handshake(t);
@@ -125,8 +128,7 @@ static size_t tlsbench_read(struct tls *t, uint8_t *buf, size_t len)
 	}
 }
 
-/* Best effort: our close_notify out before the fd goes. */
-static void tlsbench_close(struct tls *t)
+void tlsbench_close(struct tls *t)
 {
 	tls_shutdown(t);
 	int fd = tls_fd(t);
@@ -189,51 +191,71 @@ static uint64_t tlsbench_both(struct tls *t, double secs, size_t chunk,
 	return count->sent + count->received;
 }
 
+/* The server's context (CIPHERS or the baseline's suite) and a listening
+ * socket on ADDR:PORT; exits on failure. */
+static int tlsbench_listen(const char *addr, const char *port, const char *cert, const char *key,
+			   const char *ciphers, struct tls_server_ctx **ctx_out)
+{
+	char err[256];
+	struct tls_server_ctx *ctx = tls_server_ctx_new(cert, key, err, sizeof(err));
+	if (!ctx) {
+		fprintf(stderr, "tlsbench: %s\n", err);
+		exit(1);
+	}
+	/* What SoftEther (OpenSSL's default order) picks with sstpc; wolfSSL
+	 * alone would settle on AES-128-GCM, the client's first choice. */
+	if (!tls_server_ctx_set_ciphers(ctx, ciphers ? ciphers : "TLS13-AES256-GCM-SHA384")) {
+		fprintf(stderr, "tlsbench: no usable cipher in '%s'\n", ciphers ? ciphers : "");
+		exit(1);
+	}
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		fprintf(stderr, "tlsbench: bad IPv4 address %s\n", addr);
+		exit(2);
+	}
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, 4) < 0) {
+		perror("tlsbench: listen");
+		exit(1);
+	}
+	printf("listening\n");
+	fflush(stdout);
+	*ctx_out = ctx;
+	return ls;
+}
+
+/* The next connection with TCP_NODELAY, its handshake done. */
+static struct tls *tlsbench_accept(struct tls_server_ctx *ctx, int ls)
+{
+	char err[256];
+	int one = 1;
+	int fd = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		perror("tlsbench: accept");
+		exit(1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct tls *t = tls_server_new(ctx, fd, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "tlsbench: %s\n", err);
+		exit(1);
+	}
+	tlsbench_handshake(t);
+	return t;
+}
+
 static int tlsbench_server(int argc, char **argv)
 {
 	if (argc < 6)
 		return 2;
 	int conns = argc > 6 ? atoi(argv[6]) : 2;
-	/* What SoftEther (OpenSSL's default order) picks with sstpc; wolfSSL
-	 * alone would settle on AES-128-GCM, the client's first choice. */
-	const char *ciphers = argc > 7 ? argv[7] : "TLS13-AES256-GCM-SHA384";
-	char err[256];
-	struct tls_server_ctx *ctx = tls_server_ctx_new(argv[4], argv[5], err, sizeof(err));
-	if (!ctx) {
-		fprintf(stderr, "tlsbench: %s\n", err);
-		return 1;
-	}
-	if (!tls_server_ctx_set_ciphers(ctx, ciphers)) {
-		fprintf(stderr, "tlsbench: no usable cipher in '%s'\n", ciphers);
-		return 1;
-	}
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
-	if (inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
-		fprintf(stderr, "tlsbench: bad IPv4 address %s\n", argv[2]);
-		return 2;
-	}
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, 4) < 0) {
-		perror("tlsbench: listen");
-		return 1;
-	}
-	printf("listening\n");
-	fflush(stdout);
+	struct tls_server_ctx *ctx;
+	int ls =
+	    tlsbench_listen(argv[2], argv[3], argv[4], argv[5], argc > 7 ? argv[7] : NULL, &ctx);
 	for (int c = 0; c < conns; c++) {
-		int fd = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			perror("tlsbench: accept");
-			return 1;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		struct tls *t = tls_server_new(ctx, fd, err, sizeof(err));
-		if (!t) {
-			fprintf(stderr, "tlsbench: %s\n", err);
-			return 1;
-		}
-		tlsbench_handshake(t);
+		struct tls *t = tlsbench_accept(ctx, ls);
 		uint8_t req[TLSBENCH_REQ_LEN];
 		size_t got = 0;
 		while (got < sizeof(req)) {
@@ -272,6 +294,26 @@ static int tlsbench_server(int argc, char **argv)
 	return 0;
 }
 
+/* A TLS stream to ADDR:PORT checked against CA, its handshake done. */
+static struct tls *tlsbench_connect(const char *addr, const char *port, const char *ca)
+{
+	char err[256];
+	struct sockaddr_storage peer;
+	int fd = tcp_connect(addr, (uint16_t)atoi(port), 5000, &peer, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "tlsbench: %s\n", err);
+		exit(1);
+	}
+	struct tls_client_config cfg = {.server_name = addr, .ca_file = ca};
+	struct tls *t = tls_client_new(&cfg, fd, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "tlsbench: %s\n", err);
+		exit(1);
+	}
+	tlsbench_handshake(t);
+	return t;
+}
+
 static int tlsbench_client(int argc, char **argv)
 {
 	if (argc < 7)
@@ -284,20 +326,7 @@ static int tlsbench_client(int argc, char **argv)
 	int chunk = argc > 7 ? atoi(argv[7]) : 16384;
 	if (!dir || secs <= 0 || chunk <= 0 || chunk > TLSBENCH_CHUNK_MAX)
 		return 2;
-	char err[256];
-	struct sockaddr_storage peer;
-	int fd = tcp_connect(argv[2], (uint16_t)atoi(argv[3]), 5000, &peer, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "tlsbench: %s\n", err);
-		return 1;
-	}
-	struct tls_client_config cfg = {.server_name = argv[2], .ca_file = argv[4]};
-	struct tls *t = tls_client_new(&cfg, fd, err, sizeof(err));
-	if (!t) {
-		fprintf(stderr, "tlsbench: %s\n", err);
-		return 1;
-	}
-	tlsbench_handshake(t);
+	struct tls *t = tlsbench_connect(argv[2], argv[3], argv[4]);
 	uint8_t req[TLSBENCH_REQ_LEN] = {'T', 'L', 'S', 'B', (uint8_t)dir};
 	req[8] = (uint8_t)(secs >> 24), req[9] = (uint8_t)(secs >> 16);
 	req[10] = (uint8_t)(secs >> 8), req[11] = (uint8_t)secs;
@@ -328,6 +357,32 @@ static int tlsbench_client(int argc, char **argv)
 	return 0;
 }
 
+/* tunnel-server ADDR PORT CERT KEY TUN [CIPHERS] / tunnel-client ADDR
+ * PORT CA TUN: the TUN is there before the stream (the bench gives it its
+ * address meanwhile); the relay runs until the stream ends. */
+static int tlsbench_tunnel_mode(int argc, char **argv, bool server)
+{
+	struct tls_server_ctx *ctx = NULL;
+	struct tls *t;
+	int tun;
+	if (server) {
+		int ls = tlsbench_listen(argv[2], argv[3], argv[4], argv[5],
+					 argc > 7 ? argv[7] : NULL, &ctx);
+		tun = tlsbench_tun_open(argv[6]);
+		t = tlsbench_accept(ctx, ls);
+		close(ls);
+	} else {
+		tun = tlsbench_tun_open(argv[5]);
+		t = tlsbench_connect(argv[2], argv[3], argv[4]);
+	}
+	tlsbench_tunnel(t, tun);
+	tlsbench_close(t);
+	close(tun);
+	if (ctx)
+		tls_server_ctx_free(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -335,9 +390,15 @@ int main(int argc, char **argv)
 		rc = tlsbench_server(argc, argv);
 	else if (argc > 1 && strcmp(argv[1], "client") == 0)
 		rc = tlsbench_client(argc, argv);
+	else if (argc > 6 && strcmp(argv[1], "tunnel-server") == 0)
+		rc = tlsbench_tunnel_mode(argc, argv, true);
+	else if (argc > 5 && strcmp(argv[1], "tunnel-client") == 0)
+		rc = tlsbench_tunnel_mode(argc, argv, false);
 	if (rc == 2)
 		fprintf(stderr,
 			"usage: tlsbench server ADDR PORT CERT KEY [CONNECTIONS [CIPHERS]]\n"
-			"       tlsbench client ADDR PORT CA up|down|bidir SECONDS [CHUNK]\n");
+			"       tlsbench client ADDR PORT CA up|down|bidir SECONDS [CHUNK]\n"
+			"       tlsbench tunnel-server ADDR PORT CERT KEY TUN [CIPHERS]\n"
+			"       tlsbench tunnel-client ADDR PORT CA TUN\n");
 	return rc;
 }

@@ -1,5 +1,5 @@
-/* What tlsbench's files share: the clock, the fatal error, and the
- * bidirectional stream (bidir.c). */
+/* What tlsbench's files share: the clock, the fatal error, the handshake
+ * and close, the bidirectional stream (bidir.c) and the tunnel (tunnel.c). */
 #ifndef SSTPC_TOOLS_TLSBENCH_H
 #define SSTPC_TOOLS_TLSBENCH_H
 
@@ -14,6 +14,10 @@
 double tlsbench_now(void);
 /* Prints what failed (and the TLS reason when t is set) and exits 1. */
 _Noreturn void tlsbench_die(const char *what, struct tls *t);
+/* Drives the handshake to its end; dies on failure or a 15 s stall. */
+void tlsbench_handshake(struct tls *t);
+/* Best effort: our close_notify out before the fd goes; frees t. */
+void tlsbench_close(struct tls *t);
 
 struct tlsbench_bidir_count {
 	uint64_t sent, received;
@@ -22,5 +26,11 @@ struct tlsbench_bidir_count {
  * sends, both in one poll loop; then sends close_notify and reads until
  * the peer's. out gets the plaintext bytes each way. */
 void tlsbench_bidir(struct tls *t, double seconds, size_t chunk, struct tlsbench_bidir_count *out);
+
+/* The TUN for the tunnel modes, with offloads (dies without them). */
+int tlsbench_tun_open(const char *name);
+/* Relays the TUN's packets through t, as they are read, until the stream
+ * ends (tunnel.c). */
+void tlsbench_tunnel(struct tls *t, int tun);
 
 #endif
