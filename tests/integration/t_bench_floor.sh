@@ -2,9 +2,9 @@
 # tlsbench's tunnel mode, the floor tools/bench/run.sh measures sstpc
 # against: a TLS stream between two namespaces carries whole TUN reads.
 # 8 MB each way arrive intact (sha256 on both ends), the TUN reads went
-# through whole (the client TUN's TX counters average more than its MTU:
-# TSO super-packets, not segments), and when one end stops the other sees
-# the stream end and exits 0 on its own.
+# through whole (the far TUN's RX counters, one per write, average more
+# than its MTU: the relay wrote TSO super-packets, not segments), and when
+# one end stops the other sees the stream end and exits 0 on its own.
 . "$(dirname "$0")/lib.sh"
 need_root; need_cmd ip openssl python3 jq
 TLSBENCH=$BUILD/tlsbench
@@ -30,14 +30,14 @@ ip -n "$SNS" link set tbs0 up mtu 1400 && ip -n "$SNS" addr add 10.201.0.1 peer 
 ip netns exec "$CNS" ping -c 3 -i 0.2 -W 2 10.201.0.1 >/dev/null && ok "ping through the tunnel" \
     || fail "no ping through the tunnel"
 
-tx() { ip -n "$CNS" -j -s link show tbc0 | jq -r ".[0].stats64.tx.$1"; }
-p0=$(tx packets) b0=$(tx bytes)
+rx() { ip -n "$SNS" -j -s link show tbs0 | jq -r ".[0].stats64.rx.$1"; }
+p0=$(rx packets) b0=$(rx bytes)
 SIZE=8000000 SD_SERVER_NS=$SNS SD_CLIENT_NS=$CNS SD_LOCAL=10.201.0.1
 sd_transfer up 5001 floor
-p1=$(tx packets) b1=$(tx bytes)
+p1=$(rx packets) b1=$(rx bytes)
 avg=$(( (b1 - b0) / (p1 - p0 + 1) ))
-[ "$avg" -gt 1400 ] && ok "TUN reads went through whole: $avg bytes per TX packet on average" \
-    || fail "$avg bytes per TX packet: the kernel's super-packets did not come through whole"
+[ "$avg" -gt 1400 ] && ok "super-packets went through whole: $avg bytes per write to the far TUN" \
+    || fail "$avg bytes per write to the far TUN: the super-packets did not come through whole"
 sd_transfer down 5002 floor
 
 stop_pid "$CL" 5

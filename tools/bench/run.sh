@@ -328,7 +328,7 @@ busy_off
 LAT_ROWS+=("| over the veth (no tunnel), CPUs kept out of halt | $lat_busy_veth_avg | $lat_busy_veth_p99 | $lat_busy_veth_med |")
 log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n replies)"
 
-# --------------------------------------- 3b. the floor of a TLS tunnel
+# ------------------- the floor of a TLS tunnel (docs/benchmarks.md, item 2)
 # tlsbench's tunnel mode: whole TUN reads (super-packets of up to 64 KiB,
 # with the TUN's offloads) carried through one TLS stream and written to
 # the far TUN as they came: the TLS work and a tunnel's kernel work (inner
@@ -336,41 +336,47 @@ log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n rep
 # through a TUN spends. SSTP carries one IP packet per frame, so no SSTP
 # client can get down to it; the distance is what SSTP and sstpc add.
 declare -A FLOOR_CPU
-bg "$SERVER_NS" "$T_TMP/floor-srv.log" "$TLSBENCH" tunnel-server "$VETH_S" 5444 \
-    "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" tbs0
-FLOOR_SRV=$BG_PID
-wait_for 5 grep -q listening "$T_TMP/floor-srv.log" || die "tlsbench tunnel-server did not start"
-bg "$CLIENT_NS" "$T_TMP/floor-cl.log" "$TLSBENCH" tunnel-client "$VETH_S" 5444 "$T_TMP/tb-cert.pem" tbc0
-FLOOR_CL=$BG_PID
-wait_for 5 grep -q "tunnel up" "$T_TMP/floor-cl.log" || { cat "$T_TMP/floor-cl.log" >&2; die "tlsbench tunnel did not come up"; }
-ip -n "$SERVER_NS" link set tbs0 up mtu 1400 && ip -n "$SERVER_NS" addr add 10.201.0.1 peer 10.201.0.2 dev tbs0 &&
-    ip -n "$CLIENT_NS" link set tbc0 up mtu 1400 && ip -n "$CLIENT_NS" addr add 10.201.0.2 peer 10.201.0.1 dev tbc0 \
-    || die "could not address the floor tunnel"
-bg "$SERVER_NS" "$T_TMP/iperf-floor.log" iperf3 -s -B 10.201.0.1 -p 5201
-IPERF_FLOOR=$BG_PID
-wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src 10.201.0.1:5201' | grep -q ." \
-    || die "iperf3 -s in the floor tunnel did not start"
-for dir in up down; do
-    c0=$(cpu "$FLOOR_CL"); u0=$(ucpu "$FLOOR_CL"); s0=$(cpu "$FLOOR_SRV")
-    iperf3_run 10.201.0.1 $([ $dir = down ] && echo -R)
-    c1=$(cpu "$FLOOR_CL"); u1=$(ucpu "$FLOOR_CL"); s1=$(cpu "$FLOOR_SRV")
-    gb=$(calc "$IP_BYTES / 1e9" 6)
-    FLOOR_CPU[$dir]=$(calc "($c1 - $c0) / $gb" 3)
-    J[floor.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
-    row "TLS tunnel floor (tlsbench tunnel, iperf3 in it) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") (tlsbench) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
-done
-read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
-LAT_ROWS+=("| through the TLS tunnel floor | $avg | $p99 | $med |")
-J[floor.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
-busy_on
-read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
-busy_off
-LAT_ROWS+=("| through the TLS tunnel floor, CPUs kept out of halt | $avg | $p99 | $med |")
-J[floor.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
-log "ping through the TLS tunnel floor: median $med ms with the CPUs busy"
-stop_pid "$IPERF_FLOOR" 5
-stop_pid "$FLOOR_CL" 5
-stop_pid "$FLOOR_SRV" 5
+bench_floor() {
+    local srv cl ipf dir c0 c1 u0 u1 s0 s1 gb avg p99 n med
+    bg "$SERVER_NS" "$T_TMP/floor-srv.log" "$TLSBENCH" tunnel-server "$VETH_S" 5444 \
+        "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" tbs0
+    srv=$BG_PID
+    wait_for 5 grep -q listening "$T_TMP/floor-srv.log" \
+        || { cat "$T_TMP/floor-srv.log" >&2; die "tlsbench tunnel-server did not start"; }
+    bg "$CLIENT_NS" "$T_TMP/floor-cl.log" "$TLSBENCH" tunnel-client "$VETH_S" 5444 "$T_TMP/tb-cert.pem" tbc0
+    cl=$BG_PID
+    wait_for 5 grep -q "tunnel up" "$T_TMP/floor-cl.log" \
+        || { cat "$T_TMP/floor-cl.log" >&2; die "tlsbench tunnel did not come up"; }
+    ip -n "$SERVER_NS" link set tbs0 up mtu 1400 && ip -n "$SERVER_NS" addr add 10.201.0.1 peer 10.201.0.2 dev tbs0 &&
+        ip -n "$CLIENT_NS" link set tbc0 up mtu 1400 && ip -n "$CLIENT_NS" addr add 10.201.0.2 peer 10.201.0.1 dev tbc0 \
+        || die "could not address the floor tunnel"
+    bg "$SERVER_NS" "$T_TMP/iperf-floor.log" iperf3 -s -B 10.201.0.1 -p 5201
+    ipf=$BG_PID
+    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src 10.201.0.1:5201' | grep -q ." \
+        || die "iperf3 -s in the floor tunnel did not start"
+    for dir in up down; do
+        c0=$(cpu "$cl"); u0=$(ucpu "$cl"); s0=$(cpu "$srv")
+        iperf3_run 10.201.0.1 $([ $dir = down ] && echo -R)
+        c1=$(cpu "$cl"); u1=$(ucpu "$cl"); s1=$(cpu "$srv")
+        gb=$(calc "$IP_BYTES / 1e9" 6)
+        FLOOR_CPU[$dir]=$(calc "($c1 - $c0) / $gb" 3)
+        J[floor.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
+        row "TLS tunnel floor (tlsbench tunnel, iperf3 in it) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") (tlsbench) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+    done
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
+    LAT_ROWS+=("| through the TLS tunnel floor | $avg | $p99 | $med |")
+    J[floor.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
+    busy_on
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
+    busy_off
+    LAT_ROWS+=("| through the TLS tunnel floor, CPUs kept out of halt | $avg | $p99 | $med |")
+    J[floor.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
+    log "ping through the TLS tunnel floor ($n replies): median $med ms with the CPUs busy"
+    stop_pid "$ipf" 5
+    stop_pid "$cl" 5
+    stop_pid "$srv" 5
+}
+bench_floor
 
 # ------------------------------------------------- peer 1: SoftEther (bridge)
 

@@ -204,8 +204,10 @@ static int tlsbench_listen(const char *addr, const char *port, const char *cert,
 	}
 	/* What SoftEther (OpenSSL's default order) picks with sstpc; wolfSSL
 	 * alone would settle on AES-128-GCM, the client's first choice. */
-	if (!tls_server_ctx_set_ciphers(ctx, ciphers ? ciphers : "TLS13-AES256-GCM-SHA384")) {
-		fprintf(stderr, "tlsbench: no usable cipher in '%s'\n", ciphers ? ciphers : "");
+	if (!ciphers)
+		ciphers = "TLS13-AES256-GCM-SHA384";
+	if (!tls_server_ctx_set_ciphers(ctx, ciphers)) {
+		fprintf(stderr, "tlsbench: no usable cipher in '%s'\n", ciphers);
 		exit(1);
 	}
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
@@ -366,9 +368,9 @@ static int tlsbench_tunnel_mode(int argc, char **argv, bool server)
 	struct tls *t;
 	int tun;
 	if (server) {
+		tun = tlsbench_tun_open(argv[6]);
 		int ls = tlsbench_listen(argv[2], argv[3], argv[4], argv[5],
 					 argc > 7 ? argv[7] : NULL, &ctx);
-		tun = tlsbench_tun_open(argv[6]);
 		t = tlsbench_accept(ctx, ls);
 		close(ls);
 	} else {

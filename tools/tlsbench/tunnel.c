@@ -31,13 +31,17 @@
  * super-packet, or a run of small ones such as ACKs), as sstpc gathers. */
 #define TUNNEL_OUT_FLUSH (64 * 1024)
 #define TUNNEL_OUT_CAP (TUNNEL_OUT_FLUSH + TUNNEL_LEN_BYTES + TUNNEL_PACKET_MAX)
-#define TUNNEL_IN_CAP (4 * TUNNEL_PACKET_MAX)
+/* Frames left over at the end of the buffer move to its front when a
+ * whole one might no longer fit behind them: with 1 MiB that is under 4%
+ * of the bytes moved once more (a read is one record, 16 KiB). */
+#define TUNNEL_IN_CAP (1024 * 1024)
 
 struct tunnel {
 	struct tls *t;
 	int tun;
-	bool want_write; /* the last tls_write or tls_read asked for POLLOUT */
-	size_t out_off;	 /* frames in out[out_off, out_len) still to write */
+	bool read_wants_write; /* tls_read's last answer was TLS_WANT_WRITE */
+	bool write_blocked;    /* tls_write's last answer was TLS_WANT_WRITE */
+	size_t out_off;	       /* frames in out[out_off, out_len) still to write */
 	size_t out_len;
 	size_t in_off; /* in[in_off, in_len) is not yet written to the TUN */
 	size_t in_len;
@@ -73,7 +77,7 @@ static void tunnel_flush(struct tunnel *k)
 	while (k->out_off < k->out_len) {
 		ssize_t n = tls_write(k->t, k->out + k->out_off, k->out_len - k->out_off);
 		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
-			k->want_write = n == TLS_WANT_WRITE;
+			k->write_blocked = n == TLS_WANT_WRITE;
 			return;
 		}
 		if (n <= 0)
@@ -81,13 +85,10 @@ static void tunnel_flush(struct tunnel *k)
 		k->out_off += (size_t)n;
 	}
 	k->out_off = k->out_len = 0;
-	k->want_write = false;
+	k->write_blocked = false;
 }
 
-/* Writes every whole frame in in[] to the TUN and keeps the rest; moves
- * it to the front only when a whole frame might no longer fit behind it
- * (a read is one record, 16 KiB: moving up to 64 KiB after each would
- * cost more than the relay). */
+/* Writes every whole frame in in[] to the TUN and keeps the rest. */
 static void tunnel_deliver(struct tunnel *k)
 {
 	size_t off = k->in_off;
@@ -115,19 +116,19 @@ static void tunnel_deliver(struct tunnel *k)
 	}
 }
 
-/* Reads the stream until TLS has nothing more; false once it has ended. */
+/* Reads the stream until TLS has nothing more; false once the peer has
+ * closed it. */
 static bool tunnel_receive(struct tunnel *k)
 {
 	for (;;) {
 		ssize_t n = tls_read(k->t, k->in + k->in_len, sizeof(k->in) - k->in_len);
-		if (n == TLS_WANT_READ)
+		k->read_wants_write = n == TLS_WANT_WRITE;
+		if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
 			return true;
-		if (n == TLS_WANT_WRITE) {
-			k->want_write = true;
-			return true;
-		}
-		if (n <= 0)
+		if (n == 0)
 			return false;
+		if (n < 0)
+			tlsbench_die("TLS read", k->t);
 		k->in_len += (size_t)n;
 		tunnel_deliver(k);
 	}
@@ -140,8 +141,9 @@ static void tunnel_run(struct tunnel *k)
 	printf("tunnel up\n");
 	fflush(stdout);
 	for (;;) {
+		bool pollout = k->read_wants_write || k->write_blocked;
 		struct pollfd p[2] = {
-		    {.fd = fd, .events = POLLIN | (k->want_write ? POLLOUT : 0)},
+		    {.fd = fd, .events = POLLIN | (pollout ? POLLOUT : 0)},
 		    /* a TUN read only when the last frames are out */
 		    {.fd = k->tun, .events = k->out_len ? 0 : POLLIN},
 		};
@@ -150,9 +152,12 @@ static void tunnel_run(struct tunnel *k)
 				continue;
 			tlsbench_die("poll", NULL);
 		}
-		if (p[0].revents && !tunnel_receive(k))
+		bool readable = p[0].revents & (POLLIN | POLLERR | POLLHUP);
+		if ((readable || (k->read_wants_write && p[0].revents)) && !tunnel_receive(k))
 			break;
-		if (k->out_len && (p[0].revents & POLLOUT))
+		/* A write that waited for the socket (either way: TLS may
+		 * need to read first) is retried on any event of it. */
+		if (k->out_len && p[0].revents)
 			tunnel_flush(k);
 		if (p[1].revents & POLLIN) {
 			tunnel_fill(k);
