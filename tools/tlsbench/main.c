@@ -228,6 +228,18 @@ static int tlsbench_listen(const char *addr, const char *port, const char *cert,
 	return ls;
 }
 
+/* A new stream (or the reason it could not be made, fatal) with its
+ * handshake done. */
+static struct tls *tlsbench_ready(struct tls *t, const char *err)
+{
+	if (!t) {
+		fprintf(stderr, "tlsbench: %s\n", err);
+		exit(1);
+	}
+	tlsbench_handshake(t);
+	return t;
+}
+
 /* The next connection with TCP_NODELAY, its handshake done. */
 static struct tls *tlsbench_accept(struct tls_server_ctx *ctx, int ls)
 {
@@ -239,13 +251,7 @@ static struct tls *tlsbench_accept(struct tls_server_ctx *ctx, int ls)
 		exit(1);
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	struct tls *t = tls_server_new(ctx, fd, err, sizeof(err));
-	if (!t) {
-		fprintf(stderr, "tlsbench: %s\n", err);
-		exit(1);
-	}
-	tlsbench_handshake(t);
-	return t;
+	return tlsbench_ready(tls_server_new(ctx, fd, err, sizeof(err)), err);
 }
 
 static int tlsbench_server(int argc, char **argv)
@@ -307,13 +313,7 @@ static struct tls *tlsbench_connect(const char *addr, const char *port, const ch
 		exit(1);
 	}
 	struct tls_client_config cfg = {.server_name = addr, .ca_file = ca};
-	struct tls *t = tls_client_new(&cfg, fd, err, sizeof(err));
-	if (!t) {
-		fprintf(stderr, "tlsbench: %s\n", err);
-		exit(1);
-	}
-	tlsbench_handshake(t);
-	return t;
+	return tlsbench_ready(tls_client_new(&cfg, fd, err, sizeof(err)), err);
 }
 
 static int tlsbench_client(int argc, char **argv)
