@@ -13,15 +13,12 @@ TLSBENCH=$BUILD/tlsbench
 CNS=tbf-c$$ SNS=tbf-s$$
 mk_netns "$CNS"; mk_netns "$SNS"
 veth_pair "$CNS" 10.200.9.1/24 "$SNS" 10.200.9.2/24
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -keyout "$T_TMP/key.pem" -out "$T_TMP/cert.pem" -subj /CN=tlsbench \
-    -addext "subjectAltName=IP:10.200.9.2" -addext extendedKeyUsage=serverAuth 2>/dev/null \
-    || die "openssl could not make a certificate"
+sh "$SRC/tools/sstpd/mkcerts.sh" "$T_TMP/pki" 10.200.9.2 >/dev/null 2>&1 || die "mkcerts.sh failed"
 
-bg "$SNS" "$T_TMP/srv.log" "$TLSBENCH" tunnel-server 10.200.9.2 5444 "$T_TMP/cert.pem" "$T_TMP/key.pem" tbs0
+bg "$SNS" "$T_TMP/srv.log" "$TLSBENCH" tunnel-server 10.200.9.2 5444 "$T_TMP/pki/server.pem" "$T_TMP/pki/server.key" tbs0
 SRV=$BG_PID
 wait_for 5 grep -q listening "$T_TMP/srv.log" || { cat "$T_TMP/srv.log" >&2; die "tunnel-server did not start"; }
-bg "$CNS" "$T_TMP/cl.log" "$TLSBENCH" tunnel-client 10.200.9.2 5444 "$T_TMP/cert.pem" tbc0
+bg "$CNS" "$T_TMP/cl.log" "$TLSBENCH" tunnel-client 10.200.9.2 5444 "$T_TMP/pki/ca.pem" tbc0
 CL=$BG_PID
 wait_for 5 grep -q "tunnel up" "$T_TMP/cl.log" || { cat "$T_TMP/cl.log" >&2; die "tunnel-client did not come up"; }
 ip -n "$SNS" link set tbs0 up mtu 1400 && ip -n "$SNS" addr add 10.201.0.1 peer 10.201.0.2 dev tbs0 &&

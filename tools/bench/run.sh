@@ -151,6 +151,27 @@ iperf3_run() {
     IP_BPS=$(jq '.end.sum_received.bytes / .end.sum_received.seconds' "$T_TMP/iperf.json")
 }
 
+# iperf3_cpu CLIENT_PID SERVER_PID DEST [ARGS]: iperf3_run with the CPU
+# seconds the two processes spent meanwhile: D_CPU and D_USER (the client:
+# utime+stime, utime), D_SRV (the server: utime+stime).
+iperf3_cpu() {
+    local cp=$1 sp=$2 c0 u0 s0
+    shift 2
+    c0=$(cpu "$cp"); u0=$(ucpu "$cp"); s0=$(cpu "$sp")
+    iperf3_run "$@"
+    D_CPU=$(calc "$(cpu "$cp") - $c0" 3)
+    D_USER=$(calc "$(ucpu "$cp") - $u0" 3)
+    D_SRV=$(calc "$(cpu "$sp") - $s0" 3)
+}
+
+# iperf3_server DEST LOG: iperf3 -s on DEST:5201 in the server namespace,
+# waited for; BG_PID.
+iperf3_server() {
+    bg "$SERVER_NS" "$2" iperf3 -s -B "$1" -p 5201
+    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src $1:5201' | grep -q ." \
+        || die "iperf3 -s on $1 did not start"
+}
+
 # kv LINE KEY: value of key=value in a tlsbench report line
 kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
@@ -189,9 +210,8 @@ done
 wait "$TB_SRV" 2>/dev/null
 
 # The bare veth with TCP and no TLS, for scale.
-bg "$SERVER_NS" "$T_TMP/iperf-veth.log" iperf3 -s -B "$VETH_S" -p 5201
+iperf3_server "$VETH_S" "$T_TMP/iperf-veth.log"
 IPERF_VETH=$BG_PID
-wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'sport = :5201' | grep -q ."
 for dir in up down; do
     iperf3_run "$VETH_S" $([ $dir = down ] && echo -R)
     row "plain TCP over the veth (iperf3) | $dir | $(calc "$IP_BPS / 1e6" 1) | - | - | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
@@ -250,38 +270,42 @@ connect_times() {
     log "connect times to $PEER_LABEL$1 (ms): ${l[*]}; median $med"
 }
 
+# ping_idle_busy DEST WHAT KEY: the ping rows through WHAT, idle and with
+# the CPUs kept busy; J[KEY.latency_idle_us_median] and
+# J[KEY.latency_busy_us_median] are their medians over the bare veth's.
+ping_idle_busy() {
+    local avg p99 n med
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$1")"
+    LAT_ROWS+=("| through $2 | $avg | $p99 | $med |")
+    log "ping through $2: avg $avg p99 $p99 median $med ms ($n replies)"
+    J[$3.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
+    busy_on
+    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$1")"
+    busy_off
+    LAT_ROWS+=("| through $2, CPUs kept out of halt | $avg | $p99 | $med |")
+    log "ping through $2, CPUs busy: avg $avg p99 $p99 median $med ms"
+    J[$3.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
+}
+
 # bench_peer: everything but the connect times; leaves sstpc running.
 bench_peer() {
     peer_conf
     start_sstpc
     TUN_CIPHER[$PEER_LABEL]=$(sed -n 's/.*TLS established (\(.*\)).*/\1/p' "$T_TMP/sstpc.log" | head -n1)
     log "sstpc ↔ $PEER_LABEL: ${TUN_CIPHER[$PEER_LABEL]}"
-    bg "$SERVER_NS" "$T_TMP/iperf-tun.log" iperf3 -s -B "$PEER_TARGET" -p 5201
+    iperf3_server "$PEER_TARGET" "$T_TMP/iperf-tun.log"
     IPERF_TUN=$BG_PID
-    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src $PEER_TARGET:5201' | grep -q ." \
-        || die "iperf3 -s on $PEER_TARGET did not start"
-    local dir c0 c1 u0 u1 s0 s1 gb
+    local dir gb
     for dir in up down; do
-        c0=$(cpu "$SSTPC_PID"); u0=$(ucpu "$SSTPC_PID"); s0=$(cpu "$PEER_PID")
-        iperf3_run "$PEER_TARGET" $([ $dir = down ] && echo -R)
-        c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
+        iperf3_cpu "$SSTPC_PID" "$PEER_PID" "$PEER_TARGET" $([ $dir = down ] && echo -R)
         gb=$(calc "$IP_BYTES / 1e9" 6)
-        J[$PEER_LABEL.$dir.sstpc_cpu_s_per_gb]=$(calc "($c1 - $c0) / $gb" 3)
-        J[$PEER_LABEL.$dir.sstpc_user_s_per_gb]=$(calc "($u1 - $u0) / $gb" 3)
+        J[$PEER_LABEL.$dir.sstpc_cpu_s_per_gb]=$(calc "$D_CPU / $gb" 3)
+        J[$PEER_LABEL.$dir.sstpc_user_s_per_gb]=$(calc "$D_USER / $gb" 3)
         J[$PEER_LABEL.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
-        row "sstpc ↔ $PEER_LABEL (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+        row "sstpc ↔ $PEER_LABEL (iperf3 in the tunnel) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "$D_CPU / $gb") ($(calc "$D_USER / $gb") user) | $(calc "$D_SRV / $gb") ($PEER_PROC, $(calc "$D_SRV / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
     done
+    ping_idle_busy "$PEER_TARGET" "the tunnel to $PEER_LABEL" "$PEER_LABEL"
     local avg p99 n med
-    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
-    LAT_ROWS+=("| through the tunnel to $PEER_LABEL | $avg | $p99 | $med |")
-    log "ping through the tunnel to $PEER_LABEL: avg $avg p99 $p99 median $med ms ($n replies)"
-    J[$PEER_LABEL.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
-    busy_on
-    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" "$PEER_TARGET")"
-    busy_off
-    LAT_ROWS+=("| through the tunnel to $PEER_LABEL, CPUs kept out of halt | $avg | $p99 | $med |")
-    log "ping through the tunnel to $PEER_LABEL, CPUs busy: avg $avg p99 $p99 median $med ms"
-    J[$PEER_LABEL.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
     # Under load: pings while iperf3 runs downstream.
     ip netns exec "$CLIENT_NS" iperf3 -c "$PEER_TARGET" -p 5201 -t 5 -R >/dev/null 2>&1 &
     local ipf=$!
@@ -302,20 +326,18 @@ bench_peer() {
 # bench_bidir: iperf3 --bidir through the running tunnel, both directions at
 # once for SECS; goodput of both summed, sstpc's CPU per GB of both.
 bench_bidir() {
-    local c0 c1 u0 u1 s0 s1 gb up down
-    c0=$(cpu "$SSTPC_PID"); u0=$(ucpu "$SSTPC_PID"); s0=$(cpu "$PEER_PID")
-    iperf3_run "$PEER_TARGET" --bidir
-    c1=$(cpu "$SSTPC_PID"); u1=$(ucpu "$SSTPC_PID"); s1=$(cpu "$PEER_PID")
+    local gb up down
+    iperf3_cpu "$SSTPC_PID" "$PEER_PID" "$PEER_TARGET" --bidir
     # iperf3_run read the forward (up) half; the reverse half is beside it.
     up=$IP_BPS
     down=$(jq '.end.sum_received_bidir_reverse.bytes / .end.sum_received_bidir_reverse.seconds' "$T_TMP/iperf.json")
     IP_BYTES=$(jq '.end.sum_received.bytes + .end.sum_received_bidir_reverse.bytes' "$T_TMP/iperf.json")
     IP_BPS=$(calc "$up + $down" 0)
     gb=$(calc "$IP_BYTES / 1e9" 6)
-    J[$PEER_LABEL.bidir.sstpc_cpu_s_per_gb]=$(calc "($c1 - $c0) / $gb" 3)
-    J[$PEER_LABEL.bidir.sstpc_user_s_per_gb]=$(calc "($u1 - $u0) / $gb" 3)
+    J[$PEER_LABEL.bidir.sstpc_cpu_s_per_gb]=$(calc "$D_CPU / $gb" 3)
+    J[$PEER_LABEL.bidir.sstpc_user_s_per_gb]=$(calc "$D_USER / $gb" 3)
     J[$PEER_LABEL.bidir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
-    row "sstpc ↔ $PEER_LABEL (iperf3 --bidir in the tunnel) | bidir | $(calc "$IP_BPS / 1e6" 1) ($(calc "$up / 1e6" 1) up + $(calc "$down / 1e6" 1) down) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") ($PEER_PROC, $(calc "($s1 - $s0) / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[bidir]}")"
+    row "sstpc ↔ $PEER_LABEL (iperf3 --bidir in the tunnel) | bidir | $(calc "$IP_BPS / 1e6" 1) ($(calc "$up / 1e6" 1) up + $(calc "$down / 1e6" 1) down) | $(calc "$D_CPU / $gb") ($(calc "$D_USER / $gb") user) | $(calc "$D_SRV / $gb") ($PEER_PROC, $(calc "$D_SRV / $SECS * 100" 0)% of a core) | $(calc "$IP_BPS / ${BASE_BPS[bidir]}")"
 }
 
 # -------------------------------------------------------- 3. latency (veth)
@@ -337,7 +359,7 @@ log "ping over the veth: avg $lat_veth_avg p99 $lat_veth_p99 ms ($lat_veth_n rep
 # client can get down to it; the distance is what SSTP and sstpc add.
 declare -A FLOOR_CPU
 bench_floor() {
-    local srv cl ipf dir c0 c1 u0 u1 s0 s1 gb avg p99 n med
+    local srv cl ipf dir gb
     bg "$SERVER_NS" "$T_TMP/floor-srv.log" "$TLSBENCH" tunnel-server "$VETH_S" 5444 \
         "$T_TMP/tb-cert.pem" "$T_TMP/tb-key.pem" tbs0
     srv=$BG_PID
@@ -350,28 +372,16 @@ bench_floor() {
     ip -n "$SERVER_NS" link set tbs0 up mtu 1400 && ip -n "$SERVER_NS" addr add 10.201.0.1 peer 10.201.0.2 dev tbs0 &&
         ip -n "$CLIENT_NS" link set tbc0 up mtu 1400 && ip -n "$CLIENT_NS" addr add 10.201.0.2 peer 10.201.0.1 dev tbc0 \
         || die "could not address the floor tunnel"
-    bg "$SERVER_NS" "$T_TMP/iperf-floor.log" iperf3 -s -B 10.201.0.1 -p 5201
+    iperf3_server 10.201.0.1 "$T_TMP/iperf-floor.log"
     ipf=$BG_PID
-    wait_for 5 ip netns exec "$SERVER_NS" sh -c "ss -Hltn 'src 10.201.0.1:5201' | grep -q ." \
-        || die "iperf3 -s in the floor tunnel did not start"
     for dir in up down; do
-        c0=$(cpu "$cl"); u0=$(ucpu "$cl"); s0=$(cpu "$srv")
-        iperf3_run 10.201.0.1 $([ $dir = down ] && echo -R)
-        c1=$(cpu "$cl"); u1=$(ucpu "$cl"); s1=$(cpu "$srv")
+        iperf3_cpu "$cl" "$srv" 10.201.0.1 $([ $dir = down ] && echo -R)
         gb=$(calc "$IP_BYTES / 1e9" 6)
-        FLOOR_CPU[$dir]=$(calc "($c1 - $c0) / $gb" 3)
+        FLOOR_CPU[$dir]=$(calc "$D_CPU / $gb" 3)
         J[floor.$dir.goodput_mb_s]=$(calc "$IP_BPS / 1e6" 1)
-        row "TLS tunnel floor (tlsbench tunnel, iperf3 in it) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "($c1 - $c0) / $gb") ($(calc "($u1 - $u0) / $gb") user) | $(calc "($s1 - $s0) / $gb") (tlsbench) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
+        row "TLS tunnel floor (tlsbench tunnel, iperf3 in it) | $dir | $(calc "$IP_BPS / 1e6" 1) | $(calc "$D_CPU / $gb") ($(calc "$D_USER / $gb") user) | $(calc "$D_SRV / $gb") (tlsbench) | $(calc "$IP_BPS / ${BASE_BPS[$dir]}")"
     done
-    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
-    LAT_ROWS+=("| through the TLS tunnel floor | $avg | $p99 | $med |")
-    J[floor.latency_idle_us_median]=$(calc "($med - $lat_veth_med) * 1000" 0)
-    busy_on
-    read -r avg p99 n med <<<"$(ping_stats "$CLIENT_NS" 10.201.0.1)"
-    busy_off
-    LAT_ROWS+=("| through the TLS tunnel floor, CPUs kept out of halt | $avg | $p99 | $med |")
-    J[floor.latency_busy_us_median]=$(calc "($med - $lat_busy_veth_med) * 1000" 0)
-    log "ping through the TLS tunnel floor ($n replies): median $med ms with the CPUs busy"
+    ping_idle_busy 10.201.0.1 "the TLS tunnel floor" floor
     stop_pid "$ipf" 5
     stop_pid "$cl" 5
     stop_pid "$srv" 5

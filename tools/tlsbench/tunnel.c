@@ -13,6 +13,7 @@
  * Both ends run until the stream ends or they are signalled. */
 #include "tlsbench.h"
 
+#include "core/bytes.h"
 #include "tun/tun.h"
 
 #include <errno.h>
@@ -64,8 +65,7 @@ static void tunnel_fill(struct tunnel *k)
 			return;
 		if (n <= 0)
 			tlsbench_die("TUN read failed", NULL);
-		p[0] = (uint8_t)(n >> 24), p[1] = (uint8_t)(n >> 16);
-		p[2] = (uint8_t)(n >> 8), p[3] = (uint8_t)n;
+		be32_put(p, (uint32_t)n);
 		k->out_len += TUNNEL_LEN_BYTES + (size_t)n;
 	}
 }
@@ -91,21 +91,26 @@ static void tunnel_flush(struct tunnel *k)
 /* Writes every whole frame in in[] to the TUN and keeps the rest. */
 static void tunnel_deliver(struct tunnel *k)
 {
-	size_t off = k->in_off;
-	while (k->in_len - off >= TUNNEL_LEN_BYTES) {
-		const uint8_t *p = k->in + off;
-		size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+	struct reader r;
+	rd_init(&r, k->in + k->in_off, k->in_len - k->in_off);
+	for (;;) {
+		struct reader frame = r; /* r moves on only past whole frames */
+		uint32_t len = rd_be32(&frame);
+		if (!rd_ok(&frame))
+			break;
 		if (len == 0 || len > TUNNEL_PACKET_MAX) {
-			fprintf(stderr, "tlsbench: tunnel frame of %zu bytes (at most %d)\n", len,
+			fprintf(stderr, "tlsbench: tunnel frame of %u bytes (at most %d)\n", len,
 				TUNNEL_PACKET_MAX);
 			tlsbench_die("bad tunnel frame", NULL);
 		}
-		if (k->in_len - off < TUNNEL_LEN_BYTES + len)
+		const uint8_t *pkt = rd_take(&frame, len);
+		if (!pkt)
 			break;
-		if (write(k->tun, p + TUNNEL_LEN_BYTES, len) != (ssize_t)len)
+		if (write(k->tun, pkt, len) != (ssize_t)len)
 			k->tun_drops++;
-		off += TUNNEL_LEN_BYTES + len;
+		r = frame;
 	}
+	size_t off = k->in_len - rd_left(&r);
 	k->in_off = off;
 	if (off == k->in_len) {
 		k->in_off = k->in_len = 0;
